@@ -1,0 +1,201 @@
+"""The plan as written: units and groups, the plan, its sections, tasks and measures."""
+
+import datetime
+
+from django.db import models
+from simple_history.models import HistoricalRecords
+
+
+class Unit(models.Model):
+    """A responsible unit (责任单位): a district department, a street office, ..."""
+
+    class Kind(models.TextChoices):
+        DEPARTMENT = "department", "区级部门"
+        STREET = "street", "街道办事处"
+        OFFICE = "office", "议事协调机构"
+        OTHER = "other", "其他"
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    short_name = models.CharField("简称", max_length=50, blank=True)
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.DEPARTMENT)
+    email = models.EmailField("邮箱", blank=True)
+    webhook_url = models.URLField("通知Webhook", max_length=500, blank=True)
+    is_active = models.BooleanField("启用", default=True)
+    order = models.PositiveIntegerField("排序", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "责任单位"
+        verbose_name_plural = "责任单位"
+        ordering = ["order", "name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitGroup(models.Model):
+    """A named set of units as plans write them (各街道办事处, 各行政执法部门)."""
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    members = models.ManyToManyField(Unit, verbose_name="成员单位", related_name="groups", blank=True)
+    history = HistoricalRecords(m2m_fields=[members])
+
+    class Meta:
+        verbose_name = "单位分组"
+        verbose_name_plural = "单位分组"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class UnitAlias(models.Model):
+    """Another name a document uses for a unit or a group (mapped once in the import preview)."""
+
+    name = models.CharField("文中名称", max_length=100, unique=True)
+    unit = models.ForeignKey(Unit, verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="aliases")
+    group = models.ForeignKey(UnitGroup, verbose_name="分组", null=True, blank=True, on_delete=models.CASCADE,
+                              related_name="aliases")
+
+    class Meta:
+        verbose_name = "单位别名"
+        verbose_name_plural = "单位别名"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(unit__isnull=False, group__isnull=True)
+                | models.Q(unit__isnull=True, group__isnull=False),
+                name="unitalias_one_target",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} → {self.unit or self.group}"
+
+
+class Plan(models.Model):
+    """An implementation plan (实施方案) imported from its text."""
+
+    title = models.CharField("标题", max_length=300)
+    issuer = models.CharField("印发机关", max_length=200, blank=True)
+    doc_number = models.CharField("文号", max_length=100, blank=True)
+    issued_on = models.DateField("印发日期", null=True, blank=True)
+    ends_on = models.DateField("截止日期")
+    lead_unit = models.ForeignKey(Unit, verbose_name="牵头单位", null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="led_plans")
+    letter_prefix = models.CharField("函告文号前缀", max_length=50, blank=True,
+                                     help_text="例如：河北司法函")
+    circular_prefix = models.CharField("通报文号前缀", max_length=50, blank=True,
+                                       help_text="例如：河北司法通")
+    source_name = models.CharField("来源文件", max_length=300, blank=True)
+    source_text = models.TextField("原文", blank=True)
+    created_at = models.DateTimeField("导入时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords(excluded_fields=["source_text"])
+
+    class Meta:
+        verbose_name = "实施方案"
+        verbose_name_plural = "实施方案"
+        ordering = ["-issued_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def measures_for(self, unit: Unit) -> models.QuerySet["Measure"]:
+        """Measures of this plan that fall to the unit, directly or through one of its groups."""
+        return (
+            Measure.objects.filter(task__plan=self)
+            .filter(models.Q(units=unit) | models.Q(groups__members=unit))
+            .distinct()
+        )
+
+
+class Section(models.Model):
+    """一、二、… (level 1) and （一）（二）… (level 2) headings, in document order."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="sections")
+    parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="children")
+    level = models.PositiveSmallIntegerField("层级", default=1)
+    number = models.CharField("序号", max_length=16)
+    title = models.CharField("标题", max_length=300)
+    order = models.PositiveIntegerField("顺序", default=0)
+
+    class Meta:
+        verbose_name = "章节"
+        verbose_name_plural = "章节"
+        ordering = ["plan", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.number}{self.title}"
+
+
+class Task(models.Model):
+    """A numbered task (1–17 in a typical plan) or an un-numbered 工作要求 item with units."""
+
+    plan = models.ForeignKey(Plan, on_delete=models.CASCADE, related_name="tasks")
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.SET_NULL, related_name="tasks")
+    number = models.PositiveIntegerField("序号", null=True, blank=True)
+    title = models.CharField("标题", max_length=300)
+    body = models.TextField("正文", blank=True)
+    lead_names = models.JSONField("牵头单位（原文）", default=list, blank=True)
+    unit_names = models.JSONField("责任单位（原文）", default=list, blank=True)
+    order = models.PositiveIntegerField("顺序", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "任务"
+        verbose_name_plural = "任务"
+        ordering = ["plan", "order"]
+
+    def __str__(self) -> str:
+        return f"{self.number}. {self.title}" if self.number else self.title
+
+    @property
+    def label(self) -> str:
+        return str(self.number) if self.number else (self.section.number if self.section else "")
+
+
+class Measure(models.Model):
+    """A concrete obligation inside a task, with its own units, deadline and recurrence."""
+
+    class Recurrence(models.TextChoices):
+        YEARLY = "yearly", "每年"
+        HALF_YEARLY = "half-yearly", "每半年"
+        QUARTERLY = "quarterly", "每季度"
+        MONTHLY = "monthly", "每月"
+
+    task = models.ForeignKey(Task, on_delete=models.CASCADE, related_name="measures")
+    order = models.PositiveIntegerField("顺序", default=0)
+    text = models.TextField("措施内容")
+    due_on = models.DateField("完成时限", null=True, blank=True, help_text="留空则为方案截止日期")
+    due_phrase = models.CharField("时限原文", max_length=100, blank=True)
+    ongoing = models.BooleanField("长期坚持", default=False, help_text="无固定时限，持续推进，不计逾期")
+    recurrence = models.CharField("周期", max_length=16, choices=Recurrence.choices, blank=True)
+    target_value = models.DecimalField("目标数量", max_digits=10, decimal_places=2, null=True, blank=True)
+    target_unit = models.CharField("目标单位", max_length=16, blank=True)
+    evidence = models.CharField("佐证材料要求", max_length=300, blank=True)
+    units = models.ManyToManyField(Unit, verbose_name="责任单位", related_name="measures", blank=True)
+    groups = models.ManyToManyField(UnitGroup, verbose_name="责任分组", related_name="measures", blank=True)
+    lead_units = models.ManyToManyField(Unit, verbose_name="牵头单位", related_name="led_measures", blank=True)
+    added_by_lead = models.BooleanField("牵头单位增补", default=False)
+    history = HistoricalRecords(m2m_fields=[units, groups])
+
+    class Meta:
+        verbose_name = "细化措施"
+        verbose_name_plural = "细化措施"
+        ordering = ["task", "order"]
+
+    def __str__(self) -> str:
+        return self.text[:40]
+
+    def effective_due(self) -> datetime.date | None:
+        """The date the measure is due: its own, else the plan's end; None when ongoing."""
+        if self.ongoing:
+            return None
+        return self.due_on or self.task.plan.ends_on
+
+    def responsible_units(self) -> models.QuerySet[Unit]:
+        """Every unit that owes this measure, groups expanded through the directory."""
+        return Unit.objects.filter(
+            models.Q(measures=self) | models.Q(groups__measures=self), is_active=True
+        ).distinct()

@@ -1,0 +1,234 @@
+"""The work as it is done: one measure for one unit, progress reports, reviews, rounds, extensions."""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from plans.models import Measure, Plan, Task, Unit
+
+DUE_SOON_DAYS = 7
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def open(self) -> "AssignmentQuerySet":
+        return self.exclude(status=Assignment.Status.DONE)
+
+    def overdue(self, as_of: datetime.date) -> "AssignmentQuerySet":
+        return self.open().filter(due_on__lt=as_of)
+
+    def due_within(self, as_of: datetime.date, days: int) -> "AssignmentQuerySet":
+        return self.open().filter(due_on__gte=as_of, due_on__lte=as_of + datetime.timedelta(days=days))
+
+
+class Assignment(models.Model):
+    """One measure for one unit (for one period when the measure recurs)."""
+
+    class Status(models.TextChoices):
+        NOT_STARTED = "not_started", "未开始"
+        IN_PROGRESS = "in_progress", "进行中"
+        SUBMITTED = "submitted", "已报送"
+        RETURNED = "returned", "已退回"
+        DONE = "done", "已完成"
+
+    class Light(models.TextChoices):
+        GREEN = "green", "绿"
+        YELLOW = "yellow", "黄"
+        RED = "red", "红"
+        GREY = "grey", "灰"
+
+    measure = models.ForeignKey(Measure, verbose_name="细化措施", on_delete=models.CASCADE,
+                                related_name="assignments")
+    unit = models.ForeignKey(Unit, verbose_name="责任单位", on_delete=models.PROTECT, related_name="assignments")
+    period = models.CharField("周期", max_length=32, blank=True, help_text="周期性措施的期次，如 2024年、2024年第1季度")
+    due_on = models.DateField("完成时限", null=True, blank=True, help_text="留空表示长期坚持，不计逾期")
+    status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
+    percent = models.PositiveSmallIntegerField("完成进度", default=0)
+    completed_on = models.DateField("完成日期", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords()
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "任务分解"
+        verbose_name_plural = "任务分解"
+        ordering = ["due_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["measure", "unit", "period"], name="assignment_unique_period"),
+        ]
+        indexes = [
+            models.Index(fields=["due_on"], condition=~Q(status="done"), name="assignment_open_due"),
+            models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit} · {self.measure}"
+
+    @property
+    def task(self) -> Task:
+        return self.measure.task
+
+    @property
+    def is_done(self) -> bool:
+        return self.status == self.Status.DONE
+
+    def is_overdue(self, today: datetime.date) -> bool:
+        return not self.is_done and self.due_on is not None and self.due_on < today
+
+    def days_left(self, today: datetime.date) -> int | None:
+        """Days until the due date (negative when overdue); None when ongoing."""
+        return None if self.due_on is None else (self.due_on - today).days
+
+    def light(self, today: datetime.date) -> str:
+        """红/黄/绿/灰: done green; overdue red; due within 7 days or returned yellow; else grey."""
+        if self.is_done:
+            return self.Light.GREEN
+        if self.is_overdue(today):
+            return self.Light.RED
+        if self.status == self.Status.RETURNED or (
+            self.due_on is not None and (self.due_on - today).days <= DUE_SOON_DAYS
+        ):
+            return self.Light.YELLOW
+        return self.Light.GREY
+
+
+class ReportingRound(models.Model):
+    """A 调度: the lead office asks units for progress by a date."""
+
+    plan = models.ForeignKey(Plan, verbose_name="实施方案", on_delete=models.CASCADE, related_name="rounds")
+    title = models.CharField("标题", max_length=200)
+    due_on = models.DateField("报送截止日期")
+    units = models.ManyToManyField(Unit, verbose_name="报送单位", related_name="rounds", blank=True)
+    tasks = models.ManyToManyField(Task, verbose_name="涉及任务", related_name="rounds", blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发起人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("发起时间", auto_now_add=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    history = HistoricalRecords(m2m_fields=[units, tasks])
+
+    class Meta:
+        verbose_name = "调度"
+        verbose_name_plural = "调度"
+        ordering = ["-due_on", "-id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class Submission(models.Model):
+    """A unit's progress report on an assignment. Never overwritten: a resubmission is a new row."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审核"
+        ACCEPTED = "accepted", "已通过"
+        RETURNED = "returned", "已退回"
+
+    assignment = models.ForeignKey(Assignment, verbose_name="任务分解", on_delete=models.CASCADE,
+                                   related_name="submissions")
+    round = models.ForeignKey(ReportingRound, verbose_name="调度", null=True, blank=True,
+                              on_delete=models.SET_NULL, related_name="submissions")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="报送人", on_delete=models.PROTECT,
+                               related_name="submissions")
+    text = models.TextField("进展情况")
+    percent = models.PositiveSmallIntegerField("完成进度（%）")
+    state = models.CharField("审核状态", max_length=16, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField("报送时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "进展报送"
+        verbose_name_plural = "进展报送"
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(state="pending"), name="submission_pending"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} · {self.created_at:%Y-%m-%d}"
+
+
+class Review(models.Model):
+    """The lead office's decision on one submission: 通过 or 退回 with a reason."""
+
+    class Decision(models.TextChoices):
+        ACCEPT = "accept", "通过"
+        RETURN = "return", "退回"
+
+    submission = models.OneToOneField(Submission, verbose_name="进展报送", on_delete=models.CASCADE,
+                                      related_name="review")
+    reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审核人", on_delete=models.PROTECT,
+                                 related_name="reviews")
+    decision = models.CharField("审核结果", max_length=16, choices=Decision.choices)
+    reason = models.TextField("意见", blank=True)
+    created_at = models.DateTimeField("审核时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "审核"
+        verbose_name_plural = "审核"
+
+    def __str__(self) -> str:
+        return f"{self.get_decision_display()} · {self.submission}"
+
+
+def evidence_path(instance: "Evidence", filename: str) -> str:
+    """Stored names are generated; the original name is kept in the row only."""
+    return f"evidence/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}"
+
+
+class Evidence(models.Model):
+    """An evidence file attached to a submission (stored under MEDIA_ROOT with a generated name)."""
+
+    submission = models.ForeignKey(Submission, verbose_name="进展报送", on_delete=models.CASCADE,
+                                   related_name="evidence")
+    file = models.FileField("文件", upload_to=evidence_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    content_type = models.CharField("文件类型", max_length=100)
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "佐证材料"
+        verbose_name_plural = "佐证材料"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class ExtensionRequest(models.Model):
+    """A unit asks for a later deadline (延期申请); the lead office grants or refuses it."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待审批"
+        GRANTED = "granted", "已同意"
+        REFUSED = "refused", "未同意"
+
+    assignment = models.ForeignKey(Assignment, verbose_name="任务分解", on_delete=models.CASCADE,
+                                   related_name="extension_requests")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT,
+                                     related_name="+")
+    requested_due_on = models.DateField("申请延至")
+    reason = models.TextField("申请理由")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="审批人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("审批时间", null=True, blank=True)
+    decision_reason = models.TextField("审批意见", blank=True)
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "延期申请"
+        verbose_name_plural = "延期申请"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.assignment} → {self.requested_due_on}"

@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin
+
+from tracker.models import User
+
+admin.site.site_header = "清单化管理 后台"
+admin.site.site_title = "清单化管理"
+admin.site.index_title = "数据管理"
+
+
+@admin.register(User)
+class TrackerUserAdmin(UserAdmin):
+    list_display = ("username", "get_full_name", "role", "unit", "is_active")
+    list_filter = ("role", "is_active", "unit")
+    fieldsets = UserAdmin.fieldsets + (("角色", {"fields": ("role", "unit", "phone")}),)
+    add_fieldsets = UserAdmin.add_fieldsets + (("角色", {"fields": ("role", "unit")}),)
