@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "plans",
     "tasks",
     "notifications",
+    "reports",
 ]
 
 MIDDLEWARE = [

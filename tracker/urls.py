@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from tracker import views
 
@@ -9,4 +9,8 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="tracker/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
+    path("plans/", include("plans.urls")),
+    path("tasks/", include("tasks.urls")),
+    path("notifications/", include("notifications.urls")),
+    path("reports/", include("reports.urls")),
 ]
