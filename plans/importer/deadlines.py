@@ -1,0 +1,260 @@
+"""Deadline, recurrence and numeric-target phrases of plan measures.
+
+parse_deadline("2024年6月底前完成") -> Deadline(due=2024-06-30, phrase="2024年6月底前", ...).
+Years are taken from the phrase itself, else from year_hint (the year in context), else from
+issued_on; relative phrases (30日内) count from issued_on.
+"""
+
+import calendar
+import datetime
+import re
+from dataclasses import dataclass
+
+from .numerals import CN_NUMERAL, ascii_digits, cn_to_int
+
+MIN_YEAR, MAX_YEAR = 1950, 2200
+
+
+@dataclass(frozen=True)
+class Deadline:
+    due: datetime.date | None = None
+    phrase: str | None = None
+    recurrence: str | None = None
+    ongoing: bool = False
+
+    @property
+    def unreadable(self) -> bool:
+        """A deadline phrase was seen but no date could be worked out from it."""
+        return self.phrase is not None and self.due is None and not self.ongoing and not self.recurrence
+
+
+_RECURRENCE = [
+    ("half-yearly", re.compile(r"每半年|半年一次|每半个年度")),
+    ("quarterly", re.compile(r"每季度?|按季度?|季度一次|一季度一次")),
+    ("monthly", re.compile(r"每个?月|按月|月度一次|一月一次")),
+    ("yearly", re.compile(r"每一?年度?|一年一次|年度一次|每一年")),
+]
+_ONGOING = re.compile(
+    r"长期坚持|长期推进|长期开展|长期执行|长期有效|持续推进|持续开展|常态化推进|常态化开展|^(?:长期|持续|常态化|长期性|经常性)$"
+)
+
+_SEP = r"\s*(?:至|到|—+|－|-|~|～|–)\s*"
+_Y = r"(?P<y>\d{4})年"
+# Ranges: the deadline is the end of the range.
+_RANGE_DAY = re.compile(
+    r"(?P<y>\d{4})年(?P<m1>\d{1,2})月(?P<d1>\d{1,2})日?" + _SEP + r"(?:(?P<y2>\d{4})年)?(?:(?P<m2>\d{1,2})月)?(?P<d2>\d{1,2})日"
+)
+_RANGE_MONTH = re.compile(r"(?P<y>\d{4})年(?P<m1>\d{1,2})月" + _SEP + r"(?:(?P<y2>\d{4})年)?(?P<m2>\d{1,2})月(?!\d|份?\d)")
+_RANGE_YEAR = re.compile(r"(?<!\d)(?P<y1>\d{4})年?" + _SEP + r"(?P<y2>\d{4})年(?![\d月上下第])")
+_DATE = re.compile(r"(?:(?P<y>\d{4})年)?(?<!\d)(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号](?:前|之前|以前)?")
+_MONTHLY_DAY = re.compile(r"每个?月(?P<d>\d{1,2})[日号](?:前|之前|以前)?")
+_MONTH = re.compile(r"(?:(?P<y>\d{4})年)?(?<!\d)(?P<m>\d{1,2})月份?(?P<part>底|末|中旬|上旬|下旬|中)?(?P<after>前|之前|以前|内|完成|为止)?")
+_HALF = re.compile(r"(?:(?P<y>\d{4})年)?(?P<half>上半年|下半年)(?:末|底)?")
+_QUARTER = re.compile(r"(?<!每)(?:(?P<y>\d{4})年)?第?(?P<q>[一二三四1-4])季度(?:末|底)?")
+_YEAR_END = re.compile(r"(?:(?P<y>\d{4})|(?P<rel>今年|本年|当年|明年|次年|年))(?:年)?(?:底|末|年底|年末)(?:前|之前|以前)?")
+_BY_YEAR = re.compile(r"(?:(?P<pre>到|至|截至|截止|在|于|力争|争取)\s*(?P<y>\d{4})年(?![\d月上下第初中])|(?P<y2>\d{4})年(?:前|之前|以前|内|以内)(?![\d月]))")
+_RELATIVE = re.compile(
+    r"(?<![\d月年])(?P<n>\d{1,4}|[" + CN_NUMERAL + r"]{1,4})个?(?P<unit>工作日|日|天|周|星期|个月|月)(?:内|以内|之内)"
+)
+# Words that make a full date or a month a deadline rather than a mention.
+_BEFORE_CUE = re.compile(r"(?:于|到|至|截至|截止|在|前|力争|争取|须|需)\s*$")
+_AFTER_CUE = re.compile(r"^\s*(?:前|之前|以前|为止|止|完成|内|底|末)")
+# Spans that hold years which are not deadlines: titles of documents and document numbers.
+_NOISE = re.compile(r"《[^《》]{0,200}》|〔\d{4}〕\d*号?|\[\d{4}\]\d*号|\d{4}年度|近\d+年")
+_TARGET = re.compile(
+    r"(?P<cue>不少于|不低于|至少|达到|不超过|不多于|不少于等于|超过|确保|每人每年)\s*(?P<v>\d+(?:\.\d+)?|[" + CN_NUMERAL + r"]{1,4})\s*"
+    r"(?P<u>人次|学时|课时|小时|次|天|日|个|件|场|期|人|家|项|篇|条|%|％|分|万元|元|批|轮|户|所|名|部|套|期次)"
+)
+
+
+def _valid(year: int, month: int, day: int) -> datetime.date | None:
+    if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
+        return None
+    if not 1 <= day <= calendar.monthrange(year, month)[1]:
+        return None
+    return datetime.date(year, month, day)
+
+
+def _month_end(year: int, month: int) -> datetime.date | None:
+    if not (MIN_YEAR <= year <= MAX_YEAR and 1 <= month <= 12):
+        return None
+    return datetime.date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _add_months(day: datetime.date, months: int) -> datetime.date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    return datetime.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def _masked(text: str) -> str:
+    """Blank out titles of documents and document numbers, keeping positions."""
+    return _NOISE.sub(lambda m: "＿" * len(m.group(0)), text)
+
+
+def _is_cued(text: str, start: int, end: int, whole: bool) -> bool:
+    return whole or bool(_BEFORE_CUE.search(text[max(0, start - 4):start]) or _AFTER_CUE.match(text[end:end + 3]))
+
+
+def _candidates(text: str, year: int | None, issued_on: datetime.date | None):
+    """Yield (due or None, start, end, strength) for every deadline phrase in text."""
+    whole = bool(re.fullmatch(r"\s*\S{0,16}\s*", text))
+    taken: list[tuple[int, int]] = []
+
+    def free(m: re.Match) -> bool:
+        return not any(m.start() < e and s < m.end() for s, e in taken)
+
+    def take(m: re.Match) -> None:
+        taken.append((m.start(), m.end()))
+
+    for m in _RANGE_DAY.finditer(text):
+        y = int(m["y2"] or m["y"])
+        month = int(m["m2"] or m["m1"])
+        take(m)
+        yield _valid(y, month, int(m["d2"])), m.start(), m.end(), 3
+    for m in _RANGE_MONTH.finditer(text):
+        if free(m):
+            take(m)
+            yield _month_end(int(m["y2"] or m["y"]), int(m["m2"])), m.start(), m.end(), 3
+    for m in _DATE.finditer(text):
+        if not free(m):
+            continue
+        if not (m["y"] or _is_cued(text, m.start(), m.end(), whole)):
+            continue
+        take(m)
+        y = int(m["y"]) if m["y"] else year
+        yield (_valid(y, int(m["m"]), int(m["d"])) if y else None), m.start(), m.end(), 2
+    for m in _MONTHLY_DAY.finditer(text):
+        if free(m):
+            take(m)
+            base = issued_on or (datetime.date(year, 1, 1) if year else None)
+            yield (_valid(base.year, base.month, int(m["d"])) if base else None), m.start(), m.end(), 2
+    for m in _MONTH.finditer(text):
+        if not free(m) or not (m["part"] or m["after"] or _is_cued(text, m.start(), m.end(), whole)):
+            continue
+        take(m)
+        y = int(m["y"]) if m["y"] else year
+        if not y:
+            yield None, m.start(), m.end(), 2
+            continue
+        month, part = int(m["m"]), m["part"]
+        if part == "上旬":
+            due = _valid(y, month, 10)
+        elif part in ("中旬", "中"):
+            due = _valid(y, month, 20)
+        else:
+            due = _month_end(y, month)
+        yield due, m.start(), m.end(), 2
+    for m in _HALF.finditer(text):
+        if free(m):
+            take(m)
+            y = int(m["y"]) if m["y"] else year
+            yield (_month_end(y, 6 if m["half"] == "上半年" else 12) if y else None), m.start(), m.end(), 2
+    for m in _QUARTER.finditer(text):
+        if free(m):
+            take(m)
+            y = int(m["y"]) if m["y"] else year
+            q = cn_to_int(m["q"]) or 1
+            yield (_month_end(y, q * 3) if y else None), m.start(), m.end(), 2
+    for m in _YEAR_END.finditer(text):
+        if not free(m):
+            continue
+        take(m)
+        if m["y"]:
+            y = int(m["y"])
+        elif year and m["rel"] in ("明年", "次年"):
+            y = year + 1
+        else:
+            y = year
+        yield (_valid(y, 12, 31) if y else None), m.start(), m.end(), 2
+    for m in _RANGE_YEAR.finditer(text):
+        if free(m) and int(m["y1"]) < int(m["y2"]):
+            take(m)
+            yield _valid(int(m["y2"]), 12, 31), m.start(), m.end(), 1
+    for m in _BY_YEAR.finditer(text):
+        if free(m):
+            take(m)
+            yield _valid(int(m["y"] or m["y2"]), 12, 31), m.start(), m.end(), 1
+    for m in _RELATIVE.finditer(text):
+        if not free(m):
+            continue
+        take(m)
+        n = cn_to_int(m["n"])
+        if issued_on is None or n is None or n > 3660:
+            yield None, m.start(), m.end(), 2
+            continue
+        unit = m["unit"]
+        if unit == "工作日":
+            from tracker.workdays import add_workdays
+
+            due = add_workdays(issued_on, n)
+        elif unit in ("周", "星期"):
+            due = issued_on + datetime.timedelta(weeks=n)
+        elif unit in ("个月", "月"):
+            due = _add_months(issued_on, n)
+        else:
+            due = issued_on + datetime.timedelta(days=n)
+        yield (due if due.year <= MAX_YEAR else None), m.start(), m.end(), 2
+
+
+def _recurrence(text: str) -> str | None:
+    for name, pattern in _RECURRENCE:
+        if pattern.search(text):
+            return name
+    return None
+
+
+def parse_deadline(
+    text: str, *, year_hint: int | None = None, issued_on: datetime.date | None = None
+) -> Deadline:
+    """The deadline of one measure (or one 完成时限 cell).
+
+    Several dates in one sentence: a range counts by its end, otherwise the latest date wins.
+    A recurring phrase (每年2月底前) gets its first occurrence on or after issued_on.
+    """
+    raw = ascii_digits(str(text))
+    text = _masked(raw)
+    year = year_hint or (issued_on.year if issued_on else None)
+    recurrence = _recurrence(text)
+    found = list(_candidates(text, year, issued_on))
+    ongoing = bool(_ONGOING.search(text.strip()))
+    if not found:
+        return Deadline(recurrence=recurrence, ongoing=ongoing and not recurrence)
+    readable = [c for c in found if c[0] is not None]
+    if not readable:
+        start, end = found[0][1], found[0][2]
+        return Deadline(phrase=raw[start:end], recurrence=recurrence)
+    best_strength = max(c[3] for c in readable)
+    due, start, end, _ = max((c for c in readable if c[3] == best_strength), key=lambda c: c[0])
+    if recurrence and issued_on and due < issued_on:
+        # 每年2月底前 read in June: the first one falls next period.
+        step = {"yearly": 12, "half-yearly": 6, "quarterly": 3, "monthly": 1}[recurrence]
+        month_end = _is_month_end(raw, start, end)
+        while due < issued_on:
+            due = _add_months(due, step)
+            if month_end:
+                due = _month_end(due.year, due.month)
+    return Deadline(due=due, phrase=raw[start:end], recurrence=recurrence, ongoing=False)
+
+
+def _is_month_end(raw: str, start: int, end: int) -> bool:
+    return bool(re.search(r"月份?(?:底|末)", raw[start:end]))
+
+
+def parse_target(text: str) -> dict | None:
+    """不少于2次 -> {"value": 2, "unit": "次"}; None when the text sets no number."""
+    m = _TARGET.search(ascii_digits(str(text)))
+    if not m:
+        return None
+    raw = m["v"]
+    if re.fullmatch(r"\d+", raw):
+        value: int | float = int(raw)
+    elif re.fullmatch(r"\d+\.\d+", raw):
+        value = float(raw)
+    else:
+        number = cn_to_int(raw)
+        if number is None:
+            return None
+        value = number
+    unit = "%" if m["u"] == "％" else m["u"]
+    return {"value": value, "unit": unit}

@@ -1,0 +1,219 @@
+"""Responsible units as plans write them.
+
+split_units("区司法局，各区、县级市") -> ["区司法局", "各区、县级市"]
+parse_annotation("（责任单位：区司法局，各街道办事处）") -> Annotation(leads=[], units=[...])
+parse_annotation("区司法局牵头，区财政局、区人社局配合") -> Annotation(leads=["区司法局"], units=[...])
+"""
+
+import re
+from dataclasses import dataclass
+
+OPEN, CLOSE = "（(【[〔", "）)】]〕"
+SEPARATORS = "，,、；;"
+
+# Administrative levels and kinds of body that a group name like 各区、县级市 or 各委、办、局 joins with 、.
+ADMIN_WORDS = (
+    "县级市", "开发区", "园区", "社区", "乡镇", "街道", "街镇", "镇街", "县区", "市区", "区县", "部门", "单位",
+    "区", "县", "市", "乡", "镇", "街", "旗", "州", "盟", "村", "委", "办", "局", "厅", "部", "室", "院",
+)
+GENERIC_TAILS = ("", "人民政府", "政府", "党委", "党工委", "管委会", "办事处", "政府办公室", "有关部门", "相关部门")
+
+LEAD_LABELS = ("牵头单位", "牵头部门", "主责单位", "主责部门", "牵头责任单位", "牵头处室", "责任牵头单位")
+SUPPORT_LABELS = ("配合单位", "配合部门", "协办单位", "协办部门", "协作单位", "协同单位", "参与单位", "参加单位",
+                  "协助单位", "配合处室")
+PLAIN_LABELS = ("责任单位", "责任部门", "责任主体", "落实单位", "实施单位", "承办单位", "责任处室")
+NOTE_LABELS = ("完成时限", "完成时间", "时间节点", "时间要求", "牵头领导", "责任领导", "分管领导", "责任人")
+_ALL_LABELS = sorted(LEAD_LABELS + SUPPORT_LABELS + PLAIN_LABELS + NOTE_LABELS, key=len, reverse=True)
+LABEL_RE = re.compile(r"(" + "|".join(_ALL_LABELS) + r")\s*[:：]")
+
+# Unlabelled annotations: each clause ends with the role its units play.
+_LEAD_END = re.compile(r"^(?P<names>.+?)(?:牵头负责|牵头落实|牵头抓总|牵头)$")
+_SUPPORT_END = re.compile(r"^(?P<names>.+?)(?:配合落实|积极配合|配合|参与|协助|协同|协办|参加)$")
+_PLAIN_END = re.compile(
+    r"^(?P<names>.+?)(?:按职责分工负责|按职责分工落实|按职责负责|按职能负责|分别负责|共同负责|负责落实|负责推进|负责实施|负责|落实)$"
+)
+_WITH = re.compile(r"^(?P<lead>.+?)(?:会同|联合|协调)(?P<others>.+?)(?:共同负责|负责落实|负责|落实|推进|实施)?$")
+_NAME_LEADS = re.compile(r"^(?:由|均由|请|并由|和|及|以及)")
+_NAME_TRAILS = re.compile(r"(?:等相关部门|等有关部门|等部门|等单位|等)$")
+_NOT_A_NAME = re.compile(r"[的是要将把对。！？!?“”\"《》0-9０-９]|^[与和及]")
+MAX_NAME = 30
+
+
+@dataclass(frozen=True)
+class Annotation:
+    leads: list[str]
+    units: list[str]  # all units: leads first, then the others as written
+    note: str = ""  # anything else the annotation said, such as 完成时限：2024年底前
+    labelled: bool = False
+
+
+def _close_of(ch: str) -> str:
+    return CLOSE[OPEN.index(ch)]
+
+
+def _tokens(text: str, separators: str = SEPARATORS, spaces: bool = True) -> list[tuple[str, str]]:
+    """Split on separators outside brackets; return (token, the separator before it)."""
+    out: list[tuple[str, str]] = []
+    depth, buf, pending = 0, [], ""
+
+    def flush() -> None:
+        nonlocal pending
+        token = "".join(buf).strip()
+        if token:
+            out.append((token, pending))
+            pending = ""
+        buf.clear()
+
+    for ch in text:
+        if ch in OPEN or ch == "《":
+            depth += 1
+        elif (ch in CLOSE or ch == "》") and depth:
+            depth -= 1
+        elif depth == 0 and (ch in separators or (spaces and ch.isspace())):
+            flush()
+            if not ch.isspace():
+                pending = ch
+            continue
+        buf.append(ch)
+    flush()
+    return out
+
+
+def _is_level(token: str) -> bool:
+    return any(token.startswith(w) and token[len(w):] in GENERIC_TAILS for w in ADMIN_WORDS)
+
+
+def _clean(name: str) -> str:
+    name = name.strip(" \t。．.，,；;：:、")
+    name = _NAME_LEADS.sub("", name)
+    name = _NAME_TRAILS.sub("", name)
+    return name.strip()
+
+
+def split_units(text: str) -> list[str]:
+    """A list of unit names, split on ，,、；; outside brackets.
+
+    A group of administrative levels stays whole: after a name starting with 各 whose rest is such a
+    level (各区), the following 、-joined levels belong to it (各区、县级市; 各委、办、局).
+    """
+    names: list[str] = []
+    group_open = False
+    for token, sep in _tokens(str(text)):
+        token = _clean(token)
+        if not token:
+            continue
+        if group_open and sep == "、" and _is_level(token) and not token.startswith("各"):
+            names[-1] = f"{names[-1]}、{token}"
+            continue
+        group_open = token.startswith("各") and _is_level(token[1:])
+        if token not in names:
+            names.append(token)
+    return names
+
+
+def _plausible(names: list[str]) -> bool:
+    return bool(names) and all(
+        0 < len(n) <= MAX_NAME and not _NOT_A_NAME.search(n) and re.search(r"[\u4e00-\u9fff]", n) for n in names
+    )
+
+
+def _merge(leads: list[str], others: list[str]) -> list[str]:
+    units: list[str] = []
+    for name in leads + others:
+        if name not in units:
+            units.append(name)
+    return units
+
+
+def strip_brackets(text: str) -> str:
+    text = text.strip()
+    if len(text) >= 2 and text[0] in OPEN and text[-1] == _close_of(text[0]):
+        return text[1:-1].strip()
+    return text
+
+
+def _labelled(text: str, first_is_lead: bool) -> Annotation | None:
+    parts = list(LABEL_RE.finditer(text))
+    leads: list[str] = []
+    plain: list[str] = []
+    support: list[str] = []
+    notes: list[str] = []
+    before = text[:parts[0].start()].strip(" ，,；;。")
+    if before:
+        notes.append(before)
+    for i, m in enumerate(parts):
+        value = text[m.end(): parts[i + 1].start() if i + 1 < len(parts) else len(text)]
+        label = m.group(1)
+        if label in NOTE_LABELS:
+            notes.append(f"{label}：{value.strip(' ，,；;。')}")
+            continue
+        names = split_units(value)
+        if not _plausible(names):
+            return None
+        if label in LEAD_LABELS:
+            leads += names
+        elif label in SUPPORT_LABELS:
+            support += names
+        else:
+            plain += names
+    units = _merge(leads, plain + support)
+    if not units:
+        return None
+    if not leads and first_is_lead:
+        leads = units[:1]
+    return Annotation(leads=_merge(leads, []), units=units, note="；".join(notes), labelled=True)
+
+
+def _clauses(text: str) -> list[str]:
+    """Split an unlabelled annotation into clauses: on ，；; outside brackets, and after 牵头、."""
+    text = re.sub(r"(牵头)[、]", r"\1，", text)
+    return [t for t, _ in _tokens(text, "，,；;", spaces=False)]
+
+
+def _unlabelled(text: str, first_is_lead: bool) -> Annotation | None:
+    leads: list[str] = []
+    others: list[str] = []
+    for clause in _clauses(text.rstrip("。；;，, ")):
+        m = _LEAD_END.match(clause)
+        if m:
+            names = split_units(m["names"])
+            if not _plausible(names):
+                return None
+            leads += names
+            continue
+        m = _WITH.match(clause)
+        if m and not _PLAIN_END.match(m["lead"]):
+            lead, rest = split_units(m["lead"]), split_units(m["others"])
+            if not (_plausible(lead) and _plausible(rest)):
+                return None
+            leads += lead
+            others += rest
+            continue
+        m = _SUPPORT_END.match(clause) or _PLAIN_END.match(clause)
+        if not m:
+            return None
+        names = split_units(m["names"])
+        if not _plausible(names):
+            return None
+        others += names
+    units = _merge(leads, others)
+    if not units:
+        return None
+    if not leads and first_is_lead:
+        leads = units[:1]
+    return Annotation(leads=_merge(leads, []), units=units)
+
+
+def parse_annotation(text: str, *, first_is_lead: bool = False) -> Annotation | None:
+    """The units an annotation names, or None when the text is not an annotation.
+
+    Labelled: 责任单位：X，Y / 牵头单位：X；配合单位：Y (责任单位 beside 牵头单位 is supporting).
+    Unlabelled: X负责 / X、Y负责 / X牵头，Y、Z配合 / X牵头，Y按职责分工负责 / X会同Y负责.
+    first_is_lead applies a document rule such as 列第一位者为牵头单位.
+    """
+    text = strip_brackets(str(text))
+    if not text or len(text) > 600:
+        return None
+    if LABEL_RE.search(text):
+        return _labelled(text, first_is_lead)
+    return _unlabelled(text, first_is_lead)
