@@ -1,0 +1,126 @@
+"""Periods of recurring measures and keeping assignments in step with measures and groups."""
+
+import datetime
+
+import pytest
+
+from plans.models import Measure, Unit
+from tasks.models import Assignment, Submission
+from tasks.planning import periods_for, sync_assignments
+
+D = datetime.date
+
+
+def measure_with(cast, **values) -> Measure:
+    measure = Measure.objects.create(task=cast.task, order=9, text="测试措施。", **values)
+    measure.units.add(cast.finance)
+    return measure
+
+
+def test_one_off_measure_has_one_period_at_its_due_date(cast):
+    assert periods_for(cast.measure) == [("", D(2024, 6, 30))]
+
+
+def test_measure_without_date_is_due_at_the_plans_end_and_ongoing_has_none(cast):
+    assert periods_for(measure_with(cast)) == [("", D(2025, 12, 31))]
+    assert periods_for(measure_with(cast, ongoing=True)) == [("", None)]
+
+
+def test_yearly_measure_from_issue_year_to_end(cast):
+    measure = measure_with(cast, recurrence="yearly", due_phrase="每年")
+    assert periods_for(measure) == [("2024年", D(2024, 12, 31)), ("2025年", D(2025, 12, 31))]
+
+
+def test_yearly_measure_due_on_the_phrases_day_skips_days_before_issue(cast):
+    measure = measure_with(cast, recurrence="yearly", due_phrase="每年2月底前")
+    assert periods_for(measure) == [("2025年", D(2025, 2, 28))]
+    cast.plan.ends_on = D(2026, 12, 31)
+    cast.plan.save()
+    measure.refresh_from_db()
+    assert periods_for(measure)[-1] == ("2026年", D(2026, 2, 28))
+
+
+def test_half_yearly_quarterly_monthly(cast):
+    assert periods_for(measure_with(cast, recurrence="half-yearly")) == [
+        ("2024年上半年", D(2024, 6, 30)), ("2024年下半年", D(2024, 12, 31)),
+        ("2025年上半年", D(2025, 6, 30)), ("2025年下半年", D(2025, 12, 31))]
+    quarters = periods_for(measure_with(cast, recurrence="quarterly"))
+    assert quarters[0] == ("2024年第2季度", D(2024, 6, 30)) and quarters[-1] == ("2025年第4季度", D(2025, 12, 31))
+    assert len(quarters) == 7
+    months = periods_for(measure_with(cast, recurrence="monthly"))
+    assert months[0] == ("2024年6月", D(2024, 6, 30)) and len(months) == 19
+
+
+def test_period_running_past_the_plan_end_is_cut_to_the_end(cast):
+    cast.plan.ends_on = D(2025, 9, 30)
+    cast.plan.save()
+    measure = measure_with(cast, recurrence="half-yearly")
+    assert periods_for(measure)[-1] == ("2025年下半年", D(2025, 9, 30))
+
+
+def test_sync_creates_one_assignment_per_unit_and_period_with_groups_expanded(cast):
+    measure = measure_with(cast, recurrence="half-yearly")
+    measure.groups.add(cast.streets)
+    result = sync_assignments(measure)
+    assert result.created == 8
+    assert set(Assignment.objects.filter(measure=measure).values_list("unit__name", flat=True)) == {
+        "区财政局", "光复道街道办事处"}
+    assert sync_assignments(measure).created == 0
+
+
+def test_sync_is_a_no_op_when_nothing_changed(cast):
+    sync_assignments(cast.measure)
+    before = Assignment.history.count()
+    result = sync_assignments(cast.measure)
+    assert (result.created, result.moved, result.removed) == (0, 0, 0)
+    assert Assignment.history.count() == before
+
+
+def test_sync_moves_untouched_due_dates_but_not_submitted_or_hand_changed_ones(cast):
+    Submission.objects.create(assignment=cast.finance_assignment, author=cast.finance_user, text="已完成", percent=100)
+    cast.measure.due_on = D(2024, 9, 30)
+    cast.measure.save()
+    result = sync_assignments(cast.measure)
+    cast.finance_assignment.refresh_from_db()
+    cast.street_assignment.refresh_from_db()
+    assert result.moved == 1
+    assert cast.street_assignment.due_on == D(2024, 9, 30)
+    assert cast.finance_assignment.due_on == D(2024, 6, 30)
+    cast.street_assignment.due_on = D(2024, 11, 30)
+    cast.street_assignment._change_reason = "经批准延期"
+    cast.street_assignment.save()
+    sync_assignments(cast.measure)
+    cast.street_assignment.refresh_from_db()
+    assert cast.street_assignment.due_on == D(2024, 11, 30)
+
+
+def test_sync_removes_untouched_assignments_of_units_no_longer_responsible_but_keeps_submitted(cast):
+    Submission.objects.create(assignment=cast.finance_assignment, author=cast.finance_user, text="进展", percent=50)
+    cast.measure.units.clear()
+    cast.measure.groups.clear()
+    result = sync_assignments(cast.measure)
+    assert result.removed == 1
+    assert result.kept == [cast.finance_assignment]
+    assert list(Assignment.objects.filter(measure=cast.measure)) == [cast.finance_assignment]
+
+
+def test_unit_added_to_a_group_gets_the_groups_work(cast):
+    newcomer = Unit.objects.create(name="望海楼街道办事处", kind=Unit.Kind.STREET)
+    with_plan_running(cast)
+    cast.streets.members.add(newcomer)
+    assert Assignment.objects.filter(unit=newcomer, measure=cast.measure).count() == 1
+
+
+def test_unit_joining_through_its_own_groups_side_gets_the_work(cast):
+    newcomer = Unit.objects.create(name="鸿顺里街道办事处", kind=Unit.Kind.STREET)
+    with_plan_running(cast)
+    newcomer.groups.add(cast.streets)
+    assert Assignment.objects.filter(unit=newcomer).count() == 1
+    newcomer.groups.remove(cast.streets)
+    assert not Assignment.objects.filter(unit=newcomer).exists()
+
+
+def with_plan_running(cast):
+    """The cast's plan ends 2025-12-31; keep it running whatever today's date is."""
+    cast.plan.ends_on = datetime.date.today() + datetime.timedelta(days=365)
+    cast.plan.save()
