@@ -1,10 +1,11 @@
 """The work as it is done: one measure for one unit, progress reports, reviews, rounds, extensions."""
 
 import datetime
+import hashlib
 import uuid
 
 from django.conf import settings
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -23,6 +24,10 @@ class AssignmentQuerySet(models.QuerySet):
 
     def due_within(self, as_of: datetime.date, days: int) -> "AssignmentQuerySet":
         return self.open().filter(due_on__gte=as_of, due_on__lte=as_of + datetime.timedelta(days=days))
+
+    def with_related(self) -> "AssignmentQuerySet":
+        """What a list row or a page shows beside the assignment, in the same query."""
+        return self.select_related("measure__task__section", "measure__task__plan", "unit")
 
 
 class Assignment(models.Model):
@@ -85,6 +90,44 @@ class Assignment(models.Model):
         """Days until the due date (negative when overdue); None when ongoing."""
         return None if self.due_on is None else (self.due_on - today).days
 
+    def days_label(self, today: datetime.date) -> str:
+        """还剩5天 / 今天到期 / 逾期12天 / 长期 / 已完成."""
+        if self.is_done:
+            return "已完成"
+        days = self.days_left(today)
+        if days is None:
+            return "长期"
+        if days > 0:
+            return f"还剩{days}天"
+        if days == 0:
+            return "今天到期"
+        return f"逾期{-days}天"
+
+    def can_submit(self) -> bool:
+        return not self.is_done
+
+    def submit(self, author, text: str, percent: int, today: datetime.date) -> "Submission":
+        """Record a progress report: it waits in the review queue and the assignment shows 已报送.
+
+        Call inside a transaction together with storing its evidence files.
+        """
+        submission = Submission.objects.create(
+            assignment=self, author=author, text=text, percent=percent,
+            round=ReportingRound.objects.open_for(self, today).first(),
+        )
+        self.status = self.Status.SUBMITTED
+        self.percent = percent
+        self._change_reason = "报送进展"
+        self.save(update_fields=["status", "percent", "updated_at"])
+        return submission
+
+    def change_deadline(self, due_on: datetime.date | None, reason: str, user) -> None:
+        """A new due date; the reason is kept in the history beside the change."""
+        self.due_on = due_on
+        self._change_reason = reason
+        self._history_user = user
+        self.save(update_fields=["due_on", "updated_at"])
+
     def light(self, today: datetime.date) -> str:
         """红/黄/绿/灰: done green; overdue red; due within 7 days or returned yellow; else grey."""
         if self.is_done:
@@ -96,6 +139,24 @@ class Assignment(models.Model):
         ):
             return self.Light.YELLOW
         return self.Light.GREY
+
+
+class ReportingRoundQuerySet(models.QuerySet):
+    def open_for(self, assignment: "Assignment", today: datetime.date) -> "ReportingRoundQuerySet":
+        """Rounds still open on ``today`` that ask the assignment's unit about its task, oldest due first.
+
+        A round is open until it is closed (a round closed after ``today`` was still open then); it
+        covers a unit listed in its units, and its tasks, or every task of its plan when it names none.
+        A late report still answers the round: whether it came in time is read from its date.
+        """
+        task = assignment.measure.task
+        return (
+            self.filter(plan_id=task.plan_id, units=assignment.unit_id)
+            .filter(Q(closed_at__isnull=True) | Q(closed_at__date__gt=today))
+            .filter(Q(tasks__isnull=True) | Q(tasks=task))
+            .distinct()
+            .order_by("due_on", "id")
+        )
 
 
 class ReportingRound(models.Model):
@@ -112,6 +173,8 @@ class ReportingRound(models.Model):
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
     history = HistoricalRecords(m2m_fields=[units, tasks])
 
+    objects = ReportingRoundQuerySet.as_manager()
+
     class Meta:
         verbose_name = "调度"
         verbose_name_plural = "调度"
@@ -119,6 +182,20 @@ class ReportingRound(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class AlreadyDecided(Exception):
+    """Someone else reviewed the submission (or decided the request) first."""
+
+    def __init__(self, by) -> None:
+        self.by = by
+        super().__init__(str(by))
+
+
+class SubmissionQuerySet(models.QuerySet):
+    def pending(self) -> "SubmissionQuerySet":
+        """The 待审核 queue, oldest first."""
+        return self.filter(state=Submission.State.PENDING).order_by("created_at", "id")
 
 
 class Submission(models.Model):
@@ -141,6 +218,8 @@ class Submission(models.Model):
     created_at = models.DateTimeField("报送时间", auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = SubmissionQuerySet.as_manager()
+
     class Meta:
         verbose_name = "进展报送"
         verbose_name_plural = "进展报送"
@@ -151,6 +230,41 @@ class Submission(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} · {self.created_at:%Y-%m-%d}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
+
+    def decide(self, reviewer, decision: str, reason: str, today: datetime.date) -> "Review":
+        """Accept (the assignment is 已完成) or return (已退回, the unit resubmits) this submission.
+
+        Whoever flips the row from pending owns the review: a second reviewer acting at the same
+        moment gets AlreadyDecided with the winner, and nothing of theirs is written.
+        """
+        accept = decision == Review.Decision.ACCEPT
+        new_state = self.State.ACCEPTED if accept else self.State.RETURNED
+        with transaction.atomic():
+            if Submission.objects.filter(pk=self.pk, state=self.State.PENDING).update(state=new_state) != 1:
+                winner = Review.objects.filter(submission_id=self.pk).select_related("reviewer").first()
+                raise AlreadyDecided(winner.reviewer if winner else None)
+            self.state = new_state
+            self._history_user = reviewer
+            self.save(update_fields=["state"])  # the claim above bypasses the history; record it
+            review = Review.objects.create(submission=self, reviewer=reviewer, decision=decision, reason=reason)
+            assignment = Assignment.objects.select_for_update().get(pk=self.assignment_id)
+            assignment._history_user = reviewer
+            if accept:
+                assignment.status = Assignment.Status.DONE
+                assignment.completed_on = assignment.completed_on or today
+                assignment.percent = max(assignment.percent, self.percent)
+                assignment._change_reason = "审核通过"
+            elif not assignment.is_done and not assignment.submissions.pending().exists():
+                assignment.status = Assignment.Status.RETURNED
+                assignment._change_reason = f"审核退回：{reason}"
+            else:
+                return review
+            assignment.save(update_fields=["status", "completed_on", "percent", "updated_at"])
+        return review
 
 
 class Review(models.Model):
@@ -202,6 +316,58 @@ class Evidence(models.Model):
     def __str__(self) -> str:
         return self.original_name
 
+    def actual_sha256(self) -> str | None:
+        """The checksum of the stored file as it is now; None when the file is missing."""
+        digest = hashlib.sha256()
+        try:
+            with self.file.open("rb") as fh:
+                for chunk in iter(lambda: fh.read(1024 * 1024), b""):
+                    digest.update(chunk)
+        except FileNotFoundError:
+            return None
+        return digest.hexdigest()
+
+
+class IntegrityAlert(models.Model):
+    """A stored evidence file whose checksum no longer matches: it is not served, the lead office is told."""
+
+    MISSING = "missing"
+
+    evidence = models.ForeignKey(Evidence, verbose_name="佐证材料", on_delete=models.CASCADE,
+                                 related_name="integrity_alerts")
+    expected = models.CharField("登记的SHA-256", max_length=64)
+    actual = models.CharField("实际SHA-256", max_length=64, help_text="missing 表示文件缺失")
+    detected_at = models.DateTimeField("发现时间", auto_now_add=True)
+    detected_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="下载人", null=True, blank=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    attempts = models.PositiveIntegerField("下载尝试次数", default=1)
+
+    class Meta:
+        verbose_name = "文件完整性告警"
+        verbose_name_plural = "文件完整性告警"
+        ordering = ["-detected_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["evidence", "actual"], name="integrityalert_once_per_state"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.evidence} · {self.detected_at:%Y-%m-%d}"
+
+    @property
+    def is_missing(self) -> bool:
+        return self.actual == self.MISSING
+
+    @classmethod
+    def record(cls, evidence: Evidence, actual: str | None, user) -> "IntegrityAlert":
+        """One alert per file and state; later attempts only count up."""
+        alert, created = cls.objects.get_or_create(
+            evidence=evidence, actual=actual or cls.MISSING,
+            defaults={"expected": evidence.sha256, "detected_by": user},
+        )
+        if not created:
+            cls.objects.filter(pk=alert.pk).update(attempts=models.F("attempts") + 1)
+        return alert
+
 
 class ExtensionRequest(models.Model):
     """A unit asks for a later deadline (延期申请); the lead office grants or refuses it."""
@@ -232,3 +398,24 @@ class ExtensionRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.assignment} → {self.requested_due_on}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.state == self.State.PENDING
+
+    def decide(self, user, grant: bool, reason: str) -> None:
+        """Grant (the due date moves, with the reason in the assignment's history) or refuse."""
+        new_state = self.State.GRANTED if grant else self.State.REFUSED
+        now = timezone.now()
+        with transaction.atomic():
+            claimed = ExtensionRequest.objects.filter(pk=self.pk, state=self.State.PENDING).update(
+                state=new_state, decided_by=user, decided_at=now, decision_reason=reason)
+            if claimed != 1:
+                self.refresh_from_db()
+                raise AlreadyDecided(self.decided_by)
+            self.state, self.decided_by, self.decided_at, self.decision_reason = new_state, user, now, reason
+            self._history_user = user
+            self.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
+            if grant:
+                assignment = Assignment.objects.select_for_update().get(pk=self.assignment_id)
+                assignment.change_deadline(self.requested_due_on, f"同意延期申请：{reason}", user)

@@ -1,0 +1,48 @@
+"""Filters of the work list: status, task, due within N days, overdue (and unit for the lead office)."""
+
+import django_filters
+from django import forms
+from django.utils import timezone
+
+from plans.models import Task, Unit
+from tasks.models import Assignment
+
+
+class AssignmentFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(label="状态", choices=Assignment.Status.choices, empty_label="全部状态")
+    task = django_filters.ModelChoiceFilter(label="任务", field_name="measure__task", queryset=Task.objects.none(),
+                                            empty_label="全部任务")
+    unit = django_filters.ModelChoiceFilter(label="责任单位", queryset=Unit.objects.none(), empty_label="全部单位")
+    due_within = django_filters.NumberFilter(label="几天内到期", method="filter_due_within", min_value=0,
+                                             max_value=3660, widget=forms.NumberInput(attrs={"placeholder": "如 7"}))
+    overdue = django_filters.BooleanFilter(label="是否逾期", method="filter_overdue",
+                                           widget=forms.Select(choices=[("", "全部"), ("true", "已逾期"),
+                                                                        ("false", "未逾期")]))
+
+    class Meta:
+        model = Assignment
+        fields = ["status", "task", "unit", "due_within", "overdue"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = timezone.localdate()
+        visible = self.queryset
+        self.filters["task"].queryset = (
+            Task.objects.filter(measures__assignments__in=visible.order_by().values("pk")).distinct()
+            .order_by("plan", "order")
+        )
+        if user.can_read_all:
+            self.filters["unit"].queryset = Unit.objects.filter(is_active=True)
+        else:
+            del self.filters["unit"]
+
+    def filter_due_within(self, queryset, name, value):
+        if value is None:
+            return queryset
+        return queryset.due_within(self.today, int(value))
+
+    def filter_overdue(self, queryset, name, value):
+        if value is None:
+            return queryset
+        overdue = queryset.overdue(self.today)
+        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))

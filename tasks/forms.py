@@ -1,0 +1,163 @@
+"""Forms of the work pages: progress reports with evidence, reviews, deadlines, extensions, measures."""
+
+import datetime
+
+from django import forms
+from django.conf import settings
+from django.utils import timezone
+
+from plans.models import Measure, Unit, UnitGroup
+from tasks import uploads
+from tasks.models import ExtensionRequest, Review
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """One or more files from one <input type=file multiple> (Django docs: "Uploading multiple files")."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class SubmissionForm(forms.Form):
+    text = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 5}), max_length=5000,
+                           error_messages={"required": "请填写进展情况。"})
+    percent = forms.IntegerField(label="完成进度（%）", min_value=0, max_value=100,
+                                 error_messages={"required": "请填写完成进度（0—100）。",
+                                                 "min_value": "完成进度不能小于0。",
+                                                 "max_value": "完成进度不能大于100。",
+                                                 "invalid": "完成进度请填写0—100的整数。"})
+    files = MultipleFileField(label="佐证材料", required=False, allow_empty_file=True,
+                              help_text=f"可选择多个文件；支持 {uploads.ALLOWED_LABEL}；单个文件不超过 "
+                                        "{file_mb} MB，每次合计不超过 {total_mb} MB。")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        field = self.fields["files"]
+        field.help_text = field.help_text.format(file_mb=settings.UPLOAD_MAX_FILE_MB,
+                                                 total_mb=settings.UPLOAD_MAX_SUBMISSION_MB)
+
+    def clean_files(self) -> list[uploads.CheckedFile]:
+        try:
+            return uploads.check_files(self.cleaned_data.get("files") or [])
+        except uploads.UploadRejected as exc:
+            raise forms.ValidationError(exc.messages) from None
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("percent") == 100 and "files" in cleaned and not cleaned["files"]:
+            self.add_error("files", "报送完成（100%）时请上传佐证材料。")
+        return cleaned
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label="审核结果", choices=Review.Decision.choices, widget=forms.RadioSelect,
+                                 error_messages={"required": "请选择通过或退回。"})
+    reason = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                             max_length=2000, help_text="退回时必须填写退回原因，责任单位将看到此意见。")
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == Review.Decision.RETURN and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "退回时必须填写退回原因。")
+        return cleaned
+
+
+class DeadlineForm(forms.Form):
+    due_on = forms.DateField(label="新的完成时限", required=False, widget=DATE_INPUT,
+                             help_text="留空表示长期坚持，不计逾期。")
+    reason = forms.CharField(label="调整原因", widget=forms.Textarea(attrs={"rows": 2}), max_length=500,
+                             error_messages={"required": "调整完成时限必须填写原因。"})
+
+    def __init__(self, *args, current: datetime.date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.current = current
+
+    def clean(self):
+        cleaned = super().clean()
+        if "due_on" in cleaned and cleaned["due_on"] == self.current and not self.errors:
+            self.add_error("due_on", "新的完成时限与当前相同。")
+        return cleaned
+
+
+class ExtensionRequestForm(forms.Form):
+    requested_due_on = forms.DateField(label="申请延至", widget=DATE_INPUT,
+                                       error_messages={"required": "请填写申请延至的日期。",
+                                                       "invalid": "日期格式不正确。"})
+    reason = forms.CharField(label="申请理由", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             error_messages={"required": "请填写申请延期的理由。"})
+
+    def __init__(self, *args, assignment=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+
+    def clean_requested_due_on(self) -> datetime.date:
+        value = self.cleaned_data["requested_due_on"]
+        if value <= timezone.localdate():
+            raise forms.ValidationError("申请延至的日期须晚于今天。")
+        if self.assignment.due_on and value <= self.assignment.due_on:
+            raise forms.ValidationError("申请延至的日期须晚于当前完成时限。")
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.assignment.extension_requests.filter(state=ExtensionRequest.State.PENDING).exists():
+            raise forms.ValidationError("已有一份延期申请正在审批，请等待审批结果。")
+        return cleaned
+
+
+class ExtensionDecisionForm(forms.Form):
+    grant = forms.TypedChoiceField(label="审批结果", choices=[("1", "同意延期"), ("0", "不同意")],
+                                   coerce=lambda v: v == "1", widget=forms.RadioSelect,
+                                   error_messages={"required": "请选择同意或不同意。"})
+    reason = forms.CharField(label="审批意见", widget=forms.Textarea(attrs={"rows": 3}), max_length=2000,
+                             error_messages={"required": "请填写审批意见（同意或不同意的理由）。"})
+
+
+class MeasureForm(forms.ModelForm):
+    """Add or edit a measure; the units and groups it names decide its assignments."""
+
+    reason = forms.CharField(label="时限调整原因", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=500, help_text="修改完成时限、长期坚持或周期时必须填写，记入变更记录。")
+
+    class Meta:
+        model = Measure
+        fields = ["text", "due_on", "due_phrase", "ongoing", "recurrence", "target_value", "target_unit",
+                  "evidence", "units", "groups"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 3}),
+            "due_on": DATE_INPUT,
+            "units": forms.CheckboxSelectMultiple,
+            "groups": forms.CheckboxSelectMultiple,
+        }
+        error_messages = {"text": {"required": "请填写措施内容。"}}
+
+    DEADLINE_FIELDS = ("due_on", "ongoing", "recurrence")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["units"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["groups"].queryset = UnitGroup.objects.all()
+
+    def deadline_changed(self) -> bool:
+        return self.instance.pk is not None and any(f in self.changed_data for f in self.DEADLINE_FIELDS)
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("units") and not cleaned.get("groups"):
+            raise forms.ValidationError("请至少选择一个责任单位或责任分组。")
+        if self.deadline_changed() and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "修改完成时限必须填写调整原因。")
+        return cleaned

@@ -1,0 +1,59 @@
+"""The work list (我的任务 / 全部任务) as a django-tables2 table."""
+
+import datetime
+
+import django_tables2 as tables
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
+
+from tasks.models import Assignment
+
+LIGHT_LABEL = dict(Assignment.Light.choices)
+
+
+class AssignmentTable(tables.Table):
+    task = tables.Column("任务", accessor="measure__task__number", order_by=("measure__task__order", "measure__order"))
+    measure = tables.Column("细化措施", accessor="measure__text", order_by=("measure__task__order", "measure__order"))
+    unit = tables.Column("责任单位", accessor="unit__name", order_by=("unit__order", "unit__name"))
+    period = tables.Column("周期", empty_values=(), order_by=("period",))
+    due_on = tables.Column("完成时限", empty_values=(), order_by=("due_on",))
+    days = tables.Column("剩余/逾期", empty_values=(), order_by=("due_on",))
+    status = tables.Column("状态", order_by=("status",))
+    light = tables.Column("状态灯", empty_values=(), orderable=False)
+
+    class Meta:
+        model = Assignment
+        fields = ("task", "measure", "unit", "period", "due_on", "days", "status", "light")
+        order_by = ("due_on",)
+        attrs = {"class": "work-list"}
+        empty_text = "没有符合条件的任务。"
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def render_task(self, record: Assignment) -> str:
+        return record.measure.task.label
+
+    def render_measure(self, record: Assignment) -> str:
+        return format_html('<a href="{}" title="{}">{}</a>', reverse("tasks:assignment", args=[record.pk]),
+                           record.measure.text, Truncator(record.measure.text).chars(60))
+
+    def render_period(self, record: Assignment) -> str:
+        return record.period or "—"
+
+    def render_due_on(self, record: Assignment) -> str:
+        return f"{record.due_on.year}年{record.due_on.month}月{record.due_on.day}日" if record.due_on else "长期"
+
+    def render_days(self, record: Assignment) -> str:
+        label = record.days_label(self.today)
+        return format_html('<span class="days {}">{}</span>',
+                           "late" if record.is_overdue(self.today) else "", label)
+
+    def render_status(self, record: Assignment) -> str:
+        return format_html('<span class="tag status-{}">{}</span>', record.status, record.get_status_display())
+
+    def render_light(self, record: Assignment) -> str:
+        light = record.light(self.today)
+        return format_html('<span class="light {}" aria-hidden="true"></span> {}', light, LIGHT_LABEL[light])

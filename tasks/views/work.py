@@ -1,0 +1,253 @@
+"""The daily work: the work list, an assignment's page, progress reports with evidence, downloads,
+review, deadlines and extensions. Every object comes through tasks.access."""
+
+import logging
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.paginator import Paginator
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from tasks import access, uploads
+from tasks.filters import AssignmentFilter
+from tasks.forms import (
+    DeadlineForm,
+    ExtensionDecisionForm,
+    ExtensionRequestForm,
+    ReviewForm,
+    SubmissionForm,
+)
+from tasks.history import assignment_history
+from tasks.models import AlreadyDecided, Assignment, ExtensionRequest, IntegrityAlert, ReportingRound, Review
+from tasks.tables import AssignmentTable
+
+logger = logging.getLogger(__name__)
+
+
+class AssignmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
+    """我的任务 for a liaison (own unit); 全部任务 for the lead office and inspectors (with a unit filter)."""
+
+    table_class = AssignmentTable
+    filterset_class = AssignmentFilter
+    paginate_by = 25
+    template_name = "tasks/assignment_list.html"
+    all_units = False
+
+    def get(self, request, *args, **kwargs):
+        if request.user.can_read_all != self.all_units:
+            return redirect("tasks:assignments" if request.user.can_read_all else "tasks:my_tasks")
+        self.today = timezone.localdate()
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return access.assignments_for(self.request.user).with_related()
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def get_table_kwargs(self):
+        return {"today": self.today, "exclude": () if self.all_units else ("unit",)}
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), "all_units": self.all_units}
+
+
+def _render_assignment(request: HttpRequest, assignment: Assignment, *, submit_form=None, extension_form=None,
+                       status: int = 200) -> HttpResponse:
+    user = request.user
+    today = timezone.localdate()
+    extensions = list(assignment.extension_requests.select_related("requested_by", "decided_by"))
+    pending_extension = any(e.is_pending for e in extensions)
+    liaison_can_act = user.is_liaison and assignment.can_submit()
+    if liaison_can_act and submit_form is None:
+        submit_form = SubmissionForm(initial={"percent": assignment.percent})
+    if liaison_can_act and not pending_extension and extension_form is None:
+        extension_form = ExtensionRequestForm(assignment=assignment)
+    context = {
+        "assignment": assignment,
+        "today": today,
+        "light": assignment.light(today),
+        "days_label": assignment.days_label(today),
+        "submissions": assignment.submissions.select_related("author", "review__reviewer", "round")
+        .prefetch_related("evidence"),
+        "extensions": extensions,
+        "history": assignment_history(assignment),
+        "open_round": ReportingRound.objects.open_for(assignment, today).first() if liaison_can_act else None,
+        "submit_form": submit_form if liaison_can_act else None,
+        "extension_form": extension_form if liaison_can_act and not pending_extension else None,
+    }
+    return render(request, "tasks/assignment_detail.html", context, status=status)
+
+
+@login_required
+def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return _render_assignment(request, access.get_assignment_for_user(request.user, pk))
+
+
+@require_POST
+@access.login_and_read_only_for_inspectors
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    assignment = access.get_assignment_for_user(request.user, pk, write=True)
+    access.require_liaison(request.user)
+    if not assignment.can_submit():
+        messages.error(request, "该任务已完成，无需再报送。")
+        return redirect("tasks:assignment", pk=assignment.pk)
+    form = SubmissionForm(request.POST, request.FILES)
+    if not form.is_valid():
+        if form.has_error("files"):
+            messages.error(request, "报送未保存：有文件未通过检查，请按提示处理后重新选择文件。已填写的内容已保留。")
+        return _render_assignment(request, assignment, submit_form=form)
+    uploads.save_submission(assignment, author=request.user, text=form.cleaned_data["text"],
+                            percent=form.cleaned_data["percent"], files=form.cleaned_data["files"],
+                            today=timezone.localdate())
+    messages.success(request, "进展已报送，等待牵头单位审核。")
+    return redirect("tasks:assignment", pk=assignment.pk)
+
+
+def content_disposition(name: str, pk: int) -> str:
+    """attachment with the original (Chinese) name per RFC 5987/6266, and a plain ASCII fallback."""
+    ext = name.rpartition(".")[2].lower() if "." in name else ""
+    fallback = "".join(ch for ch in name if ch.isascii() and (ch.isalnum() or ch in "._- "))
+    if not fallback.strip(" ._-") or fallback.strip(" ._-") == ext:
+        fallback = f"evidence-{pk}.{ext}" if ext else f"evidence-{pk}"
+    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+
+
+@login_required
+def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """Serve an evidence file to those who may see it, only if it is still the file that was uploaded."""
+    evidence = access.get_evidence_for_user(request.user, pk)
+    actual = evidence.actual_sha256()
+    if actual != evidence.sha256:
+        alert = IntegrityAlert.record(evidence, actual, request.user)
+        logger.error("Evidence %s failed its checksum: expected %s, found %s (alert %s)",
+                     evidence.pk, evidence.sha256, actual or "missing file", alert.pk)
+        return render(request, "tasks/evidence_integrity.html", {"evidence": evidence, "missing": actual is None},
+                      status=409)
+    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
+    response["Content-Disposition"] = content_disposition(evidence.original_name, evidence.pk)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@access.overseers_only
+def review_queue(request: HttpRequest) -> HttpResponse:
+    """待审核: pending submissions, oldest first; pending extension requests beside them."""
+    pending = (
+        access.submissions_for(request.user).pending()
+        .select_related("assignment__measure__task", "assignment__unit", "author", "round")
+        .prefetch_related("evidence")
+    )
+    page = Paginator(pending, 50).get_page(request.GET.get("page"))
+    extensions = (
+        access.extension_requests_for(request.user).filter(state=ExtensionRequest.State.PENDING)
+        .select_related("assignment__measure__task", "assignment__unit", "requested_by").order_by("created_at")
+    )
+    return render(request, "tasks/review_queue.html", {"page": page, "extensions": extensions,
+                                                       "today": timezone.localdate()})
+
+
+@access.login_and_read_only_for_inspectors
+def review(request: HttpRequest, pk: int) -> HttpResponse:
+    """One submission with its evidence; the lead office accepts it or returns it with a reason."""
+    submission = access.get_submission_for_user(request.user, pk, write=request.method == "POST")
+    if not request.user.can_read_all:
+        access.require_lead(request.user)
+    form = None
+    if request.user.is_lead and submission.is_pending:
+        form = ReviewForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            decision = form.cleaned_data["decision"]
+            try:
+                submission.decide(request.user, decision, form.cleaned_data["reason"].strip(),
+                                  timezone.localdate())
+            except AlreadyDecided as exc:
+                messages.error(request, f"该报送已由{exc.by or '其他审核人'}审核，请刷新查看。")
+                return redirect("tasks:review", pk=submission.pk)
+            verb = "通过" if decision == Review.Decision.ACCEPT else "退回"
+            messages.success(request, f"已{verb}“{submission.assignment.unit}”的报送。")
+            return redirect("tasks:review_queue")
+    elif request.method == "POST":
+        access.require_lead(request.user)
+        decided = getattr(submission, "review", None)
+        messages.error(request, f"该报送已由{decided.reviewer if decided else '其他审核人'}审核，请刷新查看。")
+        return redirect("tasks:review", pk=submission.pk)
+    context = {"submission": submission, "assignment": submission.assignment, "form": form,
+               "evidence": submission.evidence.all(), "today": timezone.localdate()}
+    return render(request, "tasks/review.html", context)
+
+
+@require_POST
+@access.login_and_read_only_for_inspectors
+def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+    """A unit asks for a later deadline, with a reason."""
+    assignment = access.get_assignment_for_user(request.user, pk, write=True)
+    access.require_liaison(request.user)
+    if not assignment.can_submit():
+        messages.error(request, "该任务已完成，不能申请延期。")
+        return redirect("tasks:assignment", pk=assignment.pk)
+    form = ExtensionRequestForm(request.POST, assignment=assignment)
+    if not form.is_valid():
+        return _render_assignment(request, assignment, extension_form=form)
+    ExtensionRequest.objects.create(assignment=assignment, requested_by=request.user,
+                                    requested_due_on=form.cleaned_data["requested_due_on"],
+                                    reason=form.cleaned_data["reason"].strip())
+    messages.success(request, "延期申请已提交，等待牵头单位审批。")
+    return redirect("tasks:assignment", pk=assignment.pk)
+
+
+@access.login_and_read_only_for_inspectors
+def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead office grants an extension (the due date moves, the reason in the history) or refuses it."""
+    extension = access.get_extension_request_for_user(request.user, pk, write=request.method == "POST")
+    if not request.user.can_read_all:
+        access.require_lead(request.user)
+    form = None
+    if request.user.is_lead and extension.is_pending:
+        form = ExtensionDecisionForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            grant = form.cleaned_data["grant"]
+            try:
+                extension.decide(request.user, grant, form.cleaned_data["reason"].strip())
+            except AlreadyDecided as exc:
+                messages.error(request, f"该延期申请已由{exc.by or '其他审批人'}审批，请刷新查看。")
+                return redirect("tasks:extension_decide", pk=extension.pk)
+            messages.success(request, "已同意延期，完成时限已调整。" if grant else "已答复：不同意延期。")
+            return redirect("tasks:assignment", pk=extension.assignment_id)
+    elif request.method == "POST":
+        access.require_lead(request.user)
+        messages.error(request, f"该延期申请已由{extension.decided_by or '其他审批人'}审批，请刷新查看。")
+        return redirect("tasks:extension_decide", pk=extension.pk)
+    return render(request, "tasks/extension_decide.html", {"extension": extension, "form": form,
+                                                           "assignment": extension.assignment})
+
+
+@access.login_and_read_only_for_inspectors
+def deadline(request: HttpRequest, pk: int) -> HttpResponse:
+    """Change an assignment's due date; the reason is required and kept in the history."""
+    assignment = access.get_assignment_for_user(request.user, pk, write=request.method == "POST")
+    access.require_lead(request.user)
+    form = DeadlineForm(request.POST or None, current=assignment.due_on,
+                        initial={"due_on": assignment.due_on})
+    if request.method == "POST" and form.is_valid():
+        assignment.change_deadline(form.cleaned_data["due_on"], form.cleaned_data["reason"].strip(), request.user)
+        messages.success(request, "完成时限已调整，调整原因已记入变更记录。")
+        return redirect("tasks:assignment", pk=assignment.pk)
+    return render(request, "tasks/deadline.html", {"assignment": assignment, "form": form})
+
+
+@access.overseers_only
+def integrity(request: HttpRequest) -> HttpResponse:
+    """Evidence files whose checksum no longer matches: never served, listed here for the lead office."""
+    alerts = IntegrityAlert.objects.select_related(
+        "evidence__submission__assignment__unit", "evidence__submission__assignment__measure", "detected_by")
+    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    return render(request, "tasks/integrity.html", {"page": page})
