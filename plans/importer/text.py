@@ -1,0 +1,564 @@
+"""Plan documents written as running text -> the importer JSON (see notes on the contract in plans/importer).
+
+The reader knows the shapes of Chinese plans, not any particular plan: a preamble (mastheads, a cover
+notice, a date line, the title), then sections 一、 and sub-sections （一）, numbered tasks 1. with their
+bodies, and the units responsible written as labelled or unlabelled annotations.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass, field
+
+from .deadlines import parse_deadline, parse_target
+from .errors import PlanImportError
+from .numerals import ascii_digits, cn_to_int
+from .units import CLOSE, LABEL_RE, OPEN, Annotation, parse_annotation
+
+CN = "一二三四五六七八九十"
+END = "。；;！？!?）)」”"
+H1_RE = re.compile(rf"^(?P<n>[{CN}]{{1,3}})[、．](?P<rest>.*)$")
+H2_RE = re.compile(rf"^[（(](?P<n>[{CN}]{{1,3}})[）)](?P<rest>.*)$")
+NUM_RE = re.compile(r"^(?P<n>\d{1,3})\s*[.．、﹒](?!\d)(?P<rest>.*)$")
+PNUM_RE = re.compile(r"^[（(](?P<n>\d{1,3})[）)](?P<rest>.*)$")
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+CIRC_RE = re.compile(rf"^(?P<n>[{CIRCLED}])(?P<rest>.*)$")
+# Where a marker may start a new logical line inside a long line (texts without line breaks).
+INLINE_MARKER = re.compile(
+    rf"[{CN}]{{1,3}}、|[（(][{CN}]{{1,3}}[）)]|[（(]\d{{1,3}}[）)]|\d{{1,3}}\s*[.．、﹒](?!\d)|[{CIRCLED}]|"
+    + LABEL_RE.pattern
+)
+FIRST_IS_LEAD = re.compile(
+    r"(?:列|排|位)在?(?:第一位|首位|第一|最前)(?:者|的)?(?:部门|单位)?(?:为|是)牵头(?:单位|部门)"
+)
+TITLE_END = re.compile(
+    r"(?:方案|计划|意见|办法|规划|清单|要点|通知|措施|细则|安排|纲要|规定|分工|台账|决定|任务|举措|行动|报告|总结)[》」”)）]*$"
+)
+DATE_LINE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
+CN_DATE = r"[0-9０-９〇○零一二三四五六七八九]{4}年[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}日"
+PUBLIC_NOTE = re.compile(r"^[（(]此件[^）)]{0,10}[）)]$")
+MASTHEAD = re.compile(r"文件$|〔\d{4}〕\d+号|\[\d{4}\]\d+号|^索引号|^发布(?:日期|机构)|^主题分类|^附件\d*$|\||｜|^来源[:：]")
+ORG_LINE = re.compile(
+    r"^[\u4e00-\u9fff（）()]{2,40}(?:人民政府|政府|办公室|办公厅|委员会|局|委|厅|部|院|中心|办事处|领导小组|指挥部|党组)$"
+)
+APPROVED_BY = re.compile(r"经([\u4e00-\u9fff]{2,20}?)(?:同意|批准|研究同意)")
+TITLE_RANGE = re.compile(r"(\d{4})\s*(?:—+|－|-|~|～|–|至|到)\s*(\d{4})\s*年")
+GENERAL_END = re.compile(r"(?:到|至|截至|截止)\s*(\d{4})\s*年")
+SUBJECT_LINKS = "、和与及"
+ORG_SUBJECT = re.compile(
+    r"^(?P<name>[\u4e00-\u9fff（）()]{1,20}?(?:街道办事处|人民政府|委员会|办公室|中心|局|委|办|院|厅|部|政府))"
+    r"(?=要|应|应当|须|必须|负责|适时|牵头|会同|组织|定期|每年|每季度|每月|于|在|将|按照|加强|建立|制定|开展|做好|对|"
+    r"结合|持续|进一步|督促|指导|统筹|及时|依法|认真|积极|切实|完善|推进|推动|落实|[，,])"
+)
+NOT_IN_SUBJECT = re.compile(r"[由对把将从向为在的]|建立|推进|落实|加强|完善|组织|开展|健全|制定|严格|全面|深入|按照|根据|依法")
+ROLE_WORDS = re.compile(r"(?:负责|牵头|配合|参与|协办)[^，,；;]{0,4}$")
+
+
+@dataclass
+class Block:
+    kind: str  # h1, h2, num, pnum, circ
+    number: int
+    marker: str
+    line: int
+    lines: list[tuple[int, str]] = field(default_factory=list)  # first line without its marker, then the rest
+    labels: list[tuple[int, str]] = field(default_factory=list)  # 责任单位：… lines after the paragraph
+    parent: "Block | None" = None  # the section above: an h1 or h2
+    host: "Block | None" = None  # for nested measures: the task they belong to
+    children: list["Block"] = field(default_factory=list)  # nested measures
+
+    @property
+    def text(self) -> str:
+        return "\n".join(t for _, t in self.lines)
+
+
+@dataclass
+class Sentence:
+    text: str
+    line: int
+    ann: int | None = None  # index of the annotation that covers it
+
+
+def parse_text(text: str) -> dict:
+    """Read a plan written as text; raise PlanImportError when it holds no recognisable tasks."""
+    return _Reader(str(text)).read()
+
+
+def _depths(text: str) -> list[int]:
+    depth, out = 0, []
+    for ch in text:
+        if ch in OPEN or ch == "《":
+            depth += 1
+        out.append(depth)
+        if (ch in CLOSE or ch == "》") and depth:
+            depth -= 1
+    return out
+
+
+def _split_inline(line: str) -> list[str]:
+    """Break a long line before section, task and label markers that follow a sentence end."""
+    depths = _depths(line)
+    cuts = []
+    for m in INLINE_MARKER.finditer(line):
+        i = m.start()
+        if i == 0 or depths[i] != (1 if line[i] in OPEN else 0):
+            continue
+        if line[i - 1] in END or line[i - 1] in "：:":
+            if line[i - 1] in CLOSE and depths[i - 1] != 1:
+                continue
+            cuts.append(i)
+    if not cuts:
+        return [line]
+    parts, prev = [], 0
+    for c in cuts:
+        parts.append(line[prev:c])
+        prev = c
+    parts.append(line[prev:])
+    return [p for p in parts if p.strip()]
+
+
+def _split_preamble(line: str) -> list[str]:
+    """A preamble run together on one line: split off the addressee, the date, the public note and the title."""
+    line = re.sub(r"^(各[^。：:\n]{1,60}[：:])", r"\1\n", line)
+    line = re.sub(rf"(?<=[。\n])\s*({CN_DATE})", r"\n\1\n", line)
+    line = re.sub(r"([（(]此件[^）)\n]{0,10}[）)])", r"\n\1\n", line)
+    line = re.sub(
+        r"((?:方案|计划|意见|办法|规划|要点|措施|细则|清单)[》」”)）]*)(?=为了|为进一步|为深入|为全面|为加快|为贯彻|为|根据|按照)",
+        r"\1\n", line, count=1,
+    )
+    return [p.strip() for p in line.split("\n") if p.strip()]
+
+
+def _strip_marker(line: str) -> tuple[str, int, str, str] | None:
+    """(kind, number, marker as written in the JSON, rest) for a marker line, else None."""
+    for kind, regex in (("h1", H1_RE), ("h2", H2_RE), ("pnum", PNUM_RE), ("num", NUM_RE), ("circ", CIRC_RE)):
+        m = regex.match(line)
+        if not m:
+            continue
+        raw = m["n"]
+        if kind == "circ":
+            number = CIRCLED.index(raw) + 1
+        else:
+            number = cn_to_int(raw)
+        if number is None:
+            return None
+        marker = {"h1": f"{raw}、", "h2": f"（{raw}）", "num": f"{number}.", "pnum": f"（{number}）"}.get(kind, raw)
+        return kind, number, marker, m["rest"].strip()
+    return None
+
+
+def _clean_title(text: str) -> str:
+    return text.strip().rstrip("。；;，,：:").strip()
+
+
+class _Reader:
+    def __init__(self, text: str):
+        self.source = text
+        self.warnings: list[dict] = []
+
+    def warn(self, line: int | None, message: str) -> None:
+        self.warnings.append({"line": line, "message": message})
+
+    # -- lines -------------------------------------------------------------------------------------
+    def lines(self) -> list[tuple[int, str]]:
+        text = self.source.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
+        text = text.replace("\ufeff", "").replace("\x00", "")
+        raw = [(n, t.strip()) for n, t in enumerate(text.split("\n"), start=1)]
+        raw = [(n, t) for n, t in raw if t]
+        one_piece = len(raw) <= 3
+        out: list[tuple[int, str]] = []
+        for n, t in raw:
+            pieces = _split_inline(t)
+            if one_piece and pieces and _strip_marker(pieces[0]) is None:
+                pieces = _split_preamble(pieces[0]) + pieces[1:]
+            out += [(n, p.strip()) for p in pieces if p.strip()]
+        return out
+
+    # -- preamble ----------------------------------------------------------------------------------
+    def read_preamble(self, pre: list[tuple[int, str]], tail: list[tuple[int, str]]) -> None:
+        self.issued_on = None
+        self.issuer = ""
+        for _, t in pre:
+            m = DATE_LINE.match(ascii_digits(t))
+            if m:
+                self.issued_on = self._date(m)
+                break
+        if self.issued_on is None:
+            for _, t in tail[-6:]:
+                m = DATE_LINE.match(ascii_digits(t))
+                if m:
+                    self.issued_on = self._date(m)
+        for lines in (pre, tail[-6:]):
+            for i, (_, t) in enumerate(lines[:-1]):
+                if ORG_LINE.match(t) and DATE_LINE.match(ascii_digits(lines[i + 1][1])):
+                    self.issuer = t
+        if not self.issuer:
+            for _, t in pre:
+                m = APPROVED_BY.search(t)
+                if m:
+                    self.issuer = m.group(1)
+                    break
+                if t.endswith("文件") and len(t) <= 40:
+                    self.issuer = t[:-2]
+        self.title = self._title(pre)
+        if not self.title:
+            self.warn(pre[0][0] if pre else None, "未找到方案标题，请在预览中补填。")
+
+    def _date(self, m: re.Match) -> datetime.date | None:
+        try:
+            return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+        except ValueError:
+            return None
+
+    def _title(self, pre: list[tuple[int, str]]) -> str:
+        def usable(t: str) -> bool:
+            return not (
+                "。" in t or t.endswith(("：", ":")) or DATE_LINE.match(ascii_digits(t)) or PUBLIC_NOTE.match(t)
+                or MASTHEAD.search(t) or len(t) > 100
+            )
+
+        found = ""
+        for i, (_, t) in enumerate(pre):
+            if not usable(t):
+                continue
+            nxt = pre[i + 1][1] if i + 1 < len(pre) else ""
+            if nxt and usable(nxt) and TITLE_END.search(nxt) and (
+                not TITLE_END.search(t) or t.count("《") > t.count("》") or t.count("(") > t.count(")")
+            ):
+                found = t + nxt
+            elif TITLE_END.search(t) and not (found and found.endswith(t)):
+                found = t
+        if not found:
+            for _, t in pre:
+                m = re.search(r"《([^《》]{4,100})》[^。]{0,6}印发", t)
+                if m:
+                    return m.group(1)
+        return found
+
+    # -- structure ---------------------------------------------------------------------------------
+    def blocks(self, body: list[tuple[int, str]]) -> list[Block]:
+        blocks: list[Block] = []
+        h1 = h2 = None
+        for n, t in body:
+            marked = _strip_marker(t)
+            if marked is None:
+                if blocks:
+                    if LABEL_RE.match(t):
+                        blocks[-1].labels.append((n, t))
+                    else:
+                        blocks[-1].lines.append((n, t))
+                continue
+            kind, number, marker, rest = marked
+            block = Block(kind, number, marker, n, [(n, rest)])
+            if kind == "h1":
+                h1, h2 = block, None
+            elif kind == "h2":
+                block.parent = h1
+                h2 = block
+            else:
+                block.parent = h2 or h1
+            blocks.append(block)
+        return blocks
+
+    def nest(self, blocks: list[Block]) -> None:
+        """Attach nested measures (具体措施：1．2．, （1）, ①) to the task that introduces them."""
+        host: Block | None = None
+        task: Block | None = None
+        for b in blocks:
+            if b.kind in ("h1", "h2"):
+                host = b if _opens_list(b) else None
+                task = b
+                continue
+            if host is not None and (host.kind in ("h1", "h2") or b.kind != host.kind):
+                b.host = host
+                host.children.append(b)
+                continue
+            if b.kind in ("pnum", "circ") and task is not None and task.kind == "num":
+                b.host = task
+                task.children.append(b)
+                continue
+            host = b if _opens_list(b) else None
+            task = b
+
+    # -- annotations -------------------------------------------------------------------------------
+    def sentences(self, block: Block) -> tuple[list[Sentence], list[Annotation]]:
+        """Sentences of a block's own text, each tied to the annotation that follows it."""
+        sentences: list[Sentence] = []
+        anns: list[Annotation] = []
+        pending: list[Sentence] = []
+        buf: list[str] = []
+        buf_line = block.line
+
+        def flush(line: int) -> None:
+            s = "".join(buf).strip()
+            buf.clear()
+            if s.strip("。；;，,！？!? ：:"):
+                sentence = Sentence(s, line)
+                sentences.append(sentence)
+                pending.append(sentence)
+            elif s and sentences:
+                sentences[-1].text += s
+
+        def attach(ann: Annotation) -> None:
+            anns.append(ann)
+            for s in pending:
+                s.ann = len(anns) - 1
+            pending.clear()
+
+        for n, t in block.lines:
+            depths = _depths(t)
+            i = 0
+            buf_line = n
+            while i < len(t):
+                ch = t[i]
+                if ch in OPEN and depths[i] == 1:
+                    j = i + 1
+                    while j < len(t) and depths[j] >= 1 and not (t[j] in CLOSE and depths[j] == 1):
+                        j += 1
+                    group = t[i:j + 1]
+                    ann = parse_annotation(group, first_is_lead=self.first_is_lead)
+                    if ann is not None:
+                        flush(n)
+                        if ann.note:
+                            target = pending[-1] if pending else (sentences[-1] if sentences else None)
+                            if target is not None:
+                                target.text += f"（{ann.note}）"
+                        attach(ann)
+                    else:
+                        inner = group[1:-1]
+                        if LABEL_RE.search(inner) or ROLE_WORDS.search(inner):
+                            self.warn(n, f"无法识别的责任单位标注“{group}”，请在预览中核对。")
+                        buf.append(group)
+                    i = j + 1
+                    continue
+                buf.append(ch)
+                if ch in "。！？!?":
+                    flush(n)
+                i += 1
+            flush(buf_line)
+        if block.labels:
+            joined = "；".join(t for _, t in block.labels)
+            ann = parse_annotation(joined, first_is_lead=self.first_is_lead)
+            if ann is None:
+                self.warn(block.labels[0][0], f"无法识别的责任单位“{joined}”，请在预览中核对。")
+            else:
+                if ann.note and sentences:
+                    sentences[-1].text += f"（{ann.note}）"
+                attach(ann)
+        return sentences, anns
+
+    # -- the whole document ------------------------------------------------------------------------
+    def read(self) -> dict:
+        if not self.source.strip():
+            raise PlanImportError("内容为空，没有可导入的方案文本。")
+        self.first_is_lead = bool(FIRST_IS_LEAD.search(self.source))
+        lines = [(n, t) for n, t in self.lines() if not FIRST_IS_LEAD.search(t) or len(t) > 80]
+        start = next((i for i, (_, t) in enumerate(lines) if _strip_marker(t) and _strip_marker(t)[0] != "circ"), None)
+        if start is None:
+            raise PlanImportError("未找到可识别的任务：文中没有“一、”“（一）”“1.”这样的编号条目。")
+        pre, body = lines[:start], lines[start:]
+        self.read_preamble(pre, body)
+        blocks = self.blocks(body)
+        self.nest(blocks)
+        parsed = {id(b): self.sentences(b) for b in blocks}
+        tasks = self.choose_tasks(blocks, parsed)
+        if not tasks:
+            raise PlanImportError(
+                "未找到可识别的任务：文中的编号条目都没有责任单位（如“责任单位：”“牵头单位：”或“（××负责）”）。"
+            )
+        numbered = any(b.kind in ("num", "pnum") for b in tasks)
+        title_years = TITLE_RANGE.search(ascii_digits(self.title))
+        self.base_year = (
+            self.issued_on.year if self.issued_on else (int(title_years.group(1)) if title_years else None)
+        )
+        out_tasks = [self.task_json(b, parsed, numbered) for b in tasks]
+        task_ids = {id(b) for b in tasks}
+        sections = []
+        for b in blocks:
+            if b.kind in ("h1", "h2") and id(b) not in task_ids and b.host is None:
+                sections.append({
+                    "number": b.marker,
+                    "title": _clean_title(re.split(r"[。！？]", b.lines[0][1])[0]),
+                    "parent": b.parent.marker if b.kind == "h2" and b.parent else None,
+                })
+        return {
+            "title": self.title,
+            "issuer": self.issuer,
+            "issued_on": self.issued_on.isoformat() if self.issued_on else None,
+            "ends_on": self.ends_on(pre, blocks, task_ids, out_tasks).isoformat(),
+            "source": {"format": "txt", "table": None},
+            "sections": sections,
+            "tasks": out_tasks,
+            "warnings": self.warnings,
+        }
+
+    def choose_tasks(self, blocks: list[Block], parsed: dict) -> list[Block]:
+        """Which blocks are tasks: those carrying units or nested measures, and their unlabelled siblings."""
+        def has_units(b: Block) -> bool:
+            return bool(parsed[id(b)][1]) or any(parsed[id(c)][1] for c in b.children)
+
+        top = [b for b in blocks if b.host is None]
+        items = [b for b in top if b.kind in ("num", "pnum")]
+        if not any(has_units(b) for b in blocks):
+            return items
+        chosen = {id(b) for b in top if has_units(b)}
+        # A numbered item, or a heading among task headings, that lacks units is still a task.
+        for level in ("num", "pnum", "h2", "h1"):
+            same = [b for b in top if b.kind == level]
+            marked = [i for i, b in enumerate(same) if id(b) in chosen]
+            if not marked:
+                continue
+            first_section = _root(same[marked[0]])
+            for i, b in enumerate(same):
+                if id(b) in chosen or _has_items(b, top):
+                    continue
+                inside = marked[0] < i < marked[-1]
+                after_first = level in ("num", "pnum") and i > marked[0] and _root(b) is not first_section
+                same_section = level in ("num", "pnum") and any(
+                    _root(same[j]) is _root(b) for j in marked
+                )
+                if inside or after_first or same_section:
+                    chosen.add(id(b))
+        return [b for b in top if id(b) in chosen]
+
+    def task_json(self, block: Block, parsed: dict, numbered: bool) -> dict:
+        sentences, anns = parsed[id(block)]
+        children = [(c, *parsed[id(c)]) for c in block.children]
+        leads: list[str] = []
+        units: list[str] = []
+        for ann in anns + [a for _, _, ca in children for a in ca]:
+            leads += [u for u in ann.leads if u not in leads]
+        for ann in anns + [a for _, _, ca in children for a in ca]:
+            units += [u for u in ann.units if u not in units]
+        units = leads + [u for u in units if u not in leads]
+        first = sentences[0].text if sentences else block.lines[0][1]
+        title = _clean_title(re.split(r"[。！？!?]", first)[0])
+        if not title:
+            title = _clean_title(block.text)[:60]
+        if not units:
+            self.warn(block.line, f"任务“{title}”未找到责任单位，请在预览中补填。")
+        shared = {}
+        for s in sentences:
+            shared[s.ann] = shared.get(s.ann, 0) + 1
+        measures_src: list[tuple[str, int, Annotation | None]] = []
+        # The title sentence is a measure only when it stands alone or carries its own annotation.
+        own_first = bool(sentences) and sentences[0].ann is not None and shared[sentences[0].ann] == 1 and len(anns) > 1
+        body = sentences if own_first or len(sentences) <= 1 else sentences[1:]
+        for s in body:
+            if children and s.ann is None:
+                continue
+            if children and s.text.rstrip().endswith(("：", ":")):
+                continue
+            measures_src.append((s.text, s.line, anns[s.ann] if s.ann is not None else None))
+        for child, csents, canns in children:
+            text = "".join(s.text for s in csents).strip()
+            if not text:
+                continue
+            measures_src.append((text, child.line, canns[-1] if canns else None))
+        measures = []
+        year = None
+        for m_text, line, ann in measures_src:
+            clean = m_text.strip()
+            own = ann.units if ann else units
+            subject = _subject(clean, units)
+            dl = parse_deadline(clean, year_hint=year or self.base_year, issued_on=self.issued_on)
+            mentioned = re.findall(r"(\d{4})年", _strip_titles(ascii_digits(clean)))
+            if mentioned:
+                year = int(mentioned[-1])
+            if dl.unreadable:
+                self.warn(line, f"无法识别的时限“{dl.phrase}”，请在预览中核对。")
+            measures.append({
+                "text": clean,
+                "units": subject or list(own),
+                "due": dl.due.isoformat() if dl.due else None,
+                "due_phrase": dl.phrase,
+                "recurrence": dl.recurrence,
+                "target": parse_target(clean),
+                "ongoing": dl.ongoing,
+            })
+        if not measures:
+            measures.append({
+                "text": title, "units": list(units), "due": None, "due_phrase": None,
+                "recurrence": None, "target": None, "ongoing": False,
+            })
+        section = None
+        if block.parent is not None:
+            section = block.parent.marker
+        return {
+            "number": block.number if (numbered and block.kind in ("num", "pnum")) or not numbered else None,
+            "title": title,
+            "section": section,
+            "line": block.line,
+            "lead_units": leads,
+            "units": units,
+            "measures": measures,
+        }
+
+    def ends_on(self, pre, blocks, task_ids, tasks) -> datetime.date:
+        general = [t for _, t in pre]
+        for b in blocks:
+            if b.kind == "h1" and id(b) not in task_ids and not any(
+                id(x) in task_ids for x in blocks if _root(x) is b
+            ):
+                general.append(b.text)
+        years = []
+        for t in general:
+            years += [int(y) for y in GENERAL_END.findall(_strip_titles(ascii_digits(t)))]
+        years = [y for y in years if 1950 <= y <= 2200]
+        if years:
+            return datetime.date(max(years), 12, 31)
+        m = TITLE_RANGE.search(ascii_digits(self.title))
+        if m and 1950 <= int(m.group(2)) <= 2200:
+            return datetime.date(int(m.group(2)), 12, 31)
+        dues = [datetime.date.fromisoformat(x["due"]) for t in tasks for x in t["measures"] if x["due"]]
+        if dues:
+            return max(dues)
+        if self.issued_on:
+            return datetime.date(self.issued_on.year, 12, 31)
+        today = datetime.date.today()
+        self.warn(None, "未能确定方案的结束日期，暂按当年年底计，请在预览中核对。")
+        return datetime.date(today.year, 12, 31)
+
+
+def _opens_list(b: Block) -> bool:
+    """A paragraph ending in 具体措施： / 主要措施如下： introduces nested measures."""
+    return bool(b.lines) and b.lines[-1][1].rstrip().endswith(("：", ":")) and not LABEL_RE.search(b.lines[-1][1][-8:])
+
+
+def _root(b: Block) -> Block | None:
+    while b.parent is not None:
+        b = b.parent
+    return b if b.kind == "h1" else None
+
+
+def _has_items(b: Block, top: list[Block]) -> bool:
+    """A heading with numbered items or sub-headings under it is a section, not a task."""
+    return any(x.parent is b for x in top)
+
+
+def _strip_titles(text: str) -> str:
+    return re.sub(r"《[^《》]*》|〔\d{4}〕\d*号?", "", text)
+
+
+def _subject(sentence: str, task_units: list[str]) -> list[str] | None:
+    """The units a sentence names as its subject (区司法局适时组织… -> [区司法局]), else None.
+
+    A subject is one of the task's units, or a name ending like an organisation (局, 委, 办, 政府, …),
+    at the very start of the sentence; several may be joined by 、和与及.
+    """
+    known = sorted((u for u in task_units if u), key=len, reverse=True)
+    rest, found = sentence, []
+    while rest:
+        hit = next((u for u in known if rest.startswith(u)), None)
+        if hit is None:
+            m = ORG_SUBJECT.match(rest)
+            if m is None or NOT_IN_SUBJECT.search(m["name"]):
+                break
+            hit = m["name"]
+        found.append(hit)
+        rest = rest[len(hit):]
+        if len(rest) > 1 and rest[0] in SUBJECT_LINKS:
+            rest = rest[1:]
+            continue
+        break
+    if not found or not rest or rest[0] in "。；;":
+        return None
+    return found
