@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from reports import views
 
 app_name = "reports"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.index, name="index"),
+    path("<int:pk>/", views.job_detail, name="job"),
+    path("<int:pk>/status/", views.job_status, name="status"),
+    path("<int:pk>/<str:fmt>/", views.download, name="download"),
+]

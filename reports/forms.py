@@ -1,0 +1,58 @@
+"""The form on the reports page: which report, of which plan, as of which day."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from plans.models import Plan, Task, Unit
+from reports.models import ReportJob
+
+
+class ReportRequestForm(forms.Form):
+    kind = forms.ChoiceField(label="报告类型", choices=ReportJob.Kind.choices, initial=ReportJob.Kind.INSPECTION)
+    plan = forms.ModelChoiceField(label="实施方案", queryset=Plan.objects.none(), empty_label=None)
+    unit = forms.ModelChoiceField(label="责任单位（单位报告）", queryset=Unit.objects.none(), required=False)
+    task = forms.ModelChoiceField(label="任务（任务报告）", queryset=Task.objects.none(), required=False)
+    as_of = forms.DateField(label="截至日期", widget=forms.DateInput(attrs={"type": "date"}),
+                            help_text="按该日终了时的状态生成；此后的报送、审核和时限调整不计入。")
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["plan"].queryset = Plan.objects.order_by("-issued_on", "-id")
+        self.fields["task"].queryset = Task.objects.select_related("plan").order_by("plan_id", "order", "id")
+        self.fields["as_of"].initial = timezone.localdate()
+        if user.can_read_all:
+            self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        else:
+            # A liaison asks for its own unit's report only.
+            self.fields["kind"].choices = [(ReportJob.Kind.UNIT, ReportJob.Kind.UNIT.label)]
+            self.fields["kind"].initial = ReportJob.Kind.UNIT
+            self.fields["unit"].queryset = Unit.objects.filter(pk=user.unit_id)
+            self.fields["unit"].initial = user.unit_id
+            self.fields["unit"].empty_label = None
+            del self.fields["task"]
+
+    def clean_as_of(self) -> datetime.date:
+        day = self.cleaned_data["as_of"]
+        if day > timezone.localdate():
+            raise forms.ValidationError("截至日期不能晚于今天。")
+        return day
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == ReportJob.Kind.UNIT and not data.get("unit"):
+            self.add_error("unit", "单位报告请选择责任单位。")
+        if kind == ReportJob.Kind.TASK:
+            task = data.get("task")
+            if not task:
+                self.add_error("task", "任务报告请选择任务。")
+            elif data.get("plan") and task.plan_id != data["plan"].pk:
+                self.add_error("task", "该任务不属于所选实施方案。")
+        if kind != ReportJob.Kind.UNIT:
+            data["unit"] = None
+        if kind != ReportJob.Kind.TASK:
+            data["task"] = None
+        return data

@@ -1,0 +1,453 @@
+"""The data of the 督察 reports (whole plan, one unit, one task) as of a day.
+
+Everything is read in a fixed number of queries — the assignments' states (reports.asof), the plan's
+sections, tasks, measures and units, the evidence, the letters and the ladder steps — and then folded in
+one pass over compact rows. The templates (templates/pdf/report*.html) and the Excel twin (reports/xlsx.py)
+only lay out what this module computes.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import Min, Q
+from django.utils import timezone
+
+from plans.models import Plan, Section, Task, Unit
+from reports.asof import AssignmentState, assignment_states, end_of_day, is_past, latest_history
+from tasks.models import Assignment, Evidence, Measure
+from tasks.status import LIGHT_RANK, RANK_LIGHT, percent
+
+KIND_INSPECTION = "inspection"
+KIND_UNIT = "unit"
+KIND_TASK = "task"
+KIND_TITLES = {
+    KIND_INSPECTION: "督察进展报告",
+    KIND_UNIT: "单位工作情况报告",
+    KIND_TASK: "任务推进情况报告",
+}
+STATUS_LABELS = dict(Assignment.Status.choices)
+LIGHT_LABELS = dict(Assignment.Light.choices)
+LEGEND = [
+    ("red", "红", "逾期未完成"),
+    ("yellow", "黄", "7日内到期或被退回"),
+    ("green", "绿", "已完成"),
+    ("grey", "灰", "推进中，未到期"),
+]
+# The reminder ladder, lowest step first.
+LADDER_STEPS = ["提醒", "催办", "函告", "通报"]
+CN_NUMERALS = "一二三四五六七八九十"
+
+
+def cn_date(day: datetime.date | None) -> str:
+    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+
+
+def human_size(size: int) -> str:
+    if size < 1024:
+        return f"{size} B"
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+@dataclass(slots=True)
+class Tally:
+    """Counts for a group of assignments (a task, a section, a unit, a matrix cell, the plan)."""
+
+    total: int = 0
+    done: int = 0
+    on_time: int = 0
+    overdue: int = 0
+    rank: int = -1  # the worst light's rank; -1 while empty
+
+    def add(self, state: AssignmentState, as_of: datetime.date, rank: int) -> None:
+        self.total += 1
+        if state.is_done:
+            self.done += 1
+            if state.done_on_time():
+                self.on_time += 1
+        elif state.is_overdue(as_of):
+            self.overdue += 1
+        if rank > self.rank:
+            self.rank = rank
+
+    def merge(self, other: "Tally") -> None:
+        self.total += other.total
+        self.done += other.done
+        self.on_time += other.on_time
+        self.overdue += other.overdue
+        self.rank = max(self.rank, other.rank)
+
+    @property
+    def pending(self) -> int:
+        return self.total - self.done - self.overdue
+
+    @property
+    def percent(self) -> int:
+        return percent(self.done, self.total)
+
+    @property
+    def light(self) -> str:
+        return RANK_LIGHT[self.rank] if self.rank >= 0 else ""
+
+
+@dataclass(slots=True)
+class TaskRow:
+    task: Task
+    label: str
+    tally: Tally
+
+
+@dataclass(slots=True)
+class SectionBlock:
+    title: str
+    tally: Tally
+    tasks: list[TaskRow]
+
+
+@dataclass(slots=True)
+class UnitRow:
+    unit: Unit
+    tally: Tally
+    cells: list[tuple[str, str, str]] = field(default_factory=list)  # (light, 红/黄/绿/灰 or —, done/total)
+
+
+@dataclass(slots=True)
+class LineRow:
+    """One assignment in a list: the overdue list and the unit and task reports' details."""
+
+    unit: str
+    task: str
+    measure: str
+    period: str
+    due_on: str
+    status: str
+    light: str
+    light_label: str
+    days_late: int | None
+    step: str
+
+
+@dataclass(slots=True)
+class LetterRow:
+    number: str
+    unit: str
+    issued_on: str
+    reply_due: str
+    state: str
+
+
+@dataclass(slots=True)
+class EvidenceRow:
+    unit: str
+    task: str
+    name: str
+    size: str
+    sha256: str
+    submitted_on: str
+
+
+@dataclass
+class Report:
+    kind: str
+    plan: Plan
+    as_of: datetime.date
+    generated_on: datetime.date
+    unit: Unit | None = None
+    task: Task | None = None
+    measures: int = 0
+    total: Tally = field(default_factory=Tally)
+    sections: list[SectionBlock] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)
+    units: list[UnitRow] = field(default_factory=list)
+    overdue: list[LineRow] = field(default_factory=list)
+    details: list[LineRow] = field(default_factory=list)
+    letters: list[LetterRow] = field(default_factory=list)
+    letters_issued: int = 0
+    letters_answered: int = 0
+    letters_available: bool = False
+    evidence: list[EvidenceRow] = field(default_factory=list)
+    legend: list = field(default_factory=lambda: LEGEND)
+
+    @property
+    def title(self) -> str:
+        return KIND_TITLES[self.kind]
+
+    @property
+    def subject(self) -> str:
+        """What the report is about, under the plan's title on the cover."""
+        if self.unit:
+            return self.unit.name
+        if self.task:
+            return str(self.task)
+        return ""
+
+    @property
+    def issuer(self) -> str:
+        return self.plan.lead_unit.name if self.plan.lead_unit else self.plan.issuer
+
+    @property
+    def as_of_text(self) -> str:
+        return cn_date(self.as_of)
+
+    @property
+    def generated_text(self) -> str:
+        return cn_date(self.generated_on)
+
+    @property
+    def shows_matrix(self) -> bool:
+        return self.kind == KIND_INSPECTION
+
+    @property
+    def shows_details(self) -> bool:
+        return self.kind != KIND_INSPECTION
+
+    @property
+    def matrix_widths(self) -> tuple[float, float]:
+        """Percent widths of the matrix's unit column and of each task column (the rate column takes 7)."""
+        name = 22
+        return name, round((100 - name - 7) / max(len(self.tasks), 1), 3)
+
+    @property
+    def chart(self) -> dict:
+        """A horizontal bar chart of completion by task, laid out for inline SVG."""
+        bar_left, bar_width, row_height = 60, 380, 15
+        bars = []
+        for i, row in enumerate(self.tasks):
+            y = 4 + i * row_height
+            bars.append({
+                "label": row.label,
+                "y": y,
+                "text_y": y + 9,
+                "width": round(bar_width * row.tally.percent / 100, 1),
+                "percent": row.tally.percent,
+                "percent_x": bar_left + round(bar_width * row.tally.percent / 100, 1) + 4,
+            })
+        return {"bars": bars, "left": bar_left, "bar_width": bar_width,
+                "height": 8 + len(bars) * row_height, "width": bar_left + bar_width + 50}
+
+    def numbered_headings(self) -> dict[str, str]:
+        """一、二、… for the sections this kind of report has, in order."""
+        parts = ["headline", "by_task"]
+        if self.shows_matrix:
+            parts.append("matrix")
+        parts += ["overdue", "letters"]
+        if self.kind != KIND_UNIT:
+            parts.append("units")
+        if self.shows_details:
+            parts.append("details")
+        parts.append("evidence")
+        return {part: f"{CN_NUMERALS[i]}、" for i, part in enumerate(parts)}
+
+
+def resolve_plan(plan_id: int | None) -> Plan:
+    """The plan by id, or the latest one; Plan.DoesNotExist when there is none."""
+    plans = Plan.objects.select_related("lead_unit")
+    return plans.get(pk=plan_id) if plan_id is not None else plans.order_by("-issued_on", "-id")[:1].get()
+
+
+def task_label(task: Task, section_numbers: dict[int, str]) -> str:
+    if task.number:
+        return str(task.number)
+    return section_numbers.get(task.section_id, "") or "—"
+
+
+def build_report(
+    kind: str,
+    plan: Plan,
+    as_of: datetime.date,
+    *,
+    unit: Unit | None = None,
+    task: Task | None = None,
+    generated_on: datetime.date | None = None,
+) -> Report:
+    """Everything a report shows, as of the end of ``as_of``."""
+    report = Report(kind=kind, plan=plan, as_of=as_of, generated_on=generated_on or timezone.localdate(),
+                    unit=unit, task=task)
+    states = assignment_states(plan.pk, as_of, unit_ids=[unit.pk] if unit else None,
+                               task_id=task.pk if task else None)
+    end = end_of_day(as_of)
+
+    sections = {s.pk: s for s in Section.objects.filter(plan=plan)}
+    section_numbers = {pk: s.number for pk, s in sections.items()}
+    tasks = list(Task.objects.filter(plan=plan).order_by("order", "id"))
+    if task is not None:
+        tasks = [t for t in tasks if t.pk == task.pk]
+    task_labels = {t.pk: task_label(t, section_numbers) for t in tasks}
+
+    measure_rows = Measure.objects.filter(task__plan=plan)
+    if is_past(as_of):
+        measure_rows = latest_history(Measure.history.model.objects.filter(task__plan=plan), end)
+    measures = {pk: (task_id, text) for pk, task_id, text in measure_rows.values_list("id", "task_id", "text")}
+    if task is not None:
+        measures = {pk: m for pk, m in measures.items() if m[0] == task.pk}
+    report.measures = len(measures)
+
+    unit_ids = {s.unit_id for s in states}
+    units = list(Unit.objects.filter(pk__in=unit_ids).order_by("order", "name", "id"))
+    unit_names = {u.pk: u.name for u in units}
+
+    # One pass over the states: tallies per task, per unit and per (task, unit).
+    task_tally: dict[int, Tally] = defaultdict(Tally)
+    unit_tally: dict[int, Tally] = defaultdict(Tally)
+    cell_tally: dict[tuple[int, int], Tally] = defaultdict(Tally)
+    open_lines: list[tuple[AssignmentState, int]] = []
+    for state in states:
+        task_id = measures.get(state.measure_id, (None,))[0]
+        if task_id is None:
+            continue
+        light = state.light(as_of)
+        rank = LIGHT_RANK[light]
+        task_tally[task_id].add(state, as_of, rank)
+        unit_tally[state.unit_id].add(state, as_of, rank)
+        cell_tally[(task_id, state.unit_id)].add(state, as_of, rank)
+        report.total.add(state, as_of, rank)
+        open_lines.append((state, task_id))
+
+    report.tasks = [TaskRow(t, task_labels[t.pk], task_tally[t.pk]) for t in tasks if t.pk in task_tally]
+    blocks: dict[int | None, SectionBlock] = {}
+    for row in report.tasks:
+        section = sections.get(row.task.section_id)
+        block = blocks.get(row.task.section_id)
+        if block is None:
+            title = f"{section.number}{section.title}" if section else "其他"
+            block = blocks[row.task.section_id] = SectionBlock(title, Tally(), [])
+            report.sections.append(block)
+        block.tasks.append(row)
+        block.tally.merge(row.tally)
+
+    for u in units:
+        row = UnitRow(u, unit_tally[u.pk])
+        if report.shows_matrix:
+            for t in report.tasks:
+                cell = cell_tally.get((t.task.pk, u.pk))
+                if cell is None:
+                    row.cells.append(("none", "—", ""))
+                else:
+                    row.cells.append((cell.light, LIGHT_LABELS[cell.light], f"{cell.done}/{cell.total}"))
+        report.units.append(row)
+
+    steps = ladder_steps(plan, as_of, end) if report.total.overdue else {}
+    unit_order = {u.pk: i for i, u in enumerate(units)}
+    for state, task_id in open_lines:
+        overdue = state.is_overdue(as_of)
+        if not overdue and not report.shows_details:
+            continue
+        light = state.light(as_of)
+        line = LineRow(
+            unit=unit_names[state.unit_id],
+            task=task_labels[task_id],
+            measure=measures[state.measure_id][1],
+            period=state.period,
+            due_on=cn_date(state.due_on) if state.due_on else "长期坚持",
+            status=STATUS_LABELS.get(state.status, state.status),
+            light=light,
+            light_label=LIGHT_LABELS[light],
+            days_late=(as_of - state.due_on).days if overdue else None,
+            step=steps.get(state.id, "") if overdue else "",
+        )
+        if overdue:
+            report.overdue.append((line, unit_order[state.unit_id]))
+        if report.shows_details:
+            report.details.append(line)
+    report.overdue = [line for line, _ in sorted(report.overdue, key=lambda p: (-p[0].days_late, p[1]))]
+
+    read_letters(report, plan, end, unit)
+    report.evidence = evidence_index(plan, end, unit=unit, task=task, task_labels=task_labels)
+    return report
+
+
+def evidence_index(plan: Plan, end: datetime.datetime, *, unit: Unit | None, task: Task | None,
+                   task_labels: dict[int, str]) -> list[EvidenceRow]:
+    """Every evidence file of a submission made before ``end``: one query."""
+    files = Evidence.objects.filter(submission__assignment__measure__task__plan=plan, submission__created_at__lt=end)
+    if unit is not None:
+        files = files.filter(submission__assignment__unit=unit)
+    if task is not None:
+        files = files.filter(submission__assignment__measure__task=task)
+    files = files.order_by(
+        "submission__assignment__unit__order", "submission__assignment__unit__name", "submission__created_at", "id"
+    ).values_list(
+        "submission__assignment__unit__name", "submission__assignment__measure__task_id", "original_name",
+        "size", "sha256", "submission__created_at",
+    )
+    tz = timezone.get_current_timezone()
+    return [
+        EvidenceRow(unit_name, task_labels.get(task_id, ""), name, human_size(size), sha[:12],
+                    cn_date(created.astimezone(tz).date()))
+        for unit_name, task_id, name, size, sha, created in files
+    ]
+
+
+# --- Letters and the reminder ladder: the notifications app's models, read as they stood at ``end`` ---
+
+def _notifications_model(name: str, *fields: str):
+    """notifications.<name> if it exists with these fields, else None (the reports work without it)."""
+    try:
+        model = apps.get_model("notifications", name)
+    except LookupError:
+        return None
+    for field_name in fields:
+        try:
+            model._meta.get_field(field_name)
+        except FieldDoesNotExist:
+            return None
+    return model
+
+
+def read_letters(report: Report, plan: Plan, end: datetime.datetime, unit: Unit | None) -> None:
+    """函告 letters issued by the as-of day, not withdrawn by then, and whether they had been answered."""
+    letter = _notifications_model("Letter", "plan", "unit", "number", "issued_on", "reply_due_on",
+                                  "withdrawn_at", "replies")
+    if letter is None:
+        return
+    report.letters_available = True
+    letters = letter.objects.filter(plan=plan, issued_on__lte=report.as_of).exclude(withdrawn_at__lt=end)
+    if unit is not None:
+        letters = letters.filter(unit=unit)
+    rows = (
+        letters.annotate(replied_at=Min("replies__created_at", filter=Q(replies__created_at__lt=end)))
+        .order_by("issued_on", "number", "pk")
+        .values_list("number", "unit__name", "issued_on", "reply_due_on", "replied_at")
+    )
+    tz = timezone.get_current_timezone()
+    for number, unit_name, issued_on, reply_due_on, replied_at in rows:
+        report.letters_issued += 1
+        if replied_at is not None:
+            replied_on = replied_at.astimezone(tz).date()
+            report.letters_answered += 1
+            state = f"{'逾期回复' if replied_on > reply_due_on else '已回复'}（{cn_date(replied_on)}）"
+        else:
+            state = "逾期未回复" if report.as_of > reply_due_on else "待回复"
+        report.letters.append(LetterRow(number, unit_name, cn_date(issued_on), cn_date(reply_due_on), state))
+
+
+def ladder_steps(plan: Plan, as_of: datetime.date, end: datetime.datetime) -> dict[int, str]:
+    """The highest reminder-ladder step (提醒/催办/函告) each assignment of the plan had reached by the day.
+
+    Two queries: the steps sent (提醒, 催办) and the assignments named in a letter not withdrawn by then.
+    """
+    reached: dict[int, int] = {}
+
+    def reach(assignment_id: int, label: str) -> None:
+        rank = LADDER_STEPS.index(label)
+        if rank > reached.get(assignment_id, -1):
+            reached[assignment_id] = rank
+
+    step = _notifications_model("Step", "assignment", "kind", "sent_on")
+    if step is not None:
+        labels = dict(step._meta.get_field("kind").choices)
+        sent = step.objects.filter(assignment__measure__task__plan=plan, sent_on__lte=as_of)
+        for assignment_id, kind in sent.order_by().values_list("assignment_id", "kind").distinct():
+            if labels.get(kind) in LADDER_STEPS:
+                reach(assignment_id, labels[kind])
+    item = _notifications_model("LetterItem", "letter", "assignment")
+    if item is not None:
+        named = (item.objects.filter(assignment__measure__task__plan=plan, letter__issued_on__lte=as_of)
+                 .exclude(letter__withdrawn_at__lt=end))
+        for assignment_id in named.order_by().values_list("assignment_id", flat=True).distinct():
+            reach(assignment_id, "函告")
+    return {assignment_id: LADDER_STEPS[rank] for assignment_id, rank in reached.items()}

@@ -1,0 +1,153 @@
+"""Report files asked for from the pages: who asked for what, how far the rendering got, the kept files."""
+
+import logging
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.core.files.base import ContentFile
+from django.db import models
+from django.http import Http404
+from django.urls import reverse
+from django.utils import timezone
+
+from plans.models import Plan, Task, Unit
+from reports import inspection
+from reports.inspection import KIND_TITLES, build_report
+from reports.render import report_pdf
+from reports.xlsx import report_xlsx
+from tasks.models import Assignment
+
+logger = logging.getLogger(__name__)
+
+# Reports over more assignments than this render in a Huey job; smaller ones while the page waits.
+SYNC_LIMIT = 1500
+
+
+class ReportJobQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ReportJobQuerySet":
+        """The lead office and inspectors see every report; a liaison only its own unit's reports."""
+        if user.can_read_all:
+            return self
+        if user.is_liaison and user.unit_id:
+            return self.filter(kind=ReportJob.Kind.UNIT, unit_id=user.unit_id)
+        return self.none()
+
+
+def report_path(instance: "ReportJob", filename: str) -> str:
+    return f"reports/{instance.created_at:%Y}/{instance.pk}/{filename}"
+
+
+class ReportJob(models.Model):
+    """One report asked for on the reports page; its PDF and Excel files are kept."""
+
+    class Kind(models.TextChoices):
+        INSPECTION = inspection.KIND_INSPECTION, "督察进展报告（全方案）"
+        UNIT = inspection.KIND_UNIT, "单位工作情况报告"
+        TASK = inspection.KIND_TASK, "任务推进情况报告"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已完成"
+        FAILED = "failed", "失败"
+
+    kind = models.CharField("报告类型", max_length=16, choices=Kind.choices)
+    plan = models.ForeignKey(Plan, verbose_name="实施方案", on_delete=models.CASCADE, related_name="report_jobs")
+    unit = models.ForeignKey(Unit, verbose_name="责任单位", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="report_jobs")
+    task = models.ForeignKey(Task, verbose_name="任务", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="report_jobs")
+    as_of = models.DateField("截至日期")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField("进度（%）", default=0)
+    stage = models.CharField("当前环节", max_length=100, blank=True)
+    error = models.TextField("错误信息", blank=True)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT,
+                                     related_name="report_jobs")
+    pdf = models.FileField("PDF", upload_to=report_path, max_length=200, blank=True)
+    xlsx = models.FileField("Excel", upload_to=report_path, max_length=200, blank=True)
+    created_at = models.DateTimeField("申请时间", default=timezone.now)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    objects = ReportJobQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "报告文件"
+        verbose_name_plural = "报告文件"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["unit", "kind"], name="reportjob_unit_kind")]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:job", args=[self.pk])
+
+    @property
+    def title(self) -> str:
+        subject = self.unit.name if self.unit_id else (str(self.task) if self.task_id else "")
+        parts = [KIND_TITLES[self.kind], subject, f"截至{inspection.cn_date(self.as_of)}"]
+        return " · ".join(p for p in parts if p)
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.DONE, self.State.FAILED)
+
+    def file_name(self, ext: str) -> str:
+        """What the download is called: 督察进展报告-区财政局-截至2025年6月30日.pdf."""
+        subject = self.unit.name if self.unit_id else (f"任务{self.task.label}" if self.task_id else "")
+        parts = [KIND_TITLES[self.kind], subject, f"截至{inspection.cn_date(self.as_of)}"]
+        return "-".join(p for p in parts if p) + f".{ext}"
+
+    def size(self) -> int:
+        """How many assignments the report covers: it decides between rendering now and a Huey job."""
+        rows = Assignment.objects.filter(measure__task__plan_id=self.plan_id)
+        if self.unit_id:
+            rows = rows.filter(unit_id=self.unit_id)
+        if self.task_id:
+            rows = rows.filter(measure__task_id=self.task_id)
+        return rows.count()
+
+    def runs_in_background(self) -> bool:
+        return self.size() > SYNC_LIMIT
+
+    def _progress(self, percent: int, stage: str) -> None:
+        self.progress, self.stage = percent, stage
+        ReportJob.objects.filter(pk=self.pk).update(state=self.State.RUNNING, progress=percent, stage=stage)
+
+    def run(self) -> None:
+        """Render the PDF and the workbook, keep them, and tell the requester. Never raises."""
+        try:
+            self._progress(5, "汇总数据")
+            report = build_report(self.kind, self.plan, self.as_of, unit=self.unit, task=self.task,
+                                  generated_on=timezone.localdate())
+            self._progress(30, "排版PDF")
+            pdf = report_pdf(report)
+            self._progress(85, "生成Excel")
+            workbook = report_xlsx(report)
+            self.pdf.save("report.pdf", ContentFile(pdf), save=False)
+            self.xlsx.save("report.xlsx", ContentFile(workbook), save=False)
+            self.state, self.progress, self.stage = self.State.DONE, 100, "已完成"
+        except Exception as exc:  # a failed report is shown on its page, never lost in a worker log
+            logger.exception("report job %s failed", self.pk)
+            self.state, self.stage, self.error = self.State.FAILED, "失败", f"{type(exc).__name__}: {exc}"
+        self.finished_at = timezone.now()
+        self.save(update_fields=["state", "progress", "stage", "error", "pdf", "xlsx", "finished_at"])
+
+
+def get_job_for_user(user, pk: int) -> ReportJob:
+    """The report job, or 404 when the user may not see it."""
+    try:
+        return ReportJob.objects.visible_to(user).select_related("plan", "unit", "task", "requested_by").get(pk=pk)
+    except ReportJob.DoesNotExist:
+        raise Http404("没有找到该报告。") from None
+
+
+def check_can_request(user, kind: str, unit: Unit | None) -> None:
+    """Lead office and inspectors may ask for any report (an inspector's only POST: printing is reading);
+    a liaison only for its own unit's report."""
+    if user.can_read_all:
+        return
+    if user.is_liaison and kind == ReportJob.Kind.UNIT and unit is not None and unit.pk == user.unit_id:
+        return
+    raise PermissionDenied("只能生成本单位的报告。")
