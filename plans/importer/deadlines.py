@@ -56,13 +56,15 @@ _BY_YEAR = re.compile(r"(?:(?P<pre>到|至|截至|截止|在|于|力争|争取)\
 _RELATIVE = re.compile(
     r"(?<![\d月年])(?P<n>\d{1,4}|[" + CN_NUMERAL + r"]{1,4})个?(?P<unit>工作日|日|天|周|星期|个月|月)(?:内|以内|之内)"
 )
+# A time limit to be reached (压缩至15个工作日以内) is a target, not a deadline.
+_DURATION_CUE = re.compile(r"(?:至|在|为|超过|缩短|压减|压缩|时限|期限)\s*$")
 # Words that make a full date or a month a deadline rather than a mention.
 _BEFORE_CUE = re.compile(r"(?:于|到|至|截至|截止|在|前|力争|争取|须|需)\s*$")
 _AFTER_CUE = re.compile(r"^\s*(?:前|之前|以前|为止|止|完成|内|底|末)")
 # Spans that hold years which are not deadlines: titles of documents and document numbers.
 _NOISE = re.compile(r"《[^《》]{0,200}》|〔\d{4}〕\d*号?|\[\d{4}\]\d*号|\d{4}年度|近\d+年")
 _TARGET = re.compile(
-    r"(?P<cue>不少于|不低于|至少|达到|不超过|不多于|不少于等于|超过|确保|每人每年)\s*(?P<v>\d+(?:\.\d+)?|[" + CN_NUMERAL + r"]{1,4})\s*"
+    r"(?P<cue>不少于|不低于|至少|达到|不超过|不多于|超过|确保|每人每年)[\u4e00-\u9fff]{0,4}?\s*(?P<v>\d+(?:\.\d+)?|[" + CN_NUMERAL + r"]{1,4})\s*"
     r"(?P<u>人次|学时|课时|小时|次|天|日|个|件|场|期|人|家|项|篇|条|%|％|分|万元|元|批|轮|户|所|名|部|套|期次)"
 )
 
@@ -176,7 +178,7 @@ def _candidates(text: str, year: int | None, issued_on: datetime.date | None):
             take(m)
             yield _valid(int(m["y"] or m["y2"]), 12, 31), m.start(), m.end(), 1
     for m in _RELATIVE.finditer(text):
-        if not free(m):
+        if not free(m) or _DURATION_CUE.search(text[max(0, m.start() - 4):m.start()]):
             continue
         take(m)
         n = cn_to_int(m["n"])

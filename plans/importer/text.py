@@ -31,7 +31,7 @@ FIRST_IS_LEAD = re.compile(
     r"(?:列|排|位)在?(?:第一位|首位|第一|最前)(?:者|的)?(?:部门|单位)?(?:为|是)牵头(?:单位|部门)"
 )
 TITLE_END = re.compile(
-    r"(?:方案|计划|意见|办法|规划|清单|要点|通知|措施|细则|安排|纲要|规定|分工|台账|决定|任务|举措|行动|报告|总结)[》」”)）]*$"
+    r"(?:方案|计划|意见|办法|规划|清单|要点|通知|措施|细则|安排|纲要|规定|分工|台账|决定|任务|举措|行动|报告|总结)[》」”)）]*(?:[（(][^（）()]{1,20}[）)])?$"
 )
 DATE_LINE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
 CN_DATE = r"[0-9０-９〇○零一二三四五六七八九]{4}年[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}日"
@@ -49,7 +49,13 @@ ORG_SUBJECT = re.compile(
     r"(?=要|应|应当|须|必须|负责|适时|牵头|会同|组织|定期|每年|每季度|每月|于|在|将|按照|加强|建立|制定|开展|做好|对|"
     r"结合|持续|进一步|督促|指导|统筹|及时|依法|认真|积极|切实|完善|推进|推动|落实|[，,])"
 )
+SUBJECT_PREFIX = ("区", "市", "县", "省", "州", "盟", "旗", "乡", "镇", "街道", "各", "自治区", "国家", "中央", "团")
 NOT_IN_SUBJECT = re.compile(r"[由对把将从向为在的]|建立|推进|落实|加强|完善|组织|开展|健全|制定|严格|全面|深入|按照|根据|依法")
+# Headings usual in plans: in a document run together on one line they end where these words end.
+HEADING_WORDS = re.compile(
+    rf"^((?:[{CN}]{{1,3}}、|[（(][{CN}]{{1,3}}[）)])(?:总体要求|指导思想|基本原则|工作目标|主要目标|目标任务|主要任务|"
+    r"重点任务|重点工作|工作任务|主要措施|保障措施|工作要求|组织实施|组织保障|实施步骤|工作步骤|进度安排|时间安排))(?=\S)"
+)
 ROLE_WORDS = re.compile(r"(?:负责|牵头|配合|参与|协办)[^，,；;]{0,4}$")
 
 
@@ -93,25 +99,29 @@ def _depths(text: str) -> list[int]:
     return out
 
 
-def _split_inline(line: str) -> list[str]:
-    """Break a long line before section, task and label markers that follow a sentence end."""
+def _split_inline(line: str, run_on: bool = False) -> list[str]:
+    """Break a line before section, task and label markers that follow a sentence end.
+
+    run_on: the whole document came as one line, so a list may also start right after a heading (主要任务1.…).
+    """
     depths = _depths(line)
     cuts = []
     for m in INLINE_MARKER.finditer(line):
         i = m.start()
         if i == 0 or depths[i] != (1 if line[i] in OPEN else 0):
             continue
-        if line[i - 1] in END or line[i - 1] in "：:":
+        starts_list = run_on and re.match(r"(?:1\s*[.．、﹒]|[（(][一1][）)])", m.group(0)) and "\u4e00" <= line[i - 1] <= "\u9fff"
+        if line[i - 1] in END or line[i - 1] in "：:" or starts_list:
             if line[i - 1] in CLOSE and depths[i - 1] != 1:
                 continue
             cuts.append(i)
-    if not cuts:
-        return [line]
     parts, prev = [], 0
     for c in cuts:
         parts.append(line[prev:c])
         prev = c
     parts.append(line[prev:])
+    if run_on:
+        parts = [q for p in parts for q in HEADING_WORDS.sub(r"\1\n", p).split("\n")]
     return [p for p in parts if p.strip()]
 
 
@@ -166,7 +176,7 @@ class _Reader:
         one_piece = len(raw) <= 3
         out: list[tuple[int, str]] = []
         for n, t in raw:
-            pieces = _split_inline(t)
+            pieces = _split_inline(t, run_on=one_piece)
             if one_piece and pieces and _strip_marker(pieces[0]) is None:
                 pieces = _split_preamble(pieces[0]) + pieces[1:]
             out += [(n, p.strip()) for p in pieces if p.strip()]
@@ -359,16 +369,15 @@ class _Reader:
         blocks = self.blocks(body)
         self.nest(blocks)
         parsed = {id(b): self.sentences(b) for b in blocks}
+        self.doc_units = list(dict.fromkeys(u for _, anns in parsed.values() for a in anns for u in a.units))
         tasks = self.choose_tasks(blocks, parsed)
         if not tasks:
             raise PlanImportError(
                 "未找到可识别的任务：文中的编号条目都没有责任单位（如“责任单位：”“牵头单位：”或“（××负责）”）。"
             )
         numbered = any(b.kind in ("num", "pnum") for b in tasks)
-        title_years = TITLE_RANGE.search(ascii_digits(self.title))
-        self.base_year = (
-            self.issued_on.year if self.issued_on else (int(title_years.group(1)) if title_years else None)
-        )
+        title_year = re.search(r"(?<!\d)(\d{4})\s*年", ascii_digits(self.title))
+        self.base_year = self.issued_on.year if self.issued_on else (int(title_year.group(1)) if title_year else None)
         out_tasks = [self.task_json(b, parsed, numbered) for b in tasks]
         task_ids = {id(b) for b in tasks}
         sections = []
@@ -412,9 +421,7 @@ class _Reader:
                     continue
                 inside = marked[0] < i < marked[-1]
                 after_first = level in ("num", "pnum") and i > marked[0] and _root(b) is not first_section
-                same_section = level in ("num", "pnum") and any(
-                    _root(same[j]) is _root(b) for j in marked
-                )
+                same_section = level != "h1" and any(same[j].parent is b.parent for j in marked)
                 if inside or after_first or same_section:
                     chosen.add(id(b))
         return [b for b in top if id(b) in chosen]
@@ -458,7 +465,7 @@ class _Reader:
         for m_text, line, ann in measures_src:
             clean = m_text.strip()
             own = ann.units if ann else units
-            subject = _subject(clean, units)
+            subject = _subject(clean, units + self.doc_units)
             dl = parse_deadline(clean, year_hint=year or self.base_year, issued_on=self.issued_on)
             mentioned = re.findall(r"(\d{4})年", _strip_titles(ascii_digits(clean)))
             if mentioned:
@@ -538,19 +545,19 @@ def _strip_titles(text: str) -> str:
     return re.sub(r"《[^《》]*》|〔\d{4}〕\d*号?", "", text)
 
 
-def _subject(sentence: str, task_units: list[str]) -> list[str] | None:
+def _subject(sentence: str, known_units: list[str]) -> list[str] | None:
     """The units a sentence names as its subject (区司法局适时组织… -> [区司法局]), else None.
 
-    A subject is one of the task's units, or a name ending like an organisation (局, 委, 办, 政府, …),
-    at the very start of the sentence; several may be joined by 、和与及.
+    A subject is a unit named in the document's annotations, or a name of a level (区, 市, 各…) ending like
+    an organisation (局, 委, 办, 政府, …), at the very start of the sentence; several may be joined by 、和与及.
     """
-    known = sorted((u for u in task_units if u), key=len, reverse=True)
+    known = sorted((u for u in known_units if u), key=len, reverse=True)
     rest, found = sentence, []
     while rest:
         hit = next((u for u in known if rest.startswith(u)), None)
         if hit is None:
             m = ORG_SUBJECT.match(rest)
-            if m is None or NOT_IN_SUBJECT.search(m["name"]):
+            if m is None or NOT_IN_SUBJECT.search(m["name"]) or not m["name"].startswith(SUBJECT_PREFIX):
                 break
             hit = m["name"]
         found.append(hit)
