@@ -1,0 +1,53 @@
+from django import forms
+
+from notifications.models import LadderConfig
+from tasks.models import ReportingRound
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class ReplyForm(forms.Form):
+    text = forms.CharField(label="整改情况", widget=forms.Textarea, max_length=10000,
+                           error_messages={"required": "请填写整改情况。"})
+    files = forms.FileField(label="佐证材料（可多选）", required=False,
+                            widget=MultipleFileInput(attrs={"multiple": True}))
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label="作废理由", widget=forms.Textarea, max_length=2000,
+                             error_messages={"required": "请填写作废理由。"})
+
+
+class LadderConfigForm(forms.ModelForm):
+    class Meta:
+        model = LadderConfig
+        fields = ["enabled", "remind_days", "urge_every_workdays", "letter_after_workdays", "reply_workdays",
+                  "circular_after_workdays", "masthead", "signer"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("letter_after_workdays") is not None and data["letter_after_workdays"] < 1:
+            self.add_error("letter_after_workdays", "函告的逾期工作日数至少为1。")
+        if data.get("reply_workdays") is not None and data["reply_workdays"] < 1:
+            self.add_error("reply_workdays", "整改回复时限至少为1个工作日。")
+        after = data.get("letter_after_workdays")
+        circular = data.get("circular_after_workdays")
+        if after and circular is not None and circular < after:
+            self.add_error("circular_after_workdays", "通报的逾期工作日数不应少于函告的逾期工作日数。")
+        return data
+
+
+class CircularForm(forms.Form):
+    round = forms.ModelChoiceField(label="结合调度（可选）", queryset=ReportingRound.objects.none(),
+                                   required=False, empty_label="不结合调度")
+
+    def __init__(self, *args, plan=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["round"].queryset = ReportingRound.objects.filter(plan=plan, circular__isnull=True)
+
+
+class ManualStepForm(forms.Form):
+    kind = forms.ChoiceField(label="督办方式", choices=[("remind", "提醒"), ("urge", "催办")])
+    note = forms.CharField(label="附言（可选）", required=False, max_length=500)

@@ -1,0 +1,210 @@
+"""函告 letters: who gets one, its number, its PDF (GB/T 9704 letter layout), its withdrawal.
+
+A letter is claimed under a lock on the unit's row (the uncovered items are re-read under it) and
+numbered from a DocumentCounter row locked with select_for_update, in the same transaction as the
+letter row: a rolled-back letter gives its number back, so numbers stay gapless.
+"""
+
+import datetime
+import logging
+from itertools import groupby
+
+from django.core.files.base import ContentFile
+from django.db import IntegrityError, transaction
+from django.db.models import Exists, Max, OuterRef
+from django.utils import timezone
+
+from notifications.channels import dispatch
+from notifications.models import (
+    DocumentCounter,
+    LadderConfig,
+    LadderState,
+    Letter,
+    LetterItem,
+    Message,
+    format_number,
+)
+from plans.models import Plan, Unit
+from tasks.models import Assignment
+from tracker.pdf import render_pdf
+from tracker.workdays import add_workdays, latest_due_overdue_by, workdays_between
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_LETTER_PREFIX = "督办函"
+
+
+def cn_date(day: datetime.date) -> str:
+    return f"{day.year}年{day.month}月{day.day}日"
+
+
+def next_serial(prefix: str, year: int) -> int:
+    """The next number for prefix and year; call inside the transaction that stores the document."""
+    DocumentCounter.objects.get_or_create(prefix=prefix, year=year)
+    counter = DocumentCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return counter.last
+
+
+def overdue_assignments(plan: Plan, unit: Unit, as_of: datetime.date):
+    return (Assignment.objects.overdue(as_of).filter(unit=unit, measure__task__plan=plan)
+            .select_related("measure__task__section").order_by("measure__task__order", "measure__order",
+                                                                 "due_on", "id"))
+
+
+def uncovered_long_overdue(plan: Plan, as_of: datetime.date, after_workdays: int):
+    """Open assignments of the plan at least `after_workdays` working days overdue that no issued
+    letter lists in their current ladder cycle."""
+    cutoff = latest_due_overdue_by(as_of, after_workdays)
+    covered = LetterItem.objects.filter(assignment=OuterRef("pk"), cycle=OuterRef("ladder_state__cycle"),
+                                        active=True)
+    return (Assignment.objects.open().filter(measure__task__plan=plan, due_on__lte=cutoff)
+            .exclude(Exists(covered)))
+
+
+def letter_items(plan: Plan, unit: Unit, as_of: datetime.date) -> list[dict]:
+    return [
+        {
+            "assignment": a,
+            "task": a.measure.task,
+            "text": a.measure.text,
+            "period": a.period,
+            "due_on": a.due_on,
+            "workdays_late": workdays_between(a.due_on, as_of),
+            "days_late": (as_of - a.due_on).days,
+        }
+        for a in overdue_assignments(plan, unit, as_of)
+    ]
+
+
+def letter_context(*, plan: Plan, unit: Unit, config: LadderConfig, items: list[dict], issued_on: datetime.date,
+                   reply_workdays: int, number: str, preview: bool = False) -> dict:
+    groups = []
+    for task, rows in groupby(items, key=lambda item: item["task"]):
+        groups.append({"task": task, "items": list(rows)})
+    return {
+        "masthead": config.issuer_name,
+        "signer": config.signer_name,
+        "number": number,
+        "title": f"关于督促{unit.name}限期整改逾期任务的函",
+        "unit": unit,
+        "plan": plan,
+        "groups": groups,
+        "count": len(items),
+        "issued_on": issued_on,
+        "issued_on_cn": cn_date(issued_on),
+        "reply_workdays": reply_workdays,
+        "reply_due_on_cn": cn_date(add_workdays(issued_on, reply_workdays)),
+        "preview": preview,
+    }
+
+
+def context_for(letter: Letter) -> dict:
+    config = LadderConfig.for_plan(letter.plan)
+    items = [
+        {"assignment": i.assignment, "task": i.assignment.measure.task, "text": i.assignment.measure.text,
+         "period": i.assignment.period, "due_on": i.due_on, "workdays_late": i.workdays_late,
+         "days_late": i.days_late}
+        for i in letter.items.select_related("assignment__measure__task__section")
+        .order_by("assignment__measure__task__order", "assignment__measure__order", "due_on", "id")
+    ]
+    context = letter_context(plan=letter.plan, unit=letter.unit, config=config, items=items,
+                             issued_on=letter.issued_on, reply_workdays=letter.reply_workdays,
+                             number=letter.number)
+    context.update(masthead=letter.issuer, signer=letter.signer, title=letter.title,
+                   reply_due_on_cn=cn_date(letter.reply_due_on))
+    return context
+
+
+def preview_pdf(plan: Plan, unit: Unit, as_of: datetime.date) -> bytes:
+    """The letter as it would be issued today, before it gets a number."""
+    config = LadderConfig.for_plan(plan)
+    prefix = plan.letter_prefix or DEFAULT_LETTER_PREFIX
+    return render_pdf("pdf/letter.html", letter_context(
+        plan=plan, unit=unit, config=config, items=letter_items(plan, unit, as_of), issued_on=as_of,
+        reply_workdays=config.reply_workdays, number=f"{prefix}〔{as_of.year}〕　号", preview=True))
+
+
+def issue_letter(plan: Plan, unit: Unit, as_of: datetime.date, *, user=None, manual: bool = False) -> Letter | None:
+    """Number and record one letter to the unit covering all its overdue items in the plan.
+
+    From the sweep (manual=False) only if the unit still has an item past the letter threshold that
+    no issued letter covers; by hand (manual=True) whenever it has overdue items. Returns None when
+    there is nothing to do or another worker issued it first. The PDF and the sending follow in
+    `finish_letter`, after the commit.
+    """
+    config = LadderConfig.for_plan(plan)
+    try:
+        with transaction.atomic():
+            Unit.objects.select_for_update().filter(pk=unit.pk).first()
+            if not manual and not uncovered_long_overdue(plan, as_of, config.letter_after_workdays).filter(
+                    unit=unit).exists():
+                return None
+            items = letter_items(plan, unit, as_of)
+            if not items:
+                return None
+            seq = (Letter.objects.filter(plan=plan, unit=unit).aggregate(m=Max("seq"))["m"] or 0) + 1
+            prefix = plan.letter_prefix or DEFAULT_LETTER_PREFIX
+            serial = next_serial(prefix, as_of.year)
+            context = letter_context(plan=plan, unit=unit, config=config, items=items, issued_on=as_of,
+                                     reply_workdays=config.reply_workdays, number="")
+            letter = Letter.objects.create(
+                plan=plan, unit=unit, seq=seq, prefix=prefix, year=as_of.year, serial=serial,
+                number=format_number(prefix, as_of.year, serial), title=context["title"], issued_on=as_of,
+                reply_workdays=config.reply_workdays,
+                reply_due_on=add_workdays(as_of, config.reply_workdays),
+                issuer=config.issuer_name, signer=config.signer_name, created_by=user,
+            )
+            cycles = dict(LadderState.objects.filter(assignment__in=[i["assignment"] for i in items])
+                          .values_list("assignment_id", "cycle"))
+            LetterItem.objects.bulk_create([
+                LetterItem(letter=letter, assignment=i["assignment"], cycle=cycles.get(i["assignment"].pk, 1),
+                           due_on=i["due_on"], workdays_late=i["workdays_late"], days_late=i["days_late"])
+                for i in items
+            ])
+    except IntegrityError:
+        return None
+    return letter
+
+
+def store_pdf(letter: Letter) -> None:
+    pdf = render_pdf("pdf/letter.html", context_for(letter))
+    letter.pdf.save(f"{letter.prefix}-{letter.year}-{letter.serial}.pdf", ContentFile(pdf), save=False)
+    Letter.objects.filter(pk=letter.pk).update(pdf=letter.pdf.name)
+
+
+def finish_letter(letter: Letter) -> bool:
+    """Render and store the PDF if missing, then send the letter once. Safe to call again (repair)."""
+    if not letter.pdf:
+        store_pdf(letter)
+    with transaction.atomic():
+        Letter.objects.select_for_update().filter(pk=letter.pk).first()
+        if Message.objects.filter(letter=letter, kind=Message.Kind.LETTER).exists():
+            return False
+        message = Message.objects.create(
+            kind=Message.Kind.LETTER, plan=letter.plan, unit=letter.unit, letter=letter,
+            subject=f"{letter.number} {letter.title}", link=letter.get_absolute_url(), sent_by=letter.created_by,
+            body=(f"{letter.unit.name}：\n{letter.issuer}向你单位发出{letter.number}《{letter.title}》，"
+                  f"列明你单位{letter.items.count()}项逾期任务。请于{cn_date(letter.reply_due_on)}前"
+                  f"（{letter.reply_workdays}个工作日内）在系统中提交整改回复。"),
+        )
+        dispatch(message, units=[letter.unit])
+    return True
+
+
+def withdraw(letter: Letter, user, reason: str) -> None:
+    """作废: the letter keeps its number; its items may be written up again."""
+    reason = reason.strip()
+    if not reason:
+        raise ValueError("请填写作废理由。")
+    with transaction.atomic():
+        letter = Letter.objects.select_for_update().get(pk=letter.pk)
+        if letter.is_withdrawn:
+            raise ValueError("该函告已作废。")
+        letter.withdrawn_at = timezone.now()
+        letter.withdrawn_by = user
+        letter.withdrawn_reason = reason
+        letter._change_reason = f"作废：{reason}"
+        letter.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
+        LetterItem.objects.filter(letter=letter).update(active=False)

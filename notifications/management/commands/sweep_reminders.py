@@ -1,0 +1,27 @@
+import datetime
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from notifications.sweep import run_sweep
+
+
+def parse_day(value: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        raise CommandError(f"日期格式不正确：{value}（应为 YYYY-MM-DD，例如 2024-06-25）") from None
+
+
+class Command(BaseCommand):
+    help = "运行一次督办扫描（提醒、催办、函告、通报），最后一行输出JSON结果。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--as-of", dest="as_of", help="按该日期扫描（YYYY-MM-DD），默认今天")
+        parser.add_argument("--dry-run", action="store_true", help="只计算，不保存、不发送")
+
+    def handle(self, *args, as_of=None, dry_run=False, **options):
+        day = parse_day(as_of) if as_of else timezone.localdate()
+        result = run_sweep(day, dry_run=dry_run)
+        self.stdout.write(json.dumps(result, ensure_ascii=False))

@@ -1,0 +1,428 @@
+"""The follow-up ladder (提醒 → 催办 → 函告 → 通报), what was sent, to whom, and whether it arrived.
+
+Exactly-once rests on unique constraints: a ladder step is a Step row unique per
+(assignment, kind, seq, cycle); a letter is unique per (plan, unit, seq) and its number per
+(prefix, year, serial). Whoever inserts the row owns the work.
+"""
+
+import datetime
+import uuid
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from plans.models import Plan, Unit
+from tasks.models import Assignment, ReportingRound
+
+# A next_step_on this early means "look at this assignment on the next sweep, whatever its date".
+RECHECK = datetime.date(1970, 1, 1)
+
+
+def parse_remind_days(value: str) -> list[int]:
+    """"7,1" → [7, 1] (descending, unique); raises ValidationError in Chinese."""
+    days = set()
+    for part in value.replace("，", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if not part.isdigit() or not 1 <= int(part) <= 60:
+            raise ValidationError("提醒天数须为1至60之间的整数，用逗号分隔，例如：7,1")
+        days.add(int(part))
+    return sorted(days, reverse=True)
+
+
+def validate_remind_days(value: str) -> None:
+    parse_remind_days(value)
+
+
+class LadderConfig(models.Model):
+    """The ladder's timing for one plan, editable by the lead office."""
+
+    plan = models.OneToOneField(Plan, verbose_name="实施方案", on_delete=models.CASCADE, related_name="ladder")
+    enabled = models.BooleanField("启用自动督办", default=True)
+    remind_days = models.CharField("提醒（到期前天数）", max_length=50, default="7,1",
+                                   validators=[validate_remind_days], help_text="用逗号分隔，例如：7,1")
+    urge_every_workdays = models.PositiveSmallIntegerField(
+        "催办间隔（工作日）", default=5, help_text="逾期后第1个工作日首次催办，此后每隔若干工作日再次催办；0表示只催办一次")
+    letter_after_workdays = models.PositiveSmallIntegerField(
+        "函告（逾期工作日）", default=10, help_text="单位任一事项逾期达到该工作日数时，向该单位发出函告")
+    reply_workdays = models.PositiveSmallIntegerField("整改回复时限（工作日）", default=5)
+    circular_after_workdays = models.PositiveSmallIntegerField(
+        "通报（逾期工作日）", default=20, help_text="下一期通报点名逾期达到该工作日数的单位及逾期未回复函告的单位")
+    masthead = models.CharField("发文机关标志", max_length=100, blank=True,
+                                help_text="函告、通报版头的机关名称；留空则用方案的牵头单位")
+    signer = models.CharField("署名", max_length=100, blank=True, help_text="留空则用发文机关标志")
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "督办设置"
+        verbose_name_plural = "督办设置"
+        constraints = [
+            models.CheckConstraint(condition=Q(letter_after_workdays__gte=1), name="ladder_letter_after_positive"),
+            models.CheckConstraint(condition=Q(reply_workdays__gte=1), name="ladder_reply_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.plan} · 督办设置"
+
+    @classmethod
+    def for_plan(cls, plan: Plan) -> "LadderConfig":
+        config, _ = cls.objects.get_or_create(plan=plan)
+        return config
+
+    @property
+    def remind_list(self) -> list[int]:
+        return parse_remind_days(self.remind_days)
+
+    @property
+    def issuer_name(self) -> str:
+        if self.masthead:
+            return self.masthead
+        if self.plan.lead_unit_id:
+            return self.plan.lead_unit.name
+        return self.plan.issuer or "牵头单位"
+
+    @property
+    def signer_name(self) -> str:
+        return self.signer or self.issuer_name
+
+
+class LadderState(models.Model):
+    """Where one assignment stands on its ladder: the cycle (a new due date starts a new one) and
+    the date the sweep must look at it again. The sweep finds work by `next_step_on` only."""
+
+    assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, primary_key=True,
+                                      related_name="ladder_state")
+    cycle = models.PositiveIntegerField("轮次", default=1)
+    due_on = models.DateField("本轮完成时限", null=True, blank=True)
+    next_step_on = models.DateField("下次检查日期", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "督办进度"
+        verbose_name_plural = "督办进度"
+        indexes = [
+            models.Index(fields=["next_step_on"], condition=Q(next_step_on__isnull=False),
+                         name="ladderstate_next_step"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.assignment_id} · 第{self.cycle}轮 · {self.next_step_on}"
+
+
+class Message(models.Model):
+    """One thing said to one unit (or to all units): a reminder, an urge, a letter, a circular…"""
+
+    class Kind(models.TextChoices):
+        REMIND = "remind", "提醒"
+        URGE = "urge", "催办"
+        LETTER = "letter", "函告"
+        CIRCULAR = "circular", "通报"
+        REPLY = "reply", "整改回复"
+
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    plan = models.ForeignKey(Plan, verbose_name="实施方案", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="messages")
+    unit = models.ForeignKey(Unit, verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="messages", help_text="留空表示发给全部单位")
+    assignment = models.ForeignKey(Assignment, verbose_name="任务分解", null=True, blank=True,
+                                   on_delete=models.CASCADE, related_name="messages")
+    letter = models.ForeignKey("Letter", verbose_name="函告", null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="messages")
+    circular = models.ForeignKey("Circular", verbose_name="通报", null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="messages")
+    subject = models.CharField("标题", max_length=200)
+    body = models.TextField("内容")
+    link = models.CharField("链接", max_length=300, blank=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="手动发送人", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("发送时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "通知"
+        verbose_name_plural = "通知"
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return self.subject
+
+
+class Step(models.Model):
+    """A ladder step taken for one assignment. The unique key is the exactly-once guarantee."""
+
+    class Kind(models.TextChoices):
+        REMIND = "remind", "提醒"
+        URGE = "urge", "催办"
+
+    assignment = models.ForeignKey(Assignment, on_delete=models.CASCADE, related_name="ladder_steps")
+    kind = models.CharField("步骤", max_length=16, choices=Kind.choices)
+    seq = models.PositiveSmallIntegerField("次序")
+    cycle = models.PositiveIntegerField("轮次")
+    due_on = models.DateField("完成时限")
+    scheduled_on = models.DateField("应发日期")
+    sent_on = models.DateField("发送日期")
+    message = models.ForeignKey(Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "督办步骤"
+        verbose_name_plural = "督办步骤"
+        ordering = ["sent_on", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["assignment", "kind", "seq", "cycle"], name="step_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}第{self.seq}次 · {self.sent_on}"
+
+
+class Notification(models.Model):
+    """A message in one person's inbox."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="notifications")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "站内消息"
+        verbose_name_plural = "站内消息"
+        ordering = ["-message__created_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["message", "user"], name="notification_once")]
+        indexes = [models.Index(fields=["user"], condition=Q(read_at__isnull=True), name="notification_unread")]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.message}"
+
+
+class Delivery(models.Model):
+    """One attempt-tracked delivery of a message over email or a group-robot webhook."""
+
+    class Channel(models.TextChoices):
+        EMAIL = "email", "邮件"
+        WECOM = "wecom", "企业微信群机器人"
+        DINGTALK = "dingtalk", "钉钉群机器人"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "待发送"
+        SENT = "sent", "已发送"
+        FAILED = "failed", "发送失败"
+
+    MAX_ATTEMPTS = 3
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="deliveries")
+    unit = models.ForeignKey(Unit, verbose_name="单位", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    channel = models.CharField("渠道", max_length=16, choices=Channel.choices)
+    target = models.CharField("地址", max_length=500)
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
+    last_error = models.TextField("最近错误", blank=True)
+    sent_at = models.DateTimeField("发送时间", null=True, blank=True)
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    updated_at = models.DateTimeField("更新时间", auto_now=True)
+
+    class Meta:
+        verbose_name = "投递"
+        verbose_name_plural = "投递"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["created_at"], condition=Q(state="failed"), name="delivery_failed")]
+
+    def __str__(self) -> str:
+        return f"{self.get_channel_display()} → {self.target}"
+
+
+class DocumentCounter(models.Model):
+    """The last serial issued per 文号 prefix and year; locked (select_for_update) to number gaplessly."""
+
+    prefix = models.CharField(max_length=50)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["prefix", "year"], name="counter_prefix_year")]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}〔{self.year}〕{self.last}号"
+
+
+def format_number(prefix: str, year: int, serial: int) -> str:
+    return f"{prefix}〔{year}〕{serial}号"
+
+
+class LetterQuerySet(models.QuerySet):
+    def issued(self) -> "LetterQuerySet":
+        return self.filter(withdrawn_at__isnull=True)
+
+    def unanswered_past_due(self, as_of: datetime.date) -> "LetterQuerySet":
+        return self.issued().filter(reply_due_on__lt=as_of, replies__isnull=True)
+
+
+class Letter(models.Model):
+    """A 函告 to one unit, numbered per prefix and year. Never deleted; withdrawn (作废) keeps its number."""
+
+    plan = models.ForeignKey(Plan, verbose_name="实施方案", on_delete=models.PROTECT, related_name="letters")
+    unit = models.ForeignKey(Unit, verbose_name="主送单位", on_delete=models.PROTECT, related_name="letters")
+    seq = models.PositiveIntegerField("对该单位第几次函告")
+    prefix = models.CharField("文号前缀", max_length=50)
+    year = models.PositiveSmallIntegerField("年份")
+    serial = models.PositiveIntegerField("序号")
+    number = models.CharField("文号", max_length=80)
+    title = models.CharField("标题", max_length=200)
+    issued_on = models.DateField("成文日期")
+    reply_due_on = models.DateField("整改回复期限")
+    reply_workdays = models.PositiveSmallIntegerField("整改回复时限（工作日）")
+    issuer = models.CharField("发文机关", max_length=100)
+    signer = models.CharField("署名", max_length=100)
+    pdf = models.FileField("PDF", upload_to="letters/%Y/", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发出人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+", help_text="留空表示自动督办")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    withdrawn_at = models.DateTimeField("作废时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="作废人", null=True, blank=True,
+                                     on_delete=models.PROTECT, related_name="+")
+    withdrawn_reason = models.TextField("作废理由", blank=True)
+    history = HistoricalRecords(excluded_fields=["pdf"])
+
+    objects = LetterQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "函告"
+        verbose_name_plural = "函告"
+        ordering = ["-year", "-serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "unit", "seq"], name="letter_once_per_unit_seq"),
+            models.UniqueConstraint(fields=["prefix", "year", "serial"], name="letter_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("notifications:letter", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("已编号的函告不能删除，只能作废。")
+
+    @property
+    def is_withdrawn(self) -> bool:
+        return self.withdrawn_at is not None
+
+    def first_reply(self) -> "LetterReply | None":
+        replies = list(self.replies.all())
+        return min(replies, key=lambda r: r.created_at) if replies else None
+
+    def reply_state(self, today: datetime.date) -> str:
+        """作废 / 已回复 / 逾期回复 / 逾期未回复 / 待回复."""
+        if self.is_withdrawn:
+            return "作废"
+        reply = self.first_reply()
+        if reply is not None:
+            replied_on = reply.created_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).date()
+            return "逾期回复" if replied_on > self.reply_due_on else "已回复"
+        return "逾期未回复" if today > self.reply_due_on else "待回复"
+
+
+class LetterItem(models.Model):
+    """One overdue assignment listed in a letter, as it stood on the letter's date."""
+
+    letter = models.ForeignKey(Letter, on_delete=models.PROTECT, related_name="items")
+    assignment = models.ForeignKey(Assignment, on_delete=models.PROTECT, related_name="letter_items")
+    cycle = models.PositiveIntegerField("轮次")
+    due_on = models.DateField("完成时限")
+    workdays_late = models.PositiveIntegerField("逾期工作日")
+    days_late = models.PositiveIntegerField("逾期天数")
+    active = models.BooleanField("有效", default=True, help_text="函告作废后为否，该事项可再次函告")
+
+    class Meta:
+        verbose_name = "函告事项"
+        verbose_name_plural = "函告事项"
+        ordering = ["due_on", "id"]
+        constraints = [models.UniqueConstraint(fields=["letter", "assignment"], name="letteritem_once")]
+        indexes = [models.Index(fields=["assignment", "cycle"], condition=Q(active=True),
+                                name="letteritem_active")]
+
+    def __str__(self) -> str:
+        return f"{self.letter} · {self.assignment_id}"
+
+
+class LetterReply(models.Model):
+    """A unit's 整改回复 to a letter."""
+
+    letter = models.ForeignKey(Letter, verbose_name="函告", on_delete=models.PROTECT, related_name="replies")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="回复人", on_delete=models.PROTECT,
+                               related_name="+")
+    text = models.TextField("整改情况")
+    created_at = models.DateTimeField("回复时间", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "整改回复"
+        verbose_name_plural = "整改回复"
+        ordering = ["created_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.letter} · 整改回复"
+
+
+def reply_file_path(instance: "ReplyFile", filename: str) -> str:
+    return f"replies/{instance.reply.created_at:%Y/%m}/{uuid.uuid4().hex}"
+
+
+class ReplyFile(models.Model):
+    reply = models.ForeignKey(LetterReply, on_delete=models.CASCADE, related_name="files")
+    file = models.FileField("文件", upload_to=reply_file_path, max_length=200)
+    original_name = models.CharField("原文件名", max_length=255)
+    size = models.PositiveBigIntegerField("大小（字节）")
+    sha256 = models.CharField("SHA-256", max_length=64)
+    content_type = models.CharField("文件类型", max_length=100)
+
+    class Meta:
+        verbose_name = "回复附件"
+        verbose_name_plural = "回复附件"
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Circular(models.Model):
+    """A 通报 to all units: who reported on time, late or not at all; long-overdue and unanswered units."""
+
+    plan = models.ForeignKey(Plan, verbose_name="实施方案", on_delete=models.PROTECT, related_name="circulars")
+    round = models.OneToOneField(ReportingRound, verbose_name="调度", null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="circular")
+    prefix = models.CharField("文号前缀", max_length=50)
+    year = models.PositiveSmallIntegerField("年份")
+    serial = models.PositiveIntegerField("序号")
+    number = models.CharField("文号", max_length=80)
+    title = models.CharField("标题", max_length=200)
+    issued_on = models.DateField("成文日期")
+    issuer = models.CharField("发文机关", max_length=100)
+    signer = models.CharField("署名", max_length=100)
+    content = models.JSONField("通报内容", default=dict)
+    pdf = models.FileField("PDF", upload_to="circulars/%Y/", max_length=200, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发出人", null=True, blank=True,
+                                   on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+    history = HistoricalRecords(excluded_fields=["pdf"])
+
+    class Meta:
+        verbose_name = "通报"
+        verbose_name_plural = "通报"
+        ordering = ["-year", "-serial"]
+        constraints = [
+            models.UniqueConstraint(fields=["prefix", "year", "serial"], name="circular_number_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    def get_absolute_url(self) -> str:
+        return reverse("notifications:circular", args=[self.pk])
+
+    def delete(self, *args, **kwargs):
+        raise ValidationError("已编号的通报不能删除。")

@@ -1,0 +1,200 @@
+"""The sweep: one plain function that the Huey job and `manage.py sweep_reminders` both call.
+
+1. Adopt assignments that have no LadderState yet (ids above the highest adopted one: a PK range).
+2. Take the states whose `next_step_on` has come (a partial index), and for each claim, with a
+   conditional update, the move to its next date; then insert the Step row for the rung in force
+   today. A sweep that missed days sends only the rung in force now, never the ones it skipped.
+3. Letters: units with an item `letter_after_workdays` overdue that no letter covers get one letter.
+4. Circulars: each closed reporting round gets its circular.
+5. Letters and circulars get their PDF and are sent (after their numbering has committed).
+"""
+
+import datetime
+import logging
+
+from django.db import IntegrityError, transaction
+from django.db.models import Max
+from django.urls import reverse
+
+from notifications import circulars, letters
+from notifications.channels import dispatch
+from notifications.ladder import Timing, first_wake, next_wake, rung_at
+from notifications.models import Circular, Delivery, LadderConfig, LadderState, Letter, Message, Step
+from plans.models import Plan, Unit
+from tasks.models import Assignment, ReportingRound
+from tracker.workdays import workdays_between
+
+logger = logging.getLogger(__name__)
+
+ADOPT_BATCH = 2000
+
+
+class Configs(dict):
+    """LadderConfig per plan id, loaded once per sweep."""
+
+    def __missing__(self, plan_id: int) -> LadderConfig:
+        config = LadderConfig.for_plan(Plan.objects.get(pk=plan_id))
+        self[plan_id] = config
+        return config
+
+
+def adopt(configs: Configs) -> int:
+    """Create the LadderState of every assignment that has none yet (new ids only: an index range)."""
+    adopted = 0
+    while True:
+        last = LadderState.objects.aggregate(m=Max("assignment_id"))["m"] or 0
+        batch = list(Assignment.objects.filter(pk__gt=last).order_by("pk")
+                     .values_list("pk", "due_on", "status", "measure__task__plan_id")[:ADOPT_BATCH])
+        if not batch:
+            return adopted
+        states = []
+        for pk, due_on, status, plan_id in batch:
+            wake = None
+            if due_on is not None and status != Assignment.Status.DONE:
+                wake = first_wake(Timing.of(configs[plan_id]), due_on)
+            states.append(LadderState(assignment_id=pk, due_on=due_on, next_step_on=wake))
+        LadderState.objects.bulk_create(states, ignore_conflicts=True)
+        adopted += len(states)
+
+
+def step_message(kind: str, seq: int | None, assignment: Assignment, as_of: datetime.date,
+                 config: LadderConfig, *, user=None, note: str = "") -> Message:
+    """The 提醒 or 催办 for one assignment (seq None: sent by hand, outside the ladder)."""
+    unit = assignment.unit
+    measure = assignment.measure
+    task = measure.task
+    what = f"“{task}”中的细化措施“{measure.text}”" + (f"（{assignment.period}）" if assignment.period else "")
+    due_cn = letters.cn_date(assignment.due_on)
+    if kind == Step.Kind.REMIND:
+        days = (assignment.due_on - as_of).days
+        subject = f"{unit.name}：一项任务将于{due_cn}到期"
+        body = (f"{unit.name}：\n你单位承担的{what}完成时限为{due_cn}，距今还有{days}天。"
+                f"请按时完成，并在系统中报送进展情况和佐证材料。")
+    else:
+        late = workdays_between(assignment.due_on, as_of)
+        subject = f"{unit.name}：一项任务已逾期{late}个工作日" + (f"（第{seq}次催办）" if seq else "")
+        body = (f"{unit.name}：\n你单位承担的{what}完成时限为{due_cn}，截至{letters.cn_date(as_of)}"
+                f"已逾期{late}个工作日。请抓紧办理，尽快在系统中报送进展情况和佐证材料。"
+                + (f"这是第{seq}次催办；" if seq else "")
+                + f"逾期满{config.letter_after_workdays}个工作日的，将向你单位发函督办。")
+    if note:
+        body += f"\n附言：{note}"
+    return Message.objects.create(kind=kind, plan_id=task.plan_id, unit=unit, assignment=assignment,
+                                  subject=subject, body=body, sent_by=user,
+                                  link=reverse("notifications:assignment", args=[assignment.pk]))
+
+
+def send_by_hand(assignment: Assignment, kind: str, as_of: datetime.date, *, user, note: str = "") -> Message:
+    """A 提醒 or 催办 the lead office sends from an assignment's page; the ladder's own steps are unaffected."""
+    if assignment.is_done:
+        raise ValueError("该任务已完成，无需督办。")
+    if assignment.due_on is None:
+        raise ValueError("该任务为长期坚持事项，没有完成时限。")
+    if kind == Step.Kind.URGE and assignment.due_on >= as_of:
+        raise ValueError("该任务尚未逾期，不能催办，可发送提醒。")
+    if kind == Step.Kind.REMIND and assignment.due_on < as_of:
+        raise ValueError("该任务已逾期，请发送催办。")
+    config = LadderConfig.for_plan(assignment.measure.task.plan)
+    with transaction.atomic():
+        message = step_message(kind, None, assignment, as_of, config, user=user, note=note)
+        dispatch(message, units=[assignment.unit])
+    return message
+
+
+def take_step(state: LadderState, as_of: datetime.date, config: LadderConfig) -> Step | None:
+    """Move one due state on and send the rung in force, if this worker is the one that moved it."""
+    assignment = state.assignment
+    with transaction.atomic():
+        if assignment.is_done or assignment.due_on is None:
+            LadderState.objects.filter(pk=state.pk, next_step_on=state.next_step_on).update(next_step_on=None)
+            return None
+        cycle = state.cycle + (1 if state.due_on is not None and state.due_on != assignment.due_on else 0)
+        timing = Timing.of(config)
+        rung = rung_at(timing, assignment.due_on, as_of)
+        moved = LadderState.objects.filter(
+            pk=state.pk, next_step_on=state.next_step_on, cycle=state.cycle, due_on=state.due_on,
+        ).update(next_step_on=next_wake(timing, assignment.due_on, as_of), cycle=cycle, due_on=assignment.due_on)
+        if moved != 1 or rung is None:
+            return None
+        try:
+            with transaction.atomic():
+                step = Step.objects.create(assignment=assignment, kind=rung.kind, seq=rung.seq, cycle=cycle,
+                                           due_on=assignment.due_on, scheduled_on=rung.on, sent_on=as_of)
+        except IntegrityError:
+            return None  # this rung was sent already in this cycle
+        step.message = step_message(rung.kind, rung.seq, assignment, as_of, config)
+        step.save(update_fields=["message"])
+        dispatch(step.message, units=[assignment.unit])
+        return step
+
+
+def _sweep(as_of: datetime.date, *, finish: bool) -> dict:
+    result = {"remind": 0, "urge": 0, "letter": 0, "circular": 0, "failed": 0, "letters": []}
+    configs = Configs()
+    adopt(configs)
+    messages_before = Message.objects.aggregate(m=Max("pk"))["m"] or 0
+
+    due = (LadderState.objects.filter(next_step_on__lte=as_of)
+           .exclude(assignment__measure__task__plan__ladder__enabled=False)
+           .select_related("assignment__measure__task", "assignment__unit").order_by("next_step_on", "pk"))
+    for state in due.iterator(chunk_size=500):
+        step = take_step(state, as_of, configs[state.assignment.measure.task.plan_id])
+        if step is not None:
+            result[step.kind] += 1
+
+    issued = []
+    for plan in Plan.objects.filter(pk__in=Assignment.objects.open().filter(due_on__lt=as_of)
+                                    .values("measure__task__plan")).order_by("pk"):
+        config = configs[plan.pk]
+        if not config.enabled:
+            continue
+        units = (letters.uncovered_long_overdue(plan, as_of, config.letter_after_workdays)
+                 .values_list("unit", flat=True).distinct())
+        for unit in Unit.objects.filter(pk__in=units).order_by("order", "name"):
+            letter = letters.issue_letter(plan, unit, as_of)
+            if letter is not None:
+                issued.append(letter)
+                result["letter"] += 1
+
+    new_circulars = []
+    for rnd in (ReportingRound.objects.filter(closed_at__isnull=False, circular__isnull=True)
+                .select_related("plan").order_by("closed_at", "pk")):
+        circular = circulars.issue_circular(rnd.plan, as_of, rnd=rnd)
+        if circular is not None:
+            new_circulars.append(circular)
+            result["circular"] += 1
+
+    if finish:
+        for letter in issued + list(Letter.objects.filter(pdf="").exclude(pk__in=[x.pk for x in issued])):
+            try:
+                letters.finish_letter(letter)
+            except Exception:
+                logger.exception("letter %s: PDF or sending failed", letter.number)
+                result["failed"] += 1
+        for circular in new_circulars + list(Circular.objects.filter(pdf="").exclude(
+                pk__in=[x.pk for x in new_circulars])):
+            try:
+                circulars.finish_circular(circular)
+            except Exception:
+                logger.exception("circular %s: PDF or sending failed", circular.number)
+                result["failed"] += 1
+        result["failed"] += Delivery.objects.filter(message__pk__gt=messages_before,
+                                                    state=Delivery.State.FAILED).count()
+    result["letters"] = [
+        {"number": x.number, "unit": x.unit.name, "pdf": x.pdf.path if x.pdf else None} for x in issued
+    ]
+    return result
+
+
+def run_sweep(as_of: datetime.date, *, dry_run: bool = False) -> dict:
+    """Send every ladder step due on `as_of` exactly once; returns the counts.
+
+    dry_run: the same work inside a transaction that is rolled back: nothing is stored or sent,
+    letters are not rendered.
+    """
+    if not dry_run:
+        return _sweep(as_of, finish=True)
+    with transaction.atomic():
+        result = _sweep(as_of, finish=False)
+        transaction.set_rollback(True)
+    return result

@@ -1,0 +1,37 @@
+"""Huey jobs: the daily sweep and the delivery of each message. Both are thin callers of plain functions."""
+
+import logging
+
+from django.conf import settings
+from django.utils import timezone
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
+
+from notifications import channels
+from notifications.models import Delivery
+from notifications.sweep import run_sweep
+
+logger = logging.getLogger(__name__)
+
+RETRY_DELAYS = (60, 300)  # seconds before the 2nd and the 3rd try
+
+
+def sweep_crontab():
+    """SWEEP_TIME ("HH:MM", Beijing time: Huey runs with utc=False in TIME_ZONE) as a crontab."""
+    hour, _, minute = settings.SWEEP_TIME.partition(":")
+    return crontab(minute=str(int(minute or 0)), hour=str(int(hour)))
+
+
+@db_periodic_task(sweep_crontab(), name="notifications.daily_sweep")
+def daily_sweep():
+    result = run_sweep(timezone.localdate())
+    logger.info("sweep: %s", result)
+    return result
+
+
+@db_task(name="notifications.deliver")
+def deliver(delivery_id: int):
+    delivery = channels.attempt(delivery_id)
+    if delivery is not None and delivery.state == Delivery.State.PENDING:
+        delay = RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
+        deliver.schedule((delivery_id,), delay=delay)

@@ -1,0 +1,302 @@
+"""Pages of the follow-up ladder: inbox, letters, circulars, failed deliveries, ladder settings, sending by hand."""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db import transaction
+from django.db.models import Prefetch
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from notifications import channels, circulars, letters
+from notifications.access import (
+    get_circular_for_user,
+    get_letter_for_user,
+    get_notification_for_user,
+    get_reply_file_for_user,
+    letters_for,
+)
+from notifications.forms import CircularForm, LadderConfigForm, ManualStepForm, ReplyForm, WithdrawForm
+from notifications.ladder import Timing, schedule
+from notifications.models import (
+    Circular,
+    Delivery,
+    LadderConfig,
+    Letter,
+    LetterReply,
+    Message,
+    Notification,
+    ReplyFile,
+)
+from notifications.sweep import send_by_hand
+from plans.models import Plan, Unit
+from tasks.access import check_write, get_assignment_for_user, require_lead, require_liaison
+from tasks.uploads import UploadRejected, check_files
+from tracker.models import User
+
+
+def _pdf_response(data_or_file, filename: str, *, inline: bool = True):
+    disposition = "inline" if inline else "attachment"
+    if isinstance(data_or_file, bytes):
+        response = HttpResponse(data_or_file, content_type="application/pdf")
+        response["Content-Disposition"] = f"{disposition}; filename*=UTF-8''{filename}"
+        return response
+    return FileResponse(data_or_file, content_type="application/pdf", as_attachment=not inline, filename=filename)
+
+
+@login_required
+def inbox(request):
+    if request.method == "POST":
+        Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        messages.success(request, "已全部标记为已读。")
+        return redirect("notifications:inbox")
+    rows = list(Notification.objects.filter(user=request.user).select_related("message__unit")[:200])
+    return render(request, "notifications/inbox.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def read(request, pk):
+    notification = get_notification_for_user(request.user, pk)
+    if notification.read_at is None:
+        Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
+    return redirect(notification.message.link or "notifications:inbox")
+
+
+@login_required
+def letter_list(request):
+    today = timezone.localdate()
+    rows = list(letters_for(request.user).select_related("unit", "plan")
+                .prefetch_related(Prefetch("replies", queryset=LetterReply.objects.order_by("created_at"))))
+    for letter in rows:
+        letter.state = letter.reply_state(today)
+    return render(request, "notifications/letter_list.html", {"rows": rows})
+
+
+@login_required
+def letter_detail(request, pk):
+    letter = get_letter_for_user(request.user, pk)
+    reply_form, withdraw_form = ReplyForm(), WithdrawForm()
+    if request.method == "POST":
+        check_write(request.user)
+        action = request.POST.get("action")
+        if action == "withdraw":
+            require_lead(request.user)
+            withdraw_form = WithdrawForm(request.POST)
+            if withdraw_form.is_valid():
+                try:
+                    letters.withdraw(letter, request.user, withdraw_form.cleaned_data["reason"])
+                except ValueError as exc:
+                    messages.error(request, str(exc))
+                else:
+                    messages.success(request, f"{letter.number}已作废，文号保留。")
+                return redirect(letter)
+        elif action == "reply":
+            require_liaison(request.user)
+            reply_form = ReplyForm(request.POST, request.FILES)
+            if letter.is_withdrawn:
+                messages.error(request, "该函告已作废，无需回复。")
+                return redirect(letter)
+            if reply_form.is_valid():
+                try:
+                    checked = check_files(request.FILES.getlist("files"))
+                except UploadRejected as exc:
+                    for text in exc.messages:
+                        reply_form.add_error("files", text)
+                else:
+                    save_reply(letter, request.user, reply_form.cleaned_data["text"], checked)
+                    messages.success(request, "整改回复已提交。")
+                    return redirect(letter)
+        else:
+            raise Http404("未知操作。")
+    today = timezone.localdate()
+    context = {
+        "letter": letter,
+        "state": letter.reply_state(today),
+        "items": letter.items.select_related("assignment__measure__task"),
+        "replies": letter.replies.select_related("author").prefetch_related("files"),
+        "reply_form": reply_form,
+        "withdraw_form": withdraw_form,
+    }
+    return render(request, "notifications/letter_detail.html", context)
+
+
+def save_reply(letter: Letter, author: User, text: str, files) -> LetterReply:
+    """The reply, its files and the lead office's inbox note, all or nothing."""
+    written = []
+    storage = ReplyFile._meta.get_field("file").storage
+    try:
+        with transaction.atomic():
+            reply = LetterReply.objects.create(letter=letter, author=author, text=text)
+            for checked in files:
+                row = ReplyFile(reply=reply, original_name=checked.name, size=checked.size,
+                                sha256=checked.sha256, content_type=checked.content_type)
+                checked.upload.seek(0)
+                row.file.save(checked.name, checked.upload, save=False)
+                written.append(row.file.name)
+                row.save()
+            message = Message.objects.create(
+                kind=Message.Kind.REPLY, plan=letter.plan, unit=letter.unit, letter=letter,
+                subject=f"{letter.unit.name}已回复{letter.number}", link=letter.get_absolute_url(),
+                body=f"{letter.unit.name}对{letter.number}《{letter.title}》提交了整改回复。")
+            channels.dispatch(message, users=list(User.objects.filter(role=User.Role.LEAD, is_active=True)))
+    except BaseException:
+        for name in written:
+            storage.delete(name)
+        raise
+    return reply
+
+
+@login_required
+def letter_pdf(request, pk):
+    letter = get_letter_for_user(request.user, pk)
+    if not letter.pdf:
+        raise Http404("PDF尚未生成。")
+    return _pdf_response(letter.pdf.open("rb"), f"{letter.number}.pdf")
+
+
+@login_required
+def reply_file(request, pk):
+    row = get_reply_file_for_user(request.user, pk)
+    return FileResponse(row.file.open("rb"), content_type=row.content_type, as_attachment=True,
+                        filename=row.original_name)
+
+
+@login_required
+def circular_list(request):
+    rows = Circular.objects.select_related("plan", "round")
+    plans = Plan.objects.order_by("title") if request.user.is_lead else []
+    return render(request, "notifications/circular_list.html", {"rows": rows, "plans": plans})
+
+
+@login_required
+def circular_detail(request, pk):
+    circular = get_circular_for_user(request.user, pk)
+    return render(request, "notifications/circular_detail.html", {"circular": circular, "c": circular.content})
+
+
+@login_required
+def circular_pdf(request, pk):
+    circular = get_circular_for_user(request.user, pk)
+    if not circular.pdf:
+        raise Http404("PDF尚未生成。")
+    return _pdf_response(circular.pdf.open("rb"), f"{circular.number}.pdf")
+
+
+@login_required
+def circular_new(request, plan_pk):
+    if not request.user.can_read_all:
+        raise Http404("未找到。")
+    plan = get_object_or_404(Plan, pk=plan_pk)
+    today = timezone.localdate()
+    form = CircularForm(request.POST or request.GET or None, plan=plan)
+    rnd = form.cleaned_data["round"] if form.is_bound and form.is_valid() else None
+    if request.GET.get("preview"):
+        return _pdf_response(circulars.preview_pdf(plan, today, rnd), "通报预览.pdf")
+    if request.method == "POST":
+        require_lead(request.user)
+        if form.is_valid():
+            circular = circulars.issue_circular(plan, today, rnd=rnd, user=request.user)
+            if circular is None:
+                messages.error(request, "该调度的通报已经印发。")
+                return redirect("notifications:circulars")
+            circulars.finish_circular(circular)
+            messages.success(request, f"{circular.number}已印发并发送给全部单位。")
+            return redirect(circular)
+    content = circulars.circular_content(plan, today, rnd)
+    return render(request, "notifications/circular_new.html", {"plan": plan, "form": form, "c": content})
+
+
+@login_required
+def delivery_list(request):
+    if not request.user.can_read_all:
+        raise Http404("未找到。")
+    rows = Delivery.objects.filter(state=Delivery.State.FAILED).select_related("message", "unit")[:500]
+    return render(request, "notifications/delivery_list.html", {"rows": rows})
+
+
+@login_required
+@require_POST
+def delivery_retry(request, pk):
+    if not request.user.can_read_all:
+        raise Http404("未找到。")
+    require_lead(request.user)
+    delivery = get_object_or_404(Delivery, pk=pk, state=Delivery.State.FAILED)
+    channels.retry(delivery)
+    messages.success(request, "已重新发送。")
+    return redirect("notifications:deliveries")
+
+
+@login_required
+def ladder_config(request, plan_pk):
+    if not request.user.can_read_all:
+        raise Http404("未找到。")
+    plan = get_object_or_404(Plan, pk=plan_pk)
+    config = LadderConfig.for_plan(plan)
+    form = LadderConfigForm(request.POST or None, instance=config)
+    if request.method == "POST":
+        require_lead(request.user)
+        if form.is_valid():
+            config = form.save()
+            messages.success(request, "督办设置已保存，自下次扫描起生效。")
+            return redirect("notifications:ladder_config", plan_pk=plan.pk)
+    example_due = timezone.localdate() + datetime.timedelta(days=10)
+    example = schedule(Timing.of(config), example_due, example_due + datetime.timedelta(days=30)) \
+        if form.is_valid() or not form.is_bound else []
+    return render(request, "notifications/ladder_config.html",
+                  {"plan": plan, "form": form, "example_due": example_due, "example": example})
+
+
+@login_required
+def assignment_ladder(request, pk):
+    assignment = get_assignment_for_user(request.user, pk)
+    form = ManualStepForm(request.POST or None)
+    if request.method == "POST":
+        check_write(request.user)
+        require_lead(request.user)
+        if form.is_valid():
+            try:
+                send_by_hand(assignment, form.cleaned_data["kind"], timezone.localdate(), user=request.user,
+                             note=form.cleaned_data["note"])
+            except ValueError as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, f"已向{assignment.unit.name}发送{dict(form.fields['kind'].choices)[form.cleaned_data['kind']]}。")
+            return redirect("notifications:assignment", pk=assignment.pk)
+    context = {
+        "assignment": assignment,
+        "steps": assignment.ladder_steps.order_by("sent_on", "id"),
+        "sent": assignment.messages.select_related("sent_by").order_by("-created_at"),
+        "letters": letters_for(request.user).filter(items__assignment=assignment).distinct(),
+        "form": form,
+    }
+    return render(request, "notifications/assignment.html", context)
+
+
+@login_required
+def unit_letter(request, unit_pk, plan_pk):
+    """The lead office writes a letter to a unit by hand: the overdue items, a PDF preview, then issue."""
+    if not request.user.can_read_all:
+        raise Http404("未找到。")
+    unit = get_object_or_404(Unit, pk=unit_pk)
+    plan = get_object_or_404(Plan, pk=plan_pk)
+    today = timezone.localdate()
+    if request.GET.get("preview"):
+        return _pdf_response(letters.preview_pdf(plan, unit, today), "函告预览.pdf")
+    if request.method == "POST":
+        require_lead(request.user)
+        letter = letters.issue_letter(plan, unit, today, user=request.user, manual=True)
+        if letter is None:
+            messages.error(request, f"{unit.name}在该方案中没有逾期任务，无需函告。")
+            return redirect("notifications:unit_letter", unit_pk=unit.pk, plan_pk=plan.pk)
+        letters.finish_letter(letter)
+        messages.success(request, f"{letter.number}已编号并发送给{unit.name}。")
+        return redirect(letter)
+    items = letters.letter_items(plan, unit, today)
+    history = Letter.objects.filter(plan=plan, unit=unit)
+    return render(request, "notifications/unit_letter.html",
+                  {"unit": unit, "plan": plan, "items": items, "history": history, "today": today})
+
