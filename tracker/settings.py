@@ -1,5 +1,6 @@
 """Settings for the 清单化管理 tracker, read from the environment (see README.md)."""
 
+import datetime
 from pathlib import Path
 
 import dj_database_url
@@ -40,10 +41,12 @@ INSTALLED_APPS = [
     "tasks",
     "notifications",
     "reports",
+    "axes",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "tracker.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -52,6 +55,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # must stay last
 ]
 
 ROOT_URLCONF = "tracker.urls"
@@ -67,6 +71,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -91,11 +96,15 @@ AUTH_USER_MODEL = "tracker.User"
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+AUTHENTICATION_BACKENDS = [
+    "tracker.security.LockoutBackend",  # django-axes: refuses locked-out logins before the password check
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {
-        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "NAME": "tracker.security.MinimumLengthValidator",  # Django's, with a Chinese message
         "OPTIONS": {"min_length": 10},
     },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
@@ -114,6 +123,40 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(VAR_DIR / "static")))
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(VAR_DIR / "media")))
 # Evidence is served only through permission-checked views, never from a public URL.
 MEDIA_URL = "/media-not-served/"
+
+# Security (issue 7). Production (DEBUG off) is strict by default; each switch can be set in the environment.
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# Behind nginx: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO trusts the proxy's "https" marker, and
+# USE_X_FORWARDED_FOR=True takes the client address from X-Forwarded-For (see tracker/security.py).
+SECURE_PROXY_SSL_HEADER = (
+    (env_str("SECURE_PROXY_SSL_HEADER"), "https") if env_str("SECURE_PROXY_SSL_HEADER") else None
+)
+USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+# Sessions end after SESSION_IDLE_MINUTES without a request (each request renews the clock).
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
+SESSION_SAVE_EVERY_REQUEST = True
+
+# Login throttling (django-axes): LOGIN_FAILURE_LIMIT failures for one user name from one address lock
+# that pair out for LOGIN_LOCKOUT_MINUTES; a successful login clears the count.
+AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=env_int("LOGIN_LOCKOUT_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_LOCKOUT_CALLABLE = "tracker.security.lockout_response"  # Chinese page, status 429
+AXES_CLIENT_IP_CALLABLE = "tracker.security.client_ip"
+AXES_VERBOSE = False
 
 # Uploads (evidence files)
 UPLOAD_MAX_FILE_MB = env_int("UPLOAD_MAX_FILE_MB", 20)
