@@ -121,7 +121,7 @@ def _candidates(text: str, year: int | None, issued_on: datetime.date | None):
     for m in _DATE.finditer(text):
         if not free(m):
             continue
-        if not (m["y"] or _is_cued(text, m.start(), m.end(), whole)):
+        if not (m["y"] or m.group(0).endswith("前") or _is_cued(text, m.start(), m.end(), whole)):
             continue
         take(m)
         y = int(m["y"]) if m["y"] else year

@@ -445,7 +445,8 @@ class _Reader:
         shared = {}
         for s in sentences:
             shared[s.ann] = shared.get(s.ann, 0) + 1
-        measures_src: list[tuple[str, int, Annotation | None]] = []
+        # (text, line, its annotation, whether that annotation is the sentence's own)
+        measures_src: list[tuple[str, int, Annotation | None, bool]] = []
         # The title sentence is a measure only when it stands alone or carries its own annotation.
         own_first = bool(sentences) and sentences[0].ann is not None and shared[sentences[0].ann] == 1 and len(anns) > 1
         body = sentences if own_first or len(sentences) <= 1 else sentences[1:]
@@ -454,18 +455,19 @@ class _Reader:
                 continue
             if children and s.text.rstrip().endswith(("：", ":")):
                 continue
-            measures_src.append((s.text, s.line, anns[s.ann] if s.ann is not None else None))
+            own = s.ann is not None and len(anns) > 1 and shared[s.ann] == 1
+            measures_src.append((s.text, s.line, anns[s.ann] if s.ann is not None else None, own))
         for child, csents, canns in children:
             text = "".join(s.text for s in csents).strip()
             if not text:
                 continue
-            measures_src.append((text, child.line, canns[-1] if canns else None))
+            measures_src.append((text, child.line, canns[-1] if canns else None, bool(canns)))
         measures = []
         year = None
-        for m_text, line, ann in measures_src:
+        for m_text, line, ann, own_ann in measures_src:
             clean = m_text.strip()
             own = ann.units if ann else units
-            subject = _subject(clean, units + self.doc_units)
+            subject = None if own_ann else _subject(clean, units + self.doc_units)
             dl = parse_deadline(clean, year_hint=year or self.base_year, issued_on=self.issued_on)
             mentioned = re.findall(r"(\d{4})年", _strip_titles(ascii_digits(clean)))
             if mentioned:
@@ -515,11 +517,12 @@ class _Reader:
         m = TITLE_RANGE.search(ascii_digits(self.title))
         if m and 1950 <= int(m.group(2)) <= 2200:
             return datetime.date(int(m.group(2)), 12, 31)
-        dues = [datetime.date.fromisoformat(x["due"]) for t in tasks for x in t["measures"] if x["due"]]
-        if dues:
-            return max(dues)
-        if self.issued_on:
-            return datetime.date(self.issued_on.year, 12, 31)
+        # The plan runs at least to the end of its year and to its latest deadline.
+        ends = [datetime.date.fromisoformat(x["due"]) for t in tasks for x in t["measures"] if x["due"]]
+        if self.base_year:
+            ends.append(datetime.date(self.base_year, 12, 31))
+        if ends:
+            return max(ends)
         today = datetime.date.today()
         self.warn(None, "未能确定方案的结束日期，暂按当年年底计，请在预览中核对。")
         return datetime.date(today.year, 12, 31)
