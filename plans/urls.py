@@ -1,5 +1,14 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from plans import views
 
 app_name = "plans"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.plan_list, name="list"),
+    path("<int:pk>/", views.plan_detail, name="detail"),
+    path("import/", views.import_upload, name="import"),
+    path("import/preview/", views.import_preview, name="import_preview"),
+    path("import/confirm/", views.import_confirm, name="import_confirm"),
+    path("units/", views.unit_directory, name="units"),
+]

@@ -27,7 +27,8 @@ def _month_end(year: int, month: int) -> datetime.date:
 
 
 def _yearly_day(measure: Measure) -> tuple[int, int | None]:
-    """(month, day) a yearly measure falls due: the phrase's day (每年2月底前 → Feb end), else the year end.
+    """(month, day) a yearly measure falls due: the phrase's day (每年2月底前 → Feb end), else its own due
+    date's day, else the year end.
 
     day None means the month's last day.
     """
@@ -36,6 +37,8 @@ def _yearly_day(measure: Measure) -> tuple[int, int | None]:
         month = int(match.group(1))
         if 1 <= month <= 12:
             return month, int(match.group(2)) if match.group(2) else None
+    if measure.due_on:
+        return measure.due_on.month, measure.due_on.day
     return 12, None
 
 

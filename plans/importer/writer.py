@@ -78,6 +78,24 @@ def derive_prefixes(issuer: str) -> tuple[str, str]:
     return stem + "函", stem + "通"
 
 
+def section_finder(sections: list):
+    """Find a task's section by number: the next one at or after the previous task's section, since
+    sub-section numbers restart under each heading (二、（一） and 三、（一））."""
+    cursor = 0
+
+    def find(number: str | None):
+        nonlocal cursor
+        if not number:
+            return None
+        for i in list(range(cursor, len(sections))) + list(range(0, cursor)):
+            if sections[i].number == number:
+                cursor = i
+                return sections[i]
+        return None
+
+    return find
+
+
 @dataclass
 class ImportResult:
     plan: Plan
@@ -221,24 +239,6 @@ class _Writer:
             section.delete()
         return ordered
 
-    @staticmethod
-    def _section_finder(sections: list[Section]):
-        """Find a task's section by number: the next one at or after the previous task's section, since
-        sub-section numbers restart under each heading (二、（一） and 三、（一））."""
-        cursor = 0
-
-        def find(number: str | None) -> Section | None:
-            nonlocal cursor
-            if not number:
-                return None
-            for i in list(range(cursor, len(sections))) + list(range(0, cursor)):
-                if sections[i].number == number:
-                    cursor = i
-                    return sections[i]
-            return None
-
-        return find
-
     # --- tasks -------------------------------------------------------------------------------------------
 
     def match_tasks(self, plan: Plan, items: list[dict]) -> list[Task | None]:
@@ -268,7 +268,7 @@ class _Writer:
 
     def write_tasks(self, plan: Plan, sections: list[Section]) -> None:
         items = self.data.get("tasks", [])
-        find_section = self._section_finder(sections)
+        find_section = section_finder(sections)
         matched = self.match_tasks(plan, items)
         for order, (item, task) in enumerate(zip(items, matched, strict=True), start=1):
             section = find_section(item.get("section"))

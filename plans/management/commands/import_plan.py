@@ -1,0 +1,82 @@
+"""manage.py import_plan PATH [--dry-run] [--json] [--plan-prefix 河北司法]: read a plan document and write it."""
+
+import json
+import sys
+from pathlib import Path
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from plans.directory import Directory
+from plans.importer import PlanImportError, parse_file
+from plans.importer.writer import apply_plan, read_source_text
+
+
+class Command(BaseCommand):
+    help = "导入实施方案（.txt / .docx / .xlsx）：识别章节、任务、措施、责任单位和时限，并生成任务分解。"
+
+    def add_arguments(self, parser):
+        parser.add_argument("path", help="方案文件")
+        parser.add_argument("--dry-run", action="store_true", help="只识别、不写入")
+        parser.add_argument("--json", action="store_true", help="只输出识别结果 JSON")
+        parser.add_argument("--plan-prefix", default="",
+                            help="文号前缀，如“河北司法”：函告编号前缀为“河北司法函”，通报为“河北司法通”")
+
+    def fail(self, message: str) -> None:
+        self.stderr.write(message)
+        sys.exit(2)
+
+    def handle(self, *args, **options):
+        path = Path(options["path"])
+        if not path.is_file():
+            self.fail(f"找不到文件：{path}")
+        try:
+            data = parse_file(path)
+        except PlanImportError as exc:
+            self.fail(str(exc))
+        except Exception as exc:  # never a traceback for a user's file
+            self.fail(f"无法读取该文件：{path.name}（{type(exc).__name__}）")
+        if options["json"]:
+            self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
+            if options["dry_run"]:
+                return
+        if options["dry_run"]:
+            self.print_preview(data)
+            return
+        with transaction.atomic():
+            result = apply_plan(data, source_name=path.name, source_text=read_source_text(path))
+            prefix = options["plan_prefix"].strip()
+            if prefix:
+                plan = result.plan
+                if (plan.letter_prefix, plan.circular_prefix) != (prefix + "函", prefix + "通"):
+                    plan.letter_prefix, plan.circular_prefix = prefix + "函", prefix + "通"
+                    plan.save(update_fields=["letter_prefix", "circular_prefix", "updated_at"])
+        if options["json"]:
+            return
+        for line in result.summary_lines():
+            self.stdout.write(line)
+        for change in result.changes:
+            self.stdout.write(f"  变更：{change}")
+        self.print_warnings(result.warnings, result.unknown_units)
+
+    def print_preview(self, data: dict) -> None:
+        measures = sum(len(t.get("measures", [])) for t in data.get("tasks", []))
+        self.stdout.write(f"识别结果（未写入）：{data['title']}")
+        self.stdout.write(f"印发机关：{data.get('issuer') or '未识别'}；印发日期：{data.get('issued_on') or '未识别'}；"
+                          f"截止日期：{data.get('ends_on')}")
+        self.stdout.write(f"章节 {len(data.get('sections', []))} 个，任务 {len(data.get('tasks', []))} 项，措施 {measures} 条")
+        directory = Directory()
+        names = dict.fromkeys(n for t in data.get("tasks", []) for n in t.get("units", []))
+        names.update(dict.fromkeys(n for t in data.get("tasks", []) for m in t.get("measures", [])
+                                   for n in m.get("units", [])))
+        unknown = [n for n in names if directory.resolve(n) is None]
+        warnings = [(f"第{w['line']}行：" if w.get("line") else "") + w["message"] for w in data.get("warnings", [])]
+        self.print_warnings(warnings, unknown)
+
+    def print_warnings(self, warnings: list[str], unknown: list[str]) -> None:
+        if unknown:
+            self.stdout.write(f"单位名录中没有的单位（{len(unknown)} 个）：{'、'.join(unknown)}")
+        if warnings:
+            self.stdout.write(f"提示（{len(warnings)} 条）：")
+            for warning in warnings:
+                self.stdout.write(f"  {warning}")
