@@ -1,0 +1,102 @@
+"""Every letter PDF: A4, CJK fonts embedded, GB/T 9704 margins, lines of at most 28 characters."""
+
+import datetime
+import io
+import unicodedata
+
+import pdfplumber
+import pytest
+from pypdf import PdfReader
+
+from notifications import letters
+from notifications.models import Letter
+from tasks.models import Assignment
+
+MM = 72 / 25.4
+D = datetime.date
+
+
+@pytest.fixture
+def letter(cast):
+    Assignment.objects.filter(pk=cast.finance_assignment.pk).update(due_on=D(2024, 6, 30))
+    second = Assignment.objects.create(measure=cast.measure, unit=cast.finance, period="2024年第二季度",
+                                       due_on=D(2024, 7, 5))
+    assert second
+    letter = letters.issue_letter(cast.plan, cast.finance, D(2024, 7, 20))
+    letters.finish_letter(letter)
+    letter.refresh_from_db()
+    return letter
+
+
+def width_in_chars(text: str) -> float:
+    """Full-width characters count 1, half-width (digits, Latin) ½."""
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def test_letter_pdf_is_a4_and_lists_the_unit_items_and_number(letter):
+    data = letter.pdf.read()
+    reader = PdfReader(io.BytesIO(data))
+    box = reader.pages[0].mediabox
+    assert (round(float(box.width) / MM), round(float(box.height) / MM)) == (210, 297)
+    text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
+    assert "测司法函〔2024〕1号" in text
+    assert "区财政局：" in text
+    assert "2024年6月底前完成全员轮训" in text
+    assert "2024年第二季度" in text
+    assert "完成时限：2024年6月30日；已逾期15个工作日（20天）" in text
+    assert "5个工作日内（2024年7月26日前）" in text
+    assert "2024年7月20日" in text and "区司法局" in text
+
+
+def test_letter_pdf_embeds_its_cjk_fonts(letter):
+    reader = PdfReader(io.BytesIO(letter.pdf.read()))
+    embedded = set()
+    for page in reader.pages:
+        for font in page["/Resources"]["/Font"].values():
+            font = font.get_object()
+            for descendant in font.get("/DescendantFonts", [font]):
+                descriptor = descendant.get_object().get("/FontDescriptor")
+                if descriptor and ("/FontFile2" in descriptor.get_object() or "/FontFile3" in descriptor.get_object()):
+                    embedded.add(str(descendant.get_object()["/BaseFont"]).replace("-", ""))
+    assert any("NotoSerifCJK" in name for name in embedded)  # 仿宋-like body and 小标宋-like title
+    assert any("NotoSansCJK" in name for name in embedded)  # 黑体 headings
+    assert any("UKai" in name for name in embedded)  # 楷体 headings
+
+
+def test_letter_text_block_sits_in_the_gbt9704_frame(letter):
+    with pdfplumber.open(io.BytesIO(letter.pdf.read())) as pdf:
+        page = pdf.pages[0]
+        words = page.extract_words(use_text_flow=True, keep_blank_chars=True)
+        body = [w for w in words if w["top"] < 262 * MM]  # the 版心, page number excluded
+        assert abs(min(w["x0"] for w in body) / MM - 28) <= 1
+        assert abs(min(w["top"] for w in body) / MM - 37) <= 1
+        assert max(w["x1"] for w in body) / MM <= 184 + 1
+        lines: dict[int, str] = {}
+        for page in pdf.pages:
+            for w in page.extract_words(use_text_flow=True, keep_blank_chars=True):
+                if w["top"] < 262 * MM:
+                    key = (page.page_number, round(w["top"]))
+                    lines[key] = lines.get(key, "") + w["text"]
+    full_lines = [text for text in lines.values() if width_in_chars(text) > 20]
+    assert full_lines, "the letter has full body lines"
+    assert max(width_in_chars(text) for text in lines.values()) <= 28
+    assert max(len([ch for ch in text if unicodedata.east_asian_width(ch) in "WF"]) for text in lines.values()) <= 28
+
+
+def test_withdrawn_letter_keeps_its_number_and_cannot_be_deleted(letter, cast):
+    letters.withdraw(letter, cast.lead, "事项已于发函前完成")
+    letter.refresh_from_db()
+    assert letter.is_withdrawn and letter.number == "测司法函〔2024〕1号"
+    with pytest.raises(Exception, match="不能删除"):
+        letter.delete()
+    # the items may be written up again: the next sweep issues a new letter with the next number
+    again = letters.issue_letter(cast.plan, cast.finance, D(2024, 7, 22))
+    assert again.number == "测司法函〔2024〕2号" and again.seq == 2
+    assert Letter.objects.count() == 2
+
+
+def test_preview_is_unnumbered(cast):
+    data = letters.preview_pdf(cast.plan, cast.finance, D(2024, 7, 20))
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+    assert "预览稿" in text and "〔2024〕1号" not in text
+    assert not Letter.objects.exists()
