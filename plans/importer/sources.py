@@ -1,0 +1,395 @@
+"""Reading a plan from a file: plain text (UTF-8 or GB18030/GBK), .docx, .xlsx, tab-separated tables.
+
+parse_file(path) looks at the bytes, not the name, to decide what the file is; the name only helps
+with old Office files and with the title of last resort. Prose goes to parse_text, task tables to
+parse_rows. Anything it cannot read ends in PlanImportError with one Chinese sentence.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime
+import logging
+import re
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import filetype
+
+from .errors import PlanImportError
+from .tables import find_header, parse_rows
+from .text import parse_text
+
+log = logging.getLogger(__name__)
+
+MAX_BYTES = 20 * 1024 * 1024
+MAX_SHEET_ROWS = 5000
+MAX_SHEET_COLUMNS = 60
+# A document with this many lines of prose besides its task table may hold its tasks in prose too.
+PROSE_LINES_FOR_TASKS = 10
+KEY_ORDER = ("title", "issuer", "issued_on", "ends_on", "source", "sections", "tasks", "warnings")
+
+NOT_DOCX = "文件不是有效的 Word（.docx）文档"
+NOT_XLSX = "文件不是有效的 Excel（.xlsx）工作簿"
+_IMAGES = [
+    (b"\x89PNG\r\n\x1a\n", "PNG"),
+    (b"\xff\xd8\xff", "JPEG"),
+    (b"GIF87a", "GIF"),
+    (b"GIF89a", "GIF"),
+    (b"II*\x00", "TIFF"),
+    (b"MM\x00*", "TIFF"),
+]
+_OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
+_HTML = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<\?xml[^>]*>\s*<html)|^MIME-Version:", re.IGNORECASE)
+_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+
+@dataclass
+class _Table:
+    rows: list[list[str]]
+    lines: list[int]
+    merged: set[tuple[int, int]] = field(default_factory=set)
+    before: list[str] = field(default_factory=list)
+    after: list[str] = field(default_factory=list)
+    detail: str | None = None
+
+
+@dataclass
+class _Document:
+    format: str  # "txt", "docx" or "xlsx"; a text that is a task table reports "tsv"
+    text: str = ""  # the prose, one paragraph a line, as parse_text reads it
+    prose_lines: int = 0  # non-empty lines outside tables
+    tables: list[_Table] = field(default_factory=list)
+
+
+def parse_file(path: str | Path, *, name: str | None = None) -> dict:
+    """The importer's dict for the plan in a file.
+
+    name: the file's original name when path is a temporary copy (an upload); it gives the
+    extension for old Office files and the title when the document names none.
+    """
+    path = Path(path)
+    name = name or path.name
+    try:
+        data = _read_bytes(path)
+        document = _open(data, path, name)
+        return _parse(document, Path(name).stem)
+    except PlanImportError:
+        raise
+    except Exception as error:  # a reader library choking on a damaged file must not become a traceback
+        log.exception("import of %s failed", name)
+        raise PlanImportError(f"文件无法解析：{error.__class__.__name__}") from error
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise PlanImportError(f"文件太大（{size // (1024 * 1024)}MB），最大 {MAX_BYTES // (1024 * 1024)}MB")
+        return path.read_bytes()
+    except FileNotFoundError as error:
+        raise PlanImportError(f"找不到文件：{path}") from error
+    except IsADirectoryError as error:
+        raise PlanImportError(f"这是一个文件夹，不是文件：{path}") from error
+    except OSError as error:
+        raise PlanImportError(f"无法读取文件：{error.strerror or error}") from error
+
+
+def _open(data: bytes, path: Path, name: str) -> _Document:
+    suffix = Path(name).suffix.lower()
+    if not data.strip():
+        raise PlanImportError("文件是空的")
+    for magic, kind in _IMAGES:
+        if data.startswith(magic):
+            raise PlanImportError(f"这是一个图片文件（{kind}），不是方案文本")
+    if data.startswith(b"%PDF-"):
+        raise PlanImportError("这是一个 PDF 文件，不能直接导入：请把原文另存为 .docx 或 .txt 后再导入")
+    if data.startswith(_OLE):
+        raise PlanImportError(_old_office(data, suffix))
+    if data.startswith(b"{\\rtf"):
+        raise PlanImportError("这是 RTF 格式的文件：请在 Word 或 WPS 中另存为 .docx 后再导入")
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return _open_zip(path, suffix)
+    if suffix == ".docx":
+        raise PlanImportError(NOT_DOCX)
+    if suffix in (".xlsx", ".xlsm"):
+        raise PlanImportError(NOT_XLSX)
+    if _HTML.match(data[:1024]):
+        raise PlanImportError("这是网页（HTML）格式的文件：请在 Word 或 WPS 中另存为 .docx 后再导入")
+    return _text_document(_decode(data))
+
+
+def _old_office(data: bytes, suffix: str) -> str:
+    head = data[:1 << 16]
+    if suffix in (".xls", ".et") or "Workbook".encode("utf-16-le") in head:
+        return "这是旧版 Excel（.xls）文件：请在 Excel 或 WPS 中另存为 .xlsx 后再导入"
+    if suffix == ".wps":
+        return "这是 WPS 文字（.wps）文件：请在 WPS 中另存为 .docx 后再导入"
+    return "这是旧版 Word（.doc）文件：请在 Word 或 WPS 中另存为 .docx 后再导入"
+
+
+def _open_zip(path: Path, suffix: str) -> _Document:
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = set(archive.namelist())
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError) as error:
+        message = NOT_XLSX if suffix in (".xlsx", ".xlsm") else NOT_DOCX if suffix == ".docx" else \
+            "文件是损坏的压缩包，无法读取"
+        raise PlanImportError(message) from error
+    if "word/document.xml" in names:
+        return _docx_document(path)
+    if "xl/workbook.xml" in names:
+        return _xlsx_document(path)
+    if suffix == ".docx":
+        raise PlanImportError(NOT_DOCX)
+    if suffix in (".xlsx", ".xlsm"):
+        raise PlanImportError(NOT_XLSX)
+    if any(n.startswith("ppt/") for n in names):
+        raise PlanImportError("这是 PowerPoint 演示文稿，不能导入：请把方案另存为 .docx、.xlsx 或 .txt")
+    raise PlanImportError("这是一个压缩包，不是方案文档：请解压后导入其中的 .docx、.xlsx 或 .txt 文件")
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF16_LE) or data.startswith(codecs.BOM_UTF16_BE):
+        try:
+            text = data.decode("utf-16")
+        except UnicodeDecodeError as error:
+            raise PlanImportError("文件的文字编码无法识别：请另存为 UTF-8 或 GBK 编码的文本") from error
+    else:
+        if b"\x00" in data:
+            raise PlanImportError(_binary_message(data))
+        text = _decode_8bit(data)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if len(_CONTROL.findall(text)) > max(2, len(text) // 200):
+        raise PlanImportError(_binary_message(data))
+    if not text.strip():
+        raise PlanImportError("文件是空的")
+    return text
+
+
+def _decode_8bit(data: bytes) -> str:
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        return data.decode("gb18030")
+    except UnicodeDecodeError as error:
+        raise PlanImportError(_binary_message(data) if _looks_binary(data) else
+                              "文件的文字编码无法识别：请另存为 UTF-8 或 GBK 编码的文本") from error
+
+
+def _looks_binary(data: bytes) -> bool:
+    head = data[:4096]
+    return sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 100
+
+
+def _binary_message(data: bytes) -> str:
+    kind = filetype.guess(data[:8192])
+    if kind is not None:
+        if kind.mime.startswith("image/"):
+            return f"这是一个图片文件（{kind.extension.upper()}），不是方案文本"
+        return f"这是一个 .{kind.extension} 文件，不是方案文本：请上传 .docx、.xlsx 或 .txt 文件"
+    return "这是一个二进制文件，不是方案文本：请上传 .docx、.xlsx 或 .txt 文件"
+
+
+def _text_document(text: str) -> _Document:
+    """Prose, with runs of tab-separated lines read as tables (a table copied out of Word or Excel)."""
+    lines = text.split("\n")
+    document = _Document(format="txt", text=text)
+    blocks: list[tuple[int, int]] = []
+    i = 0
+    while i < len(lines):
+        if "\t" in lines[i].strip(" \u3000") and lines[i].strip():
+            start = i
+            while i < len(lines) and ("\t" in lines[i] or (not lines[i].strip() and i + 1 < len(lines)
+                                                            and "\t" in lines[i + 1])):
+                i += 1
+            blocks.append((start, i))
+        else:
+            i += 1
+    in_table = {n for start, end in blocks for n in range(start, end)}
+    paragraphs = [(n, line) for n, line in enumerate(lines) if n not in in_table and line.strip()]
+    document.prose_lines = len(paragraphs)
+    for start, end in blocks:
+        document.tables.append(_Table(
+            rows=[[_unquote(cell) for cell in lines[n].split("\t")] for n in range(start, end)],
+            lines=list(range(start + 1, end + 1)),
+            before=[line for n, line in paragraphs if n < start],
+            after=[line for n, line in paragraphs if n >= end],
+        ))
+    return document
+
+
+def _unquote(cell: str) -> str:
+    cell = cell.strip()
+    if len(cell) >= 2 and cell[0] == '"' and cell[-1] == '"':
+        return cell[1:-1].replace('""', '"')
+    return cell
+
+
+def _docx_document(path: Path) -> _Document:
+    try:
+        import docx
+        from docx.table import Table
+
+        word = docx.Document(str(path))
+    except Exception as error:
+        raise PlanImportError(NOT_DOCX) from error
+    lines: list[str] = []
+    tables: list[tuple[int, Table]] = []
+    for block in _body_blocks(word.element.body):
+        if block.tag == f"{_W}tbl":
+            table = Table(block, word)
+            tables.append((len(lines), table))
+            lines.extend("" for _ in block.findall(f"{_W}tr"))  # rows keep their line numbers
+        else:
+            lines.extend(_paragraph_text(block, word).split("\n"))
+    document = _Document(format="docx", text="\n".join(lines).rstrip("\n"))
+    table_lines = {start + k for start, table in tables for k in range(len(table._tbl.tr_lst))}
+    paragraphs = [(n, line) for n, line in enumerate(lines) if n not in table_lines and line.strip()]
+    document.prose_lines = len(paragraphs)
+    for start, table in tables:
+        rows, merged = _docx_rows(table)
+        document.tables.append(_Table(
+            rows=rows, merged=merged, lines=list(range(start + 1, start + len(rows) + 1)),
+            before=[line for n, line in paragraphs if n < start],
+            after=[line for n, line in paragraphs if n >= start + len(rows)],
+        ))
+    if not document.text.strip() and not any(any(any(row) for row in t.rows) for t in document.tables):
+        raise PlanImportError("Word 文档是空的")
+    return document
+
+
+def _body_blocks(body):
+    """Paragraphs and tables of the body in order, looking inside content controls (w:sdt)."""
+    for child in body.iterchildren():
+        if child.tag in (f"{_W}p", f"{_W}tbl"):
+            yield child
+        elif child.tag == f"{_W}sdt":
+            content = child.find(f"{_W}sdtContent")
+            if content is not None:
+                yield from _body_blocks(content)
+
+
+def _paragraph_text(element, parent) -> str:
+    from docx.text.paragraph import Paragraph
+
+    return Paragraph(element, parent).text
+
+
+def _docx_rows(table) -> tuple[list[list[str]], set[tuple[int, int]]]:
+    """Cell texts by layout column. A cell continuing a vertical merge gets the merged text and is
+    listed in merged; the columns a horizontal span covers after its first are empty."""
+    from docx.table import _Cell
+
+    rows: list[list[str]] = []
+    merged: set[tuple[int, int]] = set()
+    for r, tr in enumerate(table._tbl.tr_lst):
+        cells = [""] * tr.grid_before
+        for tc in tr.tc_lst:
+            col = len(cells)
+            if tc.vMerge == "continue":
+                above = rows[-1][col] if rows and col < len(rows[-1]) else ""
+                cells.append(above)
+                merged.add((r, col))
+            else:
+                cells.append(_Cell(tc, table).text)
+            cells.extend("" for _ in range(tc.grid_span - 1))
+        rows.append(cells)
+    return rows, merged
+
+
+def _xlsx_document(path: Path) -> _Document:
+    try:
+        import openpyxl
+
+        book = openpyxl.load_workbook(str(path), data_only=True)
+    except Exception as error:
+        raise PlanImportError(NOT_XLSX) from error
+    document = _Document(format="xlsx")
+    for sheet in book.worksheets:
+        if sheet.sheet_state != "visible":
+            continue
+        rows, merged = _sheet_rows(sheet)
+        document.tables.append(_Table(rows=rows, merged=merged, lines=list(range(1, len(rows) + 1)),
+                                      detail=f"工作表“{sheet.title}”"))
+    return document
+
+
+def _sheet_rows(sheet) -> tuple[list[list[str]], set[tuple[int, int]]]:
+    max_row = min(sheet.max_row or 0, MAX_SHEET_ROWS)
+    max_col = min(sheet.max_column or 0, MAX_SHEET_COLUMNS)
+    rows = [[_cell_text(v) for v in row]
+            for row in sheet.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)]
+    merged: set[tuple[int, int]] = set()
+    for area in sheet.merged_cells.ranges:
+        top, left = area.min_row - 1, area.min_col - 1
+        if top >= len(rows) or left >= len(rows[top]):
+            continue
+        value = rows[top][left]
+        for r in range(top, min(area.max_row, len(rows))):
+            for c in range(left, min(area.max_col, len(rows[r]))):
+                if (r, c) == (top, left):
+                    continue
+                if c == left:
+                    rows[r][c] = value
+                    merged.add((r, c))
+                else:
+                    rows[r][c] = ""
+    while rows and not any(rows[-1]):
+        rows.pop()
+    return rows, merged
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime.datetime | datetime.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _parse(document: _Document, stem: str) -> dict:
+    found = [(i, t, h) for i, t in enumerate(document.tables) if (h := find_header(t.rows, t.merged))]
+    if not found:
+        if document.format == "xlsx":
+            raise PlanImportError("工作簿中没有找到任务表：表头应有“工作事项/主要内容”等列和“牵头单位/责任单位”等列")
+        return _ordered(parse_text(document.text), document.format, None)
+    index, table, _ = max(found, key=lambda f: (f[2].score, len(f[1].rows), -f[0]))
+    fmt = "tsv" if document.format == "txt" else document.format
+    result = parse_rows(table.rows, lines=table.lines, merged=table.merged, before=table.before,
+                        after=table.after, name=stem, source_format=fmt, label=f"第{index + 1}个表格",
+                        detail=table.detail)
+    if document.prose_lines < PROSE_LINES_FOR_TASKS:
+        return _ordered(result, fmt, result["source"]["table"])
+    try:
+        prose = parse_text(document.text)
+    except PlanImportError:
+        return _ordered(result, fmt, result["source"]["table"])
+    if len(prose["tasks"]) > len(result["tasks"]):
+        prose.setdefault("warnings", []).append({
+            "line": None,
+            "message": f"{result['source']['table']}也像任务表（{len(result['tasks'])}项任务），未导入：已按正文导入",
+        })
+        return _ordered(prose, document.format, None)
+    if prose["tasks"]:
+        result["warnings"].append({
+            "line": None,
+            "message": f"正文中另有{len(prose['tasks'])}项任务未导入：已按{result['source']['table']}导入",
+        })
+    return _ordered(result, fmt, result["source"]["table"])
+
+
+def _ordered(result: dict, fmt: str, table: str | None) -> dict:
+    """The dict with "source" set and its keys in the order of the importer's JSON."""
+    result = {**result, "source": {"format": fmt, "table": table}}
+    ordered = {key: result[key] for key in KEY_ORDER if key in result}
+    ordered.update((key, value) for key, value in result.items() if key not in ordered)
+    return ordered
