@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Max
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_safe
 
 from plans.models import Measure, Task
 from tasks import access
@@ -25,6 +26,7 @@ def _sync_message(result: SyncResult) -> str:
 
 
 @access.overseers_only
+@require_safe
 def manage(request: HttpRequest) -> HttpResponse:
     """Every task of every plan with how many measures and assignments it has."""
     tasks = (
@@ -36,6 +38,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 
 
 @access.overseers_only
+@require_safe
 def task_measures(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("plan", "section"), pk=pk)
     measures = (

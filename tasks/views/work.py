@@ -5,13 +5,11 @@ import logging
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
@@ -31,13 +29,17 @@ from tasks.tables import AssignmentTable
 logger = logging.getLogger(__name__)
 
 
-class AssignmentListView(LoginRequiredMixin, SingleTableMixin, FilterView):
-    """我的任务 for a liaison (own unit); 全部任务 for the lead office and inspectors (with a unit filter)."""
+class AssignmentListView(SingleTableMixin, FilterView):
+    """我的任务 for a liaison (own unit); 全部任务 for the lead office and inspectors (with a unit filter).
+
+    Wrapped in tasks.access.login_and_read_only_for_inspectors in tasks/urls.py.
+    """
 
     table_class = AssignmentTable
     filterset_class = AssignmentFilter
     paginate_by = 25
     template_name = "tasks/assignment_list.html"
+    http_method_names = ["get", "head", "options"]
     all_units = False
 
     def get(self, request, *args, **kwargs):
@@ -86,13 +88,14 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, *, submit_f
     return render(request, "tasks/assignment_detail.html", context, status=status)
 
 
-@login_required
+@access.login_and_read_only_for_inspectors
+@require_safe
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_assignment(request, access.get_assignment_for_user(request.user, pk))
 
 
-@require_POST
 @access.login_and_read_only_for_inspectors
+@require_POST
 def submit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = access.get_assignment_for_user(request.user, pk, write=True)
     access.require_liaison(request.user)
@@ -120,7 +123,8 @@ def content_disposition(name: str, pk: int) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-@login_required
+@access.login_and_read_only_for_inspectors
+@require_safe
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Serve an evidence file to those who may see it, only if it is still the file that was uploaded."""
     evidence = access.get_evidence_for_user(request.user, pk)
@@ -139,6 +143,7 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.overseers_only
+@require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
     """待审核: pending submissions, oldest first; pending extension requests beside them."""
     pending = (
@@ -185,8 +190,8 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/review.html", context)
 
 
-@require_POST
 @access.login_and_read_only_for_inspectors
+@require_POST
 def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit asks for a later deadline, with a reason."""
     assignment = access.get_assignment_for_user(request.user, pk, write=True)
@@ -245,6 +250,7 @@ def deadline(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @access.overseers_only
+@require_safe
 def integrity(request: HttpRequest) -> HttpResponse:
     """Evidence files whose checksum no longer matches: never served, listed here for the lead office."""
     alerts = IntegrityAlert.objects.select_related(
