@@ -47,6 +47,7 @@ _RANGE_DAY = re.compile(
 _RANGE_MONTH = re.compile(r"(?P<y>\d{4})年(?P<m1>\d{1,2})月" + _SEP + r"(?:(?P<y2>\d{4})年)?(?P<m2>\d{1,2})月(?!\d|份?\d)")
 _RANGE_YEAR = re.compile(r"(?<!\d)(?P<y1>\d{4})年?" + _SEP + r"(?P<y2>\d{4})年(?![\d月上下第])")
 _DATE = re.compile(r"(?:(?P<y>\d{4})年)?(?<!\d)(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号](?:前|之前|以前)?")
+_NUMERIC_DATE = re.compile(r"(?<!\d)(?P<y>\d{4})\s*[.\-/．]\s*(?P<m>\d{1,2})(?:\s*[.\-/．]\s*(?P<d>\d{1,2}))?(?![\d.])")
 _MONTHLY_DAY = re.compile(r"每个?月(?P<d>\d{1,2})[日号](?:前|之前|以前)?")
 _MONTH = re.compile(r"(?:(?P<y>\d{4})年)?(?<!\d)(?P<m>\d{1,2})月份?(?P<part>底|末|中旬|上旬|下旬|中)?(?P<after>前|之前|以前|内|完成|为止)?")
 _HALF = re.compile(r"(?:(?P<y>\d{4})年)?(?P<half>上半年|下半年)(?:末|底)?")
@@ -126,6 +127,12 @@ def _candidates(text: str, year: int | None, issued_on: datetime.date | None):
         take(m)
         y = int(m["y"]) if m["y"] else year
         yield (_valid(y, int(m["m"]), int(m["d"])) if y else None), m.start(), m.end(), 2
+    for m in _NUMERIC_DATE.finditer(text):
+        # 2024.12.31 / 2024-12 as written in table cells
+        if free(m) and _is_cued(text, m.start(), m.end(), whole):
+            take(m)
+            y, month = int(m["y"]), int(m["m"])
+            yield (_valid(y, month, int(m["d"])) if m["d"] else _month_end(y, month)), m.start(), m.end(), 2
     for m in _MONTHLY_DAY.finditer(text):
         if free(m):
             take(m)
@@ -216,6 +223,11 @@ def parse_deadline(
     """
     raw = ascii_digits(str(text))
     text = _masked(raw)
+    # Dates far outside any plan's life are not context worth using.
+    if issued_on is not None and not MIN_YEAR <= issued_on.year <= MAX_YEAR:
+        issued_on = None
+    if year_hint is not None and not MIN_YEAR <= year_hint <= MAX_YEAR:
+        year_hint = None
     year = year_hint or (issued_on.year if issued_on else None)
     recurrence = _recurrence(text)
     found = list(_candidates(text, year, issued_on))

@@ -327,11 +327,11 @@ class _Reader:
                     ann = parse_annotation(group, first_is_lead=self.first_is_lead)
                     if ann is not None:
                         flush(n)
-                        if ann.note:
-                            target = pending[-1] if pending else (sentences[-1] if sentences else None)
-                            if target is not None:
-                                target.text += f"（{ann.note}）"
-                        attach(ann)
+                        target = pending[-1] if pending else (sentences[-1] if sentences else None)
+                        if ann.note and target is not None:
+                            target.text += f"（{ann.note}）"
+                        if ann.units:
+                            attach(ann)
                     else:
                         inner = group[1:-1]
                         if LABEL_RE.search(inner) or ROLE_WORDS.search(inner):
@@ -352,7 +352,8 @@ class _Reader:
             else:
                 if ann.note and sentences:
                     sentences[-1].text += f"（{ann.note}）"
-                attach(ann)
+                if ann.units:
+                    attach(ann)
         return sentences, anns
 
     # -- the whole document ------------------------------------------------------------------------
@@ -406,6 +407,7 @@ class _Reader:
 
         top = [b for b in blocks if b.host is None]
         items = [b for b in top if b.kind in ("num", "pnum")]
+        parents = {id(b.parent) for b in top if b.parent is not None}
         if not any(has_units(b) for b in blocks):
             return items
         chosen = {id(b) for b in top if has_units(b)}
@@ -415,13 +417,14 @@ class _Reader:
             marked = [i for i, b in enumerate(same) if id(b) in chosen]
             if not marked:
                 continue
+            marked_parents = {id(same[j].parent) for j in marked}
             first_section = _root(same[marked[0]])
             for i, b in enumerate(same):
-                if id(b) in chosen or _has_items(b, top):
+                if id(b) in chosen or id(b) in parents:
                     continue
                 inside = marked[0] < i < marked[-1]
                 after_first = level in ("num", "pnum") and i > marked[0] and _root(b) is not first_section
-                same_section = level != "h1" and any(same[j].parent is b.parent for j in marked)
+                same_section = level != "h1" and id(b.parent) in marked_parents
                 if inside or after_first or same_section:
                     chosen.add(id(b))
         return [b for b in top if id(b) in chosen]
@@ -537,11 +540,6 @@ def _root(b: Block) -> Block | None:
     while b.parent is not None:
         b = b.parent
     return b if b.kind == "h1" else None
-
-
-def _has_items(b: Block, top: list[Block]) -> bool:
-    """A heading with numbered items or sub-headings under it is a section, not a task."""
-    return any(x.parent is b for x in top)
 
 
 def _strip_titles(text: str) -> str:

@@ -42,7 +42,7 @@ MAX_NAME = 30
 @dataclass(frozen=True)
 class Annotation:
     leads: list[str]
-    units: list[str]  # all units: leads first, then the others as written
+    units: list[str]  # all units: leads first, then the others as written (none when it only holds a note)
     note: str = ""  # anything else the annotation said, such as 完成时限：2024年底前
     labelled: bool = False
 
@@ -140,7 +140,13 @@ def _labelled(text: str, first_is_lead: bool) -> Annotation | None:
     notes: list[str] = []
     before = text[:parts[0].start()].strip(" ，,；;。")
     if before:
-        notes.append(before)
+        # （X负责；完成时限：…） — units written without a label ahead of the labels
+        unlabelled = _unlabelled(before, False)
+        if unlabelled is None:
+            notes.append(before)
+        else:
+            leads += unlabelled.leads
+            plain += [u for u in unlabelled.units if u not in unlabelled.leads]
     for i, m in enumerate(parts):
         value = text[m.end(): parts[i + 1].start() if i + 1 < len(parts) else len(text)]
         label = m.group(1)
@@ -157,7 +163,7 @@ def _labelled(text: str, first_is_lead: bool) -> Annotation | None:
         else:
             plain += names
     units = _merge(leads, plain + support)
-    if not units:
+    if not units and not notes:
         return None
     if not leads and first_is_lead:
         leads = units[:1]

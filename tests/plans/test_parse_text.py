@@ -109,10 +109,14 @@ def test_seed_sentence_with_its_own_subject_belongs_to_that_unit_alone(seed):
 
 
 def test_seed_parses_fast(seed):
+    """Well under 100 ms of CPU time (best of five, so a busy machine does not decide)."""
     text = SEED.read_text(encoding="utf-8")
-    started = time.perf_counter()
-    parse_text(text)
-    assert time.perf_counter() - started < 0.1
+    timings = []
+    for _ in range(5):
+        started = time.process_time()
+        parse_text(text)
+        timings.append(time.process_time() - started)
+    assert min(timings) < 0.1
 
 
 # -- bad input -------------------------------------------------------------------------------------
@@ -289,3 +293,15 @@ def test_at_least_eighty_percent_of_unit_annotations_are_attached():
             attached += any(n in u or u in n for n in names for u in seen)
     assert total >= 30
     assert attached / total >= 0.8, (attached, total)
+
+
+def test_deadline_label_on_its_own_line_belongs_to_the_last_sentence():
+    plan = parse_text(
+        "某县2024年重点工作方案\n一、重点任务\n1.建立工作台账。逐项明确责任。\n责任单位：县司法局\n完成时限：2024年9月底前\n"
+        "2.开展督查。每季度督查一次（县督查室负责；完成时限：长期）。\n"
+    )
+    first, second = plan["tasks"]
+    assert first["units"] == ["县司法局"]
+    assert first["measures"][-1]["due"] == "2024-09-30"
+    assert second["units"] == ["县督查室"]
+    assert plan["warnings"] == []
