@@ -1,0 +1,202 @@
+"""Reporting rounds (调度): who must report, and who reported on time, late or not at all.
+
+The rule (also shown on the round page): a unit has reported in a round when it has a submission on an
+in-scope assignment (one of the round's tasks) that is tagged with the round, or that was made while the
+round was open — from its creation until it was closed. The first such submission counts: made on or
+before the round's due date (Beijing time) it is 按时报送, later it is 逾期报送; with none, 未报送.
+"""
+
+import datetime
+from dataclasses import dataclass, field
+
+from django import forms
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Count, DateTimeField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils import timezone
+
+from plans.models import Plan, Task, Unit
+from tasks.access import require_lead
+from tasks.models import Assignment, ReportingRound, Submission
+from tracker.models import User
+
+ON_TIME = "on_time"
+LATE = "late"
+MISSING = "missing"
+STATE_LABELS = {ON_TIME: "按时报送", LATE: "逾期报送", MISSING: "未报送"}
+FAR_FUTURE = datetime.datetime(9999, 12, 31, tzinfo=datetime.UTC)
+
+
+def open_assignments_in_scope(plan: Plan, tasks) -> QuerySet[Assignment]:
+    return Assignment.objects.open().filter(measure__task__plan=plan, measure__task__in=tasks)
+
+
+def units_in_scope(plan: Plan, tasks) -> QuerySet[Unit]:
+    """Units with open assignments in the given tasks of the plan."""
+    return Unit.objects.filter(
+        pk__in=open_assignments_in_scope(plan, tasks).order_by().values("unit_id")
+    ).order_by("order", "name")
+
+
+class RoundForm(forms.ModelForm):
+    """Open a round: title, due date, tasks (default all) and units (default all that owe work in them)."""
+
+    class Meta:
+        model = ReportingRound
+        fields = ["title", "due_on", "tasks", "units"]
+        widgets = {
+            "due_on": forms.DateInput(attrs={"type": "date"}),
+            "tasks": forms.CheckboxSelectMultiple,
+            "units": forms.CheckboxSelectMultiple,
+        }
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        self.plan = plan
+        super().__init__(*args, **kwargs)
+        tasks = Task.objects.filter(plan=plan).order_by("order", "id")
+        self.fields["tasks"].queryset = tasks
+        self.fields["tasks"].required = True
+        self.fields["units"].queryset = units_in_scope(plan, tasks)
+        self.fields["units"].required = True
+        self.fields["title"].widget.attrs["placeholder"] = "例如：2024年6月工作调度"
+        self.fields["tasks"].error_messages["required"] = "请至少选择一项任务。"
+        self.fields["units"].error_messages["required"] = "请至少选择一个报送单位。"
+        if not self.is_bound:
+            self.initial.setdefault("tasks", list(tasks))
+            self.initial.setdefault("units", list(self.fields["units"].queryset))
+
+    def clean_due_on(self) -> datetime.date:
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():
+            raise forms.ValidationError("报送截止日期不能早于今天。")
+        return due_on
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        tasks, units = cleaned.get("tasks"), cleaned.get("units")
+        if tasks and units:
+            owing = set(units_in_scope(self.plan, tasks).values_list("pk", flat=True))
+            idle = [u.name for u in units if u.pk not in owing]
+            if idle:
+                raise forms.ValidationError(
+                    "以下单位在所选任务中没有未完成的任务，无需报送：" + "、".join(idle)
+                )
+        return cleaned
+
+    @transaction.atomic
+    def save_for(self, user: User) -> ReportingRound:
+        rnd = self.save(commit=False)
+        rnd.plan = self.plan
+        rnd.created_by = user
+        rnd.save()
+        self.save_m2m()
+        return rnd
+
+
+def get_round_for_user(user: User, pk: int, *, write: bool = False) -> ReportingRound:
+    """Rounds are the lead office's: inspectors read them (403 on change); liaisons see theirs on the
+    dashboard only (403 here, as for every lead-office page)."""
+    if not user.can_read_all:
+        raise PermissionDenied("只有牵头单位和督察可以查看调度。")
+    if write:
+        require_lead(user)
+    try:
+        return ReportingRound.objects.select_related("plan", "created_by").get(pk=pk)
+    except ReportingRound.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def close_round(rnd: ReportingRound, now: datetime.datetime) -> bool:
+    """Close an open round; False when it was already closed (by someone else, perhaps)."""
+    return ReportingRound.objects.filter(pk=rnd.pk, closed_at__isnull=True).update(closed_at=now) == 1
+
+
+@dataclass
+class UnitReport:
+    unit: Unit
+    open_count: int = 0
+    first_at: datetime.datetime | None = None
+    state: str = MISSING
+
+    @property
+    def label(self) -> str:
+        return STATE_LABELS[self.state]
+
+
+@dataclass
+class RoundReport:
+    round: ReportingRound
+    units: list[UnitReport] = field(default_factory=list)
+
+    def count(self, state: str) -> int:
+        return sum(1 for u in self.units if u.state == state)
+
+    @property
+    def on_time(self) -> int:
+        return self.count(ON_TIME)
+
+    @property
+    def late(self) -> int:
+        return self.count(LATE)
+
+    @property
+    def missing(self) -> int:
+        return self.count(MISSING)
+
+    @property
+    def is_open(self) -> bool:
+        return self.round.closed_at is None
+
+
+def _first_submissions(rounds: list[ReportingRound], unit: Unit | None = None) -> QuerySet:
+    """Per (round, unit): the unit's first counting submission and its open in-scope assignments (one query)."""
+    through = ReportingRound.units.through
+    first = (
+        Submission.objects.filter(
+            assignment__unit=OuterRef("unit_id"),
+            assignment__measure__task__rounds=OuterRef("reportinground_id"),
+        )
+        .filter(
+            Q(round=OuterRef("reportinground_id"))
+            | Q(created_at__gte=OuterRef("reportinground__created_at"),
+                created_at__lte=Coalesce(OuterRef("reportinground__closed_at"),
+                                         Value(FAR_FUTURE, output_field=DateTimeField())))
+        )
+        .order_by("created_at")
+        .values("created_at")[:1]
+    )
+    open_count = (
+        Assignment.objects.open()
+        .filter(unit=OuterRef("unit_id"), measure__task__rounds=OuterRef("reportinground_id"))
+        .order_by().values("unit_id").annotate(n=Count("id")).values("n")
+    )
+    rows = through.objects.filter(reportinground__in=rounds).select_related("unit")
+    if unit is not None:
+        rows = rows.filter(unit=unit)
+    return rows.annotate(first_at=Subquery(first), open_count=Coalesce(Subquery(open_count), 0)).order_by(
+        "unit__order", "unit__name")
+
+
+def reports(rounds: list[ReportingRound], unit: Unit | None = None) -> list[RoundReport]:
+    """Who reported in each round, and when: one query whatever the number of rounds and units."""
+    result = {r.pk: RoundReport(r) for r in rounds}
+    if not rounds:
+        return []
+    for row in _first_submissions(rounds, unit):
+        rnd = result[row.reportinground_id].round
+        report = UnitReport(row.unit, row.open_count, row.first_at)
+        if row.first_at is not None:
+            report.state = ON_TIME if timezone.localtime(row.first_at).date() <= rnd.due_on else LATE
+        result[rnd.pk].units.append(report)
+    return [result[r.pk] for r in rounds]
+
+
+XLSX_HEADERS = ["序号", "责任单位", "在办任务数", "报送情况", "首次报送时间"]
+
+
+def xlsx_rows(report: RoundReport):
+    for seq, u in enumerate(report.units, start=1):
+        first = timezone.localtime(u.first_at).replace(tzinfo=None) if u.first_at else None
+        yield [seq, u.unit.name, u.open_count, u.label, first]

@@ -1,0 +1,45 @@
+"""台账: every assignment in scope, filtered and sorted, on screen and as .xlsx / .csv."""
+
+from django.contrib.auth.decorators import login_required
+from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+
+from plans.models import Unit
+from tasks.access import assignments_for
+from tasks.ledger import HEADERS, build_ledger, csv_lines, export_rows, write_xlsx
+
+
+def _ledger(request: HttpRequest, paginate: bool = False):
+    today = timezone.localdate()
+    units = None if request.user.can_read_all else Unit.objects.filter(pk=request.user.unit_id)
+    return build_ledger(request, assignments_for(request.user), today, units=units, paginate=paginate)
+
+
+def _filename(ext: str) -> str:
+    return f"ledger-{timezone.localdate():%Y%m%d}.{ext}"
+
+
+@login_required
+def ledger(request: HttpRequest) -> HttpResponse:
+    filterset, table = _ledger(request, paginate=True)
+    query = request.GET.urlencode()
+    return render(request, "tasks/overview/ledger.html", {
+        "filter": filterset, "table": table, "query": query,
+    })
+
+
+@login_required
+def ledger_xlsx(request: HttpRequest) -> FileResponse:
+    _, table = _ledger(request)
+    out = write_xlsx(HEADERS, export_rows(table), "台账")
+    return FileResponse(out, as_attachment=True, filename=_filename("xlsx"),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@login_required
+def ledger_csv(request: HttpRequest) -> StreamingHttpResponse:
+    _, table = _ledger(request)
+    response = StreamingHttpResponse(csv_lines(HEADERS, export_rows(table)), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    return response

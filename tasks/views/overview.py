@@ -1,0 +1,92 @@
+"""总览: headline figures, completion by section and task, the task × unit matrix; a page per unit and task."""
+
+import django_tables2 as tables
+from django.contrib.auth.decorators import login_required
+from django.db.models import Prefetch, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from plans.models import Plan, Task, Unit
+from tasks import rounds as rounds_mod
+from tasks import status
+from tasks.access import assignments_for
+from tasks.ledger import LedgerTable, ledger_queryset
+from tasks.models import Assignment, ReportingRound
+from tracker.models import User
+
+
+def choose_plan(request: HttpRequest) -> tuple[Plan | None, list[Plan]]:
+    """The plan named by ?plan=, else the latest one; with every plan for the selector."""
+    plans = list(Plan.objects.order_by("-created_at", "-id").only("id", "title", "created_at"))
+    wanted = request.GET.get("plan")
+    if wanted:
+        for plan in plans:
+            if str(plan.pk) == wanted:
+                return plan, plans
+        raise Http404("没有这个实施方案。")
+    return (plans[0] if plans else None), plans
+
+
+def unit_for_user(user: User, pk: int) -> Unit:
+    """A unit's page: the lead office and inspectors see any unit, a liaison only their own (else 404)."""
+    unit = get_object_or_404(Unit, pk=pk)
+    if not user.can_read_all and user.unit_id != unit.pk:
+        raise Http404
+    return unit
+
+
+def _assignments_table(request: HttpRequest, assignments: QuerySet[Assignment], today) -> LedgerTable:
+    table = LedgerTable(ledger_queryset(assignments), today=today)
+    tables.RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    return table
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    today = timezone.localdate()
+    plan, plans = choose_plan(request)
+    context = {"plan": plan, "plans": plans, "today": today}
+    if plan is not None:
+        scoped = assignments_for(request.user).filter(measure__task__plan=plan)
+        grid = status.matrix(scoped, today)
+        context.update(headline=status.headline(scoped, today), matrix=grid,
+                       sections=status.by_section(grid.tasks))
+        if request.user.is_liaison:
+            open_rounds = list(ReportingRound.objects.filter(plan=plan, units=request.user.unit,
+                                                             closed_at__isnull=True)
+                               .prefetch_related(Prefetch("tasks", Task.objects.select_related("section")))
+                               .order_by("due_on", "id"))
+            context["my_rounds"] = rounds_mod.reports(open_rounds, unit=request.user.unit)
+    return render(request, "tasks/overview/dashboard.html", context)
+
+
+@login_required
+def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    unit = unit_for_user(request.user, pk)
+    plan, plans = choose_plan(request)
+    scoped = assignments_for(request.user).filter(unit=unit)
+    if plan is not None:
+        scoped = scoped.filter(measure__task__plan=plan)
+    return render(request, "tasks/overview/unit_detail.html", {
+        "unit": unit, "plan": plan, "plans": plans, "today": today,
+        "headline": status.headline(scoped, today),
+        "tasks": status.matrix(scoped, today).tasks,
+        "table": _assignments_table(request, scoped, today),
+    })
+
+
+@login_required
+def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    today = timezone.localdate()
+    task = get_object_or_404(Task.objects.select_related("plan", "section"), pk=pk)
+    scoped = assignments_for(request.user).filter(measure__task=task)
+    if not request.user.can_read_all and not scoped.exists():
+        raise Http404
+    return render(request, "tasks/overview/task_detail.html", {
+        "task": task, "plan": task.plan, "today": today,
+        "headline": status.headline(scoped, today),
+        "units": status.matrix(scoped, today).units,
+        "table": _assignments_table(request, scoped, today),
+    })

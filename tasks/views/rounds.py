@@ -1,0 +1,65 @@
+"""调度: the lead office opens a round, follows who reported, exports it and closes it."""
+
+from django.contrib import messages
+from django.http import FileResponse, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from tasks import rounds
+from tasks.access import lead_only, overseers_only
+from tasks.ledger import write_xlsx
+from tasks.models import ReportingRound
+from tasks.views.overview import choose_plan
+
+
+@overseers_only
+def round_list(request: HttpRequest) -> HttpResponse:
+    plan, plans = choose_plan(request)
+    items = list(ReportingRound.objects.filter(plan=plan).order_by("-created_at", "-id")[:100]) if plan else []
+    return render(request, "tasks/overview/rounds.html", {
+        "plan": plan, "plans": plans, "reports": rounds.reports(items),
+    })
+
+
+@lead_only
+def round_new(request: HttpRequest) -> HttpResponse:
+    plan, plans = choose_plan(request)
+    if plan is None:
+        messages.error(request, "尚未导入实施方案，无法发起调度。")
+        return redirect("tasks:rounds")
+    form = rounds.RoundForm(request.POST or None, plan=plan)
+    if request.method == "POST" and form.is_valid():
+        rnd = form.save_for(request.user)
+        messages.success(request, f"已发起调度“{rnd.title}”，共{rnd.units.count()}个单位需报送。")
+        return redirect("tasks:round_detail", pk=rnd.pk)
+    return render(request, "tasks/overview/round_form.html", {"form": form, "plan": plan, "plans": plans})
+
+
+@overseers_only
+def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = rounds.get_round_for_user(request.user, pk)
+    report = rounds.reports([rnd])[0]
+    return render(request, "tasks/overview/round_detail.html", {
+        "round": rnd, "report": report, "tasks": rnd.tasks.order_by("order", "id"),
+    })
+
+
+@overseers_only
+def round_xlsx(request: HttpRequest, pk: int) -> FileResponse:
+    rnd = rounds.get_round_for_user(request.user, pk)
+    report = rounds.reports([rnd])[0]
+    out = write_xlsx(rounds.XLSX_HEADERS, rounds.xlsx_rows(report), "调度")
+    return FileResponse(out, as_attachment=True, filename=f"round-{rnd.pk}.xlsx",
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+
+
+@require_POST
+@overseers_only
+def round_close(request: HttpRequest, pk: int) -> HttpResponse:
+    rnd = rounds.get_round_for_user(request.user, pk, write=True)
+    if rounds.close_round(rnd, timezone.now()):
+        messages.success(request, f"调度“{rnd.title}”已结束。")
+    else:
+        messages.warning(request, "该调度已经结束。")
+    return redirect("tasks:round_detail", pk=rnd.pk)

@@ -1,0 +1,167 @@
+"""台账: filters, sorting, scoping, and exports that match the filtered screen row for row."""
+
+import csv
+import datetime
+import io
+import re
+
+import openpyxl
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from plans.models import Measure, Task
+from tasks.ledger import HEADERS
+from tasks.models import Assignment, Submission
+from tests.tasks.test_dashboard import build_city
+
+NOW = datetime.datetime(2024, 6, 20, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
+S = Assignment.Status
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    with time_machine.travel(NOW, tick=False):
+        yield
+
+
+def screen_rows(page: str) -> list[list[str]]:
+    body = page.split('data-testid="ledger-table"')[1].split("<tbody")[1].split("</tbody>")[0]
+    rows = []
+    for tr in re.findall(r"<tr.*?>(.*?)</tr>", body, re.S):
+        cells = [re.sub(r"<[^>]+>", "", td).strip() for td in re.findall(r"<td.*?>(.*?)</td>", tr, re.S)]
+        rows.append(cells)
+    return rows
+
+
+def xlsx_rows(response) -> list[list]:
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    return [list(r) for r in wb.active.iter_rows(values_only=True)]
+
+
+def csv_rows(response) -> list[list[str]]:
+    raw = b"".join(response.streaming_content)
+    assert raw.startswith(b"\xef\xbb\xbf")
+    return list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+
+
+@pytest.fixture
+def ledger(cast):
+    cast.finance.order, cast.street.order = 1, 2
+    cast.finance.save()
+    cast.street.save()
+    Submission.objects.create(assignment=cast.street_assignment, author=cast.street_user, text="已培训", percent=80)
+    cast.street_assignment.status = S.SUBMITTED
+    cast.street_assignment.percent = 80
+    cast.street_assignment.save()
+    task2 = Task.objects.create(plan=cast.plan, section=cast.section, number=2, title="严格规范执法", order=2)
+    m2 = Measure.objects.create(task=task2, order=1, text="2024年5月底前建立清单。", due_on=datetime.date(2024, 5, 31))
+    cast.late = Assignment.objects.create(measure=m2, unit=cast.finance, due_on=m2.due_on)
+    cast.task2 = task2
+    return cast
+
+
+def test_ledger_lists_every_assignment_with_chinese_columns(ledger, login):
+    page = login(ledger.lead).get(reverse("tasks:ledger")).content.decode()
+    for header in HEADERS:
+        assert header in page
+    rows = screen_rows(page)
+    assert len(rows) == 3
+    assert rows[0][:5] == ["1", "（一）提升能力", "1. 着力提高业务能力", "2024年6月底前完成全员轮训。", "区财政局"]
+    street = rows[1]
+    assert street[4] == "光复道街道办事处" and street[7] == "已报送" and street[8] == "80%"
+    assert street[9] == "2024年6月20日" and street[10] == "待审核" and street[11] == "还剩10天"
+    assert rows[2][11] == "逾期20天"
+
+
+@pytest.mark.parametrize("params, expected", [
+    ({"unit": "finance"}, 2),
+    ({"group": "streets"}, 1),
+    ({"status": "submitted"}, 1),
+    ({"overdue": "true"}, 1),
+    ({"overdue": "false"}, 2),
+    ({"task": "task2"}, 1),
+    ({"due_after": "2024-06-01"}, 2),
+    ({"due_before": "2024-06-01"}, 1),
+    ({"q": "清单"}, 1),
+    ({"q": "光复道 轮训"}, 1),
+])
+def test_filters(ledger, login, params, expected):
+    lookup = {"finance": ledger.finance.pk, "streets": ledger.streets.pk, "task2": ledger.task2.pk}
+    query = {k: lookup.get(v, v) for k, v in params.items()}
+    page = login(ledger.lead).get(reverse("tasks:ledger"), query).content.decode()
+    assert len(screen_rows(page)) == expected
+
+
+def test_liaison_sees_only_their_units_rows(ledger, login):
+    page = login(ledger.street_user).get(reverse("tasks:ledger")).content.decode()
+    rows = screen_rows(page)
+    assert len(rows) == 1 and rows[0][4] == "光复道街道办事处"
+    response = login(ledger.street_user).get(reverse("tasks:ledger_xlsx"), {"unit": ledger.finance.pk})
+    assert len(xlsx_rows(response)) == 1  # header only: another unit's rows never leave the server
+
+
+@pytest.mark.parametrize("sort", ["", "-due_on", "unit", "-days", "status"])
+def test_exports_match_the_filtered_sorted_screen(ledger, login, sort):
+    client = login(ledger.inspector)
+    query = {"q": "2024"}
+    if sort:
+        query["sort"] = sort
+    screen = screen_rows(client.get(reverse("tasks:ledger"), query).content.decode())
+    sheet = xlsx_rows(client.get(reverse("tasks:ledger_xlsx"), query))
+    table = csv_rows(client.get(reverse("tasks:ledger_csv"), query))
+    assert sheet[0] == HEADERS and table[0] == HEADERS
+    assert len(sheet) - 1 == len(table) - 1 == len(screen) == 3
+    for shown, xrow, crow in zip(screen, sheet[1:], table[1:], strict=True):
+        assert [shown[0], shown[3], shown[4], shown[7], shown[11]] == [str(xrow[0]), xrow[3], xrow[4], xrow[7],
+                                                                       xrow[11]]
+        assert crow[3] == shown[3] and crow[4] == shown[4]
+
+
+def test_xlsx_dates_are_real_dates(ledger, login):
+    sheet = xlsx_rows(login(ledger.lead).get(reverse("tasks:ledger_xlsx")))
+    assert sheet[1][6] == datetime.datetime(2024, 6, 30)
+    assert sheet[2][9] == datetime.datetime(2024, 6, 20, 10, 0)
+    response = login(ledger.lead).get(reverse("tasks:ledger_xlsx"))
+    wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    assert wb.active.cell(row=2, column=7).number_format == 'yyyy"年"m"月"d"日"'
+    assert response["Content-Disposition"].startswith("attachment")
+
+
+def test_csv_dates_are_iso(ledger, login):
+    table = csv_rows(login(ledger.lead).get(reverse("tasks:ledger_csv")))
+    assert table[1][6] == "2024-06-30" and table[2][9] == "2024-06-20 10:00"
+
+
+def test_page_query_count_does_not_grow_with_rows(cast, login):
+    client = login(cast.lead)
+    build_city(cast.plan, 10)
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("tasks:ledger")).status_code == 200
+    build_city(cast.plan, 90)
+    with CaptureQueriesContext(connection) as large:
+        assert client.get(reverse("tasks:ledger"), {"page": 3}).status_code == 200
+    assert len(small) == len(large) <= 15
+
+
+def test_exports_take_a_fixed_number_of_queries(cast, login):
+    client = login(cast.lead)
+
+    def export_queries(name):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(reverse(name))
+            b"".join(response.streaming_content)
+        return len(ctx)
+
+    build_city(cast.plan, 10)
+    small = export_queries("tasks:ledger_xlsx"), export_queries("tasks:ledger_csv")
+    build_city(cast.plan, 300)
+    large = export_queries("tasks:ledger_xlsx"), export_queries("tasks:ledger_csv")
+    assert small == large
+
+
+def test_ledger_needs_login(client, cast):
+    for name in ("tasks:ledger", "tasks:ledger_xlsx", "tasks:ledger_csv"):
+        assert client.get(reverse(name)).status_code == 302
