@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class TrackerConfig(AppConfig):
     name = "tracker"
     verbose_name = "账户与角色"
+
+    def ready(self) -> None:
+        from tracker import audit
+
+        audit.connect()

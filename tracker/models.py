@@ -1,6 +1,37 @@
-from django.contrib.auth.models import AbstractUser
+import secrets
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
+
+# Letters and digits that cannot be confused with each other when read aloud or copied from paper.
+PASSWORD_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKMNPQRSTUVWXYZ23456789"
+
+
+def generate_password(length: int = 14) -> str:
+    """A random password that passes the configured validators (checked, never assumed)."""
+    while True:
+        password = "".join(secrets.choice(PASSWORD_ALPHABET) for _ in range(length))
+        try:
+            validate_password(password)
+        except ValidationError:  # a rare weak draw (e.g. all digits): draw again
+            continue
+        return password
+
+
+class UserQuerySet(models.QuerySet):
+    def managed_by(self, user: "User") -> "UserQuerySet":
+        """Accounts the lead office manages on its own pages: everyone but superusers."""
+        if not user.can_read_all:
+            return self.none()
+        return self.filter(is_superuser=False)
+
+
+class TrackerUserManager(UserManager.from_queryset(UserQuerySet)):
+    pass
 
 
 class User(AbstractUser):
@@ -21,6 +52,8 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField("联系电话", max_length=32, blank=True)
+
+    objects = TrackerUserManager()
 
     class Meta:
         verbose_name = "用户"
@@ -54,3 +87,39 @@ class User(AbstractUser):
     def can_read_all(self) -> bool:
         """Lead office and inspectors see every unit's work."""
         return self.role in (self.Role.LEAD, self.Role.INSPECTOR)
+
+    def reset_to_random_password(self) -> str:
+        """Sets and saves a new random password and returns it, to be shown once and never stored."""
+        password = generate_password()
+        self.set_password(password)
+        self.save(update_fields=["password"])
+        return password
+
+
+class LoginEvent(models.Model):
+    """One sign-in, failed attempt, lockout or sign-out, kept for the lead office to review."""
+
+    class Kind(models.TextChoices):
+        LOGIN = "login", "登录成功"
+        FAILURE = "failure", "登录失败"
+        LOCKED = "locked", "账户锁定"
+        REFUSED = "refused", "锁定期间拒绝"
+        LOGOUT = "logout", "退出"
+
+    at = models.DateTimeField("时间", default=timezone.now, db_index=True)
+    kind = models.CharField("事件", max_length=16, choices=Kind.choices)
+    user = models.ForeignKey(
+        User, verbose_name="用户", null=True, blank=True, on_delete=models.SET_NULL, related_name="login_events"
+    )
+    username = models.CharField("用户名", max_length=150, blank=True, help_text="登录时填写的用户名")
+    ip_address = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    user_agent = models.CharField("浏览器", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "登录记录"
+        verbose_name_plural = "登录记录"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["kind", "-at"]), models.Index(fields=["username", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.username} {self.at:%Y-%m-%d %H:%M}"

@@ -1,0 +1,158 @@
+import datetime
+import os
+import re
+import runpy
+import secrets
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from tracker.security import CONTENT_SECURITY_POLICY, client_ip
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_manage(tmp_path, *args: str, **env_vars: str) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("SECURE_", "SESSION_", "CSRF_"))}
+    for name in ("SECRET_KEY", "DEBUG", "ALLOWED_HOSTS", "DJANGO_SETTINGS_MODULE"):
+        env.pop(name, None)
+    env.update(VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="tracker.settings", **env_vars)
+    return subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+
+
+def production_key() -> str:
+    return "".join(secrets.choice(string.ascii_letters + string.digits + "!@#%^&*") for _ in range(50))
+
+
+def test_check_deploy_passes_in_production_mode(tmp_path):
+    result = run_manage(tmp_path, "check", "--deploy", "--fail-level", "WARNING",
+                        DEBUG="False", SECRET_KEY=production_key(), ALLOWED_HOSTS="example.org")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_wsgi_application_refuses_to_load_without_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    env.update(VAR_DIR=str(tmp_path), DEBUG="False")
+    result = subprocess.run([sys.executable, "-c", "import tracker.wsgi"], cwd=ROOT, env=env,
+                            capture_output=True, text=True)
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+def production_settings(monkeypatch, tmp_path, **env_vars: str) -> dict:
+    """tracker/settings.py evaluated afresh with a production environment."""
+    for name in list(os.environ):
+        if name.startswith(("SECURE_", "SESSION_", "CSRF_", "LOGIN_", "USE_X_")):
+            monkeypatch.delenv(name)
+    env = {"VAR_DIR": str(tmp_path), "DEBUG": "False", "SECRET_KEY": production_key(),
+           "ALLOWED_HOSTS": "example.org", **env_vars}
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    return runpy.run_path(str(ROOT / "tracker" / "settings.py"))
+
+
+def test_production_defaults_are_strict(monkeypatch, tmp_path):
+    s = production_settings(monkeypatch, tmp_path)
+    assert s["SECURE_HSTS_SECONDS"] == 31536000
+    assert s["SECURE_HSTS_INCLUDE_SUBDOMAINS"] and s["SECURE_HSTS_PRELOAD"] and s["SECURE_SSL_REDIRECT"]
+    assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"] and s["SECURE_CONTENT_TYPE_NOSNIFF"]
+    assert (s["X_FRAME_OPTIONS"], s["SECURE_REFERRER_POLICY"]) == ("DENY", "same-origin")
+    assert (s["SESSION_COOKIE_AGE"], s["SESSION_SAVE_EVERY_REQUEST"]) == (7200, True)
+    assert s["SECURE_PROXY_SSL_HEADER"] is None and s["USE_X_FORWARDED_FOR"] is False
+    assert (s["AXES_FAILURE_LIMIT"], s["AXES_COOLOFF_TIME"]) == (5, datetime.timedelta(minutes=15))
+    assert s["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]] and s["AXES_RESET_ON_SUCCESS"]
+
+
+def test_security_switches_come_from_the_environment(monkeypatch, tmp_path):
+    s = production_settings(monkeypatch, tmp_path, SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
+                            USE_X_FORWARDED_FOR="True", SECURE_HSTS_PRELOAD="False", SECURE_HSTS_SECONDS="600",
+                            SECURE_SSL_REDIRECT="False", LOGIN_FAILURE_LIMIT="7", LOGIN_LOCKOUT_MINUTES="30",
+                            SESSION_IDLE_MINUTES="45")
+    assert s["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
+    assert (s["USE_X_FORWARDED_FOR"], s["SECURE_HSTS_PRELOAD"], s["SECURE_HSTS_SECONDS"], s["SECURE_SSL_REDIRECT"]) == (
+        True, False, 600, False)
+    assert (s["AXES_FAILURE_LIMIT"], s["AXES_COOLOFF_TIME"], s["SESSION_COOKIE_AGE"]) == (
+        7, datetime.timedelta(minutes=30), 2700)
+
+
+def test_development_mode_keeps_plain_http(monkeypatch, tmp_path):
+    s = production_settings(monkeypatch, tmp_path, DEBUG="True")
+    assert (s["SECURE_SSL_REDIRECT"], s["SESSION_COOKIE_SECURE"], s["SECURE_HSTS_SECONDS"]) == (False, False, 0)
+
+
+# --- the headers every page carries (tests run with the same middleware) --------------------------------
+
+INLINE = [
+    (re.compile(r"<script(?![^>]*\bsrc=)[^>]*>", re.I), "inline <script>"),
+    (re.compile(r"<style\b", re.I), "<style> block"),
+    (re.compile(r"\sstyle\s*=", re.I), "style attribute"),
+    (re.compile(r"\son[a-z]+\s*=", re.I), "on* handler"),
+    (re.compile(r"(src|href)\s*=\s*[\"']?(https?:)?//", re.I), "external asset"),
+]
+
+
+def assert_satisfies_csp(response) -> None:
+    assert response["Content-Security-Policy"] == CONTENT_SECURITY_POLICY
+    html = response.content.decode()
+    for pattern, what in INLINE:
+        match = pattern.search(html)
+        assert match is None, f"{what} in {response.wsgi_request.path}: {html[max(0, match.start() - 80):match.end() + 80]}"
+
+
+def test_headers_on_the_login_page(db):
+    response = Client().get(reverse("login"))
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    csp = response["Content-Security-Policy"]
+    for directive in ("default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:",
+                      "object-src 'none'", "base-uri 'self'", "frame-ancestors 'none'", "form-action 'self'"):
+        assert directive in csp
+    assert "unsafe" not in csp
+
+
+def test_pages_of_this_area_satisfy_the_policy(cast, login):
+    assert_satisfies_csp(Client().get(reverse("login")))
+    client = login(cast.lead)
+    for url in (reverse("home"), reverse("accounts:list"), reverse("accounts:events"), reverse("accounts:create"),
+                reverse("accounts:edit", args=[cast.finance_user.pk])):
+        assert_satisfies_csp(client.get(url))
+    assert_satisfies_csp(client.post(reverse("accounts:reset_password", args=[cast.finance_user.pk]),
+                                     {"mode": "generate"}))
+
+
+def test_lockout_page_satisfies_the_policy(cast):
+    client = Client()
+    for _ in range(5):
+        response = client.post(reverse("login"), {"username": "finance", "password": "wrong-password"})
+    assert response.status_code == 429
+    assert_satisfies_csp(response)
+
+
+def test_admin_relaxes_styles_only_under_admin(cast, login):
+    from tracker.models import User
+
+    root = User.objects.create_superuser("root", password="x-root-password", role=User.Role.LEAD)
+    response = login(root).get("/admin/tracker/user/")
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "style-src 'self' 'unsafe-inline'" in csp and "script-src 'self';" in csp
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", response.content.decode())
+
+
+@pytest.mark.parametrize("behind_proxy, forwarded, expected", [
+    (False, "203.0.113.9", "10.0.0.5"),
+    (True, "203.0.113.9", "203.0.113.9"),
+    (True, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # a forged left-most hop is ignored
+    (True, "", "10.0.0.5"),
+])
+def test_client_ip(rf, settings, behind_proxy, forwarded, expected):
+    settings.USE_X_FORWARDED_FOR = behind_proxy
+    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_ip(request) == expected

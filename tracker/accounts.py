@@ -1,0 +1,331 @@
+"""Account management by the lead office, without the Django admin, and the sign-in record.
+
+The lead office lists, creates, edits, disables and re-enables accounts and resets passwords; an
+inspector may read the lists and changes nothing (403); a liaison gets 403 everywhere here.
+Superusers are out of reach of these pages (404): they are managed in the Django admin only.
+"""
+
+import django_filters
+import django_tables2 as tables
+from axes.utils import reset as axes_reset
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path
+from django.views.decorators.http import require_POST
+from django_filters.views import FilterView
+from django_tables2.views import SingleTableMixin
+
+from plans.models import Unit
+from tracker.models import LoginEvent, User, generate_password
+from tracker.security import lockout_policy
+
+SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
+
+
+# --- who may do what -------------------------------------------------------------------------------
+
+def check_account_access(user: User, method: str) -> None:
+    """Lead office: everything. Inspector: reading only. Anyone else: 403."""
+    if user.is_lead:
+        return
+    if user.is_inspector and method in SAFE_METHODS:
+        return
+    raise PermissionDenied("只有牵头单位可以管理账号。")
+
+
+def get_account_for_user(user: User, pk: int) -> User:
+    """The account the lead office may change; 403 for other roles, 404 for superusers and strangers."""
+    check_account_access(user, "POST")
+    return get_object_or_404(User.objects.managed_by(user).select_related("unit"), pk=pk)
+
+
+def lead_office_required(view):
+    """Login, then check_account_access for the request's method."""
+
+    @login_required
+    def wrapped(request: HttpRequest, *args, **kwargs):
+        check_account_access(request.user, request.method)
+        return view(request, *args, **kwargs)
+
+    wrapped.__name__ = view.__name__
+    wrapped.__doc__ = view.__doc__
+    return wrapped
+
+
+def show_password_once(request: HttpRequest, account: User, password: str, *, created: bool) -> HttpResponse:
+    response = render(
+        request, "tracker/accounts/password.html", {"account": account, "password": password, "created": created}
+    )
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+# --- forms -----------------------------------------------------------------------------------------
+
+class PasswordChoiceForm(forms.Form):
+    """Either a generated password (shown once) or one typed twice that passes the validators."""
+
+    MODES = [("generate", "自动生成随机密码（仅显示一次）"), ("set", "自行设置密码")]
+    mode = forms.ChoiceField(label="密码", choices=MODES, initial="generate", widget=forms.RadioSelect)
+    password1 = forms.CharField(label="新密码", required=False, strip=False, widget=forms.PasswordInput,
+                                help_text=" ".join(password_validators_help_texts()))
+    password2 = forms.CharField(label="再次输入新密码", required=False, strip=False, widget=forms.PasswordInput)
+
+    def __init__(self, *args, account: User | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.account = account
+
+    def clean(self):
+        data = super().clean()
+        if data.get("mode") == "set":
+            password1, password2 = data.get("password1") or "", data.get("password2") or ""
+            if not password1:
+                self.add_error("password1", "请输入新密码。")
+            elif password1 != password2:
+                self.add_error("password2", "两次输入的密码不一致。")
+            else:
+                try:
+                    validate_password(password1, user=self.account)
+                except forms.ValidationError as error:
+                    self.add_error("password1", error)
+        return data
+
+    def chosen_password(self) -> str:
+        return self.cleaned_data["password1"] if self.cleaned_data["mode"] == "set" else generate_password()
+
+
+class AccountForm(forms.ModelForm):
+    """Name, role, unit and contact details. A liaison needs a unit; other roles have none."""
+
+    name = forms.CharField(label="姓名", max_length=150)
+
+    class Meta:
+        model = User
+        fields = ["username", "name", "role", "unit", "phone", "email"]
+        labels = {"username": "用户名", "email": "邮箱"}
+        help_texts = {"username": "登录用，只能包含字母、数字和 @ . + - _ ，创建后不能修改。"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["unit"].required = False
+        self.fields["unit"].empty_label = "（无）"
+        if self.instance.pk:
+            self.fields["name"].initial = self.instance.get_full_name()
+            del self.fields["username"]
+
+    def clean(self):
+        data = super().clean()
+        if data.get("role") == User.Role.UNIT and not data.get("unit"):
+            self.add_error("unit", "责任单位联络员必须选择所属单位。")
+        elif data.get("role") != User.Role.UNIT:
+            data["unit"] = None
+        return data
+
+    def save(self, commit: bool = True) -> User:
+        user = super().save(commit=False)
+        # One field for the whole Chinese name: it lives in last_name (get_full_name() joins both).
+        user.last_name, user.first_name = self.cleaned_data["name"].strip(), ""
+        user.unit = self.cleaned_data["unit"]
+        if commit:
+            user.save()
+        return user
+
+
+# --- account list ----------------------------------------------------------------------------------
+
+class AccountFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label="用户名或姓名", method="search")
+    role = django_filters.ChoiceFilter(label="角色", choices=User.Role.choices, empty_label="全部")
+    unit = django_filters.ModelChoiceFilter(label="所属单位", queryset=Unit.objects.all(), empty_label="全部")
+    is_active = django_filters.BooleanFilter(
+        label="状态", widget=forms.Select(choices=[("", "全部"), ("true", "启用"), ("false", "已停用")])
+    )
+
+    class Meta:
+        model = User
+        fields = ["q", "role", "unit", "is_active"]
+
+    def search(self, queryset, name, value):
+        return queryset.filter(
+            Q(username__icontains=value) | Q(last_name__icontains=value) | Q(first_name__icontains=value)
+        )
+
+
+class AccountTable(tables.Table):
+    username = tables.LinkColumn("accounts:edit", args=[tables.A("pk")], verbose_name="用户名")
+    name = tables.Column(verbose_name="姓名", accessor="get_full_name", order_by=("last_name", "first_name"))
+    role = tables.Column(verbose_name="角色")
+    unit = tables.Column(verbose_name="所属单位")
+    phone = tables.Column(verbose_name="联系电话")
+    is_active = tables.BooleanColumn(verbose_name="状态", yesno="启用,已停用")
+    last_login = tables.DateTimeColumn(verbose_name="最近登录", format="Y年n月j日 H:i")
+
+    class Meta:
+        model = User
+        fields = ["username", "name", "role", "unit", "phone", "is_active", "last_login"]
+        order_by = ["role", "unit", "username"]
+        empty_text = "没有符合条件的账号。"
+        attrs = {"class": "accounts"}
+
+    def __init__(self, *args, can_edit: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not can_edit:
+            self.columns["username"].link = None
+
+
+class AccountListView(SingleTableMixin, FilterView):
+    template_name = "tracker/accounts/list.html"
+    table_class = AccountTable
+    filterset_class = AccountFilter
+    paginate_by = 50
+
+    def dispatch(self, request, *args, **kwargs):
+        check_account_access(request.user, request.method)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return User.objects.managed_by(self.request.user).select_related("unit")
+
+    def get_table_kwargs(self):
+        return {"can_edit": self.request.user.is_lead}
+
+
+# --- changing accounts (lead office only) ----------------------------------------------------------
+
+@lead_office_required
+def account_create(request: HttpRequest) -> HttpResponse:
+    check_account_access(request.user, "POST")
+    form = AccountForm(request.POST or None, initial={"role": User.Role.UNIT})
+    password_form = PasswordChoiceForm(request.POST or None, account=None)
+    if request.method == "POST" and form.is_valid():
+        # The similarity validator needs the account's name and user name before it exists.
+        password_form.account = User(username=form.cleaned_data["username"], last_name=form.cleaned_data["name"])
+        if password_form.is_valid():
+            with transaction.atomic():
+                account = form.save(commit=False)
+                password = password_form.chosen_password()
+                account.set_password(password)
+                account.save()
+            messages.success(request, f"已创建账号 {account.username}。")
+            return show_password_once(request, account, password, created=True)
+    return render(request, "tracker/accounts/form.html", {"form": form, "password_form": password_form})
+
+
+@lead_office_required
+def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk)
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"已保存账号 {account.username} 的信息。")
+        return redirect("accounts:edit", pk=account.pk)
+    return render(request, "tracker/accounts/form.html", {
+        "form": form,
+        "account": account,
+        "password_form": PasswordChoiceForm(account=account),
+        "events": account.login_events.all()[:10],
+    })
+
+
+@require_POST
+@lead_office_required
+def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk)
+    active = request.POST.get("active") == "1"
+    if account == request.user and not active:
+        messages.error(request, "不能停用自己正在使用的账号。")
+    else:
+        account.is_active = active
+        account.save(update_fields=["is_active"])
+        # A disabled account's open sessions stop working at its next request (ModelBackend refuses it).
+        messages.success(request, f"已{'启用' if active else '停用'}账号 {account.username}。")
+    return redirect("accounts:edit", pk=account.pk)
+
+
+@require_POST
+@lead_office_required
+def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk)
+    form = PasswordChoiceForm(request.POST, account=account)
+    if not form.is_valid():
+        return render(request, "tracker/accounts/form.html", {
+            "form": AccountForm(instance=account),
+            "account": account,
+            "password_form": form,
+            "events": account.login_events.all()[:10],
+        }, status=400)
+    password = form.chosen_password()
+    with transaction.atomic():
+        account.set_password(password)  # also ends the account's open sessions (session hash changes)
+        account.save(update_fields=["password"])
+    axes_reset(username=account.username)  # a reset also lifts a lockout
+    return show_password_once(request, account, password, created=False)
+
+
+# --- sign-in record --------------------------------------------------------------------------------
+
+class LoginEventFilter(django_filters.FilterSet):
+    kind = django_filters.ChoiceFilter(label="事件", choices=LoginEvent.Kind.choices, empty_label="全部")
+    username = django_filters.CharFilter(label="用户名", lookup_expr="icontains")
+    ip_address = django_filters.CharFilter(label="IP地址", lookup_expr="startswith")
+    since = django_filters.DateFilter(label="起始日期", field_name="at", lookup_expr="date__gte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+    until = django_filters.DateFilter(label="截止日期", field_name="at", lookup_expr="date__lte",
+                                      widget=forms.DateInput(attrs={"type": "date"}))
+
+    class Meta:
+        model = LoginEvent
+        fields = ["kind", "username", "ip_address", "since", "until"]
+
+
+class LoginEventTable(tables.Table):
+    at = tables.DateTimeColumn(verbose_name="时间", format="Y年n月j日 H:i:s")
+    kind = tables.Column(verbose_name="事件")
+    username = tables.Column(verbose_name="用户名")
+    user = tables.Column(verbose_name="姓名", empty_values=(None,), default="（无此用户）", orderable=False)
+    ip_address = tables.Column(verbose_name="IP地址")
+    user_agent = tables.Column(verbose_name="浏览器", attrs={"td": {"class": "agent"}})
+
+    class Meta:
+        model = LoginEvent
+        fields = ["at", "kind", "username", "user", "ip_address", "user_agent"]
+        empty_text = "没有符合条件的记录。"
+
+    def render_kind(self, record, value):
+        return record.get_kind_display()
+
+
+class LoginEventListView(SingleTableMixin, FilterView):
+    template_name = "tracker/accounts/events.html"
+    table_class = LoginEventTable
+    filterset_class = LoginEventFilter
+    paginate_by = 100
+
+    def dispatch(self, request, *args, **kwargs):
+        check_account_access(request.user, request.method)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return LoginEvent.objects.select_related("user")
+
+    def get_context_data(self, **kwargs):
+        return {**super().get_context_data(**kwargs), **lockout_policy()}
+
+
+app_name = "accounts"
+urlpatterns = [
+    path("", login_required(AccountListView.as_view()), name="list"),
+    path("new/", account_create, name="create"),
+    path("<int:pk>/", account_edit, name="edit"),
+    path("<int:pk>/active/", account_set_active, name="set_active"),
+    path("<int:pk>/password/", account_reset_password, name="reset_password"),
+    path("events/", login_required(LoginEventListView.as_view()), name="events"),
+]
