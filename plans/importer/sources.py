@@ -18,7 +18,7 @@ from pathlib import Path
 import filetype
 
 from .errors import PlanImportError
-from .tables import find_header, parse_rows
+from .tables import cn_numeral, find_header, parse_rows
 from .text import parse_text
 
 log = logging.getLogger(__name__)
@@ -235,26 +235,25 @@ def _unquote(cell: str) -> str:
 def _docx_document(path: Path) -> _Document:
     try:
         import docx
-        from docx.table import Table
 
         word = docx.Document(str(path))
+        reader = _WordText(word)
     except Exception as error:
         raise PlanImportError(NOT_DOCX) from error
     lines: list[str] = []
-    tables: list[tuple[int, Table]] = []
+    tables: list[tuple[int, list[list[str]], set[tuple[int, int]]]] = []
     for block in _body_blocks(word.element.body):
         if block.tag == f"{_W}tbl":
-            table = Table(block, word)
-            tables.append((len(lines), table))
-            lines.extend("" for _ in block.findall(f"{_W}tr"))  # rows keep their line numbers
+            rows, merged = _docx_rows(block, reader)
+            tables.append((len(lines), rows, merged))
+            lines.extend("" for _ in rows)  # rows keep their line numbers; the prose does not see them
         else:
-            lines.extend(_paragraph_text(block, word).split("\n"))
+            lines.extend(reader.paragraph(block).split("\n"))
     document = _Document(format="docx", text="\n".join(lines).rstrip("\n"))
-    table_lines = {start + k for start, table in tables for k in range(len(table._tbl.tr_lst))}
+    table_lines = {start + k for start, rows, _ in tables for k in range(len(rows))}
     paragraphs = [(n, line) for n, line in enumerate(lines) if n not in table_lines and line.strip()]
     document.prose_lines = len(paragraphs)
-    for start, table in tables:
-        rows, merged = _docx_rows(table)
+    for start, rows, merged in tables:
         document.tables.append(_Table(
             rows=rows, merged=merged, lines=list(range(start + 1, start + len(rows) + 1)),
             before=[line for n, line in paragraphs if n < start],
@@ -276,32 +275,159 @@ def _body_blocks(body):
                 yield from _body_blocks(content)
 
 
-def _paragraph_text(element, parent) -> str:
-    from docx.text.paragraph import Paragraph
-
-    return Paragraph(element, parent).text
-
-
-def _docx_rows(table) -> tuple[list[list[str]], set[tuple[int, int]]]:
+def _docx_rows(tbl, reader: _WordText) -> tuple[list[list[str]], set[tuple[int, int]]]:
     """Cell texts by layout column. A cell continuing a vertical merge gets the merged text and is
     listed in merged; the columns a horizontal span covers after its first are empty."""
-    from docx.table import _Cell
-
     rows: list[list[str]] = []
     merged: set[tuple[int, int]] = set()
-    for r, tr in enumerate(table._tbl.tr_lst):
-        cells = [""] * tr.grid_before
-        for tc in tr.tc_lst:
+    for r, tr in enumerate(tbl.iterchildren(f"{_W}tr")):
+        cells = [""] * _val_int(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
+        for tc in tr.iterchildren(f"{_W}tc"):
             col = len(cells)
-            if tc.vMerge == "continue":
-                above = rows[-1][col] if rows and col < len(rows[-1]) else ""
-                cells.append(above)
+            span = max(1, _val_int(tc.find(f"{_W}tcPr/{_W}gridSpan"), 1))
+            v_merge = tc.find(f"{_W}tcPr/{_W}vMerge")
+            if v_merge is not None and v_merge.get(f"{_W}val", "continue") == "continue":
+                cells.append(rows[-1][col] if rows and col < len(rows[-1]) else "")
                 merged.add((r, col))
             else:
-                cells.append(_Cell(tc, table).text)
-            cells.extend("" for _ in range(tc.grid_span - 1))
+                cells.append("\n".join(reader.paragraph(p) for p in _body_blocks(tc) if p.tag == f"{_W}p").strip())
+            cells.extend("" for _ in range(span - 1))
         rows.append(cells)
     return rows, merged
+
+
+def _val_int(element, default: int) -> int:
+    return default if element is None else _int(element.get(f"{_W}val"), default)
+
+
+def _int(text: str | None, default: int) -> int:
+    try:
+        return int(text) if text is not None else default
+    except ValueError:
+        return default
+
+
+class _WordText:
+    """The text of Word paragraphs as a reader sees it: tracked insertions in, deletions out, and the
+    numbers of automatic numbering (1. / 一、 / （一） / ①) written in front."""
+
+    SKIP = {f"{_W}{t}" for t in ("pPr", "rPr", "del", "moveFrom", "drawing", "pict", "object", "instrText",
+                                 "delText", "fldChar")} | {
+        "{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"}
+
+    def __init__(self, word):
+        self.levels: dict[str, dict[int, tuple[int, str, str, str]]] = {}  # numId -> ilvl -> (start, fmt, text, suffix)
+        self.counters: dict[str, dict[int, int]] = {}
+        self.style_numbering: dict[str, tuple[str, int]] = {}
+        try:
+            numbering = word.part.numbering_part.element
+        except (KeyError, NotImplementedError, AttributeError):
+            numbering = None
+        if numbering is not None:
+            abstract = {a.get(f"{_W}abstractNumId"): a for a in numbering.iterchildren(f"{_W}abstractNum")}
+            for num in numbering.iterchildren(f"{_W}num"):
+                ref = num.find(f"{_W}abstractNumId")
+                definition = abstract.get(ref.get(f"{_W}val")) if ref is not None else None
+                if definition is None:
+                    continue
+                levels = {}
+                for lvl in definition.iterchildren(f"{_W}lvl"):
+                    fmt = lvl.find(f"{_W}numFmt")
+                    text = lvl.find(f"{_W}lvlText")
+                    suffix = lvl.find(f"{_W}suff")
+                    levels[_int(lvl.get(f"{_W}ilvl"), 0)] = (
+                        _val_int(lvl.find(f"{_W}start"), 1),
+                        fmt.get(f"{_W}val", "decimal") if fmt is not None else "decimal",
+                        text.get(f"{_W}val", "") if text is not None else "",
+                        suffix.get(f"{_W}val", "tab") if suffix is not None else "tab",
+                    )
+                for override in num.iterchildren(f"{_W}lvlOverride"):
+                    level = _int(override.get(f"{_W}ilvl"), 0)
+                    start = override.find(f"{_W}startOverride")
+                    if start is not None and level in levels:
+                        levels[level] = (_val_int(start, 1), *levels[level][1:])
+                self.levels[num.get(f"{_W}numId")] = levels
+        for style in word.styles.element.iterchildren(f"{_W}style"):
+            num_pr = style.find(f"{_W}pPr/{_W}numPr")
+            if num_pr is not None:
+                num_id = num_pr.find(f"{_W}numId")
+                if num_id is not None:
+                    level = _val_int(num_pr.find(f"{_W}ilvl"), 0)
+                    self.style_numbering[style.get(f"{_W}styleId")] = (num_id.get(f"{_W}val"), level)
+
+    def paragraph(self, p) -> str:
+        parts: list[str] = []
+        self._walk(p, parts)
+        return self._label(p) + "".join(parts)
+
+    def _walk(self, element, parts: list[str]) -> None:
+        for child in element:
+            tag = child.tag
+            if tag in self.SKIP:
+                continue
+            if tag == f"{_W}t":
+                parts.append(child.text or "")
+            elif tag == f"{_W}tab":
+                parts.append("\t")
+            elif tag in (f"{_W}br", f"{_W}cr"):
+                parts.append("" if child.get(f"{_W}type") == "page" else "\n")
+            elif tag == f"{_W}noBreakHyphen":
+                parts.append("-")
+            elif tag != f"{_W}p":  # paragraphs nested in text boxes are not this paragraph's text
+                self._walk(child, parts)
+
+    def _label(self, p) -> str:
+        num_pr = p.find(f"{_W}pPr/{_W}numPr")
+        style = p.find(f"{_W}pPr/{_W}pStyle")
+        num_id, level = None, 0
+        if style is not None and style.get(f"{_W}val") in self.style_numbering:
+            num_id, level = self.style_numbering[style.get(f"{_W}val")]
+        if num_pr is not None:
+            own = num_pr.find(f"{_W}numId")
+            if own is not None:
+                num_id = own.get(f"{_W}val")
+            level = _val_int(num_pr.find(f"{_W}ilvl"), level)
+        levels = self.levels.get(num_id or "")
+        if not levels or level not in levels:
+            return ""
+        counters = self.counters.setdefault(num_id, {})
+        counters[level] = counters.get(level, levels[level][0] - 1) + 1
+        for deeper in [k for k in counters if k > level]:
+            del counters[deeper]
+        start, fmt, template, suffix = levels[level]
+        if fmt in ("bullet", "none") or not template:
+            return ""
+
+        def number(m: re.Match) -> str:
+            k = int(m.group(1)) - 1
+            if k not in levels:
+                return ""
+            value = counters.get(k, levels[k][0])
+            return _format_number(value, levels[k][1])
+
+        label = re.sub(r"%([1-9])", number, template)
+        if suffix == "space" or (suffix == "tab" and label[-1:].isalnum()):
+            label += " "
+        return label
+
+
+_CN_FORMATS = {"chineseCounting", "chineseCountingThousand", "ideographDigital", "japaneseCounting",
+               "koreanCounting", "taiwaneseCounting", "taiwaneseCountingThousand", "chineseLegalSimplified"}
+
+
+def _format_number(value: int, fmt: str) -> str:
+    if fmt in _CN_FORMATS:
+        return cn_numeral(value)
+    if fmt == "ideographTraditional" and 1 <= value <= 10:
+        return "甲乙丙丁戊己庚辛壬癸"[value - 1]
+    if fmt in ("decimalEnclosedCircle", "decimalEnclosedCircleChinese") and 1 <= value <= 20:
+        return chr(ord("①") + value - 1)
+    if fmt in ("decimalFullWidth", "decimalFullWidth2"):
+        return str(value).translate({ord(d): 0xFF10 + int(d) for d in "0123456789"})
+    if fmt in ("lowerLetter", "upperLetter") and 1 <= value <= 26:
+        letter = chr(ord("a") + value - 1)
+        return letter if fmt == "lowerLetter" else letter.upper()
+    return str(value)
 
 
 def _xlsx_document(path: Path) -> _Document:

@@ -62,7 +62,7 @@ _NUMBER_PREFIX = re.compile(
 )
 _ENUM_MARK = re.compile(
     r"(?:^|(?<=[。；;！？!?：:\n]))[ \t\u3000]*"
-    r"(?:[0-9０-９]{1,2}[．.、﹒](?![0-9０-９])|[（(][0-9０-９]{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}是)"
+    r"(?:[0-9０-９]{1,2}(?:[．、﹒]|\.(?![0-9]))|[（(][0-9０-９]{1,2}[)）]|[①-⑳]|[一二三四五六七八九十]{1,3}是)"
 )
 _SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
 _CELL_DATE = re.compile(r"^\s*(?P<y>20\d\d)\s*[./\-年]\s*(?P<m>\d{1,2})\s*(?:[./\-月]\s*(?P<d>\d{1,2})\s*日?)?\s*月?\s*(?P<tail>前|之前|底前)?\s*$")
@@ -94,7 +94,7 @@ def _header_text(cell: str) -> str:
 def column_kind(cell: str) -> str | None:
     """The kind of column a header cell names (序号 -> "seq", 牵头单位 -> "lead"), or None."""
     text = _header_text(cell)
-    if not text or len(text) > MAX_HEADER_CELL:
+    if not text or len(text) > MAX_HEADER_CELL or _INDICATOR.search(text):
         return None
     for kind, pattern in _HEADER_RES:
         if pattern.fullmatch(text):
@@ -260,8 +260,11 @@ def _cell_deadline_text(text: str) -> str:
     return f"{m['y']}年{int(m['m'])}月底前"
 
 
-def _cn_numeral(n: int) -> str:
+def cn_numeral(n: int) -> str:
+    """3 -> 三, 12 -> 十二, 25 -> 二十五 (1-99; other numbers stay in digits)."""
     digits = "零一二三四五六七八九"
+    if not 0 < n < 100:
+        return str(n)
     if n < 10:
         return digits[n]
     if n < 20:
@@ -432,6 +435,11 @@ def parse_rows(
         for i in range(header.last + 1, len(grid))
     ]
     data = [r for r in data if any(r.cells)]
+    # A 序号 or 工作事项 column left empty in every row (numbered automatically, or unused) says nothing.
+    cols = {kind: col for kind, col in cols.items()
+            if kind not in (SEQ, TITLE) or any(r.own(col) for r in data)}
+    if TITLE not in cols and CONTENT not in cols:
+        raise PlanImportError("任务表的“工作事项”和“主要内容”列都是空的")
     warnings: list[dict] = []
     sections: list[dict] = []
     drafts: list[_Draft] = []
@@ -446,7 +454,7 @@ def parse_rows(
         if m and m["sub"]:
             number, parent = f"（{m['sub']}）", (top["number"] if top else None)
         else:
-            number = f"{m['top']}、" if m else f"{_cn_numeral(sum(s['parent'] is None for s in sections) + 1)}、"
+            number = f"{m['top']}、" if m else f"{cn_numeral(sum(s['parent'] is None for s in sections) + 1)}、"
             parent = None
         if any(s["number"] == number and s["parent"] == parent for s in sections):
             warnings.append({"line": line, "message": f"类别编号“{number}”重复，请在预览中核对。"})

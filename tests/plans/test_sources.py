@@ -391,3 +391,84 @@ def test_no_input_ends_in_anything_but_a_plan_import_error(tmp_path, data):
         assert str(error)
     else:
         assert result["source"]["format"] in ("txt", "tsv")
+
+
+# -- what Word files hold beyond plain paragraphs ----------------------------------------------------
+
+def _numbering(document, fmt: str, text: str) -> str:
+    """Add a one-level automatic numbering to the document; return its numId."""
+    from docx.oxml import parse_xml
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    numbering = document.part.numbering_part.element
+    numbering.insert(0, parse_xml(
+        f'<w:abstractNum {ns} w:abstractNumId="90"><w:lvl w:ilvl="0"><w:start w:val="1"/>'
+        f'<w:numFmt w:val="{fmt}"/><w:lvlText w:val="{text}"/></w:lvl></w:abstractNum>'))
+    numbering.append(parse_xml(f'<w:num {ns} w:numId="90"><w:abstractNumId w:val="90"/></w:num>'))
+    return "90"
+
+
+def _numbered(paragraph, num_id: str) -> None:
+    from docx.oxml import parse_xml
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    paragraph._p.get_or_add_pPr().append(parse_xml(
+        f'<w:numPr {ns}><w:ilvl w:val="0"/><w:numId w:val="{num_id}"/></w:numPr>'))
+
+
+def test_docx_automatic_numbering_is_read_as_written_numbers(tmp_path):
+    document = docx.Document()
+    document.add_paragraph("某区推进政务公开工作方案")
+    sections = _numbering(document, "chineseCounting", "%1、")
+    _numbered(document.add_paragraph("工作任务"), sections)
+    for text in ("公开权责清单。按要求动态调整权责清单。（责任单位：区委编办）",
+                 "公开执法信息。执法决定于7个工作日内公示。（责任单位：区司法局）"):
+        document.add_paragraph(text, style="List Number")
+    document.save(tmp_path / "numbered.docx")
+    data = parse_file(tmp_path / "numbered.docx")
+    assert data["sections"] == [{"number": "一、", "title": "工作任务", "parent": None}]
+    assert [(t["number"], t["title"], t["units"]) for t in data["tasks"]] == [
+        (1, "公开权责清单", ["区委编办"]), (2, "公开执法信息", ["区司法局"])]
+
+
+def test_docx_table_with_automatically_numbered_seq_cells(tmp_path):
+    document = docx.Document()
+    table = document.add_table(rows=4, cols=3)
+    for c, text in enumerate(["序号", "任务内容", "责任单位"]):
+        table.cell(0, c).text = text
+    for r, (content, unit) in enumerate([("修订执法文书范本。", "区司法局"), ("开展执法证件年审。", "区司法局"),
+                                         ("更新执法装备。", "区财政局")], start=1):
+        table.cell(r, 0).paragraphs[0].style = "List Number"
+        table.cell(r, 1).text = content
+        table.cell(r, 2).text = unit
+    document.save(tmp_path / "auto.docx")
+    data = parse_file(tmp_path / "auto.docx")
+    assert [(t["number"], t["title"]) for t in data["tasks"]] == [
+        (1, "修订执法文书范本"), (2, "开展执法证件年审"), (3, "更新执法装备")]
+
+
+def test_table_whose_seq_column_is_empty_still_has_one_task_a_row(tmp_path):
+    path = tmp_path / "noseq.txt"
+    path.write_text("序号\t任务内容\t责任单位\n\t修订执法文书范本。\t区司法局\n\t更新执法装备。\t区财政局\n", "utf-8")
+    data = parse_file(path)
+    assert [(t["number"], t["title"]) for t in data["tasks"]] == [(None, "修订执法文书范本"), (None, "更新执法装备")]
+
+
+def test_docx_tracked_changes_read_as_accepted(tmp_path):
+    from docx.oxml import parse_xml
+
+    ns = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+    document = docx.Document()
+    document.add_paragraph("某区工作台账")
+    table = document.add_table(rows=2, cols=3)
+    for c, text in enumerate(["序号", "工作事项", "牵头单位"]):
+        table.cell(0, c).text = text
+    table.cell(1, 0).text = "1"
+    table.cell(1, 1).text = "开展"
+    cell_p = table.cell(1, 1).paragraphs[0]._p
+    cell_p.append(parse_xml(f'<w:ins {ns} w:id="1" w:author="a"><w:r><w:t>专项</w:t></w:r></w:ins>'))
+    cell_p.append(parse_xml(f'<w:del {ns} w:id="2" w:author="a"><w:r><w:delText>普通</w:delText></w:r></w:del>'))
+    cell_p.append(parse_xml(f'<w:r {ns}><w:t>检查</w:t></w:r>'))
+    table.cell(1, 2).text = "区应急局"
+    document.save(tmp_path / "tracked.docx")
+    assert parse_file(tmp_path / "tracked.docx")["tasks"][0]["title"] == "开展专项检查"
