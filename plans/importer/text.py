@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from .deadlines import parse_deadline, parse_target
 from .errors import PlanImportError
 from .numerals import ascii_digits, cn_to_int
-from .units import CLOSE, LABEL_RE, OPEN, Annotation, parse_annotation
+from .units import BRACKET_LABEL, CLOSE, LABEL_RE, OPEN, Annotation, parse_annotation
 
 CN = "一二三四五六七八九十"
 END = "。；;！？!?）)」”"
@@ -170,7 +170,7 @@ class _Reader:
     # -- lines -------------------------------------------------------------------------------------
     def lines(self) -> list[tuple[int, str]]:
         text = self.source.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
-        text = text.replace("\ufeff", "").replace("\x00", "")
+        text = BRACKET_LABEL.sub(r"\1：", text.replace("\ufeff", "").replace("\x00", ""))
         raw = [(n, t.strip()) for n, t in enumerate(text.split("\n"), start=1)]
         raw = [(n, t) for n, t in raw if t]
         one_piece = len(raw) <= 3
@@ -324,7 +324,8 @@ class _Reader:
                     while j < len(t) and depths[j] >= 1 and not (t[j] in CLOSE and depths[j] == 1):
                         j += 1
                     group = t[i:j + 1]
-                    ann = parse_annotation(group, first_is_lead=self.first_is_lead)
+                    closes = t[j + 1:j + 2] in ("", "。", "；", ";")
+                    ann = parse_annotation(group, first_is_lead=self.first_is_lead, bare=closes)
                     if ann is not None:
                         flush(n)
                         target = pending[-1] if pending else (sentences[-1] if sentences else None)

@@ -25,6 +25,7 @@ PLAIN_LABELS = ("责任单位", "责任部门", "责任主体", "落实单位", 
 NOTE_LABELS = ("完成时限", "完成时间", "时间节点", "时间要求", "牵头领导", "责任领导", "分管领导", "责任人")
 _ALL_LABELS = sorted(LEAD_LABELS + SUPPORT_LABELS + PLAIN_LABELS + NOTE_LABELS, key=len, reverse=True)
 LABEL_RE = re.compile(r"(" + "|".join(_ALL_LABELS) + r")\s*[:：]")
+BRACKET_LABEL = re.compile(r"[【\[〔]\s*(" + "|".join(_ALL_LABELS) + r")\s*[】\]〕]\s*[:：]?")
 
 # Unlabelled annotations: each clause ends with the role its units play.
 _LEAD_END = re.compile(r"^(?P<names>.+?)(?:牵头负责|牵头落实|牵头抓总|牵头)$")
@@ -37,6 +38,12 @@ _NAME_LEADS = re.compile(r"^(?:由|均由|请|并由|和|及|以及)")
 _NAME_TRAILS = re.compile(r"(?:等相关部门|等有关部门|等部门|等单位|等)$")
 _NOT_A_NAME = re.compile(r"[的是要将把对。！？!?“”\"《》0-9０-９]|^[与和及]")
 MAX_NAME = 30
+_DEADLINE_CLAUSE = re.compile(r"\d|[年月日]底?前|年底|月底|长期|持续|完成")
+ORG_END = re.compile(
+    r"(?:局|委|办|厅|部|院|署|会|政府|办事处|中心|公司|集团|队|所|站|处|室|联|团|行|馆|台|社|街道|乡镇|分局|支队)"
+    r"(?:[（(][^（）()]+[）)])?$"
+)
+LEAD_MARK = re.compile(r"[（(]牵头(?:单位|部门)?[）)]$")
 
 
 @dataclass(frozen=True)
@@ -154,8 +161,11 @@ def _labelled(text: str, first_is_lead: bool) -> Annotation | None:
             notes.append(f"{label}：{value.strip(' ，,；;。')}")
             continue
         names = split_units(value)
+        marked = [LEAD_MARK.sub("", n) for n in names if LEAD_MARK.search(n)]
+        names = [LEAD_MARK.sub("", n) for n in names]
         if not _plausible(names):
             return None
+        leads += marked
         if label in LEAD_LABELS:
             leads += names
         elif label in SUPPORT_LABELS:
@@ -176,10 +186,12 @@ def _clauses(text: str) -> list[str]:
     return [t for t, _ in _tokens(text, "，,；;", spaces=False)]
 
 
-def _unlabelled(text: str, first_is_lead: bool) -> Annotation | None:
+def _unlabelled(text: str, first_is_lead: bool, bare: bool = False) -> Annotation | None:
     leads: list[str] = []
     others: list[str] = []
-    for clause in _clauses(text.rstrip("。；;，, ")):
+    notes: list[str] = []
+    clauses = _clauses(text.rstrip("。；;，, "))
+    for clause in clauses:
         m = _LEAD_END.match(clause)
         if m:
             names = split_units(m["names"])
@@ -196,30 +208,41 @@ def _unlabelled(text: str, first_is_lead: bool) -> Annotation | None:
             others += rest
             continue
         m = _SUPPORT_END.match(clause) or _PLAIN_END.match(clause)
-        if not m:
+        if m:
+            names = split_units(m["names"])
+            if not _plausible(names):
+                return None
+            others += names
+        elif _DEADLINE_CLAUSE.search(clause):
+            notes.append(clause)
+        elif bare and len(clauses) == 1 and _organisations(split_units(clause)):
+            others += split_units(clause)
+        else:
             return None
-        names = split_units(m["names"])
-        if not _plausible(names):
-            return None
-        others += names
     units = _merge(leads, others)
     if not units:
         return None
     if not leads and first_is_lead:
         leads = units[:1]
-    return Annotation(leads=_merge(leads, []), units=units)
+    return Annotation(leads=_merge(leads, []), units=units, note="；".join(notes))
 
 
-def parse_annotation(text: str, *, first_is_lead: bool = False) -> Annotation | None:
+def _organisations(names: list[str]) -> bool:
+    """Every name looks like a body: 各… or ending like an organisation (局, 委, 办, 政府, …)."""
+    return _plausible(names) and all(n.startswith("各") or ORG_END.search(n) for n in names)
+
+
+def parse_annotation(text: str, *, first_is_lead: bool = False, bare: bool = False) -> Annotation | None:
     """The units an annotation names, or None when the text is not an annotation.
 
-    Labelled: 责任单位：X，Y / 牵头单位：X；配合单位：Y (责任单位 beside 牵头单位 is supporting).
+    Labelled: 责任单位：X，Y / 牵头单位：X；配合单位：Y (责任单位 beside 牵头单位 is supporting) / 【牵头单位】X.
     Unlabelled: X负责 / X、Y负责 / X牵头，Y、Z配合 / X牵头，Y按职责分工负责 / X会同Y负责.
-    first_is_lead applies a document rule such as 列第一位者为牵头单位.
+    first_is_lead applies a document rule such as 列第一位者为牵头单位. bare also accepts a plain list of
+    organisations (区司法局、区财政局), for brackets that close a sentence in a document that uses them so.
     """
-    text = strip_brackets(str(text))
+    text = BRACKET_LABEL.sub(r"\1：", strip_brackets(str(text)))
     if not text or len(text) > 600:
         return None
     if LABEL_RE.search(text):
         return _labelled(text, first_is_lead)
-    return _unlabelled(text, first_is_lead)
+    return _unlabelled(text, first_is_lead, bare)

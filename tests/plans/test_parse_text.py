@@ -305,3 +305,24 @@ def test_deadline_label_on_its_own_line_belongs_to_the_last_sentence():
     assert first["measures"][-1]["due"] == "2024-09-30"
     assert second["units"] == ["县督查室"]
     assert plan["warnings"] == []
+
+
+def test_bracketed_labels_lead_marks_and_bare_lists_under_a_first_is_lead_rule():
+    plan = fixture("bracket_labels_bare_lists.txt")
+    data_hub, extranet, one_net, hotline = plan["tasks"]
+    assert data_hub["units"] == ["市大数据局", "市财政局"] and data_hub["lead_units"] == ["市大数据局"]
+    assert data_hub["measures"][0]["due"] == "2025-06-30"
+    assert extranet["lead_units"] == ["市大数据局"]
+    assert extranet["units"] == ["市大数据局", "市通信管理办公室", "各区政府"]
+    assert one_net["lead_units"] == ["市政务服务办"]  # 市政务服务办（牵头）
+    assert one_net["units"] == ["市政务服务办", "市大数据局", "各区政府"]
+    assert hotline["units"] == ["市政务服务办"]
+    assert hotline["measures"][0]["due"] == "2024-12-31"  # the deadline written inside the annotation
+    assert plan["warnings"] == []
+
+
+def test_a_bracketed_name_inside_a_sentence_is_not_an_annotation():
+    plan = parse_text("某区工作方案\n一、任务\n1.落实部署。全面落实市委（市政府）部署要求。（责任单位：区政府办）\n")
+    task = plan["tasks"][0]
+    assert task["units"] == ["区政府办"]
+    assert task["measures"][0]["text"] == "全面落实市委（市政府）部署要求。"
