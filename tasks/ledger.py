@@ -115,21 +115,24 @@ class LedgerFilter(django_filters.FilterSet):
         return queryset
 
 
+NOWRAP = {"td": {"class": "nowrap"}}
+
+
 class LedgerTable(tables.Table):
-    seq = tables.Column("序号", empty_values=(), orderable=False)
-    section = tables.Column("章节", empty_values=(), accessor="measure__task__section",
+    seq = tables.Column("序号", empty_values=(), orderable=False, attrs=NOWRAP)
+    section = tables.Column("章节", empty_values=(), accessor="measure__task__section", attrs={"td": {"class": "sec"}},
                             order_by=("measure__task__section__order", "measure__task__order"))
     task = tables.Column("任务", accessor="measure__task", order_by=("measure__task__order",))
-    measure = tables.Column("细化措施", accessor="measure__text",
+    measure = tables.Column("细化措施", accessor="measure__text", attrs={"td": {"class": "measure"}},
                             order_by=("measure__task__order", "measure__order"))
     unit = tables.Column("责任单位", accessor="unit__name", order_by=("unit__order", "unit__name"))
-    period = tables.Column("周期")
-    due_on = tables.Column("完成时限", empty_values=())
-    status = tables.Column("状态")
-    percent = tables.Column("进度", attrs={"td": {"class": "num"}, "th": {"class": "num"}})
-    last_submitted_at = tables.Column("最近报送")
-    last_state = tables.Column("审核结果")
-    days = tables.Column("剩余/逾期天数", empty_values=(), order_by=("due_on",))
+    period = tables.Column("周期", attrs=NOWRAP)
+    due_on = tables.Column("完成时限", empty_values=(), attrs=NOWRAP)
+    status = tables.Column("状态", attrs=NOWRAP)
+    percent = tables.Column("进度", attrs={"td": {"class": "num nowrap"}, "th": {"class": "num"}})
+    last_submitted_at = tables.Column("最近报送", attrs=NOWRAP)
+    last_state = tables.Column("审核结果", attrs=NOWRAP)
+    days = tables.Column("剩余/逾期天数", empty_values=(), order_by=("due_on",), attrs=NOWRAP)
 
     class Meta:
         model = Assignment
