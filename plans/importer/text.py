@@ -380,14 +380,18 @@ class _Reader:
         numbered = any(b.kind in ("num", "pnum") for b in tasks)
         title_year = re.search(r"(?<!\d)(\d{4})\s*年", ascii_digits(self.title))
         self.base_year = self.issued_on.year if self.issued_on else (int(title_year.group(1)) if title_year else None)
+        self.inherited: set[int] = set()
         out_tasks = [self.task_json(b, parsed, numbered) for b in tasks]
         task_ids = {id(b) for b in tasks}
+        for b in blocks:
+            if id(b) not in task_ids and b.host is None and parsed[id(b)][1] and id(b) not in self.inherited:
+                self.warn(b.line, f"“{b.marker}{_heading(b, parsed)}”后的责任单位没有可归属的任务，请在预览中核对。")
         sections = []
         for b in blocks:
             if b.kind in ("h1", "h2") and id(b) not in task_ids and b.host is None:
                 sections.append({
                     "number": b.marker,
-                    "title": _clean_title(re.split(r"[。！？]", b.lines[0][1])[0]),
+                    "title": _heading(b, parsed),
                     "parent": b.parent.marker if b.kind == "h2" and b.parent else None,
                 })
         return {
@@ -411,7 +415,8 @@ class _Reader:
         parents = {id(b.parent) for b in top if b.parent is not None}
         if not any(has_units(b) for b in blocks):
             return items
-        chosen = {id(b) for b in top if has_units(b)}
+        # A heading with items under it is a section even when it carries units: its items inherit them.
+        chosen = {id(b) for b in top if has_units(b) and (b.kind in ("num", "pnum") or id(b) not in parents)}
         # A numbered item, or a heading among task headings, that lacks units is still a task.
         for level in ("num", "pnum", "h2", "h1"):
             same = [b for b in top if b.kind == level]
@@ -440,10 +445,17 @@ class _Reader:
         for ann in anns + [a for _, _, ca in children for a in ca]:
             units += [u for u in ann.units if u not in units]
         units = leads + [u for u in units if u not in leads]
-        first = sentences[0].text if sentences else block.lines[0][1]
-        title = _clean_title(re.split(r"[。！？!?]", first)[0])
-        if not title:
-            title = _clean_title(block.text)[:60]
+        section = block.parent
+        while not units and section is not None:
+            # A task without units of its own takes those written under its section's heading.
+            if parsed[id(section)][1]:
+                self.inherited.add(id(section))
+                for ann in parsed[id(section)][1]:
+                    leads += [u for u in ann.leads if u not in leads]
+                    units += [u for u in ann.units if u not in units]
+                units = leads + [u for u in units if u not in leads]
+            section = section.parent
+        title = _heading(block, parsed)
         if not units:
             self.warn(block.line, f"任务“{title}”未找到责任单位，请在预览中补填。")
         shared = {}
@@ -530,6 +542,13 @@ class _Reader:
         today = datetime.date.today()
         self.warn(None, "未能确定方案的结束日期，暂按当年年底计，请在预览中核对。")
         return datetime.date(today.year, 12, 31)
+
+
+def _heading(block: Block, parsed: dict) -> str:
+    """A block's title: its text up to the first 。, annotations left out."""
+    sentences = parsed[id(block)][0]
+    first = sentences[0].text if sentences else block.lines[0][1]
+    return _clean_title(re.split(r"[。！？!?]", first)[0]) or _clean_title(block.text)[:60]
 
 
 def _opens_list(b: Block) -> bool:

@@ -326,3 +326,15 @@ def test_a_bracketed_name_inside_a_sentence_is_not_an_annotation():
     task = plan["tasks"][0]
     assert task["units"] == ["区政府办"]
     assert task["measures"][0]["text"] == "全面落实市委（市政府）部署要求。"
+
+
+def test_units_under_a_section_heading_go_to_its_tasks_without_units():
+    plan = parse_text(
+        "某区方案\n一、重点任务\n（一）加强培训（区司法局负责）\n1.开展轮训。每年开展一次。\n2.组织考试。（责任单位：区人社局）\n"
+        "（二）强化保障（区财政局负责）\n1.保障经费。（责任单位：区财政局）\n"
+    )
+    assert [(t["title"], t["section"], t["units"]) for t in plan["tasks"]] == [
+        ("开展轮训", "（一）", ["区司法局"]), ("组织考试", "（一）", ["区人社局"]), ("保障经费", "（二）", ["区财政局"])]
+    assert [s["title"] for s in plan["sections"]] == ["重点任务", "加强培训", "强化保障"]
+    # Nothing under （二） needed its units: said, not dropped.
+    assert any(w["line"] == 6 and "强化保障" in w["message"] for w in plan["warnings"])
