@@ -18,7 +18,7 @@ from pathlib import Path
 import filetype
 
 from .errors import PlanImportError
-from .tables import cn_numeral, find_header, parse_rows
+from .tables import SECTION_HEADING, cn_numeral, find_header, parse_rows
 from .text import parse_text
 
 log = logging.getLogger(__name__)
@@ -49,10 +49,8 @@ _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 @dataclass
 class _Table:
     rows: list[list[str]]
-    lines: list[int]
+    lines: list[int]  # the line (sheet row) of each row
     merged: set[tuple[int, int]] = field(default_factory=set)
-    before: list[str] = field(default_factory=list)
-    after: list[str] = field(default_factory=list)
     detail: str | None = None
 
 
@@ -60,7 +58,7 @@ class _Table:
 class _Document:
     format: str  # "txt", "docx" or "xlsx"; a text that is a task table reports "tsv"
     text: str = ""  # the prose, one paragraph a line, as parse_text reads it
-    prose_lines: int = 0  # non-empty lines outside tables
+    paragraphs: list[tuple[int, str]] = field(default_factory=list)  # (line, text) outside tables
     tables: list[_Table] = field(default_factory=list)
 
 
@@ -213,14 +211,11 @@ def _text_document(text: str) -> _Document:
         else:
             i += 1
     in_table = {n for start, end in blocks for n in range(start, end)}
-    paragraphs = [(n, line) for n, line in enumerate(lines) if n not in in_table and line.strip()]
-    document.prose_lines = len(paragraphs)
+    document.paragraphs = [(n + 1, line) for n, line in enumerate(lines) if n not in in_table and line.strip()]
     for start, end in blocks:
         document.tables.append(_Table(
             rows=[[_unquote(cell) for cell in lines[n].split("\t")] for n in range(start, end)],
             lines=list(range(start + 1, end + 1)),
-            before=[line for n, line in paragraphs if n < start],
-            after=[line for n, line in paragraphs if n >= end],
         ))
     return document
 
@@ -241,24 +236,23 @@ def _docx_document(path: Path) -> _Document:
     except Exception as error:
         raise PlanImportError(NOT_DOCX) from error
     lines: list[str] = []
-    tables: list[tuple[int, list[list[str]], set[tuple[int, int]]]] = []
+    document = _Document(format="docx")
+    table_lines: set[int] = set()
     for block in _body_blocks(word.element.body):
-        if block.tag == f"{_W}tbl":
-            rows, merged = _docx_rows(block, reader)
-            tables.append((len(lines), rows, merged))
-            lines.extend("" for _ in rows)  # rows keep their line numbers; the prose does not see them
-        else:
+        if block.tag != f"{_W}tbl":
             lines.extend(reader.paragraph(block).split("\n"))
-    document = _Document(format="docx", text="\n".join(lines).rstrip("\n"))
-    table_lines = {start + k for start, rows, _ in tables for k in range(len(rows))}
-    paragraphs = [(n, line) for n, line in enumerate(lines) if n not in table_lines and line.strip()]
-    document.prose_lines = len(paragraphs)
-    for start, rows, merged in tables:
-        document.tables.append(_Table(
-            rows=rows, merged=merged, lines=list(range(start + 1, start + len(rows) + 1)),
-            before=[line for n, line in paragraphs if n < start],
-            after=[line for n, line in paragraphs if n >= start + len(rows)],
-        ))
+            continue
+        rows, merged = _docx_rows(block, reader)
+        if all(len({c for c in row if c}) <= 1 for row in rows):
+            # A one-column table lays out text: its cells are paragraphs.
+            lines.extend(line for row in rows for c in row if c for line in c.split("\n"))
+            continue
+        start = len(lines)
+        document.tables.append(_Table(rows=rows, merged=merged, lines=list(range(start + 1, start + len(rows) + 1))))
+        table_lines.update(range(start, start + len(rows)))
+        lines.extend("" for _ in rows)  # rows keep their line numbers; the prose does not see them
+    document.text = "\n".join(lines).rstrip("\n")
+    document.paragraphs = [(n + 1, line) for n, line in enumerate(lines) if n not in table_lines and line.strip()]
     if not document.text.strip() and not any(any(any(row) for row in t.rows) for t in document.tables):
         raise PlanImportError("Word 文档是空的")
     return document
@@ -483,17 +477,22 @@ def _cell_text(value: object) -> str:
 
 
 def _parse(document: _Document, stem: str) -> dict:
-    found = [(i, t, h) for i, t in enumerate(document.tables) if (h := find_header(t.rows, t.merged))]
+    found = {i: h for i, t in enumerate(document.tables) if (h := find_header(t.rows, t.merged))}
     if not found:
         if document.format == "xlsx":
             raise PlanImportError("工作簿中没有找到任务表：表头应有“工作事项/主要内容”等列和“牵头单位/责任单位”等列")
         return _ordered(parse_text(document.text), document.format, None)
-    index, table, _ = max(found, key=lambda f: (f[2].score, len(f[1].rows), -f[0]))
+    best = max(found, key=lambda i: (found[i].score, len(document.tables[i].rows), -i))
+    members = _table_group(document, found, best)
+    rows, lines, merged = _joined(document, members, found)
+    first, last = min(lines), max(lines)
     fmt = "tsv" if document.format == "txt" else document.format
-    result = parse_rows(table.rows, lines=table.lines, merged=table.merged, before=table.before,
-                        after=table.after, name=stem, source_format=fmt, label=f"第{index + 1}个表格",
-                        detail=table.detail)
-    if document.prose_lines < PROSE_LINES_FOR_TASKS:
+    label = "第" + "、".join(str(i + 1) for i in members) + "个表格"
+    result = parse_rows(rows, lines=lines, merged=merged, name=stem, source_format=fmt, label=label,
+                        before=[t for n, t in document.paragraphs if n < first],
+                        after=[t for n, t in document.paragraphs if n > last],
+                        detail=document.tables[best].detail)
+    if len(document.paragraphs) < PROSE_LINES_FOR_TASKS:
         return _ordered(result, fmt, result["source"]["table"])
     try:
         prose = parse_text(document.text)
@@ -511,6 +510,52 @@ def _parse(document: _Document, stem: str) -> dict:
             "message": f"正文中另有{len(prose['tasks'])}项任务未导入：已按{result['source']['table']}导入",
         })
     return _ordered(result, fmt, result["source"]["table"])
+
+
+def _table_group(document: _Document, found: dict, best: int) -> list[int]:
+    """The task table and its other parts: tables with the same columns (a table split by category
+    headings) and tables without a header right after one (a table split across pages)."""
+    if document.format == "xlsx":
+        return [best]
+    columns = found[best].columns
+    width = max(len(r) for r in document.tables[best].rows)
+    members: list[int] = []
+    for i, table in enumerate(document.tables):
+        if i in found:
+            if found[i].columns == columns:
+                members.append(i)
+        elif members and members[-1] == i - 1 and max(len(r) for r in table.rows) == width \
+                and not _paragraphs_between(document, document.tables[i - 1], table):
+            members.append(i)
+    return members
+
+
+def _paragraphs_between(document: _Document, above: _Table, below: _Table) -> list[tuple[int, str]]:
+    return [(n, t) for n, t in document.paragraphs if above.lines[-1] < n < below.lines[0]]
+
+
+def _joined(document: _Document, members: list[int], found: dict) -> tuple[list[list[str]], list[int], set]:
+    """The rows of several tables as one, with the headings written between them as rows of their own
+    (the heading right above the first part goes below its header)."""
+    rows: list[list[str]] = []
+    lines: list[int] = []
+    merged: set[tuple[int, int]] = set()
+    previous: _Table | None = None
+    for i in members:
+        table = document.tables[i]
+        if previous is None:
+            between = [(n, t) for n, t in document.paragraphs if n < table.lines[0]][-1:] if len(members) > 1 else []
+            split = found[i].last + 1
+        else:
+            between = _paragraphs_between(document, previous, table)
+            split = 0
+        headings = [(n, t.strip()) for n, t in between if SECTION_HEADING.match(t.strip())]
+        offset = len(rows)
+        rows += table.rows[:split] + [[t] for _, t in headings] + table.rows[split:]
+        lines += table.lines[:split] + [n for n, _ in headings] + table.lines[split:]
+        merged |= {(r + offset + (len(headings) if r >= split else 0), c) for r, c in table.merged}
+        previous = table
+    return rows, lines, merged
 
 
 def _ordered(result: dict, fmt: str, table: str | None) -> dict:

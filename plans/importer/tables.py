@@ -33,7 +33,7 @@ SEQ, TITLE, CONTENT, LEAD, RESP, SUPPORT, LEADER, DUE, CATEGORY = (
     "seq", "title", "content", "lead", "resp", "support", "leader", "due", "category",
 )
 UNIT_KINDS = (LEAD, RESP, SUPPORT)
-HEADER_ROWS_SCANNED = 12
+HEADER_ROWS_SCANNED = 30
 MAX_HEADER_CELL = 16
 MIN_SCORE = 20
 
@@ -55,7 +55,7 @@ _INDICATOR = re.compile(r"指标|目标值|基期|现状值|预期值|属性|权
 _SPACES = re.compile(r"[\s\u3000]+")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 
-_SECTION = re.compile(r"^\s*(?:第?(?P<top>[一二三四五六七八九十]{1,3})[、．.]|[（(](?P<sub>[一二三四五六七八九十]{1,3})[)）])\s*")
+SECTION_HEADING = re.compile(r"^\s*(?:第?(?P<top>[一二三四五六七八九十]{1,3})[、．.]|[（(](?P<sub>[一二三四五六七八九十]{1,3})[)）])\s*")
 _NUMBER_PREFIX = re.compile(
     r"^\s*(?:(?P<n>[0-9０-９]{1,3})\s*[、．.﹒，,)）]?(?![0-9０-９])|[（(]\s*(?P<p>[0-9０-９]{1,3})\s*[)）]"
     r"|(?P<c>[①-⑳]))\s*"
@@ -77,7 +77,6 @@ class Header:
     first: int  # index of the first header row
     last: int  # index of the last header row (two-row headers)
     columns: dict[str, int]  # kind -> column index
-    names: dict[int, str]  # column index -> header text, to spot repeated headers
     score: int
 
     @property
@@ -153,9 +152,7 @@ def find_header(rows: Sequence[Sequence[str]], merged: set[tuple[int, int]] | fr
             row_cells = list(cells) + (list(rows[last]) if last != i else [])
             score = _score(columns, row_cells)
             if score >= MIN_SCORE and (best is None or score > best.score):
-                names = {c: _header_text(rows[r][c]) for r in range(i, last + 1) for c in range(len(rows[r]))
-                         if c in combined}
-                best = Header(first=i, last=last, columns=columns, names=names, score=score)
+                best = Header(first=i, last=last, columns=columns, score=score)
     return best
 
 
@@ -449,7 +446,7 @@ def parse_rows(
 
     def open_section(text: str, line: int) -> None:
         nonlocal section, top
-        m = _SECTION.match(text)
+        m = SECTION_HEADING.match(text)
         title = text[m.end():].strip() if m else text
         if m and m["sub"]:
             number, parent = f"（{m['sub']}）", (top["number"] if top else None)
@@ -464,15 +461,13 @@ def parse_rows(
             top = section
 
     for row in data:
-        if all(row.cells[c] == header.names.get(c) for c in header.names if c < len(row.cells)):
-            continue  # the header repeated (a table copied across pages)
         texts = list(dict.fromkeys(row.own(c) for c in range(len(row.cells)) if row.own(c)))
-        if not texts:
-            continue
+        if not texts or (len(texts) >= 2 and all(column_kind(t) for t in texts)):
+            continue  # nothing of its own, or the header repeated (a table continued on the next page)
         first_col = next(c for c in range(len(row.cells)) if row.own(c))
         # A heading spans the row (its text sits in the first column) or stands where no measure,
         # unit or deadline is written.
-        heading = bool(_SECTION.match(texts[0])) and len(texts[0]) <= 40 and "。" not in texts[0][:-1] and (
+        heading = bool(SECTION_HEADING.match(texts[0])) and len(texts[0]) <= 40 and "。" not in texts[0][:-1] and (
             first_col <= min(cols.values())
             or first_col not in (cols.get(CONTENT), cols.get(DUE), *(cols.get(k) for k in UNIT_KINDS)))
         category_in_seq = first_col == cols.get(SEQ) and _row_number(texts[0]) is None
@@ -496,7 +491,7 @@ def parse_rows(
         "issuer": meta.issuer,
         "issued_on": meta.issued_on.isoformat() if meta.issued_on else None,
         "ends_on": ends_on.isoformat(),
-        "source": {"format": source_format, "table": _describe(label, detail, len(data))},
+        "source": {"format": source_format, "table": _describe(label, detail, sum(len(d.rows) for d in drafts))},
         "sections": sections,
         "tasks": tasks,
         "warnings": warnings,

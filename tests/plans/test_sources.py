@@ -142,7 +142,7 @@ def test_seed_reads_the_same_from_utf8_gb18030_bom_and_docx(tmp_path):
 
 
 @pytest.mark.parametrize("name, table", [
-    ("fenggong", "第1个表格（共8行）"),
+    ("fenggong", "第1个表格（共6行）"),
     ("taizhang", "第1个表格（共5行）"),
 ])
 def test_task_table_gives_the_same_json_from_xlsx_docx_and_tab_separated_text(tmp_path, name, table):
@@ -472,3 +472,37 @@ def test_docx_tracked_changes_read_as_accepted(tmp_path):
     table.cell(1, 2).text = "区应急局"
     document.save(tmp_path / "tracked.docx")
     assert parse_file(tmp_path / "tracked.docx")["tasks"][0]["title"] == "开展专项检查"
+
+
+SPLIT = [
+    ("p", "某区行政执法监督任务分工"),
+    ("p", "一、制度建设"),
+    ("table", [["序号", "工作事项", "牵头单位", "完成时限"], ["1", "修订执法监督办法", "区司法局", "2024年底前"]]),
+    ("p", "二、队伍建设"),
+    ("table", [["序号", "工作事项", "牵头单位", "完成时限"], ["2", "开展执法人员轮训", "区司法局", "2024年9月底前"]]),
+    ("table", [["3", "充实法制审核人员", "区委编办", "2025年6月底前"]]),
+]
+
+
+def test_task_table_split_by_headings_and_across_pages_is_read_as_one(tmp_path):
+    from_docx = parse_file(write_docx(SPLIT, tmp_path / "split.docx"))
+    tsv = parse_file(write_tsv(SPLIT, tmp_path / "split.txt"))
+    assert from_docx["source"] == {"format": "docx", "table": "第1、2、3个表格（共3行）"}
+    assert [(t["number"], t["title"], t["section"]) for t in from_docx["tasks"]] == [
+        (1, "修订执法监督办法", "一、"), (2, "开展执法人员轮训", "二、"), (3, "充实法制审核人员", "二、")]
+    assert [s["title"] for s in from_docx["sections"]] == ["制度建设", "队伍建设"]
+    assert [t["line"] for t in from_docx["tasks"]] == [4, 7, 8]
+    assert tsv["source"] == {"format": "tsv", "table": "第1、2个表格（共3行）"}  # the pages run on in text
+    assert without_source(tsv) == without_source(from_docx)
+
+
+def test_one_column_layout_table_is_read_as_prose(tmp_path):
+    document = docx.Document()
+    cell = document.add_table(rows=1, cols=1).cell(0, 0)
+    cell.text = PROSE.strip().split("\n")[0]
+    for line in PROSE.strip().split("\n")[1:]:
+        cell.add_paragraph(line)
+    document.save(tmp_path / "layout.docx")
+    data = parse_file(tmp_path / "layout.docx")
+    assert data["source"] == {"format": "docx", "table": None}
+    assert [t["title"] for t in data["tasks"]] == ["健全制度", "规范执法", "强化监督"]
