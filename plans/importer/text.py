@@ -241,6 +241,8 @@ class _Reader:
                 m = re.search(r"《([^《》]{4,100})》[^。]{0,6}印发", t)
                 if m:
                     return m.group(1)
+            # No title word at all: the first short line that is neither a notice nor a date.
+            return next((t for _, t in pre if usable(t) and 4 <= len(t) <= 60 and not PUBLIC_NOTE.match(t)), "")
         return found
 
     # -- structure ---------------------------------------------------------------------------------
@@ -519,10 +521,10 @@ class _Reader:
 
     def ends_on(self, pre, blocks, task_ids, tasks) -> datetime.date:
         general = [t for _, t in pre]
+        with_tasks = {id(_root(x)) for x in blocks if id(x) in task_ids}
         for b in blocks:
-            if b.kind == "h1" and id(b) not in task_ids and not any(
-                id(x) in task_ids for x in blocks if _root(x) is b
-            ):
+            # The general requirements: first-level sections holding no task (总体要求, 工作目标…).
+            if b.kind == "h1" and id(b) not in with_tasks and id(b) not in task_ids:
                 general.append(b.text)
         years = []
         for t in general:

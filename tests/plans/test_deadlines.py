@@ -117,3 +117,7 @@ def test_numeric_dates_as_written_in_table_cells(text, due):
 def test_dates_far_outside_a_plans_life_are_ignored_as_context():
     assert parse_deadline("30日内", issued_on=datetime.date(9999, 12, 31)).due is None
     assert parse_deadline("9月15日前", year_hint=99999).due is None
+
+
+def test_long_term_written_as_a_time_limit_is_ongoing():
+    assert parse_deadline("建立长效机制（完成时限：长期）", issued_on=ISSUED).ongoing is True

@@ -338,3 +338,8 @@ def test_units_under_a_section_heading_go_to_its_tasks_without_units():
     assert [s["title"] for s in plan["sections"]] == ["重点任务", "加强培训", "强化保障"]
     # Nothing under （二） needed its units: said, not dropped.
     assert any(w["line"] == 6 and "强化保障" in w["message"] for w in plan["warnings"])
+
+
+def test_title_without_a_title_word_is_the_first_short_line():
+    plan = parse_text("关于进一步做好社区矫正工作\n一、任务\n1.加强排查。（责任单位：县司法局）\n")
+    assert plan["title"] == "关于进一步做好社区矫正工作"
