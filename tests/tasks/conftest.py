@@ -5,6 +5,7 @@ import io
 import zipfile
 
 import pytest
+import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
@@ -55,3 +56,13 @@ def submit_with(cast):
                                        today=timezone.localdate())
 
     return _submit
+
+
+FROZEN = "2024-06-20 10:00:00+08:00"
+
+
+@pytest.fixture
+def frozen():
+    """Beijing time 2024年6月20日 10:00, ten days before the cast's measure falls due."""
+    with time_machine.travel(FROZEN, tick=False) as traveller:
+        yield traveller
