@@ -397,9 +397,9 @@ class _Writer:
     def set_relations(self, measure: Measure, units: list[Unit], groups: list[UnitGroup], leads: list[Unit],
                       label: str, is_new: bool) -> None:
         if is_new:
-            measure.units.set(units)
-            measure.groups.set(groups)
-            measure.lead_units.set(leads)
+            for manager, objs in ((measure.units, units), (measure.groups, groups), (measure.lead_units, leads)):
+                if objs:
+                    manager.add(*objs)
             return
         changed = False
         for relation, wanted in (("units", units), ("groups", groups), ("lead_units", leads)):

@@ -42,7 +42,7 @@ IMPORTED_AT = datetime.datetime(2024, 6, 17, 9, 30, tzinfo=TZ)
 SIMULATION_ENDS = datetime.datetime(2025, 6, 20, 18, 0, tzinfo=TZ)
 SEED = 20240614
 # Share of assignments whose life is simulated, beyond the demo accounts' own units (all of theirs are).
-SAMPLE = 0.3
+SAMPLE = 0.2
 
 PROGRESS_TEXTS = [
     "已制定工作方案，明确责任科室和责任人，按计划推进。",
@@ -140,6 +140,7 @@ class Simulation:
         submission._history_user = author
         submission.save()
         Submission.objects.filter(pk=submission.pk).update(created_at=when)
+        submission.created_at = when  # the review saves it again
         for n in range(self.rng.choice((1, 1, 2))):
             self.attach(submission, when, n)
         self.set_status(assignment, when, Assignment.Status.SUBMITTED, percent)
