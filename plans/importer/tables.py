@@ -67,6 +67,7 @@ _ENUM_MARK = re.compile(
 _SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
 _CELL_DATE = re.compile(r"^\s*(?P<y>20\d\d)\s*[./\-年]\s*(?P<m>\d{1,2})\s*(?:[./\-月]\s*(?P<d>\d{1,2})\s*日?)?\s*月?\s*(?P<tail>前|之前|底前)?\s*$")
 _NOT_TITLE = re.compile(r"[；;]$|^附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?$|^[（(].*[)）]$")
+_ROLE_MARK = re.compile(r"(.+?)\s*[（(]\s*(牵头|配合|协办|参与)(?:单位|部门)?\s*[)）]")
 _NAMED_IN_NOTICE = re.compile(r"《([^《》]{4,100})》[^。]{0,6}印发")
 
 
@@ -78,10 +79,6 @@ class Header:
     last: int  # index of the last header row (two-row headers)
     columns: dict[str, int]  # kind -> column index
     score: int
-
-    @property
-    def has_units(self) -> bool:
-        return any(kind in self.columns for kind in UNIT_KINDS)
 
 
 def _header_text(cell: str) -> str:
@@ -158,7 +155,6 @@ def find_header(rows: Sequence[Sequence[str]], merged: set[tuple[int, int]] | fr
 
 @dataclass
 class _Row:
-    index: int  # position in rows
     line: int
     cells: list[str]
     merged: set[int]  # columns continuing a vertical merge from the row above
@@ -350,11 +346,14 @@ def _units_of(cells: dict[str, str], columns: dict[str, int], first_is_lead: boo
         names = annotation.units if annotation else split_units(text)
         if annotation and annotation.leads:
             leads += annotation.leads
-            others += names
-        elif kind == LEAD or (kind == RESP and resp_leads):
-            leads += names
         else:
-            others += names
+            # 区司法局（牵头）、区财政局: a role written after a name.
+            marked = [(m[1], m[2]) if (m := _ROLE_MARK.fullmatch(n)) else (n, None) for n in names]
+            names = [n for n, _ in marked]
+            leads += [n for n, role in marked if role == "牵头"]
+            if kind == LEAD or (kind == RESP and resp_leads):
+                leads += [n for n, role in marked if role is None]
+        others += names
     if not leads and first_is_lead and others and not cells.get(LEAD) and not cells.get(SUPPORT):
         leads = others[:1]
     return list(dict.fromkeys(leads)), list(dict.fromkeys(leads + others))
@@ -368,6 +367,24 @@ def _starts_task(row: _Row, cols: dict[str, int]) -> bool:
     if SEQ in cols:
         return bool(row.own(cols[SEQ]))
     return True
+
+
+def _content_task(content: str) -> tuple[int | None, str, list[str]]:
+    """(number, title, measures) of a task written in its content cell alone: a short first sentence
+    (or the words before its numbered items) is its title; otherwise the title is the first sentence."""
+    marks = list(_ENUM_MARK.finditer(content))
+    if len(marks) >= 2:
+        intro = content[:marks[0].start()].strip()
+        measures = split_measures(content)
+        if intro:  # 加强执法保障：（1）…（2）…
+            return None, _short_title(_first_sentence(intro.rstrip("：:"))[0]), [m for m in measures if m != intro]
+        return None, _short_title(_first_sentence(measures[0])[0]) if measures else "", measures
+    number, content = _strip_number(content)
+    measures = split_measures(content)
+    first = _first_sentence(content)[0]
+    if len(measures) > 1 and len(first) <= 30:
+        measures = measures[1:]
+    return number, _short_title(first), measures
 
 
 def _draft(row: _Row, cols: dict[str, int], section: str | None, warnings: list[dict]) -> _Draft:
@@ -384,12 +401,7 @@ def _draft(row: _Row, cols: dict[str, int], section: str | None, warnings: list[
             measures.insert(0, first)
         measures += split_measures(content)
     else:
-        prefixed, content = _strip_number(content)
-        measures = split_measures(content)
-        first = _first_sentence(content)[0]
-        title = _short_title(first)
-        if len(measures) > 1 and len(first) <= 30:
-            measures = measures[1:]
+        prefixed, title, measures = _content_task(content)
     if number is None:
         number = prefixed
     if not title:
@@ -428,7 +440,7 @@ def parse_rows(
     above = [" ".join(dict.fromkeys(c for c in row if c)) for row in grid[:header.first]]
     meta = _Meta(above, before, after, name)
     data = [
-        _Row(index=i, line=line_of[i], cells=grid[i], merged={c for c in range(len(grid[i])) if (i, c) in merged_set})
+        _Row(line=line_of[i], cells=grid[i], merged={c for c in range(len(grid[i])) if (i, c) in merged_set})
         for i in range(header.last + 1, len(grid))
     ]
     data = [r for r in data if any(r.cells)]

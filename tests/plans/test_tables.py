@@ -238,3 +238,21 @@ def test_any_grid_gives_a_plan_or_a_plan_import_error(rows):
     except PlanImportError:
         return
     assert data["tasks"] and all(t["measures"] is not None for t in data["tasks"])
+
+
+def test_role_written_after_a_unit_name_in_a_unit_cell():
+    data = parse_rows([["序号", "重点任务", "责任单位"], ["1", "推进示范创建", "区民政局、区司法局（牵头）、区财政局（配合）"]])
+    first = data["tasks"][0]
+    assert first["lead_units"] == ["区司法局"]
+    assert first["units"] == ["区司法局", "区民政局", "区财政局"]
+
+
+def test_content_cell_with_numbered_items_and_no_title_column():
+    rows = [["序号", "工作内容", "责任单位"],
+            ["1", "1．修订执法文书。2．统一执法服装。", "区城市管理委"],
+            ["2", "加强执法保障：（1）配备执法记录仪；（2）更新执法车辆。", "区财政局"]]
+    first, second = parse_rows(rows)["tasks"]
+    assert (first["number"], first["title"]) == (1, "修订执法文书")
+    assert [m["text"] for m in first["measures"]] == ["修订执法文书。", "统一执法服装。"]
+    assert (second["number"], second["title"]) == (2, "加强执法保障")
+    assert [m["text"] for m in second["measures"]] == ["配备执法记录仪；", "更新执法车辆。"]
