@@ -2,8 +2,6 @@
 
 import datetime
 
-import pytest
-
 from plans.models import Measure, Unit
 from tasks.models import Assignment, Submission
 from tasks.planning import periods_for, sync_assignments
