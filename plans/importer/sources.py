@@ -1,8 +1,15 @@
 """Reading a plan from a file: plain text (UTF-8 or GB18030/GBK), .docx, .xlsx, tab-separated tables.
 
 parse_file(path) looks at the bytes, not the name, to decide what the file is; the name only helps
-with old Office files and with the title of last resort. Prose goes to parse_text, task tables to
-parse_rows. Anything it cannot read ends in PlanImportError with one Chinese sentence.
+to word the error for a damaged .docx/.xlsx or an old Office file, and gives the title of last resort.
+Prose goes to parse_text, task tables to parse_rows. Anything it cannot read ends in PlanImportError
+with one Chinese sentence.
+
+Every reader turns its file into the same thing: numbered lines of prose and tables of cell texts,
+where a table row takes one line (a .docx paragraph and a table row each count one line, as they would
+in a copy of the document as text; an .xlsx row is its sheet row). So one plan gives the same dict from
+every kind of file except for "source", which by design says where it came from:
+{"format": "txt" | "docx" | "xlsx" | "tsv", "table": null | "第2个表格（工作表“任务分工”，共18行）"}.
 """
 
 from __future__ import annotations
@@ -202,10 +209,10 @@ def _text_document(text: str) -> _Document:
     blocks: list[tuple[int, int]] = []
     i = 0
     while i < len(lines):
-        if "\t" in lines[i].strip(" \u3000") and lines[i].strip():
+        if _is_row(lines[i]) and lines[i].strip():
             start = i
-            while i < len(lines) and ("\t" in lines[i] or (not lines[i].strip() and i + 1 < len(lines)
-                                                            and "\t" in lines[i + 1])):
+            while i < len(lines) and (_is_row(lines[i]) or (not lines[i].strip() and i + 1 < len(lines)
+                                                             and _is_row(lines[i + 1]))):
                 i += 1
             blocks.append((start, i))
         else:
@@ -218,6 +225,11 @@ def _text_document(text: str) -> _Document:
             lines=list(range(start + 1, end + 1)),
         ))
     return document
+
+
+def _is_row(line: str) -> bool:
+    """A line of cells: a tab between texts, or empty leading cells; one leading tab only indents."""
+    return "\t" in (line[1:] if line.startswith("\t") else line)
 
 
 def _unquote(cell: str) -> str:
@@ -488,10 +500,15 @@ def _parse(document: _Document, stem: str) -> dict:
     first, last = min(lines), max(lines)
     fmt = "tsv" if document.format == "txt" else document.format
     label = "第" + "、".join(str(i + 1) for i in members) + "个表格"
-    result = parse_rows(rows, lines=lines, merged=merged, name=stem, source_format=fmt, label=label,
-                        before=[t for n, t in document.paragraphs if n < first],
-                        after=[t for n, t in document.paragraphs if n > last],
-                        detail=document.tables[best].detail)
+    try:
+        result = parse_rows(rows, lines=lines, merged=merged, name=stem, source_format=fmt, label=label,
+                            before=[t for n, t in document.paragraphs if n < first],
+                            after=[t for n, t in document.paragraphs if n > last],
+                            detail=document.tables[best].detail)
+    except PlanImportError:
+        if document.format == "xlsx":
+            raise
+        return _ordered(parse_text(document.text), document.format, None)
     if len(document.paragraphs) < PROSE_LINES_FOR_TASKS:
         return _ordered(result, fmt, result["source"]["table"])
     try:

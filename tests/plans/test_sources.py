@@ -506,3 +506,19 @@ def test_one_column_layout_table_is_read_as_prose(tmp_path):
     data = parse_file(tmp_path / "layout.docx")
     assert data["source"] == {"format": "docx", "table": None}
     assert [t["title"] for t in data["tasks"]] == ["健全制度", "规范执法", "强化监督"]
+
+
+def test_prose_indented_with_tabs_is_not_a_table(tmp_path):
+    path = tmp_path / "indented.txt"
+    path.write_text("\n".join("\t" + line for line in PROSE.strip().split("\n")), "utf-8")
+    data = parse_file(path)
+    assert data["source"] == {"format": "txt", "table": None}
+    assert [t["title"] for t in data["tasks"]] == ["健全制度", "规范执法", "强化监督"]
+
+
+def test_task_table_with_a_header_and_nothing_under_it(tmp_path):
+    header = [["序号", "工作事项", "责任单位", "完成时限"]]
+    with pytest.raises(PlanImportError, match="^任务表中没有任务"):
+        parse_file(write_xlsx([("table", header)], tmp_path / "header.xlsx"))
+    with pytest.raises(PlanImportError, match="^未找到可识别的任务"):  # the text has no tasks either
+        parse_file(write_tsv([("table", header)], tmp_path / "header.txt"))
