@@ -115,8 +115,9 @@ class ReportJob(models.Model):
         self.progress, self.stage = percent, stage
         ReportJob.objects.filter(pk=self.pk).update(state=self.State.RUNNING, progress=percent, stage=stage)
 
-    def run(self) -> None:
-        """Render the PDF and the workbook, keep them, and tell the requester. Never raises."""
+    def run(self, *, notify: bool = False) -> None:
+        """Render the PDF and the workbook and keep them; ``notify`` tells the requester in the inbox
+        (for a job that ran in the background). Never raises."""
         try:
             self._progress(5, "汇总数据")
             report = build_report(self.kind, self.plan, self.as_of, unit=self.unit, task=self.task,
@@ -133,6 +134,34 @@ class ReportJob(models.Model):
             self.state, self.stage, self.error = self.State.FAILED, "失败", f"{type(exc).__name__}: {exc}"
         self.finished_at = timezone.now()
         self.save(update_fields=["state", "progress", "stage", "error", "pdf", "xlsx", "finished_at"])
+        if notify:
+            notify_requester(self)
+
+
+# The kinds of inbox message, in the notifications app, that a finished report may be sent as.
+NOTICE_KINDS = ("report", "notice")
+
+
+def notify_requester(job: ReportJob) -> bool:
+    """Put "报告已生成" (or "报告生成失败") in the requester's inbox through the notifications app.
+
+    False when the inbox has no message kind for it yet; the reports page lists the job either way.
+    """
+    from notifications.channels import dispatch
+    from notifications.models import Message
+
+    kind = next((k for k in NOTICE_KINDS if k in Message.Kind.values), None)
+    if kind is None:
+        return False
+    done = job.state == ReportJob.State.DONE
+    message = Message.objects.create(
+        kind=kind, plan=job.plan,
+        subject=f"{'报告已生成' if done else '报告生成失败'}：{job.title}",
+        body="您申请的报告已生成，可在“报告”页面下载PDF和Excel文件。" if done else f"报告生成失败：{job.error}",
+        link=job.get_absolute_url(),
+    )
+    dispatch(message, users=[job.requested_by])
+    return True
 
 
 def get_job_for_user(user, pk: int) -> ReportJob:

@@ -9,4 +9,4 @@ from reports.models import ReportJob
 def render_report_job(job_id: int) -> None:
     job = ReportJob.objects.select_related("plan__lead_unit", "unit", "task").filter(pk=job_id).first()
     if job is not None and job.state == ReportJob.State.QUEUED:
-        job.run()
+        job.run(notify=True)
