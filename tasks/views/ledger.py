@@ -1,12 +1,12 @@
 """台账: every assignment in scope, filtered and sorted, on screen and as .xlsx / .csv."""
 
-from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from plans.models import Unit
-from tasks.access import assignments_for
+from tasks.access import assignments_for, login_and_read_only_for_inspectors
 from tasks.ledger import HEADERS, build_ledger, csv_lines, export_rows, write_xlsx
 
 
@@ -20,7 +20,8 @@ def _filename(ext: str) -> str:
     return f"ledger-{timezone.localdate():%Y%m%d}.{ext}"
 
 
-@login_required
+@login_and_read_only_for_inspectors
+@require_safe
 def ledger(request: HttpRequest) -> HttpResponse:
     filterset, table = _ledger(request, paginate=True)
     query = request.GET.urlencode()
@@ -29,7 +30,8 @@ def ledger(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_required
+@login_and_read_only_for_inspectors
+@require_safe
 def ledger_xlsx(request: HttpRequest) -> FileResponse:
     _, table = _ledger(request)
     out = write_xlsx(HEADERS, export_rows(table), "台账")
@@ -37,7 +39,8 @@ def ledger_xlsx(request: HttpRequest) -> FileResponse:
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@login_required
+@login_and_read_only_for_inspectors
+@require_safe
 def ledger_csv(request: HttpRequest) -> StreamingHttpResponse:
     _, table = _ledger(request)
     response = StreamingHttpResponse(csv_lines(HEADERS, export_rows(table)), content_type="text/csv; charset=utf-8")

@@ -1,16 +1,16 @@
 """总览: headline figures, completion by section and task, the task × unit matrix; a page per unit and task."""
 
 import django_tables2 as tables
-from django.contrib.auth.decorators import login_required
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from plans.models import Plan, Task, Unit
 from tasks import rounds as rounds_mod
 from tasks import status
-from tasks.access import assignments_for
+from tasks.access import assignments_for, login_and_read_only_for_inspectors
 from tasks.ledger import LedgerTable, ledger_queryset
 from tasks.models import Assignment, ReportingRound
 from tracker.models import User
@@ -42,7 +42,8 @@ def _assignments_table(request: HttpRequest, assignments: QuerySet[Assignment], 
     return table
 
 
-@login_required
+@login_and_read_only_for_inspectors
+@require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     plan, plans = choose_plan(request)
@@ -61,7 +62,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "tasks/overview/dashboard.html", context)
 
 
-@login_required
+@login_and_read_only_for_inspectors
+@require_safe
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     unit = unit_for_user(request.user, pk)
@@ -77,7 +79,8 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_required
+@login_and_read_only_for_inspectors
+@require_safe
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
     task = get_object_or_404(Task.objects.select_related("plan", "section"), pk=pk)

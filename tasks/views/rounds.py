@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from tasks import rounds
 from tasks.access import lead_only, overseers_only
@@ -14,6 +14,7 @@ from tasks.views.overview import choose_plan
 
 
 @overseers_only
+@require_safe
 def round_list(request: HttpRequest) -> HttpResponse:
     plan, plans = choose_plan(request)
     items = list(ReportingRound.objects.filter(plan=plan).order_by("-created_at", "-id")[:100]) if plan else []
@@ -37,6 +38,7 @@ def round_new(request: HttpRequest) -> HttpResponse:
 
 
 @overseers_only
+@require_safe
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = rounds.get_round_for_user(request.user, pk)
     report = rounds.reports([rnd])[0]
@@ -46,6 +48,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @overseers_only
+@require_safe
 def round_xlsx(request: HttpRequest, pk: int) -> FileResponse:
     rnd = rounds.get_round_for_user(request.user, pk)
     report = rounds.reports([rnd])[0]
@@ -54,8 +57,8 @@ def round_xlsx(request: HttpRequest, pk: int) -> FileResponse:
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@require_POST
 @overseers_only
+@require_POST
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = rounds.get_round_for_user(request.user, pk, write=True)
     if rounds.close_round(rnd, timezone.now()):

@@ -120,6 +120,32 @@ ROWS = [
     Row("measure_add", task, "POST", (302, 302, 403, 403, 403), data=measure_data),
     Row("measure_edit", measure, "GET", (302, 200, 403, 403, 403)),
     Row("measure_edit", measure, "POST", (302, 302, 403, 403, 403), data=measure_data),
+    # Overview: dashboard and the unit and task pages (a liaison sees their own unit's share), the ledger.
+    Row("dashboard", none, "GET", (302, 200, 200, 200, 200)),
+    Row("dashboard", none, "POST", (302, 405, 403, 405, 405)),
+    Row("unit_detail", unit, "GET", (302, 200, 200, 200, 404)),
+    Row("unit_detail", unit, "POST", (302, 405, 403, 405, 405)),
+    Row("task_detail", task, "GET", (302, 200, 200, 200, 200)),
+    Row("task_detail", task, "POST", (302, 405, 403, 405, 405)),
+    Row("ledger", none, "GET", (302, 200, 200, 200, 200)),
+    Row("ledger", none, "POST", (302, 405, 403, 405, 405)),
+    Row("ledger_xlsx", none, "GET", (302, 200, 200, 200, 200)),
+    Row("ledger_xlsx", none, "POST", (302, 405, 403, 405, 405)),
+    Row("ledger_csv", none, "GET", (302, 200, 200, 200, 200)),
+    Row("ledger_csv", none, "POST", (302, 405, 403, 405, 405)),
+    # Reporting rounds (lead office; inspectors read; liaisons see theirs on the dashboard).
+    Row("rounds", none, "GET", (302, 200, 200, 403, 403)),
+    Row("rounds", none, "POST", (302, 405, 403, 403, 403)),
+    Row("round_new", none, "GET", (302, 200, 403, 403, 403)),
+    Row("round_new", none, "POST", (302, 302, 403, 403, 403),
+        data=lambda w: {"title": "2024年6月第二次调度", "due_on": "2024-06-25", "tasks": [w.task.pk],
+                        "units": [w.street.pk]}),
+    Row("round_detail", round_, "GET", (302, 200, 200, 403, 403)),
+    Row("round_detail", round_, "POST", (302, 405, 403, 403, 403)),
+    Row("round_xlsx", round_, "GET", (302, 200, 200, 403, 403)),
+    Row("round_xlsx", round_, "POST", (302, 405, 403, 403, 403)),
+    Row("round_close", round_, "GET", (302, 405, 405, 403, 403)),
+    Row("round_close", round_, "POST", (302, 302, 403, 403, 403)),
 ]
 
 @pytest.fixture
