@@ -24,7 +24,7 @@ from django_tables2.views import SingleTableMixin
 
 from plans.models import Unit
 from tracker.models import LoginEvent, User, generate_password
-from tracker.security import lockout_policy
+from tracker.security import locked_out_addresses, lockout_policy
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
@@ -232,6 +232,7 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
         "account": account,
         "password_form": PasswordChoiceForm(account=account),
         "events": account.login_events.all()[:10],
+        "locked_from": locked_out_addresses(account.username),
     })
 
 
@@ -268,6 +269,15 @@ def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
         account.save(update_fields=["password"])
     axes_reset(username=account.username)  # a reset also lifts a lockout
     return show_password_once(request, account, password, created=False)
+
+
+@require_POST
+@lead_office_required
+def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
+    account = get_account_for_user(request.user, pk)
+    axes_reset(username=account.username)
+    messages.success(request, f"已解除账号 {account.username} 的登录锁定。")
+    return redirect("accounts:edit", pk=account.pk)
 
 
 # --- sign-in record --------------------------------------------------------------------------------
@@ -327,5 +337,6 @@ urlpatterns = [
     path("<int:pk>/", account_edit, name="edit"),
     path("<int:pk>/active/", account_set_active, name="set_active"),
     path("<int:pk>/password/", account_reset_password, name="reset_password"),
+    path("<int:pk>/unlock/", account_unlock, name="unlock"),
     path("events/", login_required(LoginEventListView.as_view()), name="events"),
 ]

@@ -86,6 +86,17 @@ def lockout_policy() -> dict:
     }
 
 
+def locked_out_addresses(username: str) -> list[str]:
+    """Addresses from which `username` is locked out right now."""
+    from axes.models import AccessAttempt
+    from django.utils import timezone
+
+    return list(AccessAttempt.objects.filter(
+        username=username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT,
+        attempt_time__gte=timezone.now() - settings.AXES_COOLOFF_TIME,
+    ).values_list("ip_address", flat=True))
+
+
 def lockout_response(request: HttpRequest, original_response: HttpResponse | None, credentials: dict | None):
     """The Chinese page for a locked-out login (AXES_LOCKOUT_CALLABLE), status 429."""
     username = (credentials or {}).get("username") or request.POST.get("username", "")

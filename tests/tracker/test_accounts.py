@@ -194,3 +194,15 @@ def test_account_list_query_count_does_not_grow_with_rows(cast, login):
     with CaptureQueriesContext(connection) as many:
         assert ">extra29<" in client.get(reverse("accounts:list")).content.decode()
     assert len(many) == len(few)
+
+
+def test_lead_sees_and_lifts_a_lockout(cast, login):
+    for _ in range(5):
+        Client().post(reverse("login"), {"username": "finance", "password": "wrong-password"}, REMOTE_ADDR="10.7.7.7")
+    lead = login(cast.lead)
+    page = lead.get(reverse("accounts:edit", args=[cast.finance_user.pk])).content.decode()
+    assert "正被锁定登录" in page and "10.7.7.7" in page
+    assert login(cast.inspector).post(reverse("accounts:unlock", args=[cast.finance_user.pk])).status_code == 403
+    assert lead.post(reverse("accounts:unlock", args=[cast.finance_user.pk])).status_code == 302
+    response = Client().post(reverse("login"), {"username": "finance", "password": PASSWORD}, REMOTE_ADDR="10.7.7.7")
+    assert response.status_code == 302
