@@ -444,6 +444,8 @@ def parse_rows(
         for i in range(header.last + 1, len(grid))
     ]
     data = [r for r in data if any(r.cells)]
+    if not data:
+        raise PlanImportError("任务表中没有任务：表头下面没有内容")
     # A 序号 or 工作事项 column left empty in every row (numbered automatically, or unused) says nothing.
     cols = {kind: col for kind, col in cols.items()
             if kind not in (SEQ, TITLE) or any(r.own(col) for r in data)}
