@@ -198,6 +198,14 @@ def _row_number(text: str) -> int | None:
     return cn_to_int(m.group(1))
 
 
+def _section_number(text: str) -> str | None:
+    """（一） -> （一）, 一、 or 一 -> 一、 (a 序号 cell that numbers a category); None otherwise."""
+    m = re.fullmatch(r"\s*(?:[（(]\s*([一二三四五六七八九十]{1,3})\s*[)）]|([一二三四五六七八九十]{1,3})\s*[、．.]?)\s*", text)
+    if not m:
+        return None
+    return f"（{m[1]}）" if m[1] else f"{m[2]}、"
+
+
 def _strip_number(text: str) -> tuple[int | None, str]:
     """'1．着力提高政治能力' -> (1, '着力提高政治能力')."""
     m = _NUMBER_PREFIX.match(text)
@@ -465,13 +473,13 @@ def parse_rows(
         if m and m["sub"]:
             number, parent = f"（{m['sub']}）", (top["number"] if top else None)
         else:
-            number = f"{m['top']}、" if m else f"{cn_numeral(sum(s['parent'] is None for s in sections) + 1)}、"
+            number = f"{m['top']}、" if m else f"{cn_numeral(sum(s['number'].endswith('、') for s in sections) + 1)}、"
             parent = None
         if any(s["number"] == number and s["parent"] == parent for s in sections):
             warnings.append({"line": line, "message": f"类别编号“{number}”重复，请在预览中核对。"})
         section = {"number": number, "title": title.rstrip("。"), "parent": parent}
         sections.append(section)
-        if parent is None:
+        if number.endswith("、"):
             top = section
 
     for row in data:
@@ -487,6 +495,11 @@ def parse_rows(
         category_in_seq = first_col == cols.get(SEQ) and _row_number(texts[0]) is None
         if len(texts) == 1 and (heading or category_in_seq):
             open_section(texts[0], row.line)
+            continue
+        numbered = _section_number(row.own(cols.get(SEQ)))
+        if numbered and len(texts) == 2 and row.own(cols.get(TITLE)) and not any(
+                row.own(cols.get(k)) for k in (CONTENT, DUE, *UNIT_KINDS)):
+            open_section(numbered + row.own(cols[TITLE]), row.line)  # （一） | 深化改革, with nothing else
             continue
         cat = row.value(cols.get(CATEGORY))
         if cat and cat != category:

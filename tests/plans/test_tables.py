@@ -256,3 +256,26 @@ def test_content_cell_with_numbered_items_and_no_title_column():
     assert [m["text"] for m in first["measures"]] == ["修订执法文书。", "统一执法服装。"]
     assert (second["number"], second["title"]) == (2, "加强执法保障")
     assert [m["text"] for m in second["measures"]] == ["配备执法记录仪；", "更新执法车辆。"]
+
+
+def test_category_rows_numbered_in_the_seq_column():
+    rows = [
+        ["序号", "工作任务", "责任单位", "完成时限", "备注"],
+        ["（一）", "深化“放管服”改革", "", "", ""],
+        ["1", "全面实行行政许可事项清单管理。", "市发展改革委牵头，市财政局、市商务局按职责分工负责", "2024年底前", ""],
+        ["（二）", "优化法治环境", "", "", ""],
+        ["2", "开展涉企法规规章清理。", "市司法局会同市有关部门负责", "2024年6月", ""],
+        ["三", "加强组织实施", "", "", ""],
+        ["3", "开展实施情况评估。", "市司法局", "", ""],
+    ]
+    data = parse_rows(rows)
+    assert data["sections"] == [
+        {"number": "（一）", "title": "深化“放管服”改革", "parent": None},
+        {"number": "（二）", "title": "优化法治环境", "parent": None},
+        {"number": "三、", "title": "加强组织实施", "parent": None},
+    ]
+    assert [(t["number"], t["section"], t["lead_units"]) for t in data["tasks"]] == [
+        (1, "（一）", ["市发展改革委"]), (2, "（二）", ["市司法局"]), (3, "三、", [])]
+    assert data["tasks"][0]["units"] == ["市发展改革委", "市财政局", "市商务局"]
+    assert data["tasks"][1]["measures"][0]["due"] == "2024-06-30"
+    assert data["warnings"] == []
