@@ -1,0 +1,235 @@
+"""`manage.py bench`: builds synthetic data in databases of its own and measures the figures of the
+performance targets (docs/performance.md). Never touches the working database.
+
+Small (50 units) and large (1,000 units; --quick: 100) data sets live in two databases that are built
+in the same run; each figure is the median of several runs after a warm-up, measured in this process.
+Peak memory is measured in a forked child, so each figure's peak is its own.
+"""
+
+import gc
+import os
+import resource
+import statistics
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from django.core.management import call_command
+from django.db import connection, connections
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+from tracker import benchdata
+
+
+@contextmanager
+def bench_database(label: str) -> Iterator[None]:
+    """Point the default connection at a fresh database (SQLite file or `bench_<label>` on PostgreSQL)."""
+    conn = connections["default"]
+    original = dict(conn.settings_dict)
+    conn.close()
+    if conn.vendor == "postgresql":
+        name = f"bench_{label}"
+        _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+        conn.settings_dict["NAME"] = name
+        cleanup = lambda: _pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # noqa: E731
+    else:
+        folder = tempfile.mkdtemp(prefix=f"bench-{label}-")
+        conn.settings_dict["NAME"] = str(Path(folder) / "bench.sqlite3")
+        cleanup = lambda: [p.unlink() for p in Path(folder).iterdir()] and None  # noqa: E731
+    try:
+        call_command("migrate", verbosity=0, interactive=False)
+        yield
+    finally:
+        conn.close()
+        conn.settings_dict.clear()
+        conn.settings_dict.update(original)
+        cleanup()
+
+
+def _pg_admin(*statements: str) -> None:
+    with connection._nodb_cursor() as cursor:
+        for sql in statements:
+            cursor.execute(sql)
+
+
+def median_ms(fn: Callable[[], object], runs: int, warmup: int = 1) -> float:
+    for _ in range(warmup):
+        fn()
+    times = []
+    for _ in range(runs):
+        gc.collect()
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def count_queries(fn: Callable[[], object]) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        fn()
+    return len(ctx.captured_queries)
+
+
+def peak_mb_in_child(fn: Callable[[], object]) -> float:
+    """Run fn in a forked child and return the child's peak resident memory in MB."""
+    connections.close_all()
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child
+        os.close(read)
+        try:
+            fn()
+            peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            os.write(write, str(peak_kb).encode())
+        finally:
+            os._exit(0)
+    os.close(write)
+    with os.fdopen(read) as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    if not data:
+        raise RuntimeError("the measured child process failed")
+    return int(data) / 1024
+
+
+def get_ok(client: Client, url: str) -> bytes:
+    response = client.get(url)
+    if response.status_code != 200:
+        raise RuntimeError(f"GET {url} answered {response.status_code}")
+    if response.streaming:
+        return b"".join(response.streaming_content)
+    return response.content
+
+
+def page_urls(data: benchdata.BenchData) -> dict[str, tuple[object, str]]:
+    """The measured pages: name → (user, URL)."""
+    return {
+        "dashboard": (data.lead, reverse("tasks:dashboard") + f"?plan={data.plan.pk}"),
+        "unit_tasks": (data.liaison, reverse("tasks:my_tasks")),
+        "ledger": (data.lead, reverse("tasks:ledger") + f"?plan={data.plan.pk}"),
+        "assignment": (data.lead, reverse("tasks:assignment", args=[data.assignment_id])),
+    }
+
+
+def measure_pages(data: benchdata.BenchData, runs: int) -> dict[str, dict[str, float]]:
+    results = {}
+    for name, (user, url) in page_urls(data).items():
+        client = Client()
+        client.force_login(user)
+        get_ok(client, url)  # warm-up: templates compiled, session loaded
+        results[name] = {
+            "queries": count_queries(lambda c=client, u=url: get_ok(c, u)),
+            "ms": median_ms(lambda c=client, u=url: get_ok(c, u), runs),
+        }
+    return results
+
+
+def measure_ledger_export(data: benchdata.BenchData) -> tuple[float, float]:
+    """Seconds and peak MB to stream every assignment of the plan to .xlsx."""
+    client = Client()
+    client.force_login(data.lead)
+    url = reverse("tasks:ledger_xlsx") + f"?plan={data.plan.pk}"
+    start = time.perf_counter()
+    size = len(get_ok(client, url))
+    seconds = time.perf_counter() - start
+    if size < 1000:
+        raise RuntimeError("the ledger export is unexpectedly small")
+    return seconds, peak_mb_in_child(lambda: get_ok(client, url))
+
+
+def measure_report(data: benchdata.BenchData, *, memory: bool) -> dict[str, float]:
+    """The inspection report PDF: total seconds, WeasyPrint's seconds on the same HTML, peak MB."""
+    from reports.inspection import build_report
+    from reports.render import report_html
+    from tracker.pdf import html_to_pdf
+
+    def whole() -> bytes:
+        report = build_report("inspection", data.plan, benchdata.TODAY, generated_on=benchdata.TODAY)
+        return html_to_pdf(report_html(report))
+
+    html = report_html(build_report("inspection", data.plan, benchdata.TODAY, generated_on=benchdata.TODAY))
+    total = median_ms(whole, runs=3) / 1000
+    weasy = median_ms(lambda: html_to_pdf(html), runs=3) / 1000
+    result = {"s": total, "weasyprint_s": weasy}
+    if memory:
+        result["peak_mb"] = peak_mb_in_child(whole)
+    return result
+
+
+def measure_sweep(runs: int) -> tuple[float, float, int]:
+    """The first sweep on the benchmark's day (its due steps), then the same sweep with nothing due."""
+    from notifications.sweep import run_sweep
+
+    start = time.perf_counter()
+    first = run_sweep(benchdata.TODAY)
+    first_s = time.perf_counter() - start
+    steps = first["remind"] + first["urge"] + first["letter"] + first["circular"]
+    noop_ms = median_ms(lambda: run_sweep(benchdata.TODAY), runs)
+    again = run_sweep(benchdata.TODAY)
+    if any(again[k] for k in ("remind", "urge", "letter", "circular")):
+        raise RuntimeError(f"a second sweep sent steps again: {again}")
+    return first_s, noop_ms, steps
+
+
+def run(*, quick: bool, log: Callable[[str], None]) -> dict[str, float | int | str]:
+    large_units = 100 if quick else 1000
+    runs = 3 if quick else 7
+    figures: dict[str, float | int | str] = {"mode": "quick" if quick else "full",
+                                            "database": connection.vendor,
+                                            "units_small": 50, "units_large": large_units}
+    for label, units in (("small", 50), ("large", large_units)):
+        with bench_database(label), override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
+            start = time.perf_counter()
+            data = benchdata.build(units, name=label)
+            log(f"{label}: {data.units} units, {data.assignments} assignments, {data.submissions} submissions "
+                f"built in {time.perf_counter() - start:.1f} s")
+            figures[f"assignments_{label}"] = data.assignments
+            figures[f"submissions_{label}"] = data.submissions
+            for page, values in measure_pages(data, runs).items():
+                figures[f"{page}_queries_{label}"] = values["queries"]
+                figures[f"{page}_ms_{label}"] = round(values["ms"], 1)
+            report = measure_report(data, memory=label == "large")
+            if label == "small":
+                figures["report_district_s"] = round(report["s"], 2)
+            else:
+                figures["report_city_s"] = round(report["s"], 2)
+                figures["report_city_peak_mb"] = round(report["peak_mb"], 1)
+                figures["report_overhead_ratio"] = round(report["s"] / report["weasyprint_s"], 3)
+                seconds, peak = measure_ledger_export(data)
+                figures["ledger_xlsx_s"] = round(seconds, 2)
+                figures["ledger_xlsx_peak_mb"] = round(peak, 1)
+                sweep_s, noop_ms, steps = measure_sweep(runs)
+                figures["sweep_10k_s"] = round(sweep_s, 2)
+                figures["sweep_10k_steps"] = steps
+                figures["sweep_noop_ms"] = round(noop_ms, 1)
+            log(f"{label}: measured")
+    return figures
+
+
+PAGES = ("dashboard", "unit_tasks", "ledger", "assignment")
+PAGE_MS_TARGET = {"dashboard": 250, "unit_tasks": 150, "ledger": 150, "assignment": 150}
+MAX_PAGE_QUERIES = 15
+
+
+def check_targets(figures: dict) -> list[str]:
+    """The targets of docs/performance.md that these figures miss (time targets only at full size)."""
+    misses = []
+    for page in PAGES:
+        small, large = figures[f"{page}_queries_small"], figures[f"{page}_queries_large"]
+        if small != large:
+            misses.append(f"{page}: {small} queries at 50 units but {large} at {figures['units_large']}")
+        if large > MAX_PAGE_QUERIES:
+            misses.append(f"{page}: {large} queries (at most {MAX_PAGE_QUERIES})")
+    if figures["mode"] != "full":
+        return misses
+    limits = {f"{page}_ms_large": PAGE_MS_TARGET[page] for page in PAGES}
+    limits.update(ledger_xlsx_s=20, ledger_xlsx_peak_mb=300, sweep_noop_ms=50, sweep_10k_s=10,
+                  report_district_s=3, report_city_s=30, report_city_peak_mb=1024)
+    for key, limit in limits.items():
+        if figures[key] > limit:
+            misses.append(f"{key} = {figures[key]} (at most {limit})")
+    return misses
