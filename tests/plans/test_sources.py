@@ -382,7 +382,7 @@ def test_workbook_with_only_an_officials_list_is_not_a_task_table(tmp_path):
                                        "2024年底前", "一、总则", "长期坚持", "每季度"]), max_size=6),
              max_size=8).map(lambda rows: "\n".join("\t".join(r) for r in rows).encode("gb18030")),
 ))
-def test_no_input_ends_in_anything_but_a_plan_import_error(tmp_path, data):
+def test_no_input_ends_in_anything_but_a_plan_import_error(tmp_path, caplog, data):
     path = tmp_path / "fuzz.txt"
     path.write_bytes(data)
     try:
@@ -391,6 +391,8 @@ def test_no_input_ends_in_anything_but_a_plan_import_error(tmp_path, data):
         assert str(error)
     else:
         assert result["source"]["format"] in ("txt", "tsv")
+    # parse_file turns a reader's crash into a PlanImportError and logs it; no input may get there.
+    assert not [r for r in caplog.records if r.name == "plans.importer.sources"]
 
 
 # -- what Word files hold beyond plain paragraphs ----------------------------------------------------
