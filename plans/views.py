@@ -41,7 +41,8 @@ def get_plan_for_user(user, pk) -> Plan:
 @overseers_only
 def plan_list(request: HttpRequest) -> HttpResponse:
     plans = plans_for(request.user).select_related("lead_unit").annotate(
-        task_count=Count("tasks", distinct=True), measure_count=Count("tasks__measures", distinct=True))
+        task_count=Count("tasks", distinct=True), measure_count=Count("tasks__measures", distinct=True)
+    ).order_by("-issued_on", "-id")
     return render(request, "plans/plan_list.html", {"plans": plans})
 
 
@@ -57,7 +58,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         settings_form = forms.PlanSettingsForm(instance=plan)
     measures = Measure.objects.prefetch_related("units", "groups", "lead_units").annotate(
-        assignment_count=Count("assignments"))
+        assignment_count=Count("assignments")).order_by("order", "id")
     tasks = list(plan.tasks.select_related("section").prefetch_related(Prefetch("measures", queryset=measures)))
     sections = list(plan.sections.all())
     by_section: dict[int | None, list[Task]] = {}
@@ -144,7 +145,7 @@ def import_preview(request: HttpRequest) -> HttpResponse:
     unknown = [n for n in _names(data) if directory.resolve(n) is None]
     existing = Plan.objects.filter(title=data["title"].strip(), issuer=(data.get("issuer") or "").strip()).first()
     return render(request, "plans/import_preview.html", {
-        "state": state, "data": data, "outline": _outline(data, set(unknown)), "unknown": unknown,
+        "state": state, "data": data, "issued_on": _iso(data.get("issued_on")), "ends_on": _iso(data.get("ends_on")), "outline": _outline(data, set(unknown)), "unknown": unknown,
         "choices": forms.NameChoicesForm(names=unknown),
         "existing": existing, "changes": _dry_run(state) if existing else None,
         "measure_count": sum(len(t["measures"]) for t in data["tasks"]),
@@ -167,12 +168,9 @@ def _outline(data: dict, unknown: set[str]) -> list[dict]:
         measures = []
         for j, m in enumerate(task["measures"]):
             units = m.get("units") or task["units"]
-            if m.get("ongoing"):
-                due = "长期坚持"
-            else:
-                due = _iso(m.get("due")) or f"方案截止日（{_iso(data.get('ends_on'))}）"
             measures.append({
-                "index": j, "text": m["text"], "due": due, "due_value": m.get("due") or "",
+                "index": j, "text": m["text"], "due": "长期坚持" if m.get("ongoing") else _iso(m.get("due")),
+                "due_value": m.get("due") or "",
                 "due_phrase": m.get("due_phrase") or "", "ongoing": bool(m.get("ongoing")),
                 "recurrence": m.get("recurrence") or "", "recurrence_label": recurrences.get(m.get("recurrence"), ""),
                 "target": m.get("target"), "units": [(n, n in unknown) for n in units],
@@ -265,7 +263,8 @@ def unit_directory(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, result.summary())
                 return redirect("plans:units")
-    units = Unit.objects.prefetch_related("groups").annotate(assignment_count=Count("assignments"))
+    units = Unit.objects.prefetch_related("groups").annotate(assignment_count=Count("assignments")).order_by(
+        "order", "name")
     groups = UnitGroup.objects.prefetch_related("members")
     aliases = UnitAlias.objects.select_related("unit", "group")
     return render(request, "plans/unit_directory.html", {
