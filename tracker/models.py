@@ -31,7 +31,10 @@ class UserQuerySet(models.QuerySet):
 
 
 class TrackerUserManager(UserManager.from_queryset(UserQuerySet)):
-    pass
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        # A superuser belongs to no unit, so it cannot keep the default liaison role.
+        extra_fields.setdefault("role", "lead")
+        return super().create_superuser(username, email, password, **extra_fields)
 
 
 class User(AbstractUser):

@@ -206,3 +206,12 @@ def test_lead_sees_and_lifts_a_lockout(cast, login):
     assert lead.post(reverse("accounts:unlock", args=[cast.finance_user.pk])).status_code == 302
     response = Client().post(reverse("login"), {"username": "finance", "password": PASSWORD}, REMOTE_ADDR="10.7.7.7")
     assert response.status_code == 302
+
+
+def test_createsuperuser_makes_a_lead_office_account(db, monkeypatch):
+    from django.core.management import call_command
+
+    monkeypatch.setenv("DJANGO_SUPERUSER_PASSWORD", GOOD)
+    call_command("createsuperuser", "--no-input", username="admin", email="admin@example.org")
+    admin = User.objects.get(username="admin")
+    assert (admin.is_superuser, admin.role, admin.unit) == (True, "lead", None)
