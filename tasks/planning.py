@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -99,6 +100,16 @@ class SyncResult:
         return self
 
 
+def try_delete(obj) -> bool:
+    """Delete unless something else must keep it (a protected reference such as a letter): then keep it."""
+    try:
+        with transaction.atomic():
+            obj.delete()
+    except (ProtectedError, RestrictedError):
+        return False
+    return True
+
+
 def _submitted_ids(ids: list[int]) -> set[int]:
     return set(Assignment.objects.filter(pk__in=ids, submissions__isnull=False).values_list("pk", flat=True))
 
@@ -142,9 +153,8 @@ def sync_assignments(measure: Measure) -> SyncResult:
         for key, assignment in have.items():
             if key in wanted:
                 continue
-            if assignment.pk in submitted:
+            if assignment.pk in submitted or not try_delete(assignment):
                 result.kept.append(assignment)
             else:
-                assignment.delete()
                 result.removed += 1
     return result

@@ -20,7 +20,7 @@ from django.db import transaction
 from plans.directory import Directory
 from plans.models import Measure, Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment
-from tasks.planning import SyncResult, sync_assignments
+from tasks.planning import SyncResult, sync_assignments, try_delete
 
 SIMILAR = 0.6
 
@@ -305,14 +305,13 @@ class _Writer:
             self.write_measures(task, item, label)
         for task in self.removed_tasks:
             label = f"任务{task.number}" if task.number else f"任务“{_short(task.title, 16)}”"
+            task._change_reason = self.reason
             if Assignment.objects.filter(measure__task=task, submissions__isnull=False).exists() or \
-                    task.measures.filter(added_by_lead=True).exists():
-                self.result.warnings.append(f"{label}（{task.title}）已从原文删除，但已有报送或增补措施，予以保留。")
+                    task.measures.filter(added_by_lead=True).exists() or not try_delete(task):
+                self.result.warnings.append(f"{label}（{task.title}）已从原文删除，但已有报送、函告或增补措施，予以保留。")
             else:
                 self.result.changes.append(f"删除{label}：{task.title}")
                 self.result.count("task-")
-                task._change_reason = self.reason
-                task.delete()
 
     # --- measures ----------------------------------------------------------------------------------------
 
@@ -385,14 +384,14 @@ class _Writer:
                     self.result.count("measure~")
             self.set_relations(measure, units, groups, leads, label, is_new)
         for measure in matched_removed(existing, matched):
-            if Assignment.objects.filter(measure=measure, submissions__isnull=False).exists():
+            measure._change_reason = self.reason
+            if Assignment.objects.filter(measure=measure, submissions__isnull=False).exists() or \
+                    not try_delete(measure):
                 self.result.warnings.append(
-                    f"{label}措施“{_short(measure.text)}”已从原文删除，但已有报送，予以保留。")
+                    f"{label}措施“{_short(measure.text)}”已从原文删除，但已有报送或函告，予以保留。")
             else:
                 self.result.changes.append(f"{label}删除措施：{_short(measure.text)}")
                 self.result.count("measure-")
-                measure._change_reason = self.reason
-                measure.delete()
 
     def set_relations(self, measure: Measure, units: list[Unit], groups: list[UnitGroup], leads: list[Unit],
                       label: str, is_new: bool) -> None:

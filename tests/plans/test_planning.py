@@ -4,7 +4,7 @@ import datetime
 
 from plans.models import Measure, Unit
 from tasks.models import Assignment, Submission
-from tasks.planning import periods_for, sync_assignments
+from tasks.planning import periods_for, sync_assignments, try_delete
 
 D = datetime.date
 
@@ -122,3 +122,9 @@ def with_plan_running(cast):
     """The cast's plan ends 2025-12-31; keep it running whatever today's date is."""
     cast.plan.ends_on = datetime.date.today() + datetime.timedelta(days=365)
     cast.plan.save()
+
+
+def test_try_delete_keeps_what_something_else_protects(cast):
+    assert not try_delete(cast.finance)  # its assignments protect the unit
+    assert Unit.objects.filter(pk=cast.finance.pk).exists()
+    assert try_delete(Unit.objects.create(name="临时单位"))
