@@ -140,5 +140,5 @@ def finish_circular(circular: Circular) -> bool:
                                          subject=f"{circular.number} {circular.title}", body=body,
                                          link=circular.get_absolute_url(), sent_by=circular.created_by)
         dispatch(message, units=list(Unit.objects.filter(is_active=True).prefetch_related("users")),
-                 users=list(User.objects.filter(role=User.Role.LEAD, is_active=True)))
+                 users=list(User.objects.filter(role__in=[User.Role.LEAD, User.Role.INSPECTOR], is_active=True)))
     return True

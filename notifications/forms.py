@@ -8,11 +8,21 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class MultipleFileField(forms.FileField):
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        if isinstance(data, list | tuple):
+            return [super(MultipleFileField, self).clean(d, initial) for d in data]
+        return [super().clean(data, initial)] if data else []
+
+
 class ReplyForm(forms.Form):
     text = forms.CharField(label="整改情况", widget=forms.Textarea, max_length=10000,
                            error_messages={"required": "请填写整改情况。"})
-    files = forms.FileField(label="佐证材料（可多选）", required=False,
-                            widget=MultipleFileInput(attrs={"multiple": True}))
+    files = MultipleFileField(label="佐证材料（可多选）", required=False)
 
 
 class WithdrawForm(forms.Form):

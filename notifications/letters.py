@@ -55,12 +55,16 @@ def overdue_assignments(plan: Plan, unit: Unit, as_of: datetime.date):
 
 def uncovered_long_overdue(plan: Plan, as_of: datetime.date, after_workdays: int):
     """Open assignments of the plan at least `after_workdays` working days overdue that no issued
-    letter lists in their current ladder cycle."""
+    letter lists in their current ladder cycle.
+
+    The plan's lead office does not write letters to itself: its own items get reminders and urges only.
+    """
     cutoff = latest_due_overdue_by(as_of, after_workdays)
     covered = LetterItem.objects.filter(assignment=OuterRef("pk"), cycle=OuterRef("ladder_state__cycle"),
                                         active=True)
-    return (Assignment.objects.open().filter(measure__task__plan=plan, due_on__lte=cutoff)
-            .exclude(Exists(covered)))
+    found = (Assignment.objects.open().filter(measure__task__plan=plan, due_on__lte=cutoff)
+             .exclude(Exists(covered)))
+    return found.exclude(unit_id=plan.lead_unit_id) if plan.lead_unit_id else found
 
 
 def letter_items(plan: Plan, unit: Unit, as_of: datetime.date) -> list[dict]:

@@ -261,6 +261,14 @@ class LetterQuerySet(models.QuerySet):
         return self.issued().filter(reply_due_on__lt=as_of, replies__isnull=True)
 
 
+def letter_path(instance: "Letter", filename: str) -> str:
+    return f"letters/{instance.year}/{filename}"
+
+
+def circular_path(instance: "Circular", filename: str) -> str:
+    return f"circulars/{instance.year}/{filename}"
+
+
 class Letter(models.Model):
     """A 函告 to one unit, numbered per prefix and year. Never deleted; withdrawn (作废) keeps its number."""
 
@@ -277,7 +285,7 @@ class Letter(models.Model):
     reply_workdays = models.PositiveSmallIntegerField("整改回复时限（工作日）")
     issuer = models.CharField("发文机关", max_length=100)
     signer = models.CharField("署名", max_length=100)
-    pdf = models.FileField("PDF", upload_to="letters/%Y/", max_length=200, blank=True)
+    pdf = models.FileField("PDF", upload_to=letter_path, max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发出人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+", help_text="留空表示自动督办")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
@@ -404,7 +412,7 @@ class Circular(models.Model):
     issuer = models.CharField("发文机关", max_length=100)
     signer = models.CharField("署名", max_length=100)
     content = models.JSONField("通报内容", default=dict)
-    pdf = models.FileField("PDF", upload_to="circulars/%Y/", max_length=200, blank=True)
+    pdf = models.FileField("PDF", upload_to=circular_path, max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发出人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)

@@ -102,7 +102,7 @@ def letter_detail(request, pk):
                 return redirect(letter)
             if reply_form.is_valid():
                 try:
-                    checked = check_files(request.FILES.getlist("files"))
+                    checked = check_files(reply_form.cleaned_data["files"])
                 except UploadRejected as exc:
                     for text in exc.messages:
                         reply_form.add_error("files", text)
@@ -192,7 +192,7 @@ def circular_new(request, plan_pk):
         raise Http404("未找到。")
     plan = get_object_or_404(Plan, pk=plan_pk)
     today = timezone.localdate()
-    form = CircularForm(request.POST or request.GET or None, plan=plan)
+    form = CircularForm(request.POST if request.method == "POST" else (request.GET or None), plan=plan)
     rnd = form.cleaned_data["round"] if form.is_bound and form.is_valid() else None
     if request.GET.get("preview"):
         return _pdf_response(circulars.preview_pdf(plan, today, rnd), "通报预览.pdf")
