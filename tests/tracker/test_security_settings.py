@@ -156,3 +156,16 @@ def test_client_ip(rf, settings, behind_proxy, forwarded, expected):
     settings.USE_X_FORWARDED_FOR = behind_proxy
     request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+@pytest.mark.parametrize("who", ["lead", "inspector", "finance_user", "street_user"])
+def test_every_page_in_the_navigation_satisfies_the_policy(cast, login, who):
+    client = login(getattr(cast, who))
+    nav = client.get(reverse("home")).content.decode().split('<nav class="nav">', 1)[1].split("</nav>", 1)[0]
+    urls = sorted(set(re.findall(r'href="(/[^"]*)"', nav)) - {"/admin/"})
+    assert reverse("home") in urls and len(urls) > 3
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response["Content-Type"].startswith("text/html"):
+            assert_satisfies_csp(response)
