@@ -115,18 +115,24 @@ class Assignment(models.Model):
             assignment=self, author=author, text=text, percent=percent,
             round=ReportingRound.objects.open_for(self, today).first(),
         )
-        self.status = self.Status.SUBMITTED
-        self.percent = percent
-        self._change_reason = "报送进展"
-        self.save(update_fields=["status", "percent", "updated_at"])
+        self._update(author, "报送进展", status=self.Status.SUBMITTED, percent=percent)
         return submission
 
     def change_deadline(self, due_on: datetime.date | None, reason: str, user) -> None:
         """A new due date; the reason is kept in the history beside the change."""
-        self.due_on = due_on
-        self._change_reason = reason
-        self._history_user = user
-        self.save(update_fields=["due_on", "updated_at"])
+        self._update(user, reason, due_on=due_on)
+
+    def _update(self, user, reason: str, **values) -> None:
+        """Change some fields on the row as it is now (locked), so the history records the true state."""
+        with transaction.atomic():
+            current = Assignment.objects.select_for_update().get(pk=self.pk)
+            for name, value in values.items():
+                setattr(current, name, value)
+            current._change_reason = reason
+            current._history_user = user
+            current.save(update_fields=[*values, "updated_at"])
+        for name in ("due_on", "status", "percent", "completed_on", "updated_at"):
+            setattr(self, name, getattr(current, name))
 
     def light(self, today: datetime.date) -> str:
         """红/黄/绿/灰: done green; overdue red; due within 7 days or returned yellow; else grey."""
@@ -417,5 +423,4 @@ class ExtensionRequest(models.Model):
             self._history_user = user
             self.save(update_fields=["state", "decided_by", "decided_at", "decision_reason"])
             if grant:
-                assignment = Assignment.objects.select_for_update().get(pk=self.assignment_id)
-                assignment.change_deadline(self.requested_due_on, f"同意延期申请：{reason}", user)
+                self.assignment.change_deadline(self.requested_due_on, f"同意延期申请：{reason}", user)
