@@ -124,6 +124,7 @@ class LedgerTable(tables.Table):
                             order_by=("measure__task__section__order", "measure__task__order"))
     task = tables.Column("任务", accessor="measure__task", order_by=("measure__task__order",))
     measure = tables.Column("细化措施", accessor="measure__text", attrs={"td": {"class": "measure"}},
+                            linkify=("tasks:assignment", {"pk": tables.A("pk")}),
                             order_by=("measure__task__order", "measure__order"))
     unit = tables.Column("责任单位", accessor="unit__name", order_by=("unit__order", "unit__name"))
     period = tables.Column("周期", attrs=NOWRAP)

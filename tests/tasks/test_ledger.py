@@ -74,6 +74,7 @@ def test_ledger_lists_every_assignment_with_chinese_columns(ledger, login):
     assert street[4] == "光复道街道办事处" and street[7] == "已报送" and street[8] == "80%"
     assert street[9] == "2024年6月20日" and street[10] == "待审核" and street[11] == "还剩10天"
     assert rows[2][11] == "逾期20天"
+    assert f'href="{reverse("tasks:assignment", args=[ledger.street_assignment.pk])}"' in page
 
 
 @pytest.mark.parametrize("params, expected", [
