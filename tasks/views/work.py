@@ -83,7 +83,7 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, *, submit_f
         "history": assignment_history(assignment),
         "open_round": ReportingRound.objects.open_for(assignment, today).first() if liaison_can_act else None,
         "submit_form": submit_form if liaison_can_act else None,
-        "extension_form": extension_form if liaison_can_act and not pending_extension else None,
+        "extension_form": extension_form if liaison_can_act else None,
     }
     return render(request, "tasks/assignment_detail.html", context, status=status)
 

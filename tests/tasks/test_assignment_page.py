@@ -3,7 +3,6 @@ extension requests, and the change history in Chinese."""
 
 import datetime
 
-import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -17,7 +16,7 @@ def page_of(client, assignment) -> str:
     return response.content.decode()
 
 
-def test_shows_task_measure_deadline_and_state(cast, login, frozen):
+def test_shows_task_measure_deadline_and_state(frozen, cast, login):
     page = page_of(login(cast.street_user), cast.street_assignment)
     assert "任务1　着力提高业务能力" in page
     assert "2024年6月底前完成全员轮训。" in page
@@ -25,7 +24,7 @@ def test_shows_task_measure_deadline_and_state(cast, login, frozen):
     assert "还剩10天" in page and "未开始" in page
 
 
-def test_shows_submissions_evidence_reviews_and_extensions(cast, login, submit_with, frozen):
+def test_shows_submissions_evidence_reviews_and_extensions(frozen, cast, login, submit_with):
     first = submit_with(cast.street_assignment, cast.street_user, text="第一次报送内容",
                         files=[("签到表.pdf", PDF), ("照片.jpg", JPG)])
     first.decide(cast.lead, Review.Decision.RETURN, "照片不清晰", datetime.date(2024, 6, 20))
@@ -70,7 +69,7 @@ def test_measure_changes_appear_in_the_history(cast, login):
     assert "原因：上级要求延后" in history
 
 
-def test_forms_by_role(cast, login, frozen):
+def test_forms_by_role(frozen, cast, login):
     liaison = page_of(login(cast.street_user), cast.street_assignment)
     assert 'enctype="multipart/form-data"' in liaison and 'multiple' in liaison and "提交延期申请" in liaison
     lead = page_of(login(cast.lead), cast.street_assignment)
@@ -80,7 +79,7 @@ def test_forms_by_role(cast, login, frozen):
         not in inspector
 
 
-def test_query_count_does_not_grow_with_submissions(cast, login, submit_with, frozen):
+def test_query_count_does_not_grow_with_submissions(frozen, cast, login, submit_with):
     c = login(cast.lead)
 
     def count():

@@ -21,7 +21,7 @@ def rows(page: str) -> int:
     return page.count("/tasks/assignments/") - page.count("/tasks/assignments/?")
 
 
-def test_liaison_sees_own_unit_only(cast, login, frozen):
+def test_liaison_sees_own_unit_only(frozen, cast, login):
     page = login(cast.street_user).get("/tasks/mine/").content.decode()
     assert f"/tasks/assignments/{cast.street_assignment.pk}/" in page
     assert f"/tasks/assignments/{cast.finance_assignment.pk}/" not in page
@@ -29,7 +29,7 @@ def test_liaison_sees_own_unit_only(cast, login, frozen):
     assert "责任单位" not in page.split("<table")[1].split("</thead>")[0]  # no unit column for a liaison
 
 
-def test_days_left_overdue_and_ongoing(cast, login, frozen):
+def test_days_left_overdue_and_ongoing(frozen, cast, login):
     Assignment.objects.filter(pk=cast.street_assignment.pk).update(due_on=datetime.date(2024, 6, 8))
     ongoing = Measure.objects.create(task=cast.task, order=2, text="长期坚持开展普法宣传。", ongoing=True)
     Assignment.objects.create(measure=ongoing, unit=cast.street, due_on=None)
@@ -37,7 +37,7 @@ def test_days_left_overdue_and_ongoing(cast, login, frozen):
     assert "逾期12天" in page and "长期" in page and "红" in page and "灰" in page
 
 
-def test_filters(cast, login, frozen):
+def test_filters(frozen, cast, login):
     c = login(cast.street_user)
     later = Measure.objects.create(task=cast.task, order=2, text="年底前完成案卷评查。",
                                    due_on=datetime.date(2024, 12, 31))
@@ -63,7 +63,7 @@ def test_filters(cast, login, frozen):
     assert shown(f"task={other_task.pk}") == {a_later.pk}
 
 
-def test_sorting_by_due_date(cast, login, frozen):
+def test_sorting_by_due_date(frozen, cast, login):
     later = Measure.objects.create(task=cast.task, order=2, text="年底前完成案卷评查。")
     a_later = Assignment.objects.create(measure=later, unit=cast.street, due_on=datetime.date(2024, 12, 31))
     c = login(cast.street_user)
@@ -74,14 +74,14 @@ def test_sorting_by_due_date(cast, login, frozen):
     assert desc.index(second) < desc.index(first)
 
 
-def test_pagination_at_25(cast, login, frozen):
+def test_pagination_at_25(frozen, cast, login):
     add_assignments(cast, cast.street, 30, due_on=datetime.date(2024, 7, 1))
     c = login(cast.street_user)
     assert rows(c.get("/tasks/mine/").content.decode()) == 25
     assert rows(c.get("/tasks/mine/?page=2").content.decode()) == 31 - 25
 
 
-def test_lead_sees_all_units_with_a_unit_filter(cast, login, frozen):
+def test_lead_sees_all_units_with_a_unit_filter(frozen, cast, login):
     c = login(cast.lead)
     page = c.get("/tasks/assignments/").content.decode()
     assert f"/tasks/assignments/{cast.street_assignment.pk}/" in page
@@ -103,14 +103,14 @@ def count_queries(client, url):
     return len(ctx.captured_queries)
 
 
-def test_query_count_does_not_grow_with_rows(cast, login, frozen):
+def test_query_count_does_not_grow_with_rows(frozen, cast, login):
     c = login(cast.street_user)
     few = count_queries(c, "/tasks/mine/")
     add_assignments(cast, cast.street, 24, due_on=datetime.date(2024, 6, 25))
     assert count_queries(c, "/tasks/mine/") == few
 
 
-def test_lead_query_count_is_the_same_with_ten_times_the_units(cast, login, frozen):
+def test_lead_query_count_is_the_same_with_ten_times_the_units(frozen, cast, login):
     c = login(cast.lead)
     units = Unit.objects.bulk_create([Unit(name=f"测试单位{i}") for i in range(10)])
     for unit in units[:2]:

@@ -47,7 +47,7 @@ def test_queue_query_count_does_not_grow_with_submissions(cast, login, submit_wi
     assert count() == few
 
 
-def test_accept_completes_the_assignment(cast, login, submit_with, frozen):
+def test_accept_completes_the_assignment(frozen, cast, login, submit_with):
     submission = submit_with(cast.street_assignment, cast.street_user, percent=100)
     response = login(cast.lead).post(review_url(submission), {"decision": "accept", "reason": "材料齐全"},
                                      follow=True)
@@ -137,7 +137,7 @@ def test_two_reviewers_at_the_same_moment_on_postgresql(cast, submit_with):
         barrier = threading.Barrier(2)
         outcomes = []
 
-        def act(user, decision, submission_pk=submission.pk):
+        def act(user, decision, submission_pk=submission.pk, barrier=barrier, outcomes=outcomes):
             try:
                 copy = Submission.objects.get(pk=submission_pk)
                 barrier.wait()

@@ -191,3 +191,21 @@ def test_round_page_query_count_does_not_grow_with_units(opened, login):
         small = queries()
         add_units(90)
         assert queries() == small
+
+
+def test_a_round_naming_no_tasks_covers_every_task_of_its_plan(opened):
+    c = opened
+    c.round.tasks.clear()
+    other = Task.objects.create(plan=c.plan, number=2, title="另一项任务", order=2)
+    m = Measure.objects.create(task=other, order=1, text="另一项措施")
+    elsewhere = Assignment.objects.create(measure=m, unit=c.finance, due_on=datetime.date(2024, 9, 30))
+    with at(21):
+        submit(elsewhere, c.finance_user)
+    assert states(c.round) == {"区财政局": ("on_time", 2), "光复道街道办事处": ("missing", 1)}
+
+
+def test_a_submission_tagged_with_the_round_counts(opened):
+    c = opened
+    with at(19):
+        submit(c.street_assignment, c.street_user, c.round)
+    assert states(c.round)["光复道街道办事处"][0] == "on_time"

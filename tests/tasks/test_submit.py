@@ -19,7 +19,7 @@ def submit_url(assignment):
     return f"/tasks/assignments/{assignment.pk}/submit/"
 
 
-def test_liaison_submits_progress_with_several_files(cast, login, frozen, media_root):
+def test_liaison_submits_progress_with_several_files(frozen, cast, login, media_root):
     assignment = cast.street_assignment
     response = login(cast.street_user).post(submit_url(assignment), {
         "text": "已组织全员轮训两期，参训48人。", "percent": "60",
@@ -77,7 +77,7 @@ def test_done_assignment_takes_no_more_submissions(cast, login):
     assert not Submission.objects.exists()
 
 
-def test_submission_answers_the_open_round_for_its_unit_and_task(cast, submit_with, frozen):
+def test_submission_answers_the_open_round_for_its_unit_and_task(frozen, cast, submit_with):
     today = timezone.localdate()
     closed = ReportingRound.objects.create(plan=cast.plan, title="5月调度", due_on=datetime.date(2024, 5, 25),
                                            created_by=cast.lead, closed_at=timezone.now())
