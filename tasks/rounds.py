@@ -1,8 +1,8 @@
 """Reporting rounds (调度): who must report, and who reported on time, late or not at all.
 
-The rule (also shown on the round page): a unit has reported in a round when it has a submission on an
-in-scope assignment (one of the round's tasks) that is tagged with the round, or that was made while the
-round was open — from its creation until it was closed. The first such submission counts: made on or
+The rule (also shown on the round page): a unit has reported in a round when it has a submission tagged
+with the round, or one on an in-scope assignment (one of the round's tasks; every task of its plan when it
+names none) made while the round was open — from its creation until it was closed. The first such submission counts: made on or
 before the round's due date (Beijing time) it is 按时报送, later it is 逾期报送; with none, 未报送.
 """
 
@@ -12,8 +12,9 @@ from dataclasses import dataclass, field
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.db.models import Count, DateTimeField, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.db.models.lookups import Exact
 from django.http import Http404
 from django.utils import timezone
 
@@ -150,33 +151,39 @@ class RoundReport:
         return self.round.closed_at is None
 
 
+def _in_scope(prefix: str = "") -> Q:
+    """An assignment in the round's tasks, or in any task of its plan when the round names none (the rule
+    of ``ReportingRound.objects.open_for``). Used inside subqueries on the round's unit rows."""
+    return Q(**{f"{prefix}measure__task__rounds": OuterRef("reportinground_id")}) | Q(
+        Exact(OuterRef("every_task"), True), **{f"{prefix}measure__task__plan": OuterRef("reportinground__plan_id")}
+    )
+
+
 def _first_submissions(rounds: list[ReportingRound], unit: Unit | None = None) -> QuerySet:
     """Per (round, unit): the unit's first counting submission and its open in-scope assignments (one query)."""
-    through = ReportingRound.units.through
+    window = Q(created_at__gte=OuterRef("reportinground__created_at"),
+               created_at__lte=Coalesce(OuterRef("reportinground__closed_at"),
+                                        Value(FAR_FUTURE, output_field=DateTimeField())))
     first = (
-        Submission.objects.filter(
-            assignment__unit=OuterRef("unit_id"),
-            assignment__measure__task__rounds=OuterRef("reportinground_id"),
-        )
-        .filter(
-            Q(round=OuterRef("reportinground_id"))
-            | Q(created_at__gte=OuterRef("reportinground__created_at"),
-                created_at__lte=Coalesce(OuterRef("reportinground__closed_at"),
-                                         Value(FAR_FUTURE, output_field=DateTimeField())))
-        )
+        Submission.objects.filter(assignment__unit=OuterRef("unit_id"))
+        .filter(Q(round=OuterRef("reportinground_id")) | (window & _in_scope("assignment__")))
         .order_by("created_at")
         .values("created_at")[:1]
     )
     open_count = (
         Assignment.objects.open()
-        .filter(unit=OuterRef("unit_id"), measure__task__rounds=OuterRef("reportinground_id"))
-        .order_by().values("unit_id").annotate(n=Count("id")).values("n")
+        .filter(_in_scope(), unit=OuterRef("unit_id"))
+        .order_by().values("unit_id").annotate(n=Count("id", distinct=True)).values("n")
     )
-    rows = through.objects.filter(reportinground__in=rounds).select_related("unit")
+    named_tasks = ReportingRound.tasks.through.objects.filter(reportinground_id=OuterRef("reportinground_id"))
+    rows = ReportingRound.units.through.objects.filter(reportinground__in=rounds).select_related("unit")
     if unit is not None:
         rows = rows.filter(unit=unit)
-    return rows.annotate(first_at=Subquery(first), open_count=Coalesce(Subquery(open_count), 0)).order_by(
-        "unit__order", "unit__name")
+    return (
+        rows.annotate(every_task=~Exists(named_tasks))
+        .annotate(first_at=Subquery(first), open_count=Coalesce(Subquery(open_count), 0))
+        .order_by("unit__order", "unit__name")
+    )
 
 
 def reports(rounds: list[ReportingRound], unit: Unit | None = None) -> list[RoundReport]:
