@@ -132,6 +132,18 @@ class LineRow:
 
 
 @dataclass(slots=True)
+class OverdueGroup:
+    """Overdue assignments of one measure and period: the same deadline, so the same days late."""
+
+    task: str
+    measure: str
+    period: str
+    due_on: str
+    days_late: int
+    units: list[str] = field(default_factory=list)  # 区财政局（已报送，催办）
+
+
+@dataclass(slots=True)
 class LetterRow:
     number: str
     unit: str
@@ -164,6 +176,7 @@ class Report:
     tasks: list[TaskRow] = field(default_factory=list)
     units: list[UnitRow] = field(default_factory=list)
     overdue: list[LineRow] = field(default_factory=list)
+    overdue_groups: list[OverdueGroup] = field(default_factory=list)
     details: list[LineRow] = field(default_factory=list)
     letters: list[LetterRow] = field(default_factory=list)
     letters_issued: int = 0
@@ -200,6 +213,11 @@ class Report:
     @property
     def shows_matrix(self) -> bool:
         return self.kind == KIND_INSPECTION
+
+    @property
+    def details_by(self) -> str:
+        """The details list's first column: the task in a unit's report, the unit in a task's report."""
+        return "任务" if self.kind == KIND_UNIT else "责任单位"
 
     @property
     def shows_details(self) -> bool:
@@ -249,10 +267,18 @@ def resolve_plan(plan_id: int | None) -> Plan:
     return plans.get(pk=plan_id) if plan_id is not None else plans.order_by("-issued_on", "-id")[:1].get()
 
 
-def task_label(task: Task, section_numbers: dict[int, str]) -> str:
-    if task.number:
-        return str(task.number)
-    return section_numbers.get(task.section_id, "") or "—"
+def task_labels(tasks: list[Task], sections: dict[int, Section]) -> dict[int, str]:
+    """"7" for task 7; an un-numbered item (a 工作要求) is named by its section and place: "三-2"."""
+    labels: dict[int, str] = {}
+    places: dict[int | None, int] = defaultdict(int)
+    for task in tasks:
+        if task.number:
+            labels[task.pk] = str(task.number)
+        else:
+            places[task.section_id] += 1
+            section = sections.get(task.section_id)
+            labels[task.pk] = f"{section.number.rstrip('、') if section else '其他'}-{places[task.section_id]}"
+    return labels
 
 
 def build_report(
@@ -272,11 +298,10 @@ def build_report(
     end = end_of_day(as_of)
 
     sections = {s.pk: s for s in Section.objects.filter(plan=plan)}
-    section_numbers = {pk: s.number for pk, s in sections.items()}
     tasks = list(Task.objects.filter(plan=plan).order_by("order", "id"))
+    labels = task_labels(tasks, sections)
     if task is not None:
         tasks = [t for t in tasks if t.pk == task.pk]
-    task_labels = {t.pk: task_label(t, section_numbers) for t in tasks}
 
     measure_rows = Measure.objects.filter(task__plan=plan)
     if is_past(as_of):
@@ -284,7 +309,8 @@ def build_report(
     measures = {pk: (task_id, text) for pk, task_id, text in measure_rows.values_list("id", "task_id", "text")}
     if task is not None:
         measures = {pk: m for pk, m in measures.items() if m[0] == task.pk}
-    report.measures = len(measures)
+    # A unit's report counts the measures that fall to the unit; the others, every measure in scope.
+    report.measures = len({s.measure_id for s in states} & measures.keys()) if unit else len(measures)
 
     unit_ids = {s.unit_id for s in states}
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("order", "name", "id"))
@@ -307,7 +333,7 @@ def build_report(
         report.total.add(state, as_of, rank)
         open_lines.append((state, task_id))
 
-    report.tasks = [TaskRow(t, task_labels[t.pk], task_tally[t.pk]) for t in tasks if t.pk in task_tally]
+    report.tasks = [TaskRow(t, labels[t.pk], task_tally[t.pk]) for t in tasks if t.pk in task_tally]
     blocks: dict[int | None, SectionBlock] = {}
     for row in report.tasks:
         section = sections.get(row.task.section_id)
@@ -331,7 +357,9 @@ def build_report(
         report.units.append(row)
 
     steps = ladder_steps(plan, as_of, end) if report.total.overdue else {}
+    circulated = circulated_units(plan, as_of) if report.total.overdue else {}
     unit_order = {u.pk: i for i, u in enumerate(units)}
+    task_order = {t.pk: i for i, t in enumerate(tasks)}
     for state, task_id in open_lines:
         overdue = state.is_overdue(as_of)
         if not overdue and not report.shows_details:
@@ -339,7 +367,7 @@ def build_report(
         light = state.light(as_of)
         line = LineRow(
             unit=unit_names[state.unit_id],
-            task=task_labels[task_id],
+            task=labels[task_id],
             measure=measures[state.measure_id][1],
             period=state.period,
             due_on=cn_date(state.due_on) if state.due_on else "长期坚持",
@@ -347,16 +375,29 @@ def build_report(
             light=light,
             light_label=LIGHT_LABELS[light],
             days_late=(as_of - state.due_on).days if overdue else None,
-            step=steps.get(state.id, "") if overdue else "",
+            step=("通报" if overdue and state.due_on < circulated.get(state.unit_id, datetime.date.min)
+                  else steps.get(state.id, "") if overdue else ""),
         )
         if overdue:
             report.overdue.append((line, unit_order[state.unit_id]))
         if report.shows_details:
-            report.details.append(line)
+            report.details.append((line, (task_order[task_id], state.measure_id, state.period,
+                                          unit_order[state.unit_id])))
     report.overdue = [line for line, _ in sorted(report.overdue, key=lambda p: (-p[0].days_late, p[1]))]
+    report.details = [line for line, _ in sorted(report.details, key=lambda p: p[1])]
+    groups: dict[tuple, OverdueGroup] = {}
+    for line in report.overdue:
+        key = (line.task, line.measure, line.period, line.due_on)
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = OverdueGroup(line.task, line.measure, line.period, line.due_on, line.days_late)
+        notes = [n for n in (line.status if line.status != STATUS_LABELS[Assignment.Status.NOT_STARTED] else "",
+                             line.step) if n]
+        group.units.append(f"{line.unit}（{'，'.join(notes)}）" if notes else line.unit)
+    report.overdue_groups = list(groups.values())
 
     read_letters(report, plan, end, unit)
-    report.evidence = evidence_index(plan, end, unit=unit, task=task, task_labels=task_labels)
+    report.evidence = evidence_index(plan, end, unit=unit, task=task, task_labels=labels)
     return report
 
 
@@ -451,3 +492,20 @@ def ladder_steps(plan: Plan, as_of: datetime.date, end: datetime.datetime) -> di
         for assignment_id in named.order_by().values_list("assignment_id", flat=True).distinct():
             reach(assignment_id, "函告")
     return {assignment_id: LADDER_STEPS[rank] for assignment_id, rank in reached.items()}
+
+
+def circulated_units(plan: Plan, as_of: datetime.date) -> dict[int, datetime.date]:
+    """Units named in a 通报 of the plan by the day (for long-overdue work or unanswered letters), with the
+    date of the latest such circular: the work they had overdue then reached 通报. One query."""
+    circular = _notifications_model("Circular", "plan", "issued_on", "content")
+    if circular is None:
+        return {}
+    named: dict[str, datetime.date] = {}
+    for issued_on, content in circular.objects.filter(plan=plan, issued_on__lte=as_of).values_list("issued_on",
+                                                                                                  "content"):
+        for row in (content or {}).get("long_overdue", []) + (content or {}).get("unanswered", []):
+            if row.get("unit") and issued_on > named.get(row["unit"], datetime.date.min):
+                named[row["unit"]] = issued_on
+    if not named:
+        return {}
+    return {pk: named[name] for pk, name in Unit.objects.filter(name__in=named).values_list("pk", "name")}
