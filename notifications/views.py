@@ -36,6 +36,7 @@ from plans.models import Plan, Unit
 from tasks.access import check_write, get_assignment_for_user, require_lead, require_liaison
 from tasks.uploads import UploadRejected, check_files
 from tracker.models import User
+from tracker.workdays import add_workdays
 
 
 def _pdf_response(data_or_file, filename: str, *, inline: bool = True):
@@ -244,10 +245,13 @@ def ladder_config(request, plan_pk):
             messages.success(request, "督办设置已保存，自下次扫描起生效。")
             return redirect("notifications:ladder_config", plan_pk=plan.pk)
     example_due = timezone.localdate() + datetime.timedelta(days=10)
-    example = schedule(Timing.of(config), example_due, example_due + datetime.timedelta(days=30)) \
-        if form.is_valid() or not form.is_bound else []
+    config = LadderConfig.objects.get(pk=config.pk)  # as saved, not as (mis)typed in the form
+    example = [(rung.on, rung.label) for rung in
+               schedule(Timing.of(config), example_due, example_due + datetime.timedelta(days=30))]
+    example += [(add_workdays(example_due, config.letter_after_workdays), "函告（仍未完成时）"),
+                (add_workdays(example_due, config.circular_after_workdays), "列入下一期通报（仍未完成时）")]
     return render(request, "notifications/ladder_config.html",
-                  {"plan": plan, "form": form, "example_due": example_due, "example": example})
+                  {"plan": plan, "form": form, "example_due": example_due, "example": sorted(example)})
 
 
 @login_required
