@@ -208,6 +208,7 @@ class _Reader:
                     break
                 if t.endswith("文件") and len(t) <= 40:
                     self.issuer = t[:-2]
+        self.title_candidates: list[str] = []  # the title and those before it (关于印发《…》的通知)
         self.title = self._title(pre)
         if not self.title:
             self.warn(pre[0][0] if pre else None, "未找到方案标题，请在预览中补填。")
@@ -234,8 +235,10 @@ class _Reader:
                 not TITLE_END.search(t) or t.count("《") > t.count("》") or t.count("(") > t.count(")")
             ):
                 found = t + nxt
+                self.title_candidates.append(found)
             elif TITLE_END.search(t) and not (found and found.endswith(t)):
                 found = t
+                self.title_candidates.append(found)
         if not found:
             for _, t in pre:
                 m = re.search(r"《([^《》]{4,100})》[^。]{0,6}印发", t)
@@ -300,7 +303,7 @@ class _Reader:
         buf_line = block.line
 
         def flush(line: int) -> None:
-            s = "".join(buf).strip()
+            s = "".join(buf).strip().lstrip("，,；;、：: ")
             buf.clear()
             if s.strip("。；;，,！？!? ：:"):
                 sentence = Sentence(s, line)
@@ -532,9 +535,10 @@ class _Reader:
         years = [y for y in years if 1950 <= y <= 2200]
         if years:
             return datetime.date(max(years), 12, 31)
-        m = TITLE_RANGE.search(ascii_digits(self.title))
-        if m and 1950 <= int(m.group(2)) <= 2200:
-            return datetime.date(int(m.group(2)), 12, 31)
+        for title in [self.title] + self.title_candidates[::-1]:
+            m = TITLE_RANGE.search(ascii_digits(title))
+            if m and 1950 <= int(m.group(2)) <= 2200:
+                return datetime.date(int(m.group(2)), 12, 31)
         # The plan runs at least to the end of its year and to its latest deadline.
         ends = [datetime.date.fromisoformat(x["due"]) for t in tasks for x in t["measures"] if x["due"]]
         if self.base_year:

@@ -13,8 +13,8 @@ SEPARATORS = "，,、；;"
 
 # Administrative levels and kinds of body that a group name like 各区、县级市 or 各委、办、局 joins with 、.
 ADMIN_WORDS = (
-    "县级市", "开发区", "园区", "社区", "乡镇", "街道", "街镇", "镇街", "县区", "市区", "区县", "部门", "单位",
-    "区", "县", "市", "乡", "镇", "街", "旗", "州", "盟", "村", "委", "办", "局", "厅", "部", "室", "院",
+    "新疆生产建设兵团", "计划单列市", "副省级城市", "自治区", "直辖市", "自治州", "自治县", "县级市", "开发区", "园区", "社区", "乡镇", "街道", "街镇", "镇街", "县区", "市区", "区县", "部门", "单位",
+    "省", "区", "县", "市", "乡", "镇", "街", "旗", "州", "盟", "村", "委", "办", "局", "厅", "部", "室", "院",
 )
 GENERIC_TAILS = ("", "人民政府", "政府", "党委", "党工委", "管委会", "办事处", "政府办公室", "有关部门", "相关部门")
 
@@ -113,9 +113,18 @@ def split_units(text: str) -> list[str]:
             names[-1] = f"{names[-1]}、{token}"
             continue
         group_open = token.startswith("各") and _is_level(token[1:])
-        if token not in names:
-            names.append(token)
+        for name in _split_conjoined(token):
+            if name not in names:
+                names.append(name)
     return names
+
+
+def _split_conjoined(token: str) -> list[str]:
+    """区财政局和区人社局 -> two units, when every part ends like an organisation (区文化和旅游局 stays whole)."""
+    parts = [p for p in re.split(r"以及|和|及|与", token) if p]
+    if len(parts) > 1 and all(p.startswith("各") or ORG_END.search(p) for p in parts):
+        return parts
+    return [token]
 
 
 def _plausible(names: list[str]) -> bool:

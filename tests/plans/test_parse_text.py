@@ -343,3 +343,21 @@ def test_units_under_a_section_heading_go_to_its_tasks_without_units():
 def test_title_without_a_title_word_is_the_first_short_line():
     plan = parse_text("关于进一步做好社区矫正工作\n一、任务\n1.加强排查。（责任单位：县司法局）\n")
     assert plan["title"] == "关于进一步做好社区矫正工作"
+
+
+def test_division_of_tasks_under_a_notice_whose_title_holds_the_years():
+    plan = fixture("notice_title_with_range.txt")
+    assert plan["title"] == "重点任务分工方案"
+    assert plan["issuer"] == "国务院办公厅"
+    assert plan["issued_on"] == "2023-08-09"
+    assert plan["ends_on"] == "2025-12-31"  # （2023—2025年） in the notice's title, split over two lines
+    first, second, third, fourth, fifth = plan["tasks"]
+    assert first["lead_units"] == ["司法部"] and first["units"] == ["司法部", "各地区各部门"]
+    assert second["units"] == ["各地区各部门"] and second["measures"][0]["due"] == "2024-12-31"
+    assert [m["units"] for m in third["measures"]] == [["司法部", "有关部门"], ["司法部"]]
+    assert [(m["text"], m["units"]) for m in fourth["measures"]] == [
+        ("各地区要依法公开行政执法结果信息", ["各省级人民政府"]),
+        ("国务院有关部门要加强指导。", ["国务院有关部门"]),
+    ]
+    assert (fifth["number"], fifth["section"], fifth["units"]) == (None, "三、", ["中央编办", "司法部"])
+    assert plan["warnings"] == []

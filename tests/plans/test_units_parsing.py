@@ -72,3 +72,17 @@ def test_ordinary_brackets_are_not_annotations(text):
 def test_annotation_holding_only_a_deadline_names_no_units():
     annotation = parse_annotation("完成时限：2024年底前")
     assert annotation.units == [] and annotation.note == "完成时限：2024年底前"
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("区财政局和区人社局", ["区财政局", "区人社局"]),
+        ("区卫生健康委与区医保局", ["区卫生健康委", "区医保局"]),
+        ("区文化和旅游局", ["区文化和旅游局"]),
+        ("区住房和城乡建设局", ["区住房和城乡建设局"]),
+        ("各省、自治区、直辖市人民政府，国务院各部委", ["各省、自治区、直辖市人民政府", "国务院各部委"]),
+    ],
+)
+def test_units_joined_by_and_split_only_when_each_part_is_a_body(text, names):
+    assert split_units(text) == names
