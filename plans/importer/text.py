@@ -305,6 +305,8 @@ class _Reader:
         def flush(line: int) -> None:
             s = "".join(buf).strip().lstrip("，,；;、：: ")
             buf.clear()
+            if FIRST_IS_LEAD.search(s):
+                return  # the document's rule on leads is not a measure
             if s.strip("。；;，,！？!? ：:"):
                 sentence = Sentence(s, line)
                 sentences.append(sentence)
@@ -368,11 +370,13 @@ class _Reader:
             raise PlanImportError("内容为空，没有可导入的方案文本。")
         self.first_is_lead = bool(FIRST_IS_LEAD.search(self.source))
         lines = [(n, t) for n, t in self.lines() if not FIRST_IS_LEAD.search(t) or len(t) > 80]
-        start = next((i for i, (_, t) in enumerate(lines) if _strip_marker(t) and _strip_marker(t)[0] != "circ"), None)
+        start = next((i for i, (_, t) in enumerate(lines) if _strip_marker(t) and not CIRC_RE.match(t)), None)
         if start is None:
             raise PlanImportError("未找到可识别的任务：文中没有“一、”“（一）”“1.”这样的编号条目。")
         pre, body = lines[:start], lines[start:]
         self.read_preamble(pre, body)
+        while body and _is_sign_off(body[-1][1]):
+            body = body[:-1]
         blocks = self.blocks(body)
         self.nest(blocks)
         parsed = {id(b): self.sentences(b) for b in blocks}
@@ -540,7 +544,9 @@ class _Reader:
             if m and 1950 <= int(m.group(2)) <= 2200:
                 return datetime.date(int(m.group(2)), 12, 31)
         # The plan runs at least to the end of its year and to its latest deadline.
-        ends = [datetime.date.fromisoformat(x["due"]) for t in tasks for x in t["measures"] if x["due"]]
+        ends = [
+            datetime.date.fromisoformat(x["due"]) for t in tasks for x in t["measures"] if x["due"] and not x["recurrence"]
+        ]
         if self.base_year:
             ends.append(datetime.date(self.base_year, 12, 31))
         if ends:
@@ -555,6 +561,14 @@ def _heading(block: Block, parsed: dict) -> str:
     sentences = parsed[id(block)][0]
     first = sentences[0].text if sentences else block.lines[0][1]
     return _clean_title(re.split(r"[。！？!?]", first)[0]) or _clean_title(block.text)[:60]
+
+
+def _is_sign_off(line: str) -> bool:
+    """Lines that close a document after its last task: signature, date, public note, copy list."""
+    return bool(
+        DATE_LINE.match(ascii_digits(line)) or ORG_LINE.match(line) or PUBLIC_NOTE.match(line)
+        or re.match(r"^(?:抄送|印发|主送|附件)", line)
+    )
 
 
 def _opens_list(b: Block) -> bool:

@@ -361,3 +361,19 @@ def test_division_of_tasks_under_a_notice_whose_title_holds_the_years():
     ]
     assert (fifth["number"], fifth["section"], fifth["units"]) == (None, "三、", ["中央编办", "司法部"])
     assert plan["warnings"] == []
+
+
+def test_signature_date_and_copy_list_after_the_last_task_are_not_part_of_it():
+    plan = fixture("signature_at_the_end.txt")
+    assert plan["issuer"] == "西岭县全面依法治县委员会办公室"
+    assert plan["issued_on"] == "2024-02-26"
+    assert plan["ends_on"] == "2024-12-31"  # a yearly 1月10日 does not stretch the plan
+    assert [t["title"] for t in plan["tasks"]] == ["制定普法清单", "开展以案释法"]
+    cases = plan["tasks"][1]
+    assert cases["lead_units"] == ["县司法局"]
+    assert measure(cases, "每季度")["units"] == ["县法院", "县检察院"]
+    assert measure(cases, "每季度")["recurrence"] == "quarterly"
+    assert measure(cases, "各单位要在每年1月10日前")["due"] == "2025-01-10"  # the first one after 2024-02-26
+    texts = [m["text"] for t in plan["tasks"] for m in t["measures"]]
+    assert not any("抄送" in t or "2024年2月26日" in t or "办公室" == t[-3:] for t in texts)
+    assert plan["warnings"] == []
