@@ -77,3 +77,11 @@ def test_as_of_before_anything_existed_still_renders(plan, tmp_path):
     call_command("render_report", "inspection", "--as-of", "2024-01-01", "-o", str(tmp_path / "x.pdf"))
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / "x.pdf").pages)
     assert "截至该日尚无任务分解。" in text and "— 1 —" in text  # the plan only existed from March 2025
+
+
+def test_same_command_twice_gives_the_same_workbook_text(plan, tmp_path):
+    for name in ("a.xlsx", "b.xlsx"):
+        call_command("render_report", "inspection", "--as-of", "2025-06-30", "--xlsx", str(tmp_path / name))
+    books = [load_workbook(tmp_path / name, read_only=True) for name in ("a.xlsx", "b.xlsx")]
+    cells = [[list(ws.iter_rows(values_only=True)) for ws in book.worksheets] for book in books]
+    assert cells[0] == cells[1] and books[0].properties.created == books[1].properties.created
