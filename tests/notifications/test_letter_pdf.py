@@ -6,6 +6,7 @@ import unicodedata
 
 import pdfplumber
 import pytest
+from django.db import transaction
 from pypdf import PdfReader
 
 from notifications import letters
@@ -16,16 +17,38 @@ MM = 72 / 25.4
 D = datetime.date
 
 
-@pytest.fixture
-def letter(cast):
-    Assignment.objects.filter(pk=cast.finance_assignment.pk).update(due_on=D(2024, 6, 30))
-    second = Assignment.objects.create(measure=cast.measure, unit=cast.finance, period="2024年第二季度",
-                                       due_on=D(2024, 7, 5))
-    assert second
-    letter = letters.issue_letter(cast.plan, cast.finance, D(2024, 7, 20))
+def make_letter(plan, finance, measure) -> Letter:
+    Assignment.objects.create(measure=measure, unit=finance, due_on=D(2024, 6, 30))
+    Assignment.objects.create(measure=measure, unit=finance, period="2024年第二季度", due_on=D(2024, 7, 5))
+    letter = letters.issue_letter(plan, finance, D(2024, 7, 20))
     letters.finish_letter(letter)
     letter.refresh_from_db()
     return letter
+
+
+@pytest.fixture(scope="module")
+def pdf_bytes(django_db_setup, django_db_blocker):
+    """One letter rendered once for the module (typesetting CJK takes seconds); its rows rolled back."""
+    from plans.models import Measure, Plan, Task, Unit
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        justice = Unit.objects.create(name="区司法局")
+        finance = Unit.objects.create(name="区财政局")
+        plan = Plan.objects.create(title="测试区提升行政执法质量三年行动实施方案", ends_on=D(2025, 12, 31),
+                                   lead_unit=justice, letter_prefix="测司法函")
+        task = Task.objects.create(plan=plan, number=1, title="着力提高业务能力", order=1)
+        measure = Measure.objects.create(task=task, text="2024年6月底前完成全员轮训。", due_on=D(2024, 6, 30))
+        data = make_letter(plan, finance, measure).pdf.read()
+        transaction.set_rollback(True)
+    return data
+
+
+@pytest.fixture
+def letter(cast, monkeypatch):
+    """A letter whose PDF is not typeset (the tests above check the real one)."""
+    monkeypatch.setattr(letters, "render_pdf", lambda template, context: b"%PDF-1.7")
+    Assignment.objects.filter(measure=cast.measure).delete()
+    return make_letter(cast.plan, cast.finance, cast.measure)
 
 
 def width_in_chars(text: str) -> float:
@@ -33,8 +56,8 @@ def width_in_chars(text: str) -> float:
     return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
-def test_letter_pdf_is_a4_and_lists_the_unit_items_and_number(letter):
-    data = letter.pdf.read()
+def test_letter_pdf_is_a4_and_lists_the_unit_items_and_number(pdf_bytes):
+    data = pdf_bytes
     reader = PdfReader(io.BytesIO(data))
     box = reader.pages[0].mediabox
     assert (round(float(box.width) / MM), round(float(box.height) / MM)) == (210, 297)
@@ -48,8 +71,8 @@ def test_letter_pdf_is_a4_and_lists_the_unit_items_and_number(letter):
     assert "2024年7月20日" in text and "区司法局" in text
 
 
-def test_letter_pdf_embeds_its_cjk_fonts(letter):
-    reader = PdfReader(io.BytesIO(letter.pdf.read()))
+def test_letter_pdf_embeds_its_cjk_fonts(pdf_bytes):
+    reader = PdfReader(io.BytesIO(pdf_bytes))
     embedded = set()
     for page in reader.pages:
         for font in page["/Resources"]["/Font"].values():
@@ -63,8 +86,8 @@ def test_letter_pdf_embeds_its_cjk_fonts(letter):
     assert any("UKai" in name for name in embedded)  # 楷体 headings
 
 
-def test_letter_text_block_sits_in_the_gbt9704_frame(letter):
-    with pdfplumber.open(io.BytesIO(letter.pdf.read())) as pdf:
+def test_letter_text_block_sits_in_the_gbt9704_frame(pdf_bytes):
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
         page = pdf.pages[0]
         words = page.extract_words(use_text_flow=True, keep_blank_chars=True)
         body = [w for w in words if w["top"] < 262 * MM]  # the 版心, page number excluded

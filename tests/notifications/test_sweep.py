@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core.management import call_command
 
+from notifications import letters
 from notifications.models import LadderConfig, LadderState, Letter, Message, Notification, Step
 from notifications.sweep import run_sweep
 from tasks.models import Assignment
@@ -32,9 +33,10 @@ def walk(start: D, end: D) -> list[tuple[D, str, int]]:
 
 
 @pytest.fixture
-def festival(cast):
+def festival(cast, monkeypatch):
     """The finance bureau's item due Friday 2025-01-24, just before the Spring Festival; the street
-    office's item is done."""
+    office's item is done. Letters get a stand-in PDF (test_letter_pdf.py checks the real one)."""
+    monkeypatch.setattr(letters, "render_pdf", lambda template, context: b"%PDF-1.7 " + context["number"].encode())
     Assignment.objects.filter(pk=cast.finance_assignment.pk).update(due_on=D(2025, 1, 24))
     Assignment.objects.filter(pk=cast.street_assignment.pk).update(status=Assignment.Status.DONE)
     return cast
