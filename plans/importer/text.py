@@ -111,7 +111,8 @@ def _split_inline(line: str, run_on: bool = False) -> list[str]:
         if i == 0 or depths[i] != (1 if line[i] in OPEN else 0):
             continue
         starts_list = run_on and re.match(r"(?:1\s*[.．、﹒]|[（(][一1][）)])", m.group(0)) and "\u4e00" <= line[i - 1] <= "\u9fff"
-        if line[i - 1] in END or line[i - 1] in "：:" or starts_list:
+        spaced_label = line[i - 1].isspace() and LABEL_RE.match(m.group(0))
+        if line[i - 1] in END or line[i - 1] in "：:" or starts_list or spaced_label:
             if line[i - 1] in CLOSE and depths[i - 1] != 1:
                 continue
             cuts.append(i)

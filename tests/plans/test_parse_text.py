@@ -377,3 +377,10 @@ def test_signature_date_and_copy_list_after_the_last_task_are_not_part_of_it():
     texts = [m["text"] for t in plan["tasks"] for m in t["measures"]]
     assert not any("抄送" in t or "2024年2月26日" in t or "办公室" == t[-3:] for t in texts)
     assert plan["warnings"] == []
+
+
+def test_labels_after_the_title_on_the_same_line():
+    plan = parse_text("某区方案\n一、任务\n1.加强培训 牵头单位：区司法局 配合单位：区财政局\n组织全员培训。\n")
+    task = plan["tasks"][0]
+    assert (task["title"], task["lead_units"], task["units"]) == ("加强培训", ["区司法局"], ["区司法局", "区财政局"])
+    assert [m["text"] for m in task["measures"]] == ["组织全员培训。"]
