@@ -1,4 +1,4 @@
-"""Plan documents written as running text -> the importer JSON (see notes on the contract in plans/importer).
+"""Plan documents written as running text -> the importer's JSON dict (the `import_plan --json` contract).
 
 The reader knows the shapes of Chinese plans, not any particular plan: a preamble (mastheads, a cover
 notice, a date line, the title), then sections 一、 and sub-sections （一）, numbered tasks 1. with their
