@@ -14,7 +14,7 @@ class ReportRequestForm(forms.Form):
     plan = forms.ModelChoiceField(label="实施方案", queryset=Plan.objects.none(), empty_label=None)
     unit = forms.ModelChoiceField(label="责任单位（单位报告）", queryset=Unit.objects.none(), required=False)
     task = forms.ModelChoiceField(label="任务（任务报告）", queryset=Task.objects.none(), required=False)
-    as_of = forms.DateField(label="截至日期", widget=forms.DateInput(attrs={"type": "date"}),
+    as_of = forms.DateField(label="截至日期", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
                             help_text="按该日终了时的状态生成；此后的报送、审核和时限调整不计入。")
 
     def __init__(self, *args, user, **kwargs):
