@@ -62,31 +62,35 @@ def unit_emails(unit: Unit) -> list[str]:
 
 
 def dispatch(message: Message, units: list[Unit] | None = None, users: list[User] | None = None) -> list[Delivery]:
-    """Inbox rows for the units' active liaisons (or the given users), and email / webhook deliveries
+    """Inbox rows for the units' active liaisons (and the given users), and email / webhook deliveries
     per unit. Deliveries start after the surrounding transaction commits."""
-    recipients: dict[int, User] = {u.pk: u for u in users or []}
-    deliveries = []
-    for unit in units or []:
-        for user in unit.users.all():
-            if user.is_active:
-                recipients[user.pk] = user
-        emails = unit_emails(unit)
-        if emails:
-            deliveries.append(Delivery(message=message, unit=unit, channel=Delivery.Channel.EMAIL,
-                                       target=",".join(emails)))
-        if unit.webhook_url:
-            kind = webhook_kind(unit.webhook_url)
+    return dispatch_many([(message, list(units or []))], users=users)
+
+
+def dispatch_many(batch: list[tuple[Message, list[Unit]]], users: list[User] | None = None) -> list[Delivery]:
+    """`dispatch` for many messages in a few queries (the units' `users` should be prefetched)."""
+    notifications, deliveries = [], []
+    for message, units in batch:
+        recipients: dict[int, User] = {u.pk: u for u in users or []}
+        for unit in units:
+            for user in unit.users.all():
+                if user.is_active:
+                    recipients[user.pk] = user
+            emails = unit_emails(unit)
+            if emails:
+                deliveries.append(Delivery(message=message, unit=unit, channel=Delivery.Channel.EMAIL,
+                                           target=",".join(emails)))
+            kind = webhook_kind(unit.webhook_url) if unit.webhook_url else None
             if kind:
                 deliveries.append(Delivery(message=message, unit=unit, channel=kind, target=unit.webhook_url))
-    Notification.objects.bulk_create(
-        [Notification(message=message, user=user) for user in recipients.values()], ignore_conflicts=True
-    )
-    deliveries = Delivery.objects.bulk_create(deliveries)
+        notifications += [Notification(message=message, user=user) for user in recipients.values()]
+    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
+    deliveries = Delivery.objects.bulk_create(deliveries, batch_size=2000)
     if deliveries:
-        from notifications.tasks import deliver
+        from notifications.tasks import deliver_batch
 
         ids = [d.pk for d in deliveries]
-        transaction.on_commit(lambda: [deliver(pk) for pk in ids])
+        transaction.on_commit(lambda: deliver_batch(ids))
     return deliveries
 
 
@@ -159,6 +163,6 @@ def retry(delivery: Delivery) -> None:
     """The lead office's retry button: three fresh tries."""
     Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.FAILED).update(
         state=Delivery.State.PENDING, attempts=0, updated_at=timezone.now())
-    from notifications.tasks import deliver
+    from notifications.tasks import deliver_batch
 
-    transaction.on_commit(lambda: deliver(delivery.pk))
+    transaction.on_commit(lambda: deliver_batch([delivery.pk]))

@@ -12,12 +12,12 @@
 import datetime
 import logging
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
 
 from notifications import circulars, letters
-from notifications.channels import dispatch
+from notifications.channels import dispatch, dispatch_many
 from notifications.ladder import Timing, first_wake, next_wake, rung_at
 from notifications.models import Circular, Delivery, LadderConfig, LadderState, Letter, Message, Step
 from plans.models import Plan, Unit
@@ -27,6 +27,7 @@ from tracker.workdays import workdays_between
 logger = logging.getLogger(__name__)
 
 ADOPT_BATCH = 2000
+STEP_CHUNK = 500
 
 
 class Configs(dict):
@@ -36,6 +37,13 @@ class Configs(dict):
         config = LadderConfig.for_plan(Plan.objects.get(pk=plan_id))
         self[plan_id] = config
         return config
+
+    def timing(self, plan_id: int) -> Timing:
+        if not hasattr(self, "_timings"):
+            self._timings: dict[int, Timing] = {}
+        if plan_id not in self._timings:
+            self._timings[plan_id] = Timing.of(self[plan_id])
+        return self._timings[plan_id]
 
 
 def adopt(configs: Configs) -> int:
@@ -51,7 +59,7 @@ def adopt(configs: Configs) -> int:
         for pk, due_on, status, plan_id in batch:
             wake = None
             if due_on is not None and status != Assignment.Status.DONE:
-                wake = first_wake(Timing.of(configs[plan_id]), due_on)
+                wake = first_wake(configs.timing(plan_id), due_on)
             states.append(LadderState(assignment_id=pk, due_on=due_on, next_step_on=wake))
         LadderState.objects.bulk_create(states, ignore_conflicts=True)
         adopted += len(states)
@@ -59,7 +67,7 @@ def adopt(configs: Configs) -> int:
 
 def step_message(kind: str, seq: int | None, assignment: Assignment, as_of: datetime.date,
                  config: LadderConfig, *, user=None, note: str = "") -> Message:
-    """The 提醒 or 催办 for one assignment (seq None: sent by hand, outside the ladder)."""
+    """The 提醒 or 催办 for one assignment, not yet saved (seq None: sent by hand, outside the ladder)."""
     unit = assignment.unit
     measure = assignment.measure
     task = measure.task
@@ -79,9 +87,8 @@ def step_message(kind: str, seq: int | None, assignment: Assignment, as_of: date
                 + f"逾期满{config.letter_after_workdays}个工作日的，将向你单位发函督办。")
     if note:
         body += f"\n附言：{note}"
-    return Message.objects.create(kind=kind, plan_id=task.plan_id, unit=unit, assignment=assignment,
-                                  subject=subject, body=body, sent_by=user,
-                                  link=reverse("notifications:assignment", args=[assignment.pk]))
+    return Message(kind=kind, plan_id=task.plan_id, unit=unit, assignment=assignment, subject=subject, body=body,
+                   sent_by=user, link=reverse("notifications:assignment", args=[assignment.pk]))
 
 
 def send_by_hand(assignment: Assignment, kind: str, as_of: datetime.date, *, user, note: str = "") -> Message:
@@ -97,35 +104,62 @@ def send_by_hand(assignment: Assignment, kind: str, as_of: datetime.date, *, use
     config = LadderConfig.for_plan(assignment.measure.task.plan)
     with transaction.atomic():
         message = step_message(kind, None, assignment, as_of, config, user=user, note=note)
+        message.save()
         dispatch(message, units=[assignment.unit])
     return message
 
 
-def take_step(state: LadderState, as_of: datetime.date, config: LadderConfig) -> Step | None:
-    """Move one due state on and send the rung in force, if this worker is the one that moved it."""
-    assignment = state.assignment
+def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[Step]:
+    """Move a chunk of due states on and send the rung in force for each, in one transaction.
+
+    The state rows are locked (FOR UPDATE SKIP LOCKED on PostgreSQL: another worker takes other rows;
+    SQLite serialises writers) and re-read under the lock, so a state moved by another worker is no
+    longer due and is left alone. The Step rows' unique key backs this up.
+    """
     with transaction.atomic():
-        if assignment.is_done or assignment.due_on is None:
-            LadderState.objects.filter(pk=state.pk, next_step_on=state.next_step_on).update(next_step_on=None)
-            return None
-        cycle = state.cycle + (1 if state.due_on is not None and state.due_on != assignment.due_on else 0)
-        timing = Timing.of(config)
-        rung = rung_at(timing, assignment.due_on, as_of)
-        moved = LadderState.objects.filter(
-            pk=state.pk, next_step_on=state.next_step_on, cycle=state.cycle, due_on=state.due_on,
-        ).update(next_step_on=next_wake(timing, assignment.due_on, as_of), cycle=cycle, due_on=assignment.due_on)
-        if moved != 1 or rung is None:
-            return None
-        try:
-            with transaction.atomic():
-                step = Step.objects.create(assignment=assignment, kind=rung.kind, seq=rung.seq, cycle=cycle,
-                                           due_on=assignment.due_on, scheduled_on=rung.on, sent_on=as_of)
-        except IntegrityError:
-            return None  # this rung was sent already in this cycle
-        step.message = step_message(rung.kind, rung.seq, assignment, as_of, config)
-        step.save(update_fields=["message"])
-        dispatch(step.message, units=[assignment.unit])
-        return step
+        states = list(
+            LadderState.objects.select_for_update(skip_locked=True, of=("self",))
+            .filter(pk__in=pks, next_step_on__lte=as_of)
+            .select_related("assignment__measure__task", "assignment__unit")
+        )
+        if not states:
+            return []
+        wanted = []
+        for state in states:
+            assignment = state.assignment
+            if assignment.is_done or assignment.due_on is None:
+                state.next_step_on = None
+                continue
+            if state.due_on is not None and state.due_on != assignment.due_on:
+                state.cycle += 1
+            state.due_on = assignment.due_on
+            timing = configs.timing(assignment.measure.task.plan_id)
+            state.next_step_on = next_wake(timing, assignment.due_on, as_of)
+            rung = rung_at(timing, assignment.due_on, as_of)
+            if rung is not None:
+                wanted.append((state, rung))
+        LadderState.objects.bulk_update(states, ["next_step_on", "cycle", "due_on"])
+        taken = set(
+            Step.objects.filter(assignment__in=[state.pk for state, _ in wanted])
+            .values_list("assignment_id", "kind", "seq", "cycle")
+        )
+        wanted = [(state, rung) for state, rung in wanted
+                  if (state.pk, rung.kind, rung.seq, state.cycle) not in taken]
+        if not wanted:
+            return []
+        units = Unit.objects.prefetch_related("users").in_bulk({state.assignment.unit_id for state, _ in wanted})
+        messages = Message.objects.bulk_create([
+            step_message(rung.kind, rung.seq, state.assignment, as_of,
+                         configs[state.assignment.measure.task.plan_id])
+            for state, rung in wanted
+        ])
+        steps = Step.objects.bulk_create([
+            Step(assignment_id=state.pk, kind=rung.kind, seq=rung.seq, cycle=state.cycle,
+                 due_on=state.due_on, scheduled_on=rung.on, sent_on=as_of, message=message)
+            for (state, rung), message in zip(wanted, messages, strict=True)
+        ])
+        dispatch_many([(message, [units[message.unit_id]]) for message in messages])
+        return steps
 
 
 def _sweep(as_of: datetime.date, *, finish: bool) -> dict:
@@ -134,12 +168,11 @@ def _sweep(as_of: datetime.date, *, finish: bool) -> dict:
     adopt(configs)
     messages_before = Message.objects.aggregate(m=Max("pk"))["m"] or 0
 
-    due = (LadderState.objects.filter(next_step_on__lte=as_of)
-           .exclude(assignment__measure__task__plan__ladder__enabled=False)
-           .select_related("assignment__measure__task", "assignment__unit").order_by("next_step_on", "pk"))
-    for state in due.iterator(chunk_size=500):
-        step = take_step(state, as_of, configs[state.assignment.measure.task.plan_id])
-        if step is not None:
+    due = list(LadderState.objects.filter(next_step_on__lte=as_of)
+               .exclude(assignment__measure__task__plan__ladder__enabled=False)
+               .order_by("next_step_on", "pk").values_list("pk", flat=True))
+    for start in range(0, len(due), STEP_CHUNK):
+        for step in take_steps(due[start:start + STEP_CHUNK], as_of, configs):
             result[step.kind] += 1
 
     issued = []

@@ -31,7 +31,15 @@ def daily_sweep():
 
 @db_task(name="notifications.deliver")
 def deliver(delivery_id: int):
+    """One try at one delivery; a failed try is scheduled again after 1, then 5 minutes (3 tries in all)."""
     delivery = channels.attempt(delivery_id)
     if delivery is not None and delivery.state == Delivery.State.PENDING:
         delay = RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
         deliver.schedule((delivery_id,), delay=delay)
+
+
+@db_task(name="notifications.deliver_batch")
+def deliver_batch(delivery_ids: list[int]):
+    """The first try of each delivery a sweep created, in one queued job (retries go one by one)."""
+    for delivery_id in delivery_ids:
+        deliver.call_local(delivery_id)
