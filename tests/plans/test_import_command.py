@@ -37,7 +37,8 @@ def test_json_prints_only_the_json():
     data = json.loads(out)
     assert data["issued_on"] == "2024-06-14" and data["ends_on"] == "2025-12-31"
     assert [t["number"] for t in data["tasks"] if t["number"]] == list(range(1, 18))
-    assert "“" in out or "河北区" in out  # ensure_ascii=False: Chinese as written
+    assert "河北区" in out and "\\u" not in out  # ensure_ascii=False: Chinese as written
+    assert out.startswith("{\n  ")  # indent 2, nothing before the JSON
     assert not Plan.objects.exists()
 
 
