@@ -112,8 +112,10 @@ class AccountForm(forms.ModelForm):
         labels = {"username": "用户名", "email": "邮箱"}
         help_texts = {"username": "登录用，只能包含字母、数字和 @ . + - _ ，创建后不能修改。"}
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, editing_self: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
+        if editing_self:  # the lead office cannot demote itself out of these pages
+            del self.fields["role"]
         self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
         self.fields["unit"].required = False
         self.fields["unit"].empty_label = "（无）"
@@ -123,9 +125,10 @@ class AccountForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("role") == User.Role.UNIT and not data.get("unit"):
+        role = data.get("role", self.instance.role)
+        if role == User.Role.UNIT and not data.get("unit"):
             self.add_error("unit", "责任单位联络员必须选择所属单位。")
-        elif data.get("role") != User.Role.UNIT:
+        elif role != User.Role.UNIT:
             data["unit"] = None
         return data
 
@@ -222,7 +225,7 @@ def account_create(request: HttpRequest) -> HttpResponse:
 @lead_office_required
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     account = get_account_for_user(request.user, pk)
-    form = AccountForm(request.POST or None, instance=account)
+    form = AccountForm(request.POST or None, instance=account, editing_self=account == request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"已保存账号 {account.username} 的信息。")
@@ -258,7 +261,7 @@ def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     form = PasswordChoiceForm(request.POST, account=account)
     if not form.is_valid():
         return render(request, "tracker/accounts/form.html", {
-            "form": AccountForm(instance=account),
+            "form": AccountForm(instance=account, editing_self=account == request.user),
             "account": account,
             "password_form": form,
             "events": account.login_events.all()[:10],

@@ -215,3 +215,13 @@ def test_createsuperuser_makes_a_lead_office_account(db, monkeypatch):
     call_command("createsuperuser", "--no-input", username="admin", email="admin@example.org")
     admin = User.objects.get(username="admin")
     assert (admin.is_superuser, admin.role, admin.unit) == (True, "lead", None)
+
+
+def test_lead_cannot_change_its_own_role(cast, login):
+    client = login(cast.lead)
+    assert 'name="role"' not in client.get(reverse("accounts:edit", args=[cast.lead.pk])).content.decode()
+    response = client.post(reverse("accounts:edit", args=[cast.lead.pk]),
+                           {"name": "牵头办", "role": "unit", "unit": cast.finance.pk, "phone": "", "email": ""})
+    assert response.status_code == 302
+    cast.lead.refresh_from_db()
+    assert (cast.lead.role, cast.lead.unit, cast.lead.get_full_name()) == ("lead", None, "牵头办")
