@@ -57,9 +57,9 @@ def entries(records, model: type[models.Model], subject: str, fields: list[str])
                 model_field = model._meta.get_field(change.field)
                 changes.append(Change(str(model_field.verbose_name), show_value(model_field, change.old),
                                       show_value(model_field, change.new)))
-            if record.history_type == "~" and not changes and not record.history_change_reason:
+            if record.history_type == "~" and not changes:
                 previous = record
-                continue  # saved without a change worth telling
+                continue  # saved without a change to the fields shown
         previous = record
         user = record.history_user
         result.append(Entry(

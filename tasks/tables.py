@@ -12,15 +12,26 @@ from tasks.models import Assignment
 LIGHT_LABEL = dict(Assignment.Light.choices)
 
 
+def cell(label: str, nowrap: bool = True) -> dict:
+    """Cell attributes: the column's name on each cell lets a phone show each row as a card."""
+    td = {"data-label": label}
+    if nowrap:
+        td["class"] = "nowrap"
+    return {"td": td, "th": {"class": "nowrap"}}
+
+
 class AssignmentTable(tables.Table):
-    task = tables.Column("任务", accessor="measure__task__number", order_by=("measure__task__order", "measure__order"))
-    measure = tables.Column("细化措施", accessor="measure__text", order_by=("measure__task__order", "measure__order"))
-    unit = tables.Column("责任单位", accessor="unit__name", order_by=("unit__order", "unit__name"))
-    period = tables.Column("周期", empty_values=(), order_by=("period",))
-    due_on = tables.Column("完成时限", empty_values=(), order_by=("due_on",))
-    days = tables.Column("剩余/逾期", empty_values=(), order_by=("due_on",))
-    status = tables.Column("状态", order_by=("status",))
-    light = tables.Column("状态灯", empty_values=(), orderable=False)
+    task = tables.Column("任务", accessor="measure__task__number", order_by=("measure__task__order", "measure__order"),
+                         attrs=cell("任务"))
+    measure = tables.Column("细化措施", accessor="measure__text", order_by=("measure__task__order", "measure__order"),
+                            attrs={"td": {"class": "measure-cell"}})
+    unit = tables.Column("责任单位", accessor="unit__name", order_by=("unit__order", "unit__name"),
+                         attrs=cell("责任单位"))
+    period = tables.Column("周期", empty_values=(), order_by=("period",), attrs=cell("周期"))
+    due_on = tables.Column("完成时限", empty_values=(), order_by=("due_on",), attrs=cell("完成时限"))
+    days = tables.Column("剩余/逾期", empty_values=(), order_by=("due_on",), attrs=cell("剩余/逾期"))
+    status = tables.Column("状态", order_by=("status",), attrs=cell("状态"))
+    light = tables.Column("状态灯", empty_values=(), orderable=False, attrs=cell("状态灯"))
 
     class Meta:
         model = Assignment

@@ -151,13 +151,13 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .select_related("assignment__measure__task", "assignment__unit", "author", "round")
         .prefetch_related("evidence")
     )
-    page = Paginator(pending, 50).get_page(request.GET.get("page"))
+    page = Paginator(pending, 25).get_page(request.GET.get("page"))
     extensions = (
         access.extension_requests_for(request.user).filter(state=ExtensionRequest.State.PENDING)
         .select_related("assignment__measure__task", "assignment__unit", "requested_by").order_by("created_at")
     )
     return render(request, "tasks/review_queue.html", {"page": page, "extensions": extensions,
-                                                       "today": timezone.localdate()})
+                                                       "integrity_alerts": IntegrityAlert.objects.count()})
 
 
 @access.login_and_read_only_for_inspectors
