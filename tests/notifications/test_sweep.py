@@ -140,3 +140,24 @@ def test_command_rejects_a_bad_date(festival):
 
     with pytest.raises(CommandError, match="日期格式不正确"):
         call_command("sweep_reminders", "--as-of", "2025-13-01")
+
+
+def test_closing_a_reporting_round_brings_one_circular(festival, monkeypatch):
+    from django.utils import timezone
+
+    from notifications import circulars
+    from notifications.models import Circular
+    from tasks.models import ReportingRound
+
+    monkeypatch.setattr(circulars, "render_pdf", lambda template, context: b"%PDF-1.7")
+    rnd = ReportingRound.objects.create(plan=festival.plan, title="1月调度", due_on=D(2025, 1, 20),
+                                        created_by=festival.lead)
+    rnd.units.add(festival.finance, festival.street)
+    assert run_sweep(D(2025, 1, 21))["circular"] == 0  # still open
+    ReportingRound.objects.filter(pk=rnd.pk).update(closed_at=timezone.now())
+    assert run_sweep(D(2025, 1, 22))["circular"] == 1
+    assert run_sweep(D(2025, 1, 23))["circular"] == 0
+    circular = Circular.objects.get()
+    assert circular.round == rnd and circular.number == "测司法通〔2025〕1号"
+    assert circular.content["round"]["missing"] == ["光复道街道办事处", "区财政局"]
+    assert Notification.objects.filter(message__circular=circular, user=festival.street_user).exists()
