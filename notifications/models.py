@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from plans.models import Plan, Unit
@@ -329,7 +330,7 @@ class Letter(models.Model):
             return "作废"
         reply = self.first_reply()
         if reply is not None:
-            replied_on = reply.created_at.astimezone(datetime.timezone(datetime.timedelta(hours=8))).date()
+            replied_on = timezone.localtime(reply.created_at).date()
             return "逾期回复" if replied_on > self.reply_due_on else "已回复"
         return "逾期未回复" if today > self.reply_due_on else "待回复"
 
