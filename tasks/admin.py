@@ -1,7 +1,15 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tasks.models import Assignment, Evidence, ExtensionRequest, ReportingRound, Review, Submission
+from tasks.models import (
+    Assignment,
+    Evidence,
+    ExtensionRequest,
+    IntegrityAlert,
+    ReportingRound,
+    Review,
+    Submission,
+)
 
 
 @admin.register(Assignment)
@@ -42,3 +50,9 @@ class ReportingRoundAdmin(SimpleHistoryAdmin):
 class ExtensionRequestAdmin(SimpleHistoryAdmin):
     list_display = ("assignment", "requested_due_on", "state")
     raw_id_fields = ("assignment",)
+
+
+@admin.register(IntegrityAlert)
+class IntegrityAlertAdmin(admin.ModelAdmin):
+    list_display = ("evidence", "detected_at", "attempts", "detected_by")
+    readonly_fields = ("evidence", "expected", "actual", "detected_at", "detected_by", "attempts")

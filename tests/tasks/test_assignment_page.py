@@ -97,3 +97,22 @@ def test_query_count_does_not_grow_with_submissions(frozen, cast, login, submit_
         ExtensionRequest.objects.create(assignment=cast.street_assignment, requested_by=cast.street_user,
                                         requested_due_on=datetime.date(2024, 8, 31), reason="理由", state="refused")
     assert count() == few
+
+
+def test_work_pages_satisfy_the_content_security_policy(frozen, cast, login, submit_with):
+    """No inline script or style on any page of this area (the strict CSP of issue 7)."""
+    from tests.tracker.test_security_settings import assert_satisfies_csp
+
+    submission = submit_with(cast.street_assignment, cast.street_user)
+    extension = ExtensionRequest.objects.create(assignment=cast.street_assignment, requested_by=cast.street_user,
+                                                requested_due_on=datetime.date(2024, 8, 31), reason="理由")
+    lead, unit = login(cast.lead), login(cast.street_user)
+    a = cast.street_assignment.pk
+    for url in ("/tasks/assignments/", f"/tasks/assignments/{a}/", "/tasks/review/", f"/tasks/review/{submission.pk}/",
+                f"/tasks/extensions/{extension.pk}/", f"/tasks/assignments/{a}/deadline/", "/tasks/integrity/",
+                "/tasks/manage/", f"/tasks/manage/tasks/{cast.task.pk}/",
+                f"/tasks/manage/tasks/{cast.task.pk}/measures/new/", f"/tasks/manage/measures/{cast.measure.pk}/"):
+        assert_satisfies_csp(lead.get(url))
+    for url in ("/tasks/mine/", f"/tasks/assignments/{a}/"):
+        assert_satisfies_csp(unit.get(url))
+    assert_satisfies_csp(unit.post(f"/tasks/assignments/{a}/submit/", {"text": "进展", "percent": "100"}))
