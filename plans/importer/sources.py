@@ -20,6 +20,7 @@ import logging
 import re
 import zipfile
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 import filetype
@@ -51,6 +52,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HTML = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<\?xml[^>]*>\s*<html)|^MIME-Version:", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+_SHEET_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
 @dataclass
@@ -437,35 +439,53 @@ def _format_number(value: int, fmt: str) -> str:
 
 
 def _xlsx_document(path: Path) -> _Document:
+    """Each visible sheet is a table; read-only, with merged ranges read from the sheet's XML."""
+    document = _Document(format="xlsx")
     try:
         import openpyxl
 
-        book = openpyxl.load_workbook(str(path), data_only=True)
+        book = openpyxl.load_workbook(str(path), read_only=True, data_only=True)
+        try:
+            for sheet in book.worksheets:
+                if sheet.sheet_state != "visible":
+                    continue
+                sheet.reset_dimensions()  # some writers record a wrong size; read what is there
+                rows = [[_cell_text(v) for v in row[:MAX_SHEET_COLUMNS]]
+                        for row in islice(sheet.iter_rows(values_only=True), MAX_SHEET_ROWS)]
+                merged = _apply_merges(rows, _merged_ranges(sheet))
+                while rows and not any(rows[-1]):
+                    rows.pop()
+                document.tables.append(_Table(rows=rows, merged=merged, lines=list(range(1, len(rows) + 1)),
+                                              detail=f"工作表“{sheet.title}”"))
+        finally:
+            book.close()
     except Exception as error:
         raise PlanImportError(NOT_XLSX) from error
-    document = _Document(format="xlsx")
-    for sheet in book.worksheets:
-        if sheet.sheet_state != "visible":
-            continue
-        rows, merged = _sheet_rows(sheet)
-        document.tables.append(_Table(rows=rows, merged=merged, lines=list(range(1, len(rows) + 1)),
-                                      detail=f"工作表“{sheet.title}”"))
     return document
 
 
-def _sheet_rows(sheet) -> tuple[list[list[str]], set[tuple[int, int]]]:
-    max_row = min(sheet.max_row or 0, MAX_SHEET_ROWS)
-    max_col = min(sheet.max_column or 0, MAX_SHEET_COLUMNS)
-    rows = [[_cell_text(v) for v in row]
-            for row in sheet.iter_rows(min_row=1, max_row=max_row, max_col=max_col, values_only=True)]
+def _merged_ranges(sheet) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each merged range, from <mergeCell ref="A1:F1"/>."""
+    from lxml import etree
+    from openpyxl.utils.cell import range_boundaries
+
+    with sheet._get_source() as source:  # read-only sheets do not load their merged ranges
+        return [range_boundaries(element.get("ref")) for _, element in
+                etree.iterparse(source, tag=f"{{{_SHEET_NS}}}mergeCell") if ":" in (element.get("ref") or "")]
+
+
+def _apply_merges(rows: list[list[str]], ranges) -> set[tuple[int, int]]:
+    """Fill the first column of each merged range downwards (listing those cells) and blank the rest."""
     merged: set[tuple[int, int]] = set()
-    for area in sheet.merged_cells.ranges:
-        top, left = area.min_row - 1, area.min_col - 1
-        if top >= len(rows) or left >= len(rows[top]):
+    for min_col, min_row, max_col, max_row in ranges:
+        top, left, max_col = min_row - 1, min_col - 1, min(max_col, MAX_SHEET_COLUMNS)
+        if top >= len(rows) or left >= max_col:
             continue
+        for r in range(top, min(max_row, len(rows))):
+            rows[r] += [""] * (max_col - len(rows[r]))
         value = rows[top][left]
-        for r in range(top, min(area.max_row, len(rows))):
-            for c in range(left, min(area.max_col, len(rows[r]))):
+        for r in range(top, min(max_row, len(rows))):
+            for c in range(left, max_col):
                 if (r, c) == (top, left):
                     continue
                 if c == left:
@@ -473,9 +493,7 @@ def _sheet_rows(sheet) -> tuple[list[list[str]], set[tuple[int, int]]]:
                     merged.add((r, c))
                 else:
                     rows[r][c] = ""
-    while rows and not any(rows[-1]):
-        rows.pop()
-    return rows, merged
+    return merged
 
 
 def _cell_text(value: object) -> str:

@@ -12,6 +12,7 @@ import datetime
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .deadlines import Deadline, parse_deadline, parse_target
 from .errors import PlanImportError
@@ -341,6 +342,16 @@ def _date(m: re.Match) -> datetime.date | None:
         return None
 
 
+@lru_cache(maxsize=4096)
+def _unit_cell(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, str | None], ...]]:
+    """(leads an annotation names, ((unit, role written after it or None), …)) for one unit cell."""
+    annotation = parse_annotation(text)
+    if annotation:
+        return tuple(annotation.leads), tuple((n, None) for n in annotation.units)
+    # 区司法局（牵头）、区财政局: a role written after a name.
+    return (), tuple((m[1], m[2]) if (m := _ROLE_MARK.fullmatch(n)) else (n, None) for n in split_units(text))
+
+
 def _units_of(cells: dict[str, str], columns: dict[str, int], first_is_lead: bool) -> tuple[list[str], list[str]]:
     """(leads, all units) named by a row's unit cells (kind -> text)."""
     leads: list[str] = []
@@ -350,18 +361,14 @@ def _units_of(cells: dict[str, str], columns: dict[str, int], first_is_lead: boo
         text = cells.get(kind, "")
         if not text:
             continue
-        annotation = parse_annotation(text)
-        names = annotation.units if annotation else split_units(text)
-        if annotation and annotation.leads:
-            leads += annotation.leads
+        annotated, marked = _unit_cell(text)
+        if annotated:
+            leads += annotated
         else:
-            # 区司法局（牵头）、区财政局: a role written after a name.
-            marked = [(m[1], m[2]) if (m := _ROLE_MARK.fullmatch(n)) else (n, None) for n in names]
-            names = [n for n, _ in marked]
             leads += [n for n, role in marked if role == "牵头"]
             if kind == LEAD or (kind == RESP and resp_leads):
                 leads += [n for n, role in marked if role is None]
-        others += names
+        others += [n for n, _ in marked]
     if not leads and first_is_lead and others and not cells.get(LEAD) and not cells.get(SUPPORT):
         leads = others[:1]
     return list(dict.fromkeys(leads)), list(dict.fromkeys(leads + others))
@@ -541,7 +548,12 @@ def _ends_on(meta: _Meta, tasks: list[dict]) -> datetime.date:
 
 
 def _deadline(text: str, meta: _Meta) -> Deadline:
-    return parse_deadline(_cell_deadline_text(text), year_hint=meta.year_hint, issued_on=meta.issued_on)
+    return _cached_deadline(text, meta.year_hint, meta.issued_on)
+
+
+@lru_cache(maxsize=4096)
+def _cached_deadline(text: str, year_hint: int | None, issued_on: datetime.date | None) -> Deadline:
+    return parse_deadline(_cell_deadline_text(text), year_hint=year_hint, issued_on=issued_on)
 
 
 def _build_task(draft: _Draft, cols: dict[str, int], meta: _Meta, warnings: list[dict]) -> dict:

@@ -524,3 +524,18 @@ def test_task_table_with_a_header_and_nothing_under_it(tmp_path):
         parse_file(write_xlsx([("table", header)], tmp_path / "header.xlsx"))
     with pytest.raises(PlanImportError, match="^未找到可识别的任务"):  # the text has no tasks either
         parse_file(write_tsv([("table", header)], tmp_path / "header.txt"))
+
+
+def test_xlsx_with_a_wrong_recorded_size_is_read_whole(tmp_path):
+    """Some exporters write <dimension ref="A1:A1"/> whatever the sheet holds."""
+    import re
+
+    good = write_xlsx(read_sample("taizhang"), tmp_path / "good.xlsx")
+    bad = tmp_path / "bad.xlsx"
+    with zipfile.ZipFile(good) as source, zipfile.ZipFile(bad, "w") as target:
+        for item in source.infolist():
+            data = source.read(item)
+            if item.filename.startswith("xl/worksheets/"):
+                data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:A1"/>', data)
+            target.writestr(item, data)
+    assert parse_file(bad) == parse_file(good)
