@@ -59,7 +59,7 @@ _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 SECTION_HEADING = re.compile(r"^\s*(?:第?(?P<top>[一二三四五六七八九十]{1,3})[、．.]|[（(](?P<sub>[一二三四五六七八九十]{1,3})[)）])\s*")
 _NUMBER_PREFIX = re.compile(
     r"^\s*(?:(?P<n>[0-9０-９]{1,3})\s*[、．.﹒，,)）]?(?![0-9０-９])|[（(]\s*(?P<p>[0-9０-９]{1,3})\s*[)）]"
-    r"|(?P<c>[①-⑳]))\s*"
+    r"|(?P<c>[①-⑳])|[（(](?P<cp>[一二三四五六七八九十]{1,3})[)）]|(?P<cn>[一二三四五六七八九十]{1,3})[、．.])\s*"
 )
 _ENUM_MARK = re.compile(
     r"(?:^|(?<=[。；;！？!?：:\n]))[ \t\u3000]*"
@@ -214,7 +214,7 @@ def _strip_number(text: str) -> tuple[int | None, str]:
         return None, text
     if m["c"]:
         return ord(m["c"]) - ord("①") + 1, text[m.end():].strip()
-    return cn_to_int(m["n"] or m["p"]), text[m.end():].strip()
+    return cn_to_int(m["n"] or m["p"] or m["cp"] or m["cn"]), text[m.end():].strip()
 
 
 def split_measures(text: str) -> list[str]:
@@ -575,6 +575,8 @@ def _build_task(draft: _Draft, cols: dict[str, int], meta: _Meta, warnings: list
             if person not in leaders:
                 leaders.append(person)
         texts = draft.first_measures if position == 0 else split_measures(row.own(cols.get(CONTENT)))
+        if position and not texts and not any(row.own(cols.get(k)) for k in (*UNIT_KINDS, DUE, LEADER)):
+            warnings.append({"line": row.line, "message": "此行没有可导入的措施、单位或时限，已略过，请在预览中核对。"})
         due_text = row.value(cols.get(DUE)) or task_due_text
         due_parts = split_measures(due_text) if _ENUM_MARK.search(due_text) else []
         if len(due_parts) != len(texts):

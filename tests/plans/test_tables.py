@@ -279,3 +279,13 @@ def test_category_rows_numbered_in_the_seq_column():
     assert data["tasks"][0]["units"] == ["市发展改革委", "市财政局", "市商务局"]
     assert data["tasks"][1]["measures"][0]["due"] == "2024-06-30"
     assert data["warnings"] == []
+
+
+def test_rows_that_add_nothing_are_warnings_and_chinese_numbered_titles_lose_their_number():
+    rows = [["序号", "工作事项", "具体措施", "牵头单位", "备注"],
+            ["", "（一）加强组织领导", "成立工作专班。", "区政府办", ""],
+            ["", "", "", "", "第二季度视情况调整"],
+            ["", "二、强化督促检查", "开展专项督查。", "区督查室", ""]]
+    data = parse_rows(rows)
+    assert [(t["number"], t["title"]) for t in data["tasks"]] == [(1, "加强组织领导"), (2, "强化督促检查")]
+    assert data["warnings"] == [{"line": 3, "message": "此行没有可导入的措施、单位或时限，已略过，请在预览中核对。"}]
