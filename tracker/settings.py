@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "tracker.security.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "tracker.sessions.IdleSessionMiddleware",  # renews idle expiry without a write per request
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -143,9 +144,11 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
-# Sessions end after SESSION_IDLE_MINUTES without a request (each request renews the clock).
+# Sessions end after SESSION_IDLE_MINUTES without a request. Requests renew the clock, writing the
+# session at most once per SESSION_RENEW_SECONDS (tracker/sessions.py), not on every page.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_MINUTES", 120) * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_RENEW_SECONDS = 5 * 60
 
 # Login throttling (django-axes): LOGIN_FAILURE_LIMIT failures for one user name from one address lock
 # that pair out for LOGIN_LOCKOUT_MINUTES; a successful login clears the count.

@@ -63,7 +63,7 @@ def test_production_defaults_are_strict(monkeypatch, tmp_path):
     assert s["SECURE_HSTS_INCLUDE_SUBDOMAINS"] and s["SECURE_HSTS_PRELOAD"] and s["SECURE_SSL_REDIRECT"]
     assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"] and s["SECURE_CONTENT_TYPE_NOSNIFF"]
     assert (s["X_FRAME_OPTIONS"], s["SECURE_REFERRER_POLICY"]) == ("DENY", "same-origin")
-    assert (s["SESSION_COOKIE_AGE"], s["SESSION_SAVE_EVERY_REQUEST"]) == (7200, True)
+    assert (s["SESSION_COOKIE_AGE"], s["SESSION_SAVE_EVERY_REQUEST"], s["SESSION_RENEW_SECONDS"]) == (7200, False, 300)
     assert s["SECURE_PROXY_SSL_HEADER"] is None and s["USE_X_FORWARDED_FOR"] is False
     assert (s["AXES_FAILURE_LIMIT"], s["AXES_COOLOFF_TIME"]) == (5, datetime.timedelta(minutes=15))
     assert s["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]] and s["AXES_RESET_ON_SUCCESS"]
