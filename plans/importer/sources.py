@@ -36,6 +36,7 @@ MAX_SHEET_ROWS = 5000
 MAX_SHEET_COLUMNS = 60
 # A document with this many lines of prose besides its task table may hold its tasks in prose too.
 PROSE_LINES_FOR_TASKS = 10
+MAX_QUOTED_LINES = 50  # lines one quoted cell of tab-separated text may run over
 KEY_ORDER = ("title", "issuer", "issued_on", "ends_on", "source", "sections", "tasks", "warnings")
 
 NOT_DOCX = "文件不是有效的 Word（.docx）文档"
@@ -205,8 +206,11 @@ def _binary_message(data: bytes) -> str:
 
 
 def _text_document(text: str) -> _Document:
-    """Prose, with runs of tab-separated lines read as tables (a table copied out of Word or Excel)."""
-    lines = text.split("\n")
+    """Prose, with runs of tab-separated lines read as tables (a table copied out of Word or Excel).
+
+    Excel copies a cell holding line breaks in quotes over several lines; such a row counts as one
+    line, as it does in the .xlsx."""
+    lines = _logical_lines(text.split("\n"))
     document = _Document(format="txt", text=text)
     blocks: list[tuple[int, int]] = []
     i = 0
@@ -227,6 +231,28 @@ def _text_document(text: str) -> _Document:
             lines=list(range(start + 1, end + 1)),
         ))
     return document
+
+
+def _logical_lines(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if _is_row(line) and _open_quote(line):
+            for end in range(i, min(i + MAX_QUOTED_LINES, len(lines))):
+                joined = "\n".join([line, *lines[i:end + 1]])
+                if not _open_quote(joined):
+                    line, i = joined, end + 1
+                    break
+        out.append(line)
+    return out
+
+
+def _open_quote(line: str) -> bool:
+    """The last cell opens a quote that the line does not close ("1．甲。 … 2．乙。")."""
+    last = line.rsplit("\t", 1)[-1]
+    return last.startswith('"') and last.count('"') % 2 == 1
 
 
 def _is_row(line: str) -> bool:

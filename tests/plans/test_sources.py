@@ -539,3 +539,16 @@ def test_xlsx_with_a_wrong_recorded_size_is_read_whole(tmp_path):
                 data = re.sub(rb'<dimension ref="[^"]*"/>', b'<dimension ref="A1:A1"/>', data)
             target.writestr(item, data)
     assert parse_file(bad) == parse_file(good)
+
+
+def test_cells_with_line_breaks_copied_from_excel_in_quotes(tmp_path):
+    rows = [["序号", "工作事项", "具体措施", "牵头单位", "完成时限"],
+            ["1", "完善执法制度", "1．修订执法程序规定。\n2．制定裁量基准。", "区司法局", "2024年底前"],
+            ["2", "开展执法评议", "组织群众评议。", "区司法局", "2025年6月底前"]]
+    text = "某区执法工作台账\n" + "\n".join(
+        "\t".join(f'"{c}"' if "\n" in c else c for c in row) for row in rows) + "\n"
+    (tmp_path / "copied.txt").write_text(text, "utf-8")
+    tsv = parse_file(tmp_path / "copied.txt")
+    from_xlsx = parse_file(write_xlsx([("p", "某区执法工作台账"), ("table", rows)], tmp_path / "copied.xlsx"))
+    assert [m["text"] for m in tsv["tasks"][0]["measures"]] == ["修订执法程序规定。", "制定裁量基准。"]
+    assert without_source(tsv) == without_source(from_xlsx)
