@@ -39,6 +39,8 @@ LEGEND = [
 # The reminder ladder, lowest step first.
 LADDER_STEPS = ["提醒", "催办", "函告", "通报"]
 CN_NUMERALS = "一二三四五六七八九十"
+# Past this many files the PDF lists the evidence per unit; the workbook always has every file.
+EVIDENCE_PDF_LIMIT = 1500
 
 
 def cn_date(day: datetime.date | None) -> str:
@@ -112,7 +114,7 @@ class SectionBlock:
 class UnitRow:
     unit: Unit
     tally: Tally
-    cells: list[tuple[str, str, str]] = field(default_factory=list)  # (light, 红/黄/绿/灰 or —, done/total)
+    cells: list[tuple[str, str]] = field(default_factory=list)  # (light, "绿 3/4" or "—")
 
 
 @dataclass(slots=True)
@@ -160,6 +162,22 @@ class EvidenceRow:
     size: str
     sha256: str
     submitted_on: str
+    size_bytes: int
+
+
+@dataclass(slots=True)
+class EvidenceTotal:
+    """One unit's evidence in the PDF when the full index is too long for paper (it stays in the workbook)."""
+
+    unit: str
+    files: int = 0
+    size_bytes: int = 0
+    first: str = ""
+    last: str = ""
+
+    @property
+    def size(self) -> str:
+        return human_size(self.size_bytes)
 
 
 @dataclass
@@ -183,6 +201,7 @@ class Report:
     letters_answered: int = 0
     letters_available: bool = False
     evidence: list[EvidenceRow] = field(default_factory=list)
+    evidence_totals: list[EvidenceTotal] = field(default_factory=list)  # set when the index is summarised
     legend: list = field(default_factory=lambda: LEGEND)
 
     @property
@@ -225,9 +244,9 @@ class Report:
 
     @property
     def matrix_widths(self) -> tuple[float, float]:
-        """Percent widths of the matrix's unit column and of each task column (the rate column takes 7)."""
-        name = 22
-        return name, round((100 - name - 7) / max(len(self.tasks), 1), 3)
+        """Percent widths of the matrix's unit column and of each task column (the rate column takes 6)."""
+        name = 20
+        return name, round((100 - name - 6) / max(len(self.tasks), 1), 3)
 
     @property
     def chart(self) -> dict:
@@ -351,9 +370,9 @@ def build_report(
             for t in report.tasks:
                 cell = cell_tally.get((t.task.pk, u.pk))
                 if cell is None:
-                    row.cells.append(("none", "—", ""))
+                    row.cells.append(("none", "—"))
                 else:
-                    row.cells.append((cell.light, LIGHT_LABELS[cell.light], f"{cell.done}/{cell.total}"))
+                    row.cells.append((cell.light, f"{LIGHT_LABELS[cell.light]} {cell.done}/{cell.total}"))
         report.units.append(row)
 
     steps = ladder_steps(plan, as_of, end) if report.total.overdue else {}
@@ -398,7 +417,22 @@ def build_report(
 
     read_letters(report, plan, end, unit)
     report.evidence = evidence_index(plan, end, unit=unit, task=task, task_labels=labels)
+    if len(report.evidence) > EVIDENCE_PDF_LIMIT:
+        report.evidence_totals = evidence_totals(report.evidence)
     return report
+
+
+def evidence_totals(rows: list[EvidenceRow]) -> list[EvidenceTotal]:
+    """Files, total size and first and last submission per unit (rows come ordered by unit, then date)."""
+    totals: list[EvidenceTotal] = []
+    for row in rows:
+        if not totals or totals[-1].unit != row.unit:
+            totals.append(EvidenceTotal(row.unit, first=row.submitted_on))
+        total = totals[-1]
+        total.files += 1
+        total.size_bytes += row.size_bytes
+        total.last = row.submitted_on
+    return totals
 
 
 def evidence_index(plan: Plan, end: datetime.datetime, *, unit: Unit | None, task: Task | None,
@@ -418,7 +452,7 @@ def evidence_index(plan: Plan, end: datetime.datetime, *, unit: Unit | None, tas
     tz = timezone.get_current_timezone()
     return [
         EvidenceRow(unit_name, task_labels.get(task_id, ""), name, human_size(size), sha[:12],
-                    cn_date(created.astimezone(tz).date()))
+                    cn_date(created.astimezone(tz).date()), size)
         for unit_name, task_id, name, size, sha, created in files
     ]
 

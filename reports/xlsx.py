@@ -62,7 +62,7 @@ def report_xlsx(report: Report) -> bytes:
         ws = _sheet(wb, "任务单位矩阵", ["责任单位", *[f"任务{t.label}" for t in report.tasks], "完成率（%）"],
                     [30, *[10] * len(report.tasks), 10])
         for u in report.units:
-            ws.append([u.unit.name, *[f"{key} {count}".strip() for _, key, count in u.cells], u.tally.percent])
+            ws.append([u.unit.name, *[text for _, text in u.cells], u.tally.percent])
 
     line_header = ["责任单位", "任务", "细化措施", "周期", "完成时限", "状态", "灯", "逾期天数"]
     line_widths = [30, 8, 60, 12, 16, 10, 6, 10]

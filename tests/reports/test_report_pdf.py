@@ -7,11 +7,14 @@ import pdfplumber
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from plans.models import Measure, Unit
+from reports import inspection
 from reports.inspection import KIND_INSPECTION, KIND_TASK, KIND_UNIT, build_report
 from reports.render import report_pdf
+from reports.xlsx import report_xlsx
 from tasks.models import Assignment
 from tests.conftest import make_user
 from tests.reports.conftest import TASK_TITLES, accept, at, build_plan, submit
@@ -154,3 +157,17 @@ def test_two_hundred_units_fit_on_the_page(db):
         text = flat("".join(page.extract_text() for page in doc.pages))
     seen = Counter(re.findall(r"第(\d+)责任单位", text))  # a long name wraps: its number stays with 责任单位
     assert all(seen[str(i)] >= 2 for i in range(1, 200))  # every unit in the matrix and in the unit table
+
+
+def test_long_evidence_index_is_summarised_per_unit_in_the_pdf_and_kept_whole_in_the_workbook(worked_plan,
+                                                                                              monkeypatch):
+    plan, _, _ = worked_plan
+    monkeypatch.setattr(inspection, "EVIDENCE_PDF_LIMIT", 1)
+    with at(2025, 7, 10, 9):
+        report = build_report(KIND_INSPECTION, plan, D, generated_on=GENERATED)
+    text = pdf_text(report_pdf(report))
+    assert "按单位汇总" in text and "培训通知.pdf" not in text
+    assert [(t.unit, t.files) for t in report.evidence_totals] == [(e.unit, 1) for e in report.evidence]
+    cells = [c for row in load_workbook(io.BytesIO(report_xlsx(report)), read_only=True)["佐证材料索引"]
+             .iter_rows(values_only=True) for c in row]
+    assert "培训通知.pdf" in cells and "整改清单.xlsx" in cells
