@@ -88,7 +88,7 @@ def parse_file(path: str | Path, *, name: str | None = None) -> dict:
         raise
     except Exception as error:  # a reader library choking on a damaged file must not become a traceback
         log.exception("import of %s failed", name)
-        raise PlanImportError(f"文件无法解析：{error.__class__.__name__}") from error
+        raise PlanImportError(f"文件无法解析（{error.__class__.__name__}）：请另存为 .docx 或 .txt 后重试") from error
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -538,20 +538,17 @@ def _parse(document: _Document, stem: str) -> dict:
         if document.format == "xlsx":
             raise PlanImportError("工作簿中没有找到任务表：表头应有“工作事项/主要内容”等列和“牵头单位/责任单位”等列")
         return _ordered(parse_text(document.text), document.format, None)
-    best = max(found, key=lambda i: (found[i].score, len(document.tables[i].rows), -i))
-    members = _table_group(document, found, best)
-    rows, lines, merged = _joined(document, members, found)
-    first, last = min(lines), max(lines)
     fmt = "tsv" if document.format == "txt" else document.format
-    label = "第" + "、".join(str(i + 1) for i in members) + "个表格"
-    try:
-        result = parse_rows(rows, lines=lines, merged=merged, name=stem, source_format=fmt, label=label,
-                            before=[t for n, t in document.paragraphs if n < first],
-                            after=[t for n, t in document.paragraphs if n > last],
-                            detail=document.tables[best].detail)
-    except PlanImportError:
+    result = first_error = None
+    for best in sorted(found, key=lambda i: (-found[i].score, -len(document.tables[i].rows), i)):
+        try:
+            result = _parse_table_group(document, found, best, fmt, stem)
+            break
+        except PlanImportError as error:  # a header with nothing under it: try the next table
+            first_error = first_error or error
+    if result is None:
         if document.format == "xlsx":
-            raise
+            raise first_error
         return _ordered(parse_text(document.text), document.format, None)
     if len(document.paragraphs) < PROSE_LINES_FOR_TASKS:
         return _ordered(result, fmt, result["source"]["table"])
@@ -571,6 +568,17 @@ def _parse(document: _Document, stem: str) -> dict:
             "message": f"正文中另有{len(prose['tasks'])}项任务未导入：已按{result['source']['table']}导入",
         })
     return _ordered(result, fmt, result["source"]["table"])
+
+
+def _parse_table_group(document: _Document, found: dict, best: int, fmt: str, stem: str) -> dict:
+    members = _table_group(document, found, best)
+    rows, lines, merged = _joined(document, members, found)
+    first, last = min(lines), max(lines)
+    return parse_rows(rows, lines=lines, merged=merged, name=stem, source_format=fmt,
+                      label="第" + "、".join(str(i + 1) for i in members) + "个表格",
+                      before=[t for n, t in document.paragraphs if n < first],
+                      after=[t for n, t in document.paragraphs if n > last],
+                      detail=document.tables[best].detail)
 
 
 def _table_group(document: _Document, found: dict, best: int) -> list[int]:

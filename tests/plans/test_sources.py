@@ -552,3 +552,17 @@ def test_cells_with_line_breaks_copied_from_excel_in_quotes(tmp_path):
     from_xlsx = parse_file(write_xlsx([("p", "某区执法工作台账"), ("table", rows)], tmp_path / "copied.xlsx"))
     assert [m["text"] for m in tsv["tasks"][0]["measures"]] == ["修订执法程序规定。", "制定裁量基准。"]
     assert without_source(tsv) == without_source(from_xlsx)
+
+
+def test_workbook_whose_best_sheet_is_empty_takes_the_next_task_table(tmp_path):
+    book = openpyxl.Workbook()
+    template = book.active
+    template.title = "模板"
+    template.append(["序号", "工作事项", "具体措施", "牵头单位", "配合单位", "完成时限"])
+    filled = book.create_sheet("台账")
+    filled.append(["序号", "工作事项", "牵头单位"])
+    filled.append(["1", "开展执法检查", "区市场监管局"])
+    book.save(tmp_path / "two.xlsx")
+    data = parse_file(tmp_path / "two.xlsx")
+    assert data["source"]["table"] == "第2个表格（工作表“台账”，共1行）"
+    assert [t["title"] for t in data["tasks"]] == ["开展执法检查"]
