@@ -33,7 +33,7 @@ log = logging.getLogger(__name__)
 
 MAX_BYTES = 20 * 1024 * 1024
 MAX_SHEET_ROWS = 5000
-MAX_SHEET_COLUMNS = 60
+MAX_SHEET_COLUMNS = 60  # also the widest span a Word table cell is read with
 # A document with this many lines of prose besides its task table may hold its tasks in prose too.
 PROSE_LINES_FOR_TASKS = 10
 MAX_QUOTED_LINES = 50  # lines one quoted cell of tab-separated text may run over
@@ -315,10 +315,10 @@ def _docx_rows(tbl, reader: _WordText) -> tuple[list[list[str]], set[tuple[int, 
     rows: list[list[str]] = []
     merged: set[tuple[int, int]] = set()
     for r, tr in enumerate(tbl.iterchildren(f"{_W}tr")):
-        cells = [""] * _val_int(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)
+        cells = [""] * min(max(0, _val_int(tr.find(f"{_W}trPr/{_W}gridBefore"), 0)), MAX_SHEET_COLUMNS)
         for tc in tr.iterchildren(f"{_W}tc"):
             col = len(cells)
-            span = max(1, _val_int(tc.find(f"{_W}tcPr/{_W}gridSpan"), 1))
+            span = min(max(1, _val_int(tc.find(f"{_W}tcPr/{_W}gridSpan"), 1)), MAX_SHEET_COLUMNS)
             v_merge = tc.find(f"{_W}tcPr/{_W}vMerge")
             if v_merge is not None and v_merge.get(f"{_W}val", "continue") == "continue":
                 cells.append(rows[-1][col] if rows and col < len(rows[-1]) else "")
