@@ -84,3 +84,15 @@ def test_events_page_query_count_does_not_grow(cast, login):
     with CaptureQueriesContext(connection) as many:
         assert "10.0.39.1" in client.get(reverse("accounts:events")).content.decode()
     assert len(many) == len(few)
+
+
+def test_admin_shows_the_record_read_only(cast, login):
+    from tracker.models import User
+
+    post_login(Client(), "finance", "wrong-password", ip="10.4.4.4")
+    root = login(User.objects.create_superuser("root", password="root-password-long", role="lead"))
+    assert "10.4.4.4" in root.get("/admin/tracker/loginevent/").content.decode()
+    assert root.get("/admin/tracker/loginevent/add/").status_code == 403
+    event = LoginEvent.objects.get(ip_address="10.4.4.4")
+    assert root.post(f"/admin/tracker/loginevent/{event.pk}/delete/", {"post": "yes"}).status_code == 403
+    assert LoginEvent.objects.filter(pk=event.pk).exists()
