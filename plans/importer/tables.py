@@ -293,8 +293,12 @@ def _title_lines(lines: Sequence[str]) -> list[str]:
     return out
 
 
+def _names_a_plan(line: str) -> bool:
+    return bool(TITLE_END.search(line)) or line.endswith("表")
+
+
 def _is_title(line: str) -> bool:
-    return 4 <= len(line) <= 100 and "。" not in line and not line.endswith(("：", ":")) and not (
+    return 4 <= len(line) <= 100 and "。" not in line and "：" not in line and ":" not in line and not (
         DATE_LINE.match(ascii_digits(line)) or PUBLIC_NOTE.match(line) or MASTHEAD.search(line)
         or _NOT_TITLE.search(line))
 
@@ -305,8 +309,9 @@ class _Meta:
     def __init__(self, above: Sequence[str], before: Sequence[str], after: Sequence[str], name: str):
         above_titles = [t for t in _title_lines(above) if _is_title(t)]
         before_titles = [t for t in _title_lines(before) if _is_title(t)]
-        self.title = (next(iter(above_titles), None)
-                      or next((t for t in before_titles if TITLE_END.search(t)), None)
+        self.title = (next((t for t in above_titles if _names_a_plan(t)), None)
+                      or next(iter(above_titles), None)
+                      or next((t for t in before_titles if _names_a_plan(t)), None)
                       or next(iter(before_titles), None)
                       or next((m[1] for t in before if (m := _NAMED_IN_NOTICE.search(t))), None)
                       or name.strip() or "未命名方案")

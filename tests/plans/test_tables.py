@@ -289,3 +289,9 @@ def test_rows_that_add_nothing_are_warnings_and_chinese_numbered_titles_lose_the
     data = parse_rows(rows)
     assert [(t["number"], t["title"]) for t in data["tasks"]] == [(1, "加强组织领导"), (2, "强化督促检查")]
     assert data["warnings"] == [{"line": 3, "message": "此行没有可导入的措施、单位或时限，已略过，请在预览中核对。"}]
+
+
+def test_title_row_wins_over_form_lines_above_the_header():
+    rows = [["填报单位：区司法局", "", "填报时间：2024年7月"], ["附件2"], ["某区法治政府建设任务分工表"],
+            ["序号", "工作事项", "责任单位"], ["1", "开展法治督察", "区司法局"]]
+    assert parse_rows(rows)["title"] == "某区法治政府建设任务分工表"
