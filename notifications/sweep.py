@@ -11,7 +11,9 @@
 
 import datetime
 import logging
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -162,7 +164,7 @@ def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[S
         return steps
 
 
-def _sweep(as_of: datetime.date, *, finish: bool) -> dict:
+def _sweep(as_of: datetime.date, *, finish: str) -> dict:
     result = {"remind": 0, "urge": 0, "letter": 0, "circular": 0, "failed": 0, "letters": []}
     configs = Configs()
     adopt(configs)
@@ -197,37 +199,58 @@ def _sweep(as_of: datetime.date, *, finish: bool) -> dict:
             new_circulars.append(circular)
             result["circular"] += 1
 
-    if finish:
-        for letter in issued + list(Letter.objects.filter(pdf="").exclude(pk__in=[x.pk for x in issued])):
-            try:
-                letters.finish_letter(letter)
-            except Exception:
-                logger.exception("letter %s: PDF or sending failed", letter.number)
-                result["failed"] += 1
-        for circular in new_circulars + list(Circular.objects.filter(pdf="").exclude(
-                pk__in=[x.pk for x in new_circulars])):
-            try:
-                circulars.finish_circular(circular)
-            except Exception:
-                logger.exception("circular %s: PDF or sending failed", circular.number)
-                result["failed"] += 1
+    letter_ids = [x.pk for x in issued] + list(Letter.objects.filter(pdf="").exclude(
+        pk__in=[x.pk for x in issued]).values_list("pk", flat=True))
+    circular_ids = [x.pk for x in new_circulars] + list(Circular.objects.filter(pdf="").exclude(
+        pk__in=[x.pk for x in new_circulars]).values_list("pk", flat=True))
+    if finish == "now":
+        result["failed"] += finish_documents(letter_ids, circular_ids)
+    elif finish == "queue" and (letter_ids or circular_ids):
+        from notifications.tasks import finish_documents_task
+
+        finish_documents_task(letter_ids, circular_ids)
+    if finish != "never":
         result["failed"] += Delivery.objects.filter(message__pk__gt=messages_before,
                                                     state=Delivery.State.FAILED).count()
+    stored = dict(Letter.objects.filter(pk__in=[x.pk for x in issued]).values_list("pk", "pdf"))
     result["letters"] = [
-        {"number": x.number, "unit": x.unit.name, "pdf": x.pdf.path if x.pdf else None} for x in issued
+        {"number": x.number, "unit": x.unit.name,
+         "pdf": str(Path(settings.MEDIA_ROOT) / stored[x.pk]) if stored.get(x.pk) else None}
+        for x in issued
     ]
     return result
 
 
-def run_sweep(as_of: datetime.date, *, dry_run: bool = False) -> dict:
+def finish_documents(letter_ids: list[int], circular_ids: list[int]) -> int:
+    """Render, store and send the letters and circulars not finished yet; returns how many failed."""
+    failed = 0
+    for letter in Letter.objects.filter(pk__in=letter_ids).select_related("plan", "unit").order_by("pk"):
+        try:
+            letters.finish_letter(letter)
+        except Exception:
+            logger.exception("letter %s: PDF or sending failed", letter.number)
+            failed += 1
+    for circular in Circular.objects.filter(pk__in=circular_ids).select_related("plan").order_by("pk"):
+        try:
+            circulars.finish_circular(circular)
+        except Exception:
+            logger.exception("circular %s: PDF or sending failed", circular.number)
+            failed += 1
+    return failed
+
+
+def run_sweep(as_of: datetime.date, *, dry_run: bool = False, documents: str = "queue") -> dict:
     """Send every ladder step due on `as_of` exactly once; returns the counts.
 
+    documents: "queue" hands the letters' and circulars' typesetting and sending to a Huey job (the
+    daily job; in immediate mode it runs at once), "now" does it before returning (the command, so
+    that it can print the PDF paths).
     dry_run: the same work inside a transaction that is rolled back: nothing is stored or sent,
-    letters are not rendered.
+    nothing is typeset.
     """
     if not dry_run:
-        return _sweep(as_of, finish=True)
+        return _sweep(as_of, finish=documents)
     with transaction.atomic():
-        result = _sweep(as_of, finish=False)
+        result = _sweep(as_of, finish="never")
         transaction.set_rollback(True)
     return result

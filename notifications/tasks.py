@@ -9,7 +9,7 @@ from huey.contrib.djhuey import db_periodic_task, db_task
 
 from notifications import channels
 from notifications.models import Delivery
-from notifications.sweep import run_sweep
+from notifications.sweep import finish_documents, run_sweep
 
 logger = logging.getLogger(__name__)
 
@@ -43,3 +43,11 @@ def deliver_batch(delivery_ids: list[int]):
     """The first try of each delivery a sweep created, in one queued job (retries go one by one)."""
     for delivery_id in delivery_ids:
         deliver.call_local(delivery_id)
+
+
+@db_task(name="notifications.finish_documents")
+def finish_documents_task(letter_ids: list[int], circular_ids: list[int]):
+    """Typeset, store and send the letters and circulars a sweep numbered."""
+    failed = finish_documents(letter_ids, circular_ids)
+    if failed:
+        logger.error("%s letters or circulars could not be finished; the next sweep tries again", failed)

@@ -23,5 +23,5 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, dry_run=False, **options):
         day = parse_day(as_of) if as_of else timezone.localdate()
-        result = run_sweep(day, dry_run=dry_run)
+        result = run_sweep(day, dry_run=dry_run, documents="now")
         self.stdout.write(json.dumps(result, ensure_ascii=False))
