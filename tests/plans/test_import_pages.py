@@ -286,3 +286,22 @@ def test_demo_plan_preview_renders(cast, login):
     page = client.get(reverse("plans:import_preview")).content.decode()
     assert "17. 加大财政支持保障力度" in page and "加强组织推动" in page
     assert UnitGroup.objects.filter(name="相关执法部门").exists()
+
+
+def test_docx_upload_gives_the_same_preview(cast, login, tmp_path):
+    import docx
+
+    document = docx.Document()
+    for line in PLAN_TEXT.splitlines():
+        document.add_paragraph(line)
+    path = tmp_path / "plan.docx"
+    document.save(path)
+    client = login(cast.lead)
+    upload(client)
+    from_text = preview_data(client)
+    with path.open("rb") as handle:
+        client.post(reverse("plans:import"), {"file": handle})
+    from_docx = preview_data(client)
+    assert from_docx["tasks"] == from_text["tasks"] and from_docx["source"]["format"] == "docx"
+    assert client.session["plans_import"]["source_name"] == "plan.docx"
+    assert "开展执法培训" in client.session["plans_import"]["source_text"]
