@@ -2,7 +2,9 @@ import datetime
 import io
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -101,3 +103,24 @@ def test_large_report_renders_in_a_background_job_with_progress(cast, login, clo
 def test_anonymous_visitor_is_sent_to_login(db):
     response = Client().get(reverse("reports:index"))
     assert response.status_code == 302 and reverse("login") in response["Location"]
+
+
+def test_report_list_takes_the_same_queries_for_more_reports(cast, login):
+    client = login(cast.lead)
+
+    def add(n):
+        ReportJob.objects.bulk_create([
+            ReportJob(kind=kind, plan=cast.plan, unit=cast.finance if kind == "unit" else None,
+                      task=cast.task if kind == "task" else None, as_of=TODAY, requested_by=cast.lead)
+            for i in range(n) for kind in ("inspection", "unit", "task")])
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(reverse("reports:index")).status_code == 200
+        return len(ctx.captured_queries)
+
+    add(1)
+    count()  # the first request of a session does one-off work (session, permissions)
+    few = count()
+    add(10)
+    assert count() == few
