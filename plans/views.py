@@ -15,8 +15,8 @@ from django.views.decorators.http import require_POST
 
 from plans import forms
 from plans.directory import Directory, DirectoryError, load_units
-from plans.importer import PlanImportError, parse_file
-from plans.importer.writer import apply_plan, fmt_date, read_source_text, section_finder
+from plans.importer import PlanImportError, read_plan
+from plans.importer.writer import apply_plan, fmt_date, section_finder
 from plans.models import Measure, Plan, Task, Unit, UnitAlias, UnitGroup
 from tasks.access import lead_only, overseers_only
 
@@ -87,8 +87,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 for chunk in upload.chunks():
                     out.write(chunk)
             try:
-                data = parse_file(path)
-                text = read_source_text(path)
+                data, text = read_plan(path, name=upload.name)
             except PlanImportError as exc:
                 form.add_error("file", str(exc))
             except Exception:  # a damaged file must not end in a server error

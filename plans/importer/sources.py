@@ -78,17 +78,30 @@ def parse_file(path: str | Path, *, name: str | None = None) -> dict:
     name: the file's original name when path is a temporary copy (an upload); it gives the
     extension for old Office files and the title when the document names none.
     """
+    return read_plan(path, name=name)[0]
+
+
+def read_plan(path: str | Path, *, name: str | None = None) -> tuple[dict, str]:
+    """The importer's dict and the document's text as kept with the plan (paragraphs and table rows,
+    cells joined by tabs, in document order)."""
     path = Path(path)
     name = name or path.name
     try:
-        data = _read_bytes(path)
-        document = _open(data, path, name)
-        return _parse(document, Path(name).stem)
+        document = _open(_read_bytes(path), path, name)
+        return _parse(document, Path(name).stem), _plain_text(document)
     except PlanImportError:
         raise
     except Exception as error:  # a reader library choking on a damaged file must not become a traceback
         log.exception("import of %s failed", name)
         raise PlanImportError(f"文件无法解析（{error.__class__.__name__}）：请另存为 .docx 或 .txt 后重试") from error
+
+
+def _plain_text(document: _Document) -> str:
+    if document.format == "txt":
+        return document.text
+    lines = list(document.paragraphs)
+    lines += [(line, "\t".join(row)) for table in document.tables for line, row in zip(table.lines, table.rows, strict=True)]
+    return "\n".join(text for _, text in sorted(lines, key=lambda item: item[0]))
 
 
 def _read_bytes(path: Path) -> bytes:

@@ -8,8 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from plans.directory import Directory
-from plans.importer import PlanImportError, parse_file
-from plans.importer.writer import apply_plan, read_source_text
+from plans.importer import PlanImportError, read_plan
+from plans.importer.writer import apply_plan
 
 
 class Command(BaseCommand):
@@ -31,7 +31,7 @@ class Command(BaseCommand):
         if not path.is_file():
             self.fail(f"找不到文件：{path}")
         try:
-            data = parse_file(path)
+            data, source_text = read_plan(path)
         except PlanImportError as exc:
             self.fail(str(exc))
         except Exception as exc:  # never a traceback for a user's file
@@ -44,7 +44,7 @@ class Command(BaseCommand):
             self.print_preview(data)
             return
         with transaction.atomic():
-            result = apply_plan(data, source_name=path.name, source_text=read_source_text(path))
+            result = apply_plan(data, source_name=path.name, source_text=source_text)
             prefix = options["plan_prefix"].strip()
             if prefix:
                 plan = result.plan
