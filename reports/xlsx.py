@@ -5,6 +5,8 @@ Written with openpyxl's write-only mode, row by row, from the same Report the PD
 
 import datetime
 import io
+import re
+import zipfile
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -94,4 +96,21 @@ def report_xlsx(report: Report) -> bytes:
 
     out = io.BytesIO()
     wb.save(out)
+    return stamped(out.getvalue(), report.generated_on)
+
+
+def stamped(xlsx: bytes, day: datetime.date) -> bytes:
+    """The workbook with every date in its package set to ``day``: openpyxl stamps the save time into
+    docProps/core.xml and the zip entries, so the same report would otherwise never give the same bytes."""
+    when = f"{day.isoformat()}T00:00:00Z".encode()
+    source = zipfile.ZipFile(io.BytesIO(xlsx))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
+        for info in source.infolist():
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when, content)
+            entry = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            package.writestr(entry, content)
     return out.getvalue()
