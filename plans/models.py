@@ -146,6 +146,7 @@ class Task(models.Model):
         verbose_name = "任务"
         verbose_name_plural = "任务"
         ordering = ["plan", "order"]
+        indexes = [models.Index(fields=["plan", "order"], name="task_plan_order")]  # the ledger's sort
 
     def __str__(self) -> str:
         return f"{self.number}. {self.title}" if self.number else self.title
@@ -184,6 +185,7 @@ class Measure(models.Model):
         verbose_name = "细化措施"
         verbose_name_plural = "细化措施"
         ordering = ["task", "order"]
+        indexes = [models.Index(fields=["task", "order"], name="measure_task_order")]  # the ledger's sort
 
     def __str__(self) -> str:
         return self.text[:40]

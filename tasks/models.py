@@ -70,6 +70,8 @@ class Assignment(models.Model):
         indexes = [
             models.Index(fields=["due_on"], condition=~Q(status="done"), name="assignment_open_due"),
             models.Index(fields=["unit", "status"], name="assignment_unit_status"),
+            # Covers the dashboard's per-task, per-unit counts: read from the index alone.
+            models.Index(fields=["measure", "unit", "status", "due_on", "completed_on"], name="assignment_figures"),
         ]
 
     def __str__(self) -> str:
@@ -232,6 +234,7 @@ class Submission(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["created_at"], condition=Q(state="pending"), name="submission_pending"),
+            models.Index(fields=["assignment", "-created_at", "-id"], name="submission_latest"),  # ledger column
         ]
 
     def __str__(self) -> str:
