@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import transaction
 
 from tasks.models import Assignment, Evidence, Submission
@@ -184,13 +185,37 @@ def check_files(uploads: list[UploadedFile]) -> list[CheckedFile]:
             checked.append(check_file(upload))
         except ValueError as exc:
             messages.append(f"文件“{shown_name(upload.name or '')}”未能上传：{exc}。")
-    total = sum(upload.size or 0 for upload in uploads)
-    limit = settings.UPLOAD_MAX_SUBMISSION_MB
-    if total > limit * MB:
-        messages.append(f"本次上传的文件合计 {total / MB:.1f} MB，超过每次报送上限 {limit} MB。")
+    if sum(upload.size or 0 for upload in uploads) > settings.UPLOAD_MAX_SUBMISSION_MB * MB:
+        messages.append(too_large_message())
     if messages:
         raise UploadRejected(messages)
     return checked
+
+
+def too_large_message() -> str:
+    return (f"本次上传的文件合计超过每次报送上限 {settings.UPLOAD_MAX_SUBMISSION_MB} MB，未保存；"
+            "请分次报送或压缩后上传。")
+
+
+class SubmissionSizeLimit(FileUploadHandler):
+    """Stops taking files once a request passes the submission limit, instead of spooling it all to disk.
+
+    The fields sent before the files (text, percent) are still parsed, so the form can be shown again.
+    """
+
+    def __init__(self, request=None) -> None:
+        super().__init__(request)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data: bytes, start: int) -> bytes:
+        self.received += len(raw_data)
+        if self.received > settings.UPLOAD_MAX_SUBMISSION_MB * MB:
+            self.request.upload_too_large = True
+            raise StopUpload(connection_reset=False)
+        return raw_data
+
+    def file_complete(self, file_size: int) -> None:
+        return None
 
 
 def store(submission: Submission, files: list[CheckedFile], written: list[str]) -> list[Evidence]:

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST, require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -94,15 +95,26 @@ def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_assignment(request, access.get_assignment_for_user(request.user, pk))
 
 
+@csrf_exempt  # the CSRF check reads the body: it runs in _submit, once the size limit is in place
+def submit(request: HttpRequest, pk: int) -> HttpResponse:
+    request.upload_handlers.insert(0, uploads.SubmissionSizeLimit(request))
+    return _submit(request, pk)
+
+
+@csrf_protect
 @access.login_and_read_only_for_inspectors
 @require_POST
-def submit(request: HttpRequest, pk: int) -> HttpResponse:
+def _submit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = access.get_assignment_for_user(request.user, pk, write=True)
     access.require_liaison(request.user)
     if not assignment.can_submit():
         messages.error(request, "该任务已完成，无需再报送。")
         return redirect("tasks:assignment", pk=assignment.pk)
     form = SubmissionForm(request.POST, request.FILES)
+    if getattr(request, "upload_too_large", False):
+        form = SubmissionForm(request.POST)
+        form.is_valid()
+        form.add_error("files", uploads.too_large_message())
     if not form.is_valid():
         if form.has_error("files"):
             messages.error(request, "报送未保存：有文件未通过检查，请按提示处理后重新选择文件。已填写的内容已保留。")

@@ -148,3 +148,13 @@ def test_two_liaisons_submitting_at_the_same_moment_on_postgresql(cast, media_ro
     assert errors == []
     assert set(Submission.objects.values_list("text", flat=True)) == {"甲", "乙"}
     assert Evidence.objects.count() == 2 and len(stored_files(media_root)) == 2
+
+
+def test_submit_still_checks_the_csrf_token(cast):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(cast.street_user)
+    response = client.post(submit_url(cast.street_assignment), {"text": "进展", "percent": "10"})
+    assert response.status_code == 403
+    assert not Submission.objects.exists()

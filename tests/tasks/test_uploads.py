@@ -162,7 +162,31 @@ def test_submission_over_the_total_limit_is_rejected(cast, login, media_root):
     response = login(cast.finance_user).post(
         f"/tasks/assignments/{cast.finance_assignment.pk}/submit/",
         {"text": "进展", "percent": "50", "files": [upload("一.pdf", part), upload("二.pdf", part)]})
-    assert "超过每次报送上限 1 MB" in response.content.decode()
+    page = response.content.decode()
+    assert "本次上传的文件合计超过每次报送上限 1 MB，未保存" in page and 'value="50"' in page
+    assert not Submission.objects.exists() and stored_files(media_root) == []
+
+
+@override_settings(UPLOAD_MAX_SUBMISSION_MB=1)
+def test_oversized_request_is_cut_off_while_it_is_read(cast, login, media_root, monkeypatch):
+    """Past the limit the remaining bytes are discarded unread by any handler: nothing is spooled to disk."""
+    from tasks.uploads import SubmissionSizeLimit
+
+    seen = []
+    real = SubmissionSizeLimit.receive_data_chunk
+
+    def spy(self, raw_data, start):
+        seen.append(len(raw_data))
+        return real(self, raw_data, start)
+
+    monkeypatch.setattr(SubmissionSizeLimit, "receive_data_chunk", spy)
+    huge = PDF + b"0" * (8 * MB)
+    response = login(cast.finance_user).post(
+        f"/tasks/assignments/{cast.finance_assignment.pk}/submit/",
+        {"text": "保留的说明", "percent": "30", "files": [upload("扫描件.pdf", huge)]})
+    page = response.content.decode()
+    assert "超过每次报送上限 1 MB" in page and "保留的说明" in page
+    assert MB < sum(seen) < 2 * MB
     assert not Submission.objects.exists() and stored_files(media_root) == []
 
 
