@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
 
-from plans.models import Task, Unit
+from plans.models import Measure, Task, Unit
 from tasks.models import DUE_SOON_DAYS, Assignment, Submission
 
 DONE = Assignment.Status.DONE
@@ -50,17 +50,18 @@ def on_time_q() -> Q:
     )
 
 
-def pending_review() -> Exists:
-    return Exists(Submission.objects.filter(assignment=OuterRef("pk"), state=Submission.State.PENDING))
-
-
 def _counts(today: datetime.date) -> dict:
-    """The per-group counts shared by the headline, the breakdowns and the matrix."""
+    """The counts of a group of assignments: shared by the headline, the breakdowns and the matrix."""
     return {
         "total": Count("id"),
         "done": Count("id", filter=Q(status=DONE)),
         "overdue": Count("id", filter=overdue_q(today)),
+        "done_on_time": Count("id", filter=on_time_q()),
+        "returned": Count("id", filter=Q(status=RETURNED)),
     }
+
+
+COUNTS = ("total", "done", "overdue", "done_on_time", "returned")
 
 
 def percent(part: int, whole: int) -> int:
@@ -86,16 +87,19 @@ class Headline:
         return percent(self.done_on_time, self.done)
 
 
-def headline(assignments: QuerySet[Assignment], today: datetime.date) -> Headline:
-    """Measures, assignments, done, done on time, overdue, awaiting review, returned: one query."""
-    figures = assignments.annotate(pending=pending_review()).aggregate(
-        measures=Count("measure", distinct=True),
-        done_on_time=Count("id", filter=on_time_q()),
-        awaiting_review=Count("id", filter=Q(pending=True)),
-        returned=Count("id", filter=Q(status=RETURNED)),
-        **_counts(today),
-    )
-    return Headline(**figures)
+def headline(assignments: QuerySet[Assignment], today: datetime.date, grid: "Matrix | None" = None) -> Headline:
+    """Measures, assignments, done, done on time, overdue, awaiting review, returned.
+
+    Given the matrix of the same assignments, the counts are its cells' sums (no second pass over the
+    assignments); either way the measures and the reports awaiting review are two indexed queries.
+    """
+    counts = dict(grid.sums) if grid is not None else assignments.aggregate(**_counts(today))
+    in_scope = assignments.order_by()
+    measures = Measure.objects.filter(Exists(in_scope.filter(measure=OuterRef("pk")))).count()
+    awaiting = (Submission.objects.filter(state=Submission.State.PENDING)
+                .filter(Exists(in_scope.filter(pk=OuterRef("assignment_id")))).order_by()
+                .aggregate(n=Count("assignment_id", distinct=True))["n"])
+    return Headline(measures=measures, awaiting_review=awaiting, **counts)
 
 
 @dataclass
@@ -126,7 +130,7 @@ class Row:
         return self.percent // 5 * 5
 
 
-@dataclass
+@dataclass(slots=True)
 class Cell:
     task: Task
     unit: Unit
@@ -142,11 +146,31 @@ class Cell:
 
 @dataclass
 class Matrix:
-    """Tasks as rows, units as columns; each cell holds the worst light of its assignments."""
+    """Tasks as rows, units as columns; each cell holds the worst light of its assignments.
+
+    ``cells`` maps (task id, unit id) to (rank, total, done, overdue) for the cells that hold
+    assignments; ``sums`` adds up every count over the whole matrix.
+    """
 
     tasks: list[Row] = field(default_factory=list)
     units: list[Row] = field(default_factory=list)
-    rows: list[tuple[Row, list[Cell]]] = field(default_factory=list)
+    cells: dict[tuple[int, int], tuple[int, int, int, int]] = field(default_factory=dict)
+    sums: dict = field(default_factory=lambda: dict.fromkeys(COUNTS, 0))
+
+    @property
+    def rows(self) -> list[tuple[Row, list[Cell]]]:
+        """Each task row with one cell per unit, in the units' order (empty where the unit owes nothing)."""
+        result = []
+        for task_row in self.tasks:
+            line = []
+            for unit_row in self.units:
+                cell = Cell(task_row.obj, unit_row.obj)
+                counts = self.cells.get((task_row.obj.pk, unit_row.obj.pk))
+                if counts:
+                    cell.rank, cell.total, cell.done, cell.overdue = counts
+                line.append(cell)
+            result.append((task_row, line))
+        return result
 
 
 def _add(row: Row, counts: dict) -> None:
@@ -159,29 +183,33 @@ def _add(row: Row, counts: dict) -> None:
 def matrix(assignments: QuerySet[Assignment], today: datetime.date) -> Matrix:
     """The task × unit matrix in three queries, whatever the number of tasks, units and assignments.
 
-    SQL counts each (task, unit) cell; a task's row and a unit's column add up their cells.
+    SQL counts each (task, unit) cell in one pass over the assignments; the tasks and units are then
+    fetched by the ids found there (no second pass), and a task's row and a unit's column add up their
+    cells.
     """
-    ids = assignments.order_by().values("pk")
-    tasks = list(Task.objects.filter(measures__assignments__in=ids).distinct().select_related("section")
-                 .order_by("plan", "order", "id"))
-    units = list(Unit.objects.filter(assignments__in=ids).distinct())
-    cells = {
-        (c["measure__task_id"], c["unit_id"]): c
-        for c in assignments.order_by().values("measure__task_id", "unit_id")
-        .annotate(rank=Max(light_rank(today)), **_counts(today))
-    }
-    result = Matrix(tasks=[Row(t) for t in tasks], units=[Row(u) for u in units])
-    for task_row in result.tasks:
-        line = []
-        for unit_row in result.units:
-            cell = Cell(task_row.obj, unit_row.obj)
-            c = cells.get((task_row.obj.pk, unit_row.obj.pk))
-            if c:
-                cell.total, cell.done, cell.overdue, cell.rank = c["total"], c["done"], c["overdue"], c["rank"]
-                _add(task_row, c)
-                _add(unit_row, c)
-            line.append(cell)
-        result.rows.append((task_row, line))
+    grouped = (assignments.order_by().values("measure__task_id", "unit_id")
+               .annotate(rank=Max(light_rank(today)), **_counts(today))
+               .values_list("measure__task_id", "unit_id", "rank", *COUNTS))
+    result = Matrix()
+    sums = [0] * len(COUNTS)
+    for task_id, unit_id, rank, *counts in grouped:
+        result.cells[task_id, unit_id] = (rank, counts[0], counts[1], counts[2])
+        sums = [a + b for a, b in zip(sums, counts, strict=True)]
+    if not result.cells:
+        return result
+    result.sums = dict(zip(COUNTS, sums, strict=True))
+    tasks = Task.objects.filter(pk__in={task_id for task_id, _ in result.cells}).select_related("section")
+    units = Unit.objects.filter(pk__in={unit_id for _, unit_id in result.cells})
+    task_rows = {t.pk: Row(t) for t in tasks.order_by("plan", "order", "id")}
+    unit_rows = {u.pk: Row(u) for u in units}
+    for (task_id, unit_id), (rank, total, done, overdue) in result.cells.items():
+        for row in (task_rows[task_id], unit_rows[unit_id]):
+            row.total += total
+            row.done += done
+            row.overdue += overdue
+            if rank > row.rank:
+                row.rank = rank
+    result.tasks, result.units = list(task_rows.values()), list(unit_rows.values())
     return result
 
 

@@ -12,6 +12,8 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 RENEWED_AT = "_renewed_at"
@@ -31,3 +33,11 @@ class IdleSessionMiddleware:
             if now - session.get(RENEWED_AT, 0) >= settings.SESSION_RENEW_SECONDS:
                 session[RENEWED_AT] = now
         return response
+
+
+@receiver(user_logged_in, dispatch_uid="tracker.sessions.stamp_login")
+def stamp_login(sender, request: HttpRequest, **kwargs) -> None:
+    """A login saves a fresh session: it counts as its first renewal."""
+    session = getattr(request, "session", None)
+    if session is not None:
+        session[RENEWED_AT] = int(time.time())

@@ -117,9 +117,23 @@ def test_all_done_is_green(work):
 def test_figures_take_a_fixed_number_of_queries(work):
     qs = Assignment.objects.filter(measure__task__plan=work.plan)
     with CaptureQueriesContext(connection) as ctx:
-        status.headline(qs, TODAY)
-        status.by_section(status.matrix(qs, TODAY).tasks)
-    assert len(ctx) == 1 + 3
+        grid = status.matrix(qs, TODAY)
+        status.headline(qs, TODAY, grid)
+        status.by_section(grid.tasks)
+    assert len(ctx) == 3 + 2
+
+
+def test_headline_from_the_matrix_equals_the_headline_counted_alone(work):
+    work.f_grey_ongoing.status = S.DONE
+    work.f_grey_ongoing.completed_on = TODAY
+    work.f_grey_ongoing.save()
+    for qs in (Assignment.objects.all(), Assignment.objects.filter(unit=work.finance)):
+        assert status.headline(qs, TODAY, status.matrix(qs, TODAY)) == status.headline(qs, TODAY)
+
+
+def test_an_assignment_with_two_pending_reports_awaits_review_once(work):
+    Submission.objects.create(assignment=work.g_yellow_edge, author=work.street_user, text="补充", percent=60)
+    assert status.headline(Assignment.objects.all(), TODAY).awaiting_review == 1
 
 
 def test_ongoing_done_counts_as_on_time(work):
