@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from notifications.channels import dispatch
 from notifications.models import (
+    RECHECK,
     DocumentCounter,
     LadderConfig,
     LadderState,
@@ -167,6 +168,7 @@ def issue_letter(plan: Plan, unit: Unit, as_of: datetime.date, *, user=None, man
                            due_on=i["due_on"], workdays_late=i["workdays_late"], days_late=i["days_late"])
                 for i in items
             ])
+            LadderState.objects.filter(assignment__in=[i["assignment"] for i in items]).update(letter_on=None)
     except IntegrityError:
         return None
     return letter
@@ -212,3 +214,5 @@ def withdraw(letter: Letter, user, reason: str) -> None:
         letter._change_reason = f"作废：{reason}"
         letter.save(update_fields=["withdrawn_at", "withdrawn_by", "withdrawn_reason"])
         LetterItem.objects.filter(letter=letter).update(active=False)
+        # the next sweep works out again which of these items are due a letter
+        LadderState.objects.filter(assignment__letter_items__letter=letter).update(next_step_on=RECHECK)

@@ -95,13 +95,16 @@ class LadderConfig(models.Model):
 
 class LadderState(models.Model):
     """Where one assignment stands on its ladder: the cycle (a new due date starts a new one) and
-    the date the sweep must look at it again. The sweep finds work by `next_step_on` only."""
+    the date the sweep must look at it again, and the date it makes its unit due a letter. The sweep
+    finds work by these two dates only (partial indexes), never by scanning assignments."""
 
     assignment = models.OneToOneField(Assignment, on_delete=models.CASCADE, primary_key=True,
                                       related_name="ladder_state")
     cycle = models.PositiveIntegerField("轮次", default=1)
     due_on = models.DateField("本轮完成时限", null=True, blank=True)
     next_step_on = models.DateField("下次检查日期", null=True, blank=True)
+    letter_on = models.DateField("应函告日期", null=True, blank=True,
+                                 help_text="逾期达到函告工作日数的日期；已被函告覆盖、已完成或为牵头单位自身事项时为空")
 
     class Meta:
         verbose_name = "督办进度"
@@ -109,6 +112,7 @@ class LadderState(models.Model):
         indexes = [
             models.Index(fields=["next_step_on"], condition=Q(next_step_on__isnull=False),
                          name="ladderstate_next_step"),
+            models.Index(fields=["letter_on"], condition=Q(letter_on__isnull=False), name="ladderstate_letter"),
         ]
 
     def __str__(self) -> str:

@@ -21,10 +21,19 @@ from django.urls import reverse
 from notifications import circulars, letters
 from notifications.channels import dispatch, dispatch_many
 from notifications.ladder import Timing, first_wake, next_wake, rung_at
-from notifications.models import Circular, Delivery, LadderConfig, LadderState, Letter, Message, Step
+from notifications.models import (
+    Circular,
+    Delivery,
+    LadderConfig,
+    LadderState,
+    Letter,
+    LetterItem,
+    Message,
+    Step,
+)
 from plans.models import Plan, Unit
 from tasks.models import Assignment, ReportingRound
-from tracker.workdays import workdays_between
+from tracker.workdays import add_workdays, workdays_between
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +49,13 @@ class Configs(dict):
         self[plan_id] = config
         return config
 
+    def letter_on(self, plan_id: int, unit_id: int, due_on: datetime.date) -> datetime.date | None:
+        """When an open item due on `due_on` makes its unit due a letter (never for the plan's lead office)."""
+        config = self[plan_id]
+        if unit_id == config.plan.lead_unit_id:
+            return None
+        return add_workdays(due_on, config.letter_after_workdays)
+
     def timing(self, plan_id: int) -> Timing:
         if not hasattr(self, "_timings"):
             self._timings: dict[int, Timing] = {}
@@ -54,15 +70,16 @@ def adopt(configs: Configs) -> int:
     while True:
         last = LadderState.objects.aggregate(m=Max("assignment_id"))["m"] or 0
         batch = list(Assignment.objects.filter(pk__gt=last).order_by("pk")
-                     .values_list("pk", "due_on", "status", "measure__task__plan_id")[:ADOPT_BATCH])
+                     .values_list("pk", "due_on", "status", "unit_id", "measure__task__plan_id")[:ADOPT_BATCH])
         if not batch:
             return adopted
         states = []
-        for pk, due_on, status, plan_id in batch:
-            wake = None
+        for pk, due_on, status, unit_id, plan_id in batch:
+            wake = letter_on = None
             if due_on is not None and status != Assignment.Status.DONE:
                 wake = first_wake(configs.timing(plan_id), due_on)
-            states.append(LadderState(assignment_id=pk, due_on=due_on, next_step_on=wake))
+                letter_on = configs.letter_on(plan_id, unit_id, due_on)
+            states.append(LadderState(assignment_id=pk, due_on=due_on, next_step_on=wake, letter_on=letter_on))
         LadderState.objects.bulk_create(states, ignore_conflicts=True)
         adopted += len(states)
 
@@ -126,21 +143,26 @@ def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[S
         )
         if not states:
             return []
+        covered = set(LetterItem.objects.filter(assignment__in=[s.pk for s in states], active=True)
+                      .values_list("assignment_id", "cycle"))
         wanted = []
         for state in states:
             assignment = state.assignment
             if assignment.is_done or assignment.due_on is None:
-                state.next_step_on = None
+                state.next_step_on = state.letter_on = None
                 continue
             if state.due_on is not None and state.due_on != assignment.due_on:
                 state.cycle += 1
             state.due_on = assignment.due_on
-            timing = configs.timing(assignment.measure.task.plan_id)
+            plan_id = assignment.measure.task.plan_id
+            timing = configs.timing(plan_id)
             state.next_step_on = next_wake(timing, assignment.due_on, as_of)
+            state.letter_on = (None if (state.pk, state.cycle) in covered
+                               else configs.letter_on(plan_id, assignment.unit_id, assignment.due_on))
             rung = rung_at(timing, assignment.due_on, as_of)
             if rung is not None:
                 wanted.append((state, rung))
-        LadderState.objects.bulk_update(states, ["next_step_on", "cycle", "due_on"])
+        LadderState.objects.bulk_update(states, ["next_step_on", "letter_on", "cycle", "due_on"])
         taken = set(
             Step.objects.filter(assignment__in=[state.pk for state, _ in wanted])
             .values_list("assignment_id", "kind", "seq", "cycle")
@@ -178,18 +200,20 @@ def _sweep(as_of: datetime.date, *, finish: str) -> dict:
             result[step.kind] += 1
 
     issued = []
-    for plan in Plan.objects.filter(pk__in=Assignment.objects.open().filter(due_on__lt=as_of)
-                                    .values("measure__task__plan")).order_by("pk"):
-        config = configs[plan.pk]
-        if not config.enabled:
-            continue
-        units = (letters.uncovered_long_overdue(plan, as_of, config.letter_after_workdays)
-                 .values_list("unit", flat=True).distinct())
-        for unit in Unit.objects.filter(pk__in=units).order_by("order", "name"):
-            letter = letters.issue_letter(plan, unit, as_of)
-            if letter is not None:
-                issued.append(letter)
-                result["letter"] += 1
+    candidates = (LadderState.objects.filter(letter_on__lte=as_of)
+                  .exclude(assignment__measure__task__plan__ladder__enabled=False)
+                  .values_list("assignment__measure__task__plan", "assignment__unit").distinct())
+    for plan_id, unit_id in sorted(set(candidates)):
+        plan, unit = configs[plan_id].plan, Unit.objects.get(pk=unit_id)
+        letter = letters.issue_letter(plan, unit, as_of)
+        if letter is not None:
+            issued.append(letter)
+            result["letter"] += 1
+        else:  # nothing left to write up (covered meanwhile): forget the stale dates
+            stale = LadderState.objects.filter(letter_on__lte=as_of, assignment__unit=unit,
+                                               assignment__measure__task__plan=plan)
+            eligible = letters.uncovered_long_overdue(plan, as_of, configs[plan_id].letter_after_workdays)
+            stale.exclude(assignment__in=eligible).update(letter_on=None)
 
     new_circulars = []
     for rnd in (ReportingRound.objects.filter(closed_at__isnull=False, circular__isnull=True)
