@@ -169,3 +169,11 @@ def test_every_page_in_the_navigation_satisfies_the_policy(cast, login, who):
         assert response.status_code == 200, url
         if response["Content-Type"].startswith("text/html"):
             assert_satisfies_csp(response)
+
+
+def test_env_example_lists_every_variable_the_settings_read():
+    read = set(re.findall(r'env_(?:str|int|bool|list)\("([A-Z_]+)"', (ROOT / "tracker" / "settings.py").read_text()))
+    read |= set(re.findall(r'environ\.get\("([A-Z_]+)"', (ROOT / "deploy" / "gunicorn.conf.py").read_text()))
+    listed = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / "deploy" / "env.example").read_text(), re.M))
+    assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SECURE_PROXY_SSL_HEADER"} <= read
+    assert read - listed == set()
