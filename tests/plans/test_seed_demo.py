@@ -1,24 +1,54 @@
-"""manage.py seed_demo: the demo district, its plan, the four accounts and a simulated year of work."""
+"""manage.py seed_demo: the demo district, its plan, the four accounts and the simulated life of the plan."""
 
 import datetime
 import hashlib
 import io
+from collections import Counter
 from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
 
+from notifications.circulars import round_record
+from notifications.models import Letter, LetterReply, Message, Step
 from plans.models import Plan, Unit
-from tasks.models import Assignment, Evidence, Review, Submission
+from reports.asof import assignment_states
+from tasks.models import Assignment, Evidence, ExtensionRequest, ReportingRound, Review, Submission
 from tracker.models import User
 
 TZ = ZoneInfo("Asia/Shanghai")
+IMPORTED = datetime.datetime(2024, 6, 17, tzinfo=TZ)
+PLAN_END = datetime.date(2025, 12, 31)
 
 
 def seed(*args) -> str:
     out = io.StringIO()
     call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
+
+
+def fingerprint() -> dict:
+    """What two runs must agree on, by natural keys (ids and stored file names aside)."""
+    return {
+        "statuses": sorted(Counter(Assignment.objects.values_list("status", flat=True)).items()),
+        "assignments": hash(tuple(Assignment.objects.order_by("measure__task__order", "measure__order", "unit__name",
+                                                              "period")
+                                  .values_list("status", "percent", "due_on", "completed_on", "updated_at"))),
+        "submissions": hash(tuple(Submission.objects.order_by("created_at", "assignment__unit__name")
+                                  .values_list("assignment__unit__name", "created_at", "state", "percent",
+                                               "round__title"))),
+        "reviews": Review.objects.count(),
+        "evidence": Evidence.objects.count(),
+        "extensions": sorted(ExtensionRequest.objects.values_list("assignment__unit__name", "state",
+                                                                  "requested_due_on")),
+        "letters": sorted(Letter.objects.values_list("number", "unit__name", "issued_on")),
+        "replies": LetterReply.objects.count(),
+        "messages": sorted(Counter(Message.objects.values_list("kind", flat=True)).items()),
+        "history": Assignment.history.count(),
+    }
 
 
 @pytest.mark.django_db
@@ -39,7 +69,7 @@ def test_no_progress_creates_plan_directory_assignments_and_accounts():
     assert roles == {"sifaju": ("lead", None), "ducha": ("inspector", None),
                      "caizheng": ("unit", "区财政局"), "guangfudao": ("unit", "光复道街道办事处")}
     assert User.objects.get(username="caizheng").check_password("Demo-pass-2024")
-    assert not Submission.objects.exists()
+    assert not Submission.objects.exists() and not Message.objects.exists()
 
 
 @pytest.mark.django_db
@@ -48,37 +78,122 @@ def test_if_empty_does_nothing_when_a_plan_exists(cast):
     assert Plan.objects.count() == 1 and not User.objects.filter(username="sifaju").exists()
 
 
+@pytest.mark.slow
 @pytest.mark.django_db
-def test_progress_simulates_submissions_reviews_returns_and_overdue_work(settings, tmp_path):
+def test_two_runs_on_empty_databases_tell_the_same_story(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
-    seed()
-    start, end = datetime.datetime(2024, 6, 14, tzinfo=TZ), datetime.datetime(2025, 6, 30, 23, 59, tzinfo=TZ)
-    assert Submission.objects.count() > 50
-    assert Review.objects.filter(decision="return").exclude(reason="").exists()
-    assert Review.objects.filter(decision="accept").exists()
-    statuses = set(Assignment.objects.values_list("status", flat=True))
-    assert {"done", "returned", "submitted", "in_progress", "not_started"} <= statuses
-    assert Assignment.objects.overdue(datetime.date(2025, 6, 30)).exists()
-    # A returned submission stays; the resubmission is a new row that was accepted.
-    resubmitted = Assignment.objects.filter(submissions__state="returned").filter(submissions__state="accepted")
-    assert resubmitted.exists()
-    # The demo accounts' units have a record of their own.
-    assert Submission.objects.filter(author__username="caizheng").exists()
-    assert Submission.objects.filter(author__username="guangfudao").exists()
-    # Every dated record lies in the simulated year, history included.
-    for model in (Submission, Review, Evidence):
-        dates = model.objects.values_list("created_at", flat=True)
-        assert all(start <= d <= end for d in dates), model
-    history = Assignment.history.filter(history_type="~")
-    assert history.exists() and all(start <= h.history_date <= end for h in history)
-    done = Assignment.objects.filter(status="done").first()
-    assert [h.status for h in done.history.order_by("history_date", "history_id")][-1] == "done"
-    # Evidence files are real files with their recorded size and hash.
-    for evidence in Evidence.objects.all()[:20]:
-        content = evidence.file.read()
-        assert len(content) == evidence.size and hashlib.sha256(content).hexdigest() == evidence.sha256
-        assert content.startswith(b"%PDF-" if evidence.content_type == "application/pdf" else b"\x89PNG")
-    # Running it again adds nothing.
-    count = Submission.objects.count()
-    seed()
-    assert Submission.objects.count() == count
+    runs = []
+    for _ in range(2):
+        with transaction.atomic():
+            assert not Plan.objects.exists()
+            seed()
+            runs.append(fingerprint())
+            transaction.set_rollback(True)
+    assert runs[0] == runs[1]
+    assert runs[0]["letters"] and runs[0]["extensions"]
+
+
+@pytest.fixture(scope="class")
+def demo(django_db_setup, django_db_blocker, tmp_path_factory):
+    """One simulated life for the whole class, rolled back at its end."""
+    from django.test import override_settings
+
+    with django_db_blocker.unblock(), override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")):
+        with transaction.atomic():
+            output = seed()
+            yield {"output": output, "plan": Plan.objects.get()}
+            transaction.set_rollback(True)
+
+
+@pytest.mark.usefixtures("db")
+class TestSimulatedLife:
+    def test_life_runs_to_a_few_weeks_after_the_plan_end(self, demo):
+        last = timezone.localtime(Submission.objects.order_by("-created_at").first().created_at).date()
+        assert PLAN_END <= last <= PLAN_END + datetime.timedelta(weeks=6)
+        assert "逾期未完成" in demo["output"]
+        end = datetime.datetime.combine(PLAN_END + datetime.timedelta(weeks=6), datetime.time.min, tzinfo=TZ)
+        for model in (Submission, Review, Evidence, Message, LetterReply, ExtensionRequest):
+            dates = model.objects.values_list("created_at", flat=True)
+            assert dates and all(IMPORTED <= d <= end for d in dates), model
+        history = Assignment.history.filter(history_type="~")
+        assert history.exists() and all(IMPORTED <= h.history_date <= end for h in history)
+        assert Step.objects.filter(sent_on__lt=PLAN_END).exists()
+
+    def test_a_tenth_or_so_is_left_overdue_in_a_few_units(self, demo):
+        total = Assignment.objects.count()
+        overdue = Assignment.objects.overdue(timezone.localdate())
+        assert 0.05 <= overdue.count() / total <= 0.20
+        by_unit = Counter(overdue.values_list("unit_id", flat=True))
+        top = sum(n for _, n in by_unit.most_common(5))
+        assert top / overdue.count() > 0.7
+        assert set(overdue.values_list("status", flat=True)) >= {"not_started", "in_progress", "returned",
+                                                                  "submitted"}
+        assert Submission.objects.pending().exists()
+        done = Assignment.objects.filter(status="done")
+        late = done.filter(completed_on__gt=F("due_on")).count()
+        assert 0 < late < done.count() / 3
+
+    def test_as_of_mid_2025_it_looks_like_a_plan_half_way(self, demo):
+        plan = demo["plan"]
+        mid, year_end = datetime.date(2025, 6, 30), datetime.date(2024, 12, 31)
+        states = assignment_states(plan.pk, mid)
+        assert sum(s.is_done for s in states) > sum(s.is_done for s in assignment_states(plan.pk, year_end))
+        due_before = [s for s in states if s.due_on and s.due_on <= mid]
+        later = Counter(s.status for s in states if s.due_on and s.due_on > mid)
+        assert sum(s.is_done for s in due_before) / len(due_before) > 0.8
+        assert later["in_progress"] > later["done"] > 0 and later["not_started"] > 0
+
+    def test_returns_resubmissions_and_extensions(self, demo):
+        assert Review.objects.filter(decision="return").exclude(reason="").exists()
+        resubmitted = Assignment.objects.filter(submissions__state="returned").filter(submissions__state="accepted")
+        assert resubmitted.exists()
+        assert Submission.objects.filter(author__username="caizheng").exists()
+        assert Submission.objects.filter(author__username="guangfudao").exists()
+        granted = ExtensionRequest.objects.filter(state="granted")
+        assert granted.exists() and ExtensionRequest.objects.filter(state="refused").exists()
+        for request in granted:
+            assert request.decision_reason and request.decided_by.username == "sifaju"
+            change = request.assignment.history.filter(due_on=request.requested_due_on).order_by("history_date")[0]
+            assert change.history_change_reason.startswith("同意延期申请：")
+            assert change.history_date == request.decided_at
+        # Recurring measures: each year's period is done on its own.
+        yearly = Assignment.objects.filter(period="2024年", status="done")
+        assert yearly.exists() and Assignment.objects.filter(period="2025年", status="done").exists()
+        for a in yearly[:5]:
+            assert a.completed_on.year in (2024, 2025)
+
+    def test_rounds_have_on_time_late_and_missing_units(self, demo):
+        rounds = list(ReportingRound.objects.order_by("due_on"))
+        assert len(rounds) == 3
+        records = [round_record(r) for r in rounds]
+        for rnd in rounds:
+            assert rnd.created_by.username == "sifaju" and rnd.units.exists() and rnd.tasks.exists()
+            assert rnd.closed_at and timezone.localtime(rnd.closed_at).date() > rnd.due_on
+            assert rnd.submissions.exists() and hasattr(rnd, "circular")
+        assert all(sum((r["on_time"], r["late"], r["missing"]), []) for r in records)
+        assert any(r["late"] for r in records) and any(r["missing"] for r in records)
+        assert all(len(r["on_time"]) > len(r["late"]) + len(r["missing"]) for r in records)
+
+    def test_letters_go_to_the_laggards_and_some_are_answered(self, demo):
+        letters = Letter.objects.all()
+        assert 3 <= letters.count() <= 25
+        assert letters.values("unit").distinct().count() <= 8
+        assert all(letter.pdf for letter in letters)
+        assert Message.objects.filter(kind="letter").count() == letters.count()
+        replies = LetterReply.objects.select_related("letter")
+        assert replies.exists() and replies.count() < letters.count()
+        for reply in replies:
+            assert reply.created_at.date() >= reply.letter.issued_on
+            assert reply.author.unit_id == reply.letter.unit_id
+        assert Message.objects.filter(kind="reply").count() == replies.count()
+
+    def test_evidence_files_are_real(self, demo):
+        for evidence in Evidence.objects.all()[:20]:
+            content = evidence.file.read()
+            assert len(content) == evidence.size and hashlib.sha256(content).hexdigest() == evidence.sha256
+            assert content.startswith(b"%PDF-" if evidence.content_type == "application/pdf" else b"\x89PNG")
+
+    def test_running_it_again_adds_nothing(self, demo):
+        count = Submission.objects.count()
+        assert "不再重复模拟" in seed()
+        assert Submission.objects.count() == count
