@@ -188,14 +188,14 @@ class AccountListView(SingleTableMixin, FilterView):
     template_name = "tracker/accounts/list.html"
     table_class = AccountTable
     filterset_class = AccountFilter
-    paginate_by = 50
+    table_pagination = {"per_page": 50}  # the table paginates; the list view must not count again
 
     def dispatch(self, request, *args, **kwargs):
         check_account_access(request.user, request.method)
         return super().dispatch(request, *args, **kwargs)
 
     def get_queryset(self):
-        return User.objects.managed_by(self.request.user).select_related("unit")
+        return User.objects.managed_by(self.request.user).select_related("unit").order_by("role", "username")
 
     def get_table_kwargs(self):
         return {"can_edit": self.request.user.is_lead}
@@ -320,7 +320,7 @@ class LoginEventListView(SingleTableMixin, FilterView):
     template_name = "tracker/accounts/events.html"
     table_class = LoginEventTable
     filterset_class = LoginEventFilter
-    paginate_by = 100
+    table_pagination = {"per_page": 100}
 
     def dispatch(self, request, *args, **kwargs):
         check_account_access(request.user, request.method)
