@@ -60,6 +60,8 @@ _RELATIVE = re.compile(
 )
 # A time limit to be reached (压缩至15个工作日以内) is a target, not a deadline.
 _DURATION_CUE = re.compile(r"(?:至|在|为|超过|缩短|压减|压缩|时限|期限)\s*$")
+# An event the days count from, other than the plan's own issue (本方案印发之日起30日内 counts from it).
+_EVENT_CUE = re.compile(r"(?<!方案印发)(?<!本通知印发)(?<!方案发布)(?:之日起|日起|以后|之后|后|收到|发现问题|受理的?|接到)\s*$")
 # Words that make a full date or a month a deadline rather than a mention.
 _BEFORE_CUE = re.compile(r"(?:于|到|至|截至|截止|在|前|力争|争取|须|需)\s*$")
 _AFTER_CUE = re.compile(r"^\s*(?:前|之前|以前|为止|止|完成|内|底|末)")
@@ -190,7 +192,9 @@ def _candidates(text: str, year: int | None, issued_on: datetime.date | None):
             continue
         take(m)
         n = cn_to_int(m["n"])
-        if issued_on is None or n is None or n > 3660:
+        # Counted from an event (收到之日起5个工作日内), not from the plan: no date to work out.
+        event = _EVENT_CUE.search(text[max(0, m.start() - 8):m.start()])
+        if issued_on is None or n is None or n > 3660 or event:
             yield None, m.start(), m.end(), 2
             continue
         unit = m["unit"]

@@ -35,6 +35,10 @@ TITLE_END = re.compile(
 )
 DATE_LINE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
 CN_DATE = r"[0-9０-９〇○零一二三四五六七八九]{4}年[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}日"
+# An ASCII full stop ending a Chinese sentence (…办理.(责任单位 / …执行. 石岭县), not 1. or 3.5 or 一.
+ASCII_FULL_STOP = re.compile(rf"(?<=[\u4e00-\u9fff”\"）)])(?<![\s{CN}][{CN}])\.(?=\s|[\u4e00-\u9fff（(“\"\d]|$)", re.M)
+PARAGRAPH_GAP = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
+PRINTED_ON = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")  # the print line closing a document
 PUBLIC_NOTE = re.compile(r"^[（(]此件[^）)]{0,10}[）)]$")
 MASTHEAD = re.compile(r"文件$|〔\d{4}〕\d+号|\[\d{4}\]\d+号|^索引号|^发布(?:日期|机构)|^主题分类|^附件\d*$|\||｜|^来源[:：]")
 ORG_LINE = re.compile(
@@ -112,7 +116,8 @@ def _split_inline(line: str, run_on: bool = False) -> list[str]:
             continue
         starts_list = run_on and re.match(r"(?:1\s*[.．、﹒]|[（(][一1][）)])", m.group(0)) and "\u4e00" <= line[i - 1] <= "\u9fff"
         spaced_label = line[i - 1].isspace() and LABEL_RE.match(m.group(0))
-        if line[i - 1] in END or line[i - 1] in "：:" or starts_list or spaced_label:
+        before = line[:i].rstrip()[-1:] or line[i - 1]
+        if before in END or before in "：:" or starts_list or spaced_label:
             if line[i - 1] in CLOSE and depths[i - 1] != 1:
                 continue
             cuts.append(i)
@@ -172,9 +177,13 @@ class _Reader:
     def lines(self) -> list[tuple[int, str]]:
         text = self.source.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
         text = BRACKET_LABEL.sub(r"\1：", text.replace("\ufeff", "").replace("\x00", ""))
+        text = ASCII_FULL_STOP.sub("。", text)
         raw = [(n, t.strip()) for n, t in enumerate(text.split("\n"), start=1)]
         raw = [(n, t) for n, t in raw if t]
         one_piece = len(raw) <= 3
+        if one_piece:
+            # Copied from a web page: the paragraphs survive only as spaces between them.
+            raw = [(n, p) for n, t in raw for p in PARAGRAPH_GAP.split(t) if p]
         out: list[tuple[int, str]] = []
         for n, t in raw:
             pieces = _split_inline(t, run_on=one_piece)
@@ -568,7 +577,7 @@ def _is_sign_off(line: str) -> bool:
     """Lines that close a document after its last task: signature, date, public note, copy list."""
     return bool(
         DATE_LINE.match(ascii_digits(line)) or ORG_LINE.match(line) or PUBLIC_NOTE.match(line)
-        or re.match(r"^(?:抄送|印发|主送|附件)", line)
+        or re.match(r"^(?:抄送|印发|主送|附件|[（(]?联系人)", line) or PRINTED_ON.search(ascii_digits(line))
     )
 
 

@@ -18,6 +18,7 @@ ADMIN_WORDS = (
 )
 GENERIC_TAILS = ("", "人民政府", "政府", "党委", "党工委", "管委会", "办事处", "政府办公室", "有关部门", "相关部门")
 
+DEPARTMENT_TAILS = ("有关部门", "相关部门", "部门", "单位")
 LEAD_LABELS = ("牵头单位", "牵头部门", "主责单位", "主责部门", "牵头责任单位", "牵头处室", "责任牵头单位")
 SUPPORT_LABELS = ("配合单位", "配合部门", "协办单位", "协办部门", "协作单位", "协同单位", "参与单位", "参加单位",
                   "协助单位", "配合处室")
@@ -40,7 +41,8 @@ _NOT_A_NAME = re.compile(r"[的是要将把对。！？!?“”\"《》0-9０-�
 MAX_NAME = 30
 _DEADLINE_CLAUSE = re.compile(r"\d|[年月日]底?前|年底|月底|长期|持续|完成")
 ORG_END = re.compile(
-    r"(?:局|委|办|厅|部|院|署|会|政府|办事处|中心|公司|集团|队|所|站|处|室|联|团|行|馆|台|社|街道|乡镇|分局|支队)"
+    r"(?:局|委|办|厅|部|院|署|会|政府|办事处|中心|公司|集团|队|所|站|处|室|联|团|行|馆|台|社|街道|乡镇|分局|支队|"
+    r"单位|部门|机构)"
     r"(?:[（(][^（）()]+[）)])?$"
 )
 LEAD_MARK = re.compile(r"[（(]牵头(?:单位|部门)?[）)]$")
@@ -104,15 +106,19 @@ def split_units(text: str) -> list[str]:
     level (各区), the following 、-joined levels belong to it (各区、县级市; 各委、办、局).
     """
     names: list[str] = []
-    group_open = False
+    group_open = bare = False
     for token, sep in _tokens(str(text)):
         token = _clean(token)
         if not token:
             continue
-        if group_open and sep == "、" and _is_level(token) and not token.startswith("各"):
+        if group_open and sep == "、" and _is_level(token) and not token.startswith("各") and (
+            bare or not token.endswith(DEPARTMENT_TAILS)
+        ):
             names[-1] = f"{names[-1]}、{token}"
             continue
+        # 各镇人民政府、街道办事处 is one group; 各区人民政府、市有关部门 are two (the departments of another level).
         group_open = token.startswith("各") and _is_level(token[1:])
+        bare = group_open and token[1:] in ADMIN_WORDS
         for name in _split_conjoined(token):
             if name not in names:
                 names.append(name)
@@ -120,8 +126,9 @@ def split_units(text: str) -> list[str]:
 
 
 def _split_conjoined(token: str) -> list[str]:
-    """区财政局和区人社局 -> two units, when every part ends like an organisation (区文化和旅游局 stays whole)."""
-    parts = [p for p in re.split(r"以及|和|及|与", token) if p]
+    """区财政局和区人社局 -> two units, when every part ends like an organisation (区文化和旅游局 stays whole);
+    so does 区市场监管局等区行政执法部门."""
+    parts = [p for p in re.split(r"以及|和|及|与|等", token) if p]
     if len(parts) > 1 and all(p.startswith("各") or ORG_END.search(p) for p in parts):
         return parts
     return [token]
@@ -200,7 +207,15 @@ def _unlabelled(text: str, first_is_lead: bool, bare: bool = False) -> Annotatio
     others: list[str] = []
     notes: list[str] = []
     clauses = _clauses(text.rstrip("。；;，, "))
-    for clause in clauses:
+    carried = ""  # names listed with ASCII commas before the clause that gives their role: (X,Y,Z负责)
+    for i, clause in enumerate(clauses):
+        joined = bool(carried)
+        if carried:
+            clause, carried = f"{carried}、{clause}", ""
+        if not _role_clause(clause) and not _DEADLINE_CLAUSE.search(clause) and _organisations(split_units(clause)) \
+                and i < len(clauses) - 1:
+            carried = clause
+            continue
         m = _LEAD_END.match(clause)
         if m:
             names = split_units(m["names"])
@@ -209,7 +224,7 @@ def _unlabelled(text: str, first_is_lead: bool, bare: bool = False) -> Annotatio
             leads += names
             continue
         m = _WITH.match(clause)
-        if m and not _PLAIN_END.match(m["lead"]):
+        if m and not _PLAIN_END.match(m["lead"]) and _organisations(split_units(m["lead"])):
             lead, rest = split_units(m["lead"]), split_units(m["others"])
             if not (_plausible(lead) and _plausible(rest)):
                 return None
@@ -224,7 +239,7 @@ def _unlabelled(text: str, first_is_lead: bool, bare: bool = False) -> Annotatio
             others += names
         elif _DEADLINE_CLAUSE.search(clause):
             notes.append(clause)
-        elif bare and len(clauses) == 1 and _organisations(split_units(clause)):
+        elif bare and (len(clauses) == 1 or joined) and _organisations(split_units(clause)):
             others += split_units(clause)
         else:
             return None
@@ -234,6 +249,10 @@ def _unlabelled(text: str, first_is_lead: bool, bare: bool = False) -> Annotatio
     if not leads and first_is_lead:
         leads = units[:1]
     return Annotation(leads=_merge(leads, []), units=units, note="；".join(notes))
+
+
+def _role_clause(clause: str) -> bool:
+    return any(p.match(clause) for p in (_LEAD_END, _WITH, _SUPPORT_END, _PLAIN_END))
 
 
 def _organisations(names: list[str]) -> bool:
