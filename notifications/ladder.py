@@ -10,7 +10,7 @@ Pure functions of (config, due date, day) so the sweep, the pages and the tests 
 import datetime
 from dataclasses import dataclass
 
-from tracker.workdays import add_workdays
+from tracker.workdays import add_workdays, workdays_between
 
 
 @dataclass(frozen=True)
@@ -42,16 +42,10 @@ def urge_on(timing: Timing, due: datetime.date, seq: int) -> datetime.date:
 def rung_at(timing: Timing, due: datetime.date, day: datetime.date) -> Rung | None:
     """The step in force on `day`: the latest reminder or urge whose date is on or before it."""
     if day > due:
-        first = urge_on(timing, due, 1)
-        if day >= first:
-            if timing.urge_every == 0:
-                return Rung("urge", 1, first)
-            seq = 1
-            while True:
-                following = urge_on(timing, due, seq + 1)
-                if following > day:
-                    return Rung("urge", seq, urge_on(timing, due, seq))
-                seq += 1
+        late = workdays_between(due, day)  # the first urge is on working day 1, then every `urge_every`
+        if late >= 1:
+            seq = 1 if timing.urge_every == 0 else (late - 1) // timing.urge_every + 1
+            return Rung("urge", seq, urge_on(timing, due, seq))
     current = None
     for i, days in enumerate(timing.remind_days, start=1):
         on = due - datetime.timedelta(days=days)

@@ -162,7 +162,14 @@ def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[S
             rung = rung_at(timing, assignment.due_on, as_of)
             if rung is not None:
                 wanted.append((state, rung))
-        LadderState.objects.bulk_update(states, ["next_step_on", "letter_on", "cycle", "due_on"])
+        # One UPDATE per distinct outcome (items due the same day share one), not a CASE per row.
+        groups: dict[tuple, list[int]] = {}
+        for state in states:
+            key = (state.next_step_on, state.letter_on, state.cycle, state.due_on)
+            groups.setdefault(key, []).append(state.pk)
+        for (next_step_on, letter_on, cycle, due_on), group in groups.items():
+            LadderState.objects.filter(pk__in=group).update(next_step_on=next_step_on, letter_on=letter_on,
+                                                            cycle=cycle, due_on=due_on)
         taken = set(
             Step.objects.filter(assignment__in=[state.pk for state, _ in wanted])
             .values_list("assignment_id", "kind", "seq", "cycle")
