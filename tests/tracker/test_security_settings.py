@@ -45,6 +45,17 @@ def test_wsgi_application_refuses_to_load_without_secret_key(tmp_path):
     assert "SECRET_KEY is not set" in result.stderr
 
 
+def test_gunicorn_refuses_to_start_without_secret_key(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    env.update(VAR_DIR=str(tmp_path), DEBUG="False", GUNICORN_BIND="127.0.0.1:0", GUNICORN_WORKERS="1")
+    gunicorn = Path(sys.executable).parent / "gunicorn"
+    result = subprocess.run([str(gunicorn), "-c", "deploy/gunicorn.conf.py"], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 1
+    assert "Configuration error: SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def production_settings(monkeypatch, tmp_path, **env_vars: str) -> dict:
     """tracker/settings.py evaluated afresh with a production environment."""
     for name in list(os.environ):
