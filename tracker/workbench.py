@@ -1,0 +1,63 @@
+"""The home page's 工作台: what needs the signed-in person's attention now, by role."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.urls import reverse
+
+from notifications.access import letters_for
+from notifications.models import Delivery
+from tasks.access import assignments_for, extension_requests_for, submissions_for
+from tasks.models import DUE_SOON_DAYS, Assignment, ExtensionRequest, ReportingRound, Submission
+
+
+@dataclass
+class Item:
+    label: str
+    count: int
+    url: str
+    tone: str = ""  # "red" / "yellow" / "" — how urgent a non-zero count is
+
+
+def work_items(user, today: datetime.date) -> list[Item]:
+    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
+    open_q = ~Q(status=Assignment.Status.DONE)
+    counts = assignments_for(user).aggregate(
+        overdue=Count("pk", filter=open_q & Q(due_on__lt=today)),
+        soon=Count("pk", filter=open_q & Q(due_on__gte=today, due_on__lte=soon)),
+        returned=Count("pk", filter=Q(status=Assignment.Status.RETURNED)),
+    )
+    tasks_url = reverse("tasks:my_tasks" if user.is_liaison else "tasks:assignments")
+    items = [
+        Item("已逾期", counts["overdue"], f"{tasks_url}?overdue=true", "red"),
+        Item(f"{DUE_SOON_DAYS}日内到期", counts["soon"], f"{tasks_url}?due_within={DUE_SOON_DAYS}", "yellow"),
+        Item("被退回待重报", counts["returned"], f"{tasks_url}?status=returned", "yellow"),
+    ]
+    pending_reviews = submissions_for(user).filter(state=Submission.State.PENDING).count()
+    pending_extensions = extension_requests_for(user).filter(state=ExtensionRequest.State.PENDING).count()
+    letters = letters_for(user).issued().filter(replies__isnull=True)
+    if user.is_liaison:
+        items += [
+            Item("待审核的报送", pending_reviews, reverse("tasks:my_tasks") + "?status=submitted"),
+            Item("待回复的函告", letters.count(), reverse("notifications:letters"), "red"),
+        ]
+    else:
+        items += [
+            Item("待审核报送", pending_reviews, reverse("tasks:review_queue"), "yellow"),
+            Item("待审批延期申请", pending_extensions, reverse("tasks:review_queue")),
+            Item("函告逾期未回复", letters.filter(reply_due_on__lt=today).count(), reverse("notifications:letters"),
+                 "red"),
+        ]
+        if user.is_lead:
+            failed = Delivery.objects.filter(state=Delivery.State.FAILED).count()
+            items.append(Item("发送失败的通知", failed, reverse("notifications:deliveries"), "red"))
+    return items
+
+
+def open_rounds(user, today: datetime.date) -> list[ReportingRound]:
+    """Reporting rounds still open: for a liaison those that ask its unit."""
+    rounds = ReportingRound.objects.filter(closed_at__isnull=True).select_related("plan").order_by("due_on", "pk")
+    if user.is_liaison:
+        rounds = rounds.filter(units=user.unit_id)
+    return list(rounds[:10])
