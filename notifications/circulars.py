@@ -129,7 +129,7 @@ def finish_circular(circular: Circular) -> bool:
         circular.pdf.save(f"{circular.prefix}-{circular.year}-{circular.serial}.pdf", ContentFile(pdf), save=False)
         Circular.objects.filter(pk=circular.pk).update(pdf=circular.pdf.name)
     with transaction.atomic():
-        Circular.objects.select_for_update().filter(pk=circular.pk).first()
+        Circular.objects.select_for_update(no_key=True).filter(pk=circular.pk).first()
         if Message.objects.filter(circular=circular).exists():
             return False
         named = sorted({row["unit"] for row in circular.content["long_overdue"] + circular.content["unanswered"]})

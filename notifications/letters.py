@@ -142,7 +142,7 @@ def issue_letter(plan: Plan, unit: Unit, as_of: datetime.date, *, user=None, man
     config = LadderConfig.for_plan(plan)
     try:
         with transaction.atomic():
-            Unit.objects.select_for_update().filter(pk=unit.pk).first()
+            Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).first()
             if not manual and not uncovered_long_overdue(plan, as_of, config.letter_after_workdays).filter(
                     unit=unit).exists():
                 return None
@@ -185,7 +185,7 @@ def finish_letter(letter: Letter) -> bool:
     if not letter.pdf:
         store_pdf(letter)
     with transaction.atomic():
-        Letter.objects.select_for_update().filter(pk=letter.pk).first()
+        Letter.objects.select_for_update(no_key=True).filter(pk=letter.pk).first()
         if Message.objects.filter(letter=letter, kind=Message.Kind.LETTER).exists():
             return False
         message = Message.objects.create(
