@@ -230,9 +230,9 @@ def _text_document(text: str) -> _Document:
     while i < len(lines):
         if _is_row(lines[i]) and lines[i].strip():
             start = i
-            while i < len(lines) and (_is_row(lines[i]) or (not lines[i].strip() and i + 1 < len(lines)
-                                                             and _is_row(lines[i + 1]))):
-                i += 1
+            while i < len(lines) and (_is_row(lines[i]) or (i + 1 < len(lines) and _is_row(lines[i + 1]) and (
+                    not lines[i].strip() or (SECTION_HEADING.match(lines[i]) and lines[i + 1][:1].isdigit())))):
+                i += 1  # a blank line, or a category heading copied from a row merged across the table
             blocks.append((start, i))
         else:
             i += 1

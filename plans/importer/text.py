@@ -399,6 +399,10 @@ class _Reader:
         numbered = any(b.kind in ("num", "pnum") for b in tasks)
         title_year = re.search(r"(?<!\d)(\d{4})\s*年", ascii_digits(self.title))
         self.base_year = self.issued_on.year if self.issued_on else (int(title_year.group(1)) if title_year else None)
+        if self.base_year is None:
+            # Neither a date nor a year in the title: the first year the plan's text names is its context.
+            first = re.search(r"(?<!\d)(20\d{2}|19\d{2})\s*年", _strip_titles(ascii_digits(self.source)))
+            self.base_year = int(first.group(1)) if first else None
         self.inherited: set[int] = set()
         out_tasks = [self.task_json(b, parsed, numbered) for b in tasks]
         task_ids = {id(b) for b in tasks}

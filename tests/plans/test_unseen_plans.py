@@ -7,9 +7,11 @@ the measure holding the fragment)."""
 
 import io
 import json
+import re
 import time
 from pathlib import Path
 
+import docx
 import pytest
 from django.core.management import call_command
 
@@ -178,3 +180,183 @@ def _split(units: str) -> list[str]:
         else:
             buf += ch
     return out + [buf]
+
+
+def test_every_unseen_plan_reads_without_an_error(plans):
+    assert {name: plan.get("error") for name, plan in plans.items() if plan.get("error")} == {}
+
+
+def test_import_plan_dry_run_json_on_unseen_plans_ends_cleanly():
+    """Through the command, as a user runs it: exit 0, only the JSON on stdout."""
+    for name in ("county_one_line_ascii.txt", "inspection_table_tsv.txt", "city_labels_own_line.txt"):
+        out, err = io.StringIO(), io.StringIO()
+        call_command("import_plan", str(FIXTURES / name), "--dry-run", "--json", stdout=out, stderr=err)
+        data = json.loads(out.getvalue())
+        assert data["tasks"], name
+
+
+def test_seed_still_parses_fast():
+    seed = next((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("004_*.txt"), None)
+    if seed is None:
+        pytest.skip("shared/seeds is not beside this checkout")
+    text = seed.read_text(encoding="utf-8")
+    parse_text(text)
+    started = time.perf_counter()
+    parse_text(text)
+    assert time.perf_counter() - started < 0.25
+
+
+def _by_title(plan: dict) -> dict[str, dict]:
+    return {t["title"]: t for t in plan["tasks"]}
+
+
+def test_city_plan_with_labels_on_lines_of_their_own(plans):
+    plan = plans["city_labels_own_line.txt"]
+    assert plan["title"] == "云州市提升行政执法质量三年行动计划实施方案（2024—2026年）"
+    assert (plan["issuer"], plan["issued_on"], plan["ends_on"]) == ("云州市人民政府办公室", "2024-04-22", "2026-12-31")
+    assert [t["number"] for t in plan["tasks"]] == [1, 2, 3, 4, 5, 6, 7, 8, None, None]
+    tasks = _by_title(plan)
+    assert tasks["加强政治能力建设"]["units"] == ["市司法局", "各区人民政府", "市有关部门"]
+    assert tasks["加强政治能力建设"]["lead_units"] == ["市司法局"]
+    assert tasks["整治行政执法突出问题"]["units"][3] == "市交通运输局（市道路运输管理局）"
+    assert tasks["开展全员轮训"]["measures"][0]["due"] == "2025-06-30"
+    assert tasks["规范涉企行政检查"]["measures"][0]["ongoing"] is True
+    assert tasks["完善行政裁量权基准制度"]["measures"][0]["due"] == "2024-12-31"
+    # The copy list and the print line close the document; they are not measures of the last task.
+    assert [m["text"] for m in tasks["强化经费保障"]["measures"]] == ["将行政执法工作经费纳入本级财政预算。"]
+
+
+def test_provincial_division_with_unlabelled_lead_and_duty_annotations(plans):
+    plan = plans["province_unlabelled.txt"]
+    assert len(plan["tasks"]) == 12 and plan["ends_on"] == "2025-12-31"
+    tasks = _by_title(plan)
+    assert tasks["深化行政执法体制改革"]["lead_units"] == ["省委编办", "省司法厅"]
+    assert tasks["完善立法工作机制"]["units"] == ["省司法厅"]
+    assert tasks["加强行政规范性文件制定监督管理"]["units"] == ["省司法厅", "省直有关单位"]
+    assert tasks["深入推进“放管服”改革"]["measures"][0]["due"] == "2025-12-31"  # 2024年至2025年
+
+
+def test_work_points_with_ending_annotations_and_years_from_the_context(plans):
+    plan = plans["district_points_ending.txt"]
+    assert (plan["issued_on"], plan["ends_on"]) == ("2024-03-08", "2024-12-31")
+    assert [t["number"] for t in plan["tasks"]] == list(range(1, 13))
+    tasks = _by_title(plan)
+    assert tasks["落实党政主要负责人履行推进法治建设第一责任人职责"]["units"] == ["区委依法治区办", "区司法局"]
+    assert tasks["落实党政主要负责人履行推进法治建设第一责任人职责"]["measures"][0]["due"] == "2024-12-31"
+    assert tasks["严格落实重大行政决策程序"]["measures"][0]["recurrence"] == "quarterly"
+    assert tasks["实施“八五”普法规划"]["measures"][0]["due"] == "2024-12-31"  # 12月31日前
+    assert tasks["提升行政执法质量"]["units"] == ["区司法局", "区城管执法局", "区市场监管局", "区行政执法部门"]
+    assert tasks["深入学习宣传贯彻习近平法治思想"]["measures"][0]["due"] == "2024-12-31"  # 年内
+
+
+def test_county_plan_on_one_line_with_ascii_punctuation(plans):
+    plan = plans["county_one_line_ascii.txt"]
+    assert plan["title"] == "石岭县优化营商环境攻坚行动实施方案"
+    assert (plan["issuer"], plan["issued_on"]) == ("石岭县人民政府办公室", "2024-05-06")
+    assert [s["number"] for s in plan["sections"]] == ["一、", "二、", "（一）", "（二）", "（三）", "三、"]
+    assert [t["number"] for t in plan["tasks"]] == [1, 2, 3, 4, 5, 6, None, None]
+    tasks = _by_title(plan)
+    assert tasks['推行"一件事一次办"']["measures"][0]["due"] == "2024-09-30"
+    assert tasks["保护企业合法权益"]["units"] == ["县司法局", "县法院", "县工商联"]
+    assert tasks["压缩审批时限"]["lead_units"] == ["县住建局"]
+    assert tasks["加强信用体系建设"]["measures"][0]["due"] == "2024-12-31"  # 年底前, year of issue
+    assert tasks["强化督查考核"]["measures"][-1]["text"] == "将营商环境工作纳入年度绩效考核。"
+
+
+def test_nested_specific_measures_carry_their_own_units(plans):
+    plan = plans["nested_measures.txt"]
+    tasks = _by_title(plan)
+    assert len(plan["tasks"]) == 5
+    first = tasks["深入学习宣传习近平法治思想"]["measures"]
+    assert [m["units"] for m in first] == [["市委宣传部", "市委依法治市办"], ["市委宣传部", "市司法局", "市教育局"]]
+    duty = tasks["落实普法责任制"]["measures"]
+    assert duty[0]["units"] == ["市司法局", "市普法成员单位"]
+    assert duty[2]["due"] == "2024-12-31"  # 年底前: the first year the text names
+    assert tasks["加强组织领导"]["units"] == ["各县（市、区）人民政府", "市直各单位"]
+
+
+def test_inspection_list_as_tab_separated_text_with_merged_cells(plans):
+    plan = plans["inspection_table_tsv.txt"]
+    assert plan["source"]["format"] == "tsv" and len(plan["tasks"]) == 5
+    tasks = _by_title(plan)
+    assert len(tasks["民生实事项目"]["measures"]) == 3
+    assert tasks["信访积案化解"]["units"] == ["区信访局", "各街道办事处", "区有关部门"]
+    assert tasks["信访积案化解"]["measures"][0]["ongoing"] is True
+    assert tasks["法治政府建设"]["measures"][0]["due"] == "2024-05-03"  # 30日内 from 2024年4月3日
+
+
+def test_annex_table_after_the_prose_with_category_rows(plans):
+    plan = plans["prose_with_annex_tables.txt"]
+    assert plan["title"] == "北河市数字政府建设实施方案"
+    assert plan["source"]["format"] == "tsv" and plan["source"]["table"].startswith("第1个表格")
+    assert [s["number"] for s in plan["sections"]] == ["一、", "二、", "三、"]
+    assert [t["title"] for t in plan["tasks"]][:2] == ["建设全市统一政务云", "完善电子政务外网"]
+    assert _by_title(plan)["健全数据资源目录"]["lead_units"] == ["市大数据局"]
+
+
+def test_annex_table_in_a_docx_reads_like_the_text(tmp_path, plans):
+    """The same document as Word: paragraphs, then the tables with their category rows merged across."""
+    document = docx.Document()
+    rows: list[list[str]] = []
+
+    def flush() -> None:
+        if not rows:
+            return
+        width = max(len(r) for r in rows)
+        table = document.add_table(rows=len(rows), cols=width)
+        for r, row in enumerate(rows):
+            if len(row) == 1:
+                table.cell(r, 0).merge(table.cell(r, width - 1)).text = row[0]
+            else:
+                for c, text in enumerate(row):
+                    table.cell(r, c).text = text
+        rows.clear()
+
+    lines = (FIXTURES / "prose_with_annex_tables.txt").read_text(encoding="utf-8").splitlines()
+    for i, line in enumerate(lines):
+        next_is_row = i + 1 < len(lines) and "\t" in lines[i + 1]
+        if "\t" in line or (rows and next_is_row and re.match(r"^[一二三四五六七八九十]+、", line)):
+            rows.append(line.split("\t"))
+        elif line.strip():
+            flush()
+            document.add_paragraph(line.strip())
+    flush()
+    document.save(tmp_path / "plan.docx")
+    from_docx = parse_file(tmp_path / "plan.docx")
+    text = plans["prose_with_annex_tables.txt"]
+    assert from_docx["source"]["format"] == "docx"
+    def unlined(tasks: list[dict]) -> list[dict]:
+        return [{k: v for k, v in t.items() if k != "line"} for t in tasks]
+
+    assert unlined(from_docx["tasks"]) == unlined(text["tasks"]) and from_docx["sections"] == text["sections"]
+
+
+def test_task_list_with_circled_and_bracketed_measures_and_deadline_forms(plans):
+    plan = plans["deadline_mix_numbering.txt"]
+    assert (plan["issuer"], plan["issued_on"]) == ("西江市司法局", "2024-02-20")
+    assert [t["number"] for t in plan["tasks"]] == list(range(1, 10))
+    tasks = {t["number"]: t for t in plan["tasks"]}
+    assert tasks[2]["measures"][0]["recurrence"] == "quarterly"
+    assert tasks[2]["measures"][1]["units"] == ["法治督察处", "办公室"]
+    assert tasks[3]["measures"][0]["due"] == "2025-12-31"  # 2024年至2025年
+    assert tasks[4]["measures"][0]["units"] == ["行政执法协调监督处"]
+    assert tasks[4]["measures"][1]["due"] == "2024-12-31"
+    assert tasks[6]["measures"][0]["due"] == "2025-06-30"
+    assert tasks[7]["measures"][0]["ongoing"] is True
+    assert tasks[8]["measures"][0]["due"] == "2024-12-31"  # 年内完成
+    assert tasks[9]["units"] == ["机关党委", "驻局纪检监察组"]
+    assert [m["text"] for m in tasks[9]["measures"]] == ["落实党风廉政建设责任制，每半年专题研究一次。"]
+    # A limit counted from an event is not dated from the plan's issue: it is left for the preview.
+    assert tasks[5]["measures"][0]["due"] is None
+    assert any("5个工作日内" in w["message"] for w in plan["warnings"])
+
+
+def test_several_annotations_in_one_task_attach_to_their_own_sentences(plans):
+    plan = plans["division_multi_annotations.txt"]
+    tasks = {t["number"]: t for t in plan["tasks"]}
+    assert len(tasks) == 8
+    assert [m["units"] for m in tasks[2]["measures"]] == [["市委编办", "市司法局"], ["市司法局", "各县（市、区）人民政府"]]
+    assert tasks[2]["measures"][0]["due"] == "2024-12-31"
+    assert tasks[5]["measures"][0]["recurrence"] == "monthly"
+    assert tasks[3]["measures"][0]["due"] == "2025-12-31"  # 到2025年
+    assert tasks[7]["lead_units"] == ["市司法局"]
