@@ -286,8 +286,9 @@ class Simulation:
         others = [u for u in units if u.name not in (LEAD_UNIT, "区财政局", "光复道街道办事处")]
         picked = rng.sample(others, 5)
         guangfudao = [u for u in units if u.name == "光复道街道办事处"]
+        caizheng = [u for u in units if u.name == "区财政局"]  # a good unit, with a slow item or two
         self.laggards = {u.pk for u in picked[:3] + guangfudao}
-        self.slow_units = self.laggards | {u.pk for u in picked[3:]}
+        self.slow_units = self.laggards | {u.pk for u in picked[3:] + caizheng}
         numbered = [t for t in tasks if t.number]
         self.slow_tasks = {t.pk for t in rng.sample(numbered, 3)}
 
