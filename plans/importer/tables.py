@@ -53,6 +53,8 @@ _HEADER_PATTERNS = [
 ]
 _HEADER_RES = [(kind, re.compile(pattern)) for kind, pattern in _HEADER_PATTERNS]
 _INDICATOR = re.compile(r"指标|目标值|基期|现状值|预期值|属性|权重|分值")
+_INDICATOR_NAME = re.compile(r"(?:创建|考核|评价|评估|测评|一级|二级|三级)指标(?:名称|内容|项目)?")
+_INDICATOR_VALUE = re.compile(r"目标值|基期|现状值|预期值|属性|权重|分值")
 _SPACES = re.compile(r"[\s\u3000]+")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 
@@ -91,6 +93,8 @@ def _header_text(cell: str) -> str:
 def column_kind(cell: str) -> str | None:
     """The kind of column a header cell names (序号 -> "seq", 牵头单位 -> "lead"), or None."""
     text = _header_text(cell)
+    if _INDICATOR_NAME.fullmatch(text):
+        return CATEGORY  # 创建指标 / 指标名称: the indicator a group of tasks serves
     if not text or len(text) > MAX_HEADER_CELL or _INDICATOR.search(text):
         return None
     for kind, pattern in _HEADER_RES:
@@ -121,8 +125,8 @@ def _score(columns: dict[str, int], cells: Sequence[str]) -> int:
     score = 10 * (TITLE in columns) + 10 * (CONTENT in columns) + 10
     score += 3 * (SUPPORT in columns) + 3 * (DUE in columns) + 2 * (SEQ in columns)
     score += (CATEGORY in columns) + (LEADER in columns) + ((LEAD in columns) and (RESP in columns))
-    if any(_INDICATOR.search(_header_text(c)) for c in cells):
-        score -= 20
+    if any(_INDICATOR_VALUE.search(_header_text(c)) for c in cells):
+        score -= 20  # an indicator table (目标值, 权重…); a column naming the indicator a task serves is not
     return score
 
 
@@ -422,8 +426,8 @@ def _draft(row: _Row, cols: dict[str, int], section: str | None, warnings: list[
         measures += split_measures(content)
     else:
         prefixed, title, measures = _content_task(content)
-    if number is None:
-        number = prefixed
+    if number is None or (prefixed is not None and CATEGORY in cols):
+        number = prefixed  # beside a category column, 序号 numbers the categories and 1. 2. the tasks
     if not title:
         title = f"第{number}项任务" if number is not None else f"第{row.line}行任务"
         warnings.append({"line": row.line, "message": "未写明任务名称，请在预览中补填。"})

@@ -38,6 +38,7 @@ CN_DATE = r"[0-9０-９〇○零一二三四五六七八九]{4}年[0-9０-９一
 # An ASCII full stop ending a Chinese sentence (…办理.(责任单位 / …执行. 石岭县), not 1. or 3.5 or 一.
 ASCII_FULL_STOP = re.compile(rf"(?<=[\u4e00-\u9fff”\"）)])(?<![\s{CN}][{CN}])\.(?=\s|[\u4e00-\u9fff（(“\"\d]|$)", re.M)
 PARAGRAPH_GAP = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
+NOTICE_OF = re.compile(r"^[^《》]{0,40}关于(?:印发|转发|下发)(.+?)的?通知$")
 PRINTED_ON = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")  # the print line closing a document
 PUBLIC_NOTE = re.compile(r"^[（(]此件[^）)]{0,10}[）)]$")
 MASTHEAD = re.compile(r"文件$|〔\d{4}〕\d+号|\[\d{4}\]\d+号|^索引号|^发布(?:日期|机构)|^主题分类|^附件\d*$|\||｜|^来源[:：]")
@@ -236,6 +237,7 @@ class _Reader:
                 or MASTHEAD.search(t) or len(t) > 100
             )
 
+        pre = _join_title_lines(pre)
         found = ""
         for i, (_, t) in enumerate(pre):
             if not usable(t):
@@ -256,7 +258,9 @@ class _Reader:
                     return m.group(1)
             # No title word at all: the first short line that is neither a notice nor a date.
             return next((t for _, t in pre if usable(t) and 4 <= len(t) <= 60 and not PUBLIC_NOTE.match(t)), "")
-        return found
+        # Only the cover notice names the plan (关于印发《X》的通知): the plan is X.
+        m = NOTICE_OF.search(found)
+        return re.sub(r"[《》]", "", m.group(1)) if m else found
 
     # -- structure ---------------------------------------------------------------------------------
     def blocks(self, body: list[tuple[int, str]]) -> list[Block]:
@@ -575,6 +579,19 @@ def _heading(block: Block, parsed: dict) -> str:
     sentences = parsed[id(block)][0]
     first = sentences[0].text if sentences else block.lines[0][1]
     return _clean_title(re.split(r"[。！？!?]", first)[0]) or _clean_title(block.text)[:60]
+
+
+def _join_title_lines(pre: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """A title broken over lines: 关于印发 / 《…工作 / 任务分工》的通知 -> one line."""
+    out: list[tuple[int, str]] = []
+    for n, t in pre:
+        if out and len(out[-1][1]) + len(t) <= 100 and "。" not in t and (
+            out[-1][1].count("《") > out[-1][1].count("》") or out[-1][1].endswith(("关于印发", "关于"))
+        ):
+            out[-1] = (out[-1][0], out[-1][1] + t)
+        else:
+            out.append((n, t))
+    return out
 
 
 def _is_sign_off(line: str) -> bool:

@@ -115,6 +115,27 @@ ANNOTATIONS = {
         ("政治轮训", "政治部"),
         ("党风廉政", "机关党委、驻局纪检监察组"),
     ],
+    "inline_labels_spaces.txt": [
+        ("职责清单", "区应急管理局"),
+        ("安全生产巡查", "区应急管理局、区委组织部、区纪委监委机关"),
+        ("燃气安全整治", "区住建局、区市场监管局、各街道办事处"),
+        ("高层建筑", "区消防救援大队、区住建局"),
+        ("电动自行车", "区发改局、各街道办事处"),
+        ("危险化学品", "区应急管理局"),
+        ("应急救援队伍", "各街道办事处"),
+        ("宣传教育", "区应急管理局、区委宣传部"),
+    ],
+    "ledger_tsv_leaders.txt": [
+        ("权责清单", "区委编办、区政府各部门"),
+        ("放管服", "区发改局、区政务服务中心、区市场监管局"),
+        ("合法性审核", "区司法局、区政府各部门"),
+        ("文件清理", "区司法局、区政府各部门"),
+        ("重大行政决策", "区政府办、区司法局"),
+        ("三项制度", "区司法局、各行政执法部门"),
+        ("人员培训", "区司法局、各行政执法部门"),
+        ("柔性执法", "区市场监管局、区城管执法局、区生态环境分局"),
+        ("应急预案", "区应急管理局、区有关部门"),
+    ],
     "division_multi_annotations.txt": [
         ("每年至少召开1次会议", "市委依法治市办"),
         ("明确法治建设领导机构", "各县（市、区）党委"),
@@ -360,3 +381,29 @@ def test_several_annotations_in_one_task_attach_to_their_own_sentences(plans):
     assert tasks[5]["measures"][0]["recurrence"] == "monthly"
     assert tasks[3]["measures"][0]["due"] == "2025-12-31"  # 到2025年
     assert tasks[7]["lead_units"] == ["市司法局"]
+
+
+def test_notice_title_over_three_lines_and_labels_without_brackets(plans):
+    plan = plans["inline_labels_spaces.txt"]
+    assert plan["title"] == "临江区2024年度安全生产和消防工作任务分工"
+    assert (plan["issuer"], plan["issued_on"]) == ("临江区安全生产委员会办公室", "2024-01-26")
+    tasks = {t["number"]: t for t in plan["tasks"]}
+    assert len(tasks) == 7
+    assert tasks[2]["units"] == ["区应急管理局", "区委组织部", "区纪委监委机关"]  # labels parted by spaces
+    assert [m["units"] for m in tasks[4]["measures"]] == [["区消防救援大队", "区住建局"], ["区发改局", "各街道办事处"]]
+    assert tasks[4]["measures"][1]["due"] == "2024-10-31"
+    assert tasks[5]["measures"][0]["ongoing"] is True
+    assert tasks[7]["measures"][0]["due"] == "2024-06-30"
+    assert tasks[6]["units"] == ["各街道办事处"]  # 责任领导 is a note, not a unit
+
+
+def test_ledger_with_an_indicator_column_and_numbered_items_per_indicator(plans):
+    plan = plans["ledger_tsv_leaders.txt"]
+    assert plan["source"]["format"] == "tsv"
+    assert [s["title"] for s in plan["sections"]][:2] == ["依法全面履行政府职能", "完善依法行政制度体系"]
+    assert len(plan["tasks"]) == 9
+    tasks = _by_title(plan)
+    assert tasks["开展行政规范性文件清理"]["section"] == "二、"
+    assert tasks["开展行政规范性文件清理"]["measures"][0]["due"] == "2024-11-30"
+    assert tasks["持续深化“放管服”改革，优化营商环境"]["measures"][0]["ongoing"] is True
+    assert tasks["修订完善突发事件应急预案"]["measures"][0]["due"] == "2025-12-31"
