@@ -14,7 +14,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .deadlines import Deadline, parse_deadline, parse_target
+from .deadlines import MAX_YEAR, MIN_YEAR, Deadline, parse_deadline, parse_target
 from .errors import PlanImportError
 from .numerals import ascii_digits, cn_to_int
 from .text import (
@@ -23,10 +23,12 @@ from .text import (
     FIRST_IS_LEAD,
     GENERAL_END,
     MASTHEAD,
+    NAMED_IN_NOTICE,
     ORG_LINE,
     PUBLIC_NOTE,
     TITLE_END,
     TITLE_RANGE,
+    line_date,
 )
 from .units import parse_annotation, split_units
 
@@ -71,7 +73,6 @@ _SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
 _CELL_DATE = re.compile(r"^\s*(?P<y>20\d\d)\s*[./\-年]\s*(?P<m>\d{1,2})\s*(?:[./\-月]\s*(?P<d>\d{1,2})\s*日?)?\s*月?\s*(?P<tail>前|之前|底前)?\s*$")
 _NOT_TITLE = re.compile(r"[；;]$|^附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?$|^[（(].*[)）]$")
 _ROLE_MARK = re.compile(r"(.+?)\s*[（(]\s*(牵头|配合|协办|参与)(?:单位|部门)?\s*[)）]")
-_NAMED_IN_NOTICE = re.compile(r"《([^《》]{4,100})》[^。]{0,6}印发")
 
 
 @dataclass
@@ -317,7 +318,7 @@ class _Meta:
                       or next(iter(above_titles), None)
                       or next((t for t in before_titles if _names_a_plan(t)), None)
                       or next(iter(before_titles), None)
-                      or next((m[1] for t in before if (m := _NAMED_IN_NOTICE.search(t))), None)
+                      or next((m[1] for t in before if (m := NAMED_IN_NOTICE.search(t))), None)
                       or name.strip() or "未命名方案")
         self.issuer: str | None = None
         self.issued_on: datetime.date | None = None
@@ -327,13 +328,13 @@ class _Meta:
             for i, line in enumerate(lines):
                 m = DATE_LINE.match(line)
                 if m and self.issued_on is None:
-                    self.issued_on = _date(m)
+                    self.issued_on = line_date(m)
                     if i and ORG_LINE.match(lines[i - 1]):
                         self.issuer = lines[i - 1]
         if self.issuer is None:
             self.issuer = next((m[1] for t in lead_in if (m := APPROVED_BY.search(t))), None)
         self.first_is_lead = any(FIRST_IS_LEAD.search(t) for t in [*lead_in, *closing])
-        ends = [int(y) for t in lead_in for y in GENERAL_END.findall(t) if 1950 <= int(y) <= 2200]
+        ends = [int(y) for t in lead_in for y in GENERAL_END.findall(t) if MIN_YEAR <= int(y) <= MAX_YEAR]
         ranged = TITLE_RANGE.search(ascii_digits(self.title))
         if ends:
             self.end_year: int | None = max(ends)
@@ -342,13 +343,6 @@ class _Meta:
         else:
             self.end_year = None
         self.year_hint = self.issued_on.year if self.issued_on else (int(ranged[1]) if ranged else None)
-
-
-def _date(m: re.Match) -> datetime.date | None:
-    try:
-        return datetime.date(int(m[1]), int(m[2]), int(m[3]))
-    except ValueError:
-        return None
 
 
 @lru_cache(maxsize=4096)

@@ -9,7 +9,7 @@ import datetime
 import re
 from dataclasses import dataclass, field
 
-from .deadlines import parse_deadline, parse_target
+from .deadlines import MAX_YEAR, MIN_YEAR, parse_deadline, parse_target
 from .errors import PlanImportError
 from .numerals import ascii_digits, cn_to_int
 from .units import BRACKET_LABEL, CLOSE, LABEL_RE, OPEN, Annotation, parse_annotation
@@ -38,6 +38,7 @@ CN_DATE = r"[0-9０-９〇○零一二三四五六七八九]{4}年[0-9０-９一
 # An ASCII full stop ending a Chinese sentence (…办理.(责任单位 / …执行. 石岭县), not 1. or 3.5 or 一.
 ASCII_FULL_STOP = re.compile(rf"(?<=[\u4e00-\u9fff”\"）)])(?<![\s{CN}][{CN}])\.(?=\s|[\u4e00-\u9fff（(“\"\d]|$)", re.M)
 PARAGRAPH_GAP = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
+NAMED_IN_NOTICE = re.compile(r"《([^《》]{4,100})》[^。]{0,6}印发")  # 现将《X》印发给你们
 NOTICE_OF = re.compile(r"^[^《》]{0,40}关于(?:印发|转发|下发)(.+?)的?通知$")
 PRINTED_ON = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")  # the print line closing a document
 PUBLIC_NOTE = re.compile(r"^[（(]此件[^）)]{0,10}[）)]$")
@@ -200,13 +201,13 @@ class _Reader:
         for _, t in pre:
             m = DATE_LINE.match(ascii_digits(t))
             if m:
-                self.issued_on = self._date(m)
+                self.issued_on = line_date(m)
                 break
         if self.issued_on is None:
             for _, t in tail[-6:]:
                 m = DATE_LINE.match(ascii_digits(t))
                 if m:
-                    self.issued_on = self._date(m)
+                    self.issued_on = line_date(m)
         for lines in (pre, tail[-6:]):
             for i, (_, t) in enumerate(lines[:-1]):
                 if ORG_LINE.match(t) and DATE_LINE.match(ascii_digits(lines[i + 1][1])):
@@ -223,12 +224,6 @@ class _Reader:
         self.title = self._title(pre)
         if not self.title:
             self.warn(pre[0][0] if pre else None, "未找到方案标题，请在预览中补填。")
-
-    def _date(self, m: re.Match) -> datetime.date | None:
-        try:
-            return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-        except ValueError:
-            return None
 
     def _title(self, pre: list[tuple[int, str]]) -> str:
         def usable(t: str) -> bool:
@@ -253,7 +248,7 @@ class _Reader:
                 self.title_candidates.append(found)
         if not found:
             for _, t in pre:
-                m = re.search(r"《([^《》]{4,100})》[^。]{0,6}印发", t)
+                m = NAMED_IN_NOTICE.search(t)
                 if m:
                     return m.group(1)
             # No title word at all: the first short line that is neither a notice nor a date.
@@ -554,12 +549,12 @@ class _Reader:
         years = []
         for t in general:
             years += [int(y) for y in GENERAL_END.findall(_strip_titles(ascii_digits(t)))]
-        years = [y for y in years if 1950 <= y <= 2200]
+        years = [y for y in years if MIN_YEAR <= y <= MAX_YEAR]
         if years:
             return datetime.date(max(years), 12, 31)
         for title in [self.title] + self.title_candidates[::-1]:
             m = TITLE_RANGE.search(ascii_digits(title))
-            if m and 1950 <= int(m.group(2)) <= 2200:
+            if m and MIN_YEAR <= int(m.group(2)) <= MAX_YEAR:
                 return datetime.date(int(m.group(2)), 12, 31)
         # The plan runs at least to the end of its year and to its latest deadline.
         ends = [
@@ -579,6 +574,14 @@ def _heading(block: Block, parsed: dict) -> str:
     sentences = parsed[id(block)][0]
     first = sentences[0].text if sentences else block.lines[0][1]
     return _clean_title(re.split(r"[。！？!?]", first)[0]) or _clean_title(block.text)[:60]
+
+
+def line_date(m: re.Match) -> datetime.date | None:
+    """The date of a DATE_LINE match, None when it is not a real day (2024年2月30日)."""
+    try:
+        return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
 
 
 def _join_title_lines(pre: list[tuple[int, str]]) -> list[tuple[int, str]]:
