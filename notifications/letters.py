@@ -11,7 +11,7 @@ from itertools import groupby
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, Max, OuterRef
+from django.db.models import Exists, F, Max, OuterRef
 from django.utils import timezone
 
 from notifications.channels import dispatch
@@ -46,6 +46,17 @@ def next_serial(prefix: str, year: int) -> int:
     counter.last += 1
     counter.save(update_fields=["last"])
     return counter.last
+
+
+def reserve_serials(prefix: str, year: int, count: int) -> int:
+    """Reserve `count` consecutive numbers for prefix and year in one locked update; returns the first.
+    Call inside the transaction that stores the documents (a rollback gives the numbers back)."""
+    DocumentCounter.objects.get_or_create(prefix=prefix, year=year)
+    counter = DocumentCounter.objects.select_for_update().get(prefix=prefix, year=year)
+    first = counter.last + 1
+    counter.last += count
+    counter.save(update_fields=["last"])
+    return first
 
 
 def overdue_assignments(plan: Plan, unit: Unit, as_of: datetime.date):
@@ -83,6 +94,10 @@ def letter_items(plan: Plan, unit: Unit, as_of: datetime.date) -> list[dict]:
     ]
 
 
+def letter_title(unit: Unit) -> str:
+    return f"关于督促{unit.name}限期整改逾期任务的函"
+
+
 def letter_context(*, plan: Plan, unit: Unit, config: LadderConfig, items: list[dict], issued_on: datetime.date,
                    reply_workdays: int, number: str, preview: bool = False) -> dict:
     groups = []
@@ -92,7 +107,7 @@ def letter_context(*, plan: Plan, unit: Unit, config: LadderConfig, items: list[
         "masthead": config.issuer_name,
         "signer": config.signer_name,
         "number": number,
-        "title": f"关于督促{unit.name}限期整改逾期任务的函",
+        "title": letter_title(unit),
         "unit": unit,
         "plan": plan,
         "groups": groups,
@@ -172,6 +187,58 @@ def issue_letter(plan: Plan, unit: Unit, as_of: datetime.date, *, user=None, man
     except IntegrityError:
         return None
     return letter
+
+
+def issue_letters(plan: Plan, unit_ids: list[int], as_of: datetime.date, config: LadderConfig) -> list[Letter]:
+    """The sweep's letters to many units of one plan at once: `issue_letter` for each unit that still
+    has an item past the letter threshold that no issued letter covers, in a fixed number of queries.
+
+    The units' rows are locked in key order (so concurrent sweeps queue behind each other and re-read
+    what is covered), the numbers are reserved in one locked counter update, letters and their items
+    are bulk inserts. Candidates left without a letter lose their stale letter dates.
+    """
+    with transaction.atomic():
+        locked = list(Unit.objects.select_for_update(no_key=True).filter(pk__in=unit_ids).order_by("pk")
+                      .values_list("pk", flat=True))
+        eligible = uncovered_long_overdue(plan, as_of, config.letter_after_workdays).filter(unit__in=locked)
+        due_units = set(eligible.values_list("unit_id", flat=True).distinct())
+        LadderState.objects.filter(letter_on__lte=as_of, assignment__unit__in=set(locked) - due_units,
+                                   assignment__measure__task__plan=plan).update(letter_on=None)
+        LadderState.objects.filter(letter_on__lte=as_of, assignment__unit__in=due_units,
+                                   assignment__measure__task__plan=plan).exclude(
+            assignment__in=eligible.values("pk")).update(letter_on=None)
+        if not due_units:
+            return []
+        overdue = (Assignment.objects.overdue(as_of).filter(unit__in=due_units, measure__task__plan=plan)
+                   .annotate(cycle=F("ladder_state__cycle")).order_by("unit_id", "pk"))
+        items: dict[int, list] = {}
+        for pk, unit_id, due_on, cycle in overdue.values_list("pk", "unit_id", "due_on", "cycle"):
+            items.setdefault(unit_id, []).append(
+                LetterItem(assignment_id=pk, cycle=cycle or 1, due_on=due_on,
+                           workdays_late=workdays_between(due_on, as_of), days_late=(as_of - due_on).days))
+        seqs = dict(Letter.objects.filter(plan=plan, unit__in=due_units).values("unit")
+                    .annotate(m=Max("seq")).values_list("unit", "m"))
+        units = Unit.objects.in_bulk(items)
+        prefix = plan.letter_prefix or DEFAULT_LETTER_PREFIX
+        first = reserve_serials(prefix, as_of.year, len(items))
+        reply_due_on = add_workdays(as_of, config.reply_workdays)
+        issued = []
+        for serial, unit_id in enumerate(sorted(items), start=first):
+            unit = units[unit_id]
+            issued.append(Letter(
+                plan=plan, unit=unit, seq=seqs.get(unit_id, 0) + 1, prefix=prefix, year=as_of.year, serial=serial,
+                number=format_number(prefix, as_of.year, serial), title=letter_title(unit), issued_on=as_of,
+                reply_workdays=config.reply_workdays, reply_due_on=reply_due_on,
+                issuer=config.issuer_name, signer=config.signer_name,
+            ))
+        issued = Letter.objects.bulk_create(issued)
+        Letter.history.bulk_history_create(issued)
+        for letter in issued:
+            for item in items[letter.unit_id]:
+                item.letter = letter
+        LetterItem.objects.bulk_create([i for rows in items.values() for i in rows], batch_size=2000)
+        LadderState.objects.filter(assignment__in=overdue.values("pk")).update(letter_on=None)
+    return issued
 
 
 def store_pdf(letter: Letter) -> None:

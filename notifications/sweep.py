@@ -37,8 +37,9 @@ from tracker.workdays import add_workdays, workdays_between
 
 logger = logging.getLogger(__name__)
 
-ADOPT_BATCH = 2000
+ADOPT_BATCH = 20000
 STEP_CHUNK = 500
+LETTER_CHUNK = 500
 
 
 class Configs(dict):
@@ -65,10 +66,15 @@ class Configs(dict):
 
 
 def adopt(configs: Configs) -> int:
-    """Create the LadderState of every assignment that has none yet (new ids only: an index range)."""
+    """Create the LadderState of every assignment that has none yet (new ids only: an index range).
+
+    The dates depend only on (plan, due date, whether the unit is the plan's lead office), so they are
+    worked out once per distinct combination; the rows go in as large ignore-conflicts bulk inserts.
+    """
     adopted = 0
+    dates: dict[tuple, tuple] = {}
+    last = LadderState.objects.aggregate(m=Max("assignment_id"))["m"] or 0
     while True:
-        last = LadderState.objects.aggregate(m=Max("assignment_id"))["m"] or 0
         batch = list(Assignment.objects.filter(pk__gt=last).order_by("pk")
                      .values_list("pk", "due_on", "status", "unit_id", "measure__task__plan_id")[:ADOPT_BATCH])
         if not batch:
@@ -77,11 +83,15 @@ def adopt(configs: Configs) -> int:
         for pk, due_on, status, unit_id, plan_id in batch:
             wake = letter_on = None
             if due_on is not None and status != Assignment.Status.DONE:
-                wake = first_wake(configs.timing(plan_id), due_on)
-                letter_on = configs.letter_on(plan_id, unit_id, due_on)
+                key = (plan_id, due_on, unit_id == configs[plan_id].plan.lead_unit_id)
+                if key not in dates:
+                    dates[key] = (first_wake(configs.timing(plan_id), due_on),
+                                  configs.letter_on(plan_id, unit_id, due_on))
+                wake, letter_on = dates[key]
             states.append(LadderState(assignment_id=pk, due_on=due_on, next_step_on=wake, letter_on=letter_on))
         LadderState.objects.bulk_create(states, ignore_conflicts=True)
         adopted += len(states)
+        last = batch[-1][0]
 
 
 def step_message(kind: str, seq: int | None, assignment: Assignment, as_of: datetime.date,
@@ -210,17 +220,14 @@ def _sweep(as_of: datetime.date, *, finish: str) -> dict:
     candidates = (LadderState.objects.filter(letter_on__lte=as_of)
                   .exclude(assignment__measure__task__plan__ladder__enabled=False)
                   .values_list("assignment__measure__task__plan", "assignment__unit").distinct())
+    by_plan: dict[int, list[int]] = {}
     for plan_id, unit_id in sorted(set(candidates)):
-        plan, unit = configs[plan_id].plan, Unit.objects.get(pk=unit_id)
-        letter = letters.issue_letter(plan, unit, as_of)
-        if letter is not None:
-            issued.append(letter)
-            result["letter"] += 1
-        else:  # nothing left to write up (covered meanwhile): forget the stale dates
-            stale = LadderState.objects.filter(letter_on__lte=as_of, assignment__unit=unit,
-                                               assignment__measure__task__plan=plan)
-            eligible = letters.uncovered_long_overdue(plan, as_of, configs[plan_id].letter_after_workdays)
-            stale.exclude(assignment__in=eligible).update(letter_on=None)
+        by_plan.setdefault(plan_id, []).append(unit_id)
+    for plan_id, unit_ids in by_plan.items():
+        for start in range(0, len(unit_ids), LETTER_CHUNK):
+            issued += letters.issue_letters(configs[plan_id].plan, unit_ids[start:start + LETTER_CHUNK], as_of,
+                                            configs[plan_id])
+    result["letter"] = len(issued)
 
     new_circulars = []
     for rnd in (ReportingRound.objects.filter(closed_at__isnull=False, circular__isnull=True)
