@@ -38,6 +38,7 @@ CN_DATE = r"[0-9０-９〇○零一二三四五六七八九]{4}年[0-9０-９一
 # An ASCII full stop ending a Chinese sentence (…办理.(责任单位 / …执行. 石岭县), not 1. or 3.5 or 一.
 ASCII_FULL_STOP = re.compile(rf"(?<=[\u4e00-\u9fff”\"）)])(?<![\s{CN}][{CN}])\.(?=\s|[\u4e00-\u9fff（(“\"\d]|$)", re.M)
 PARAGRAPH_GAP = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
+PAGE_NUMBER = re.compile(r"^[-－—–]\s*\d{1,3}\s*[-－—–]$|^第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?$")
 NAMED_IN_NOTICE = re.compile(r"《([^《》]{4,100})》[^。]{0,6}印发")  # 现将《X》印发给你们
 NOTICE_OF = re.compile(r"^[^《》]{0,40}关于(?:印发|转发|下发)(.+?)的?通知$")
 PRINTED_ON = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")  # the print line closing a document
@@ -180,8 +181,8 @@ class _Reader:
         text = self.source.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ").replace("\xa0", " ")
         text = BRACKET_LABEL.sub(r"\1：", text.replace("\ufeff", "").replace("\x00", ""))
         text = ASCII_FULL_STOP.sub("。", text)
-        raw = [(n, t.strip()) for n, t in enumerate(text.split("\n"), start=1)]
-        raw = [(n, t) for n, t in raw if t]
+        raw = _unwrap([(n, t.strip()) for n, t in enumerate(text.split("\n"), start=1)])
+        raw = [(n, t) for n, t in raw if t and not PAGE_NUMBER.match(t)]
         one_piece = len(raw) <= 3
         if one_piece:
             # Copied from a web page: the paragraphs survive only as spaces between them.
@@ -574,6 +575,40 @@ def _heading(block: Block, parsed: dict) -> str:
     sentences = parsed[id(block)][0]
     first = sentences[0].text if sentences else block.lines[0][1]
     return _clean_title(re.split(r"[。！？!?]", first)[0]) or _clean_title(block.text)[:60]
+
+
+def _width(line: str) -> int:
+    """Printed width: ASCII half, Chinese characters and punctuation (“”、。) full."""
+    return sum(1 if ord(ch) < 0x2010 else 2 for ch in line)
+
+
+def _unwrap(lines: list[tuple[int, str]]) -> list[tuple[int, str]]:
+    """Join the lines of a text copied out of a PDF, where every full line breaks mid-sentence.
+
+    Such a text has several lines as wide as its widest that do not end a sentence; a full line that
+    does not end one runs on into the next line, unless that line starts a new item or is blank."""
+    widths = [_width(t) for _, t in lines if t and not PAGE_NUMBER.match(t)]
+    if not widths:
+        return lines
+    full = max(widths) - 4
+    broken = [t for _, t in lines if _width(t) >= full and not _ends_line(t)]
+    if len(broken) < 3 or len(broken) * 2 < sum(w >= full for w in widths):
+        return lines
+    out: list[tuple[int, str]] = []
+    run_on = False
+    for n, t in lines:
+        if PAGE_NUMBER.match(t):
+            continue
+        if run_on and t and _strip_marker(t) is None and not LABEL_RE.match(t):
+            out[-1] = (out[-1][0], out[-1][1] + t)
+        else:
+            out.append((n, t))
+        run_on = bool(t) and _width(out[-1][1].rsplit("\n", 1)[-1]) >= full and not _ends_line(t)
+    return out
+
+
+def _ends_line(line: str) -> bool:
+    return line[-1:] in END or line[-1:] in "：:】" or bool(TITLE_END.search(line))
 
 
 def line_date(m: re.Match) -> datetime.date | None:
