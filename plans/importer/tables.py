@@ -342,7 +342,9 @@ class _Meta:
             self.end_year = int(ranged[2])
         else:
             self.end_year = None
-        self.year_hint = self.issued_on.year if self.issued_on else (int(ranged[1]) if ranged else None)
+        named = re.search(r"(?<!\d)(\d{4})\s*年", ascii_digits(self.title))  # 某县2024年…任务分解表
+        self.year_hint = self.issued_on.year if self.issued_on else (
+            int(ranged[1]) if ranged else int(named[1]) if named else None)
 
 
 @lru_cache(maxsize=4096)

@@ -151,6 +151,23 @@ ANNOTATIONS = {
         ("人大监督", "市政府办公室"),
         ("政务公开", "市政府办公室、市政务服务中心"),
     ],
+    "holdout_comma_numbers.txt": [
+        ("告知承诺制", "区司法局、区政务服务中心"),
+        ("一网通办", "区政务服务中心"),
+        ("公平竞争审查", "区市场监管局、区发改局、区商务局"),
+        ("减证便民", "区司法局"),
+        ("综合监管", "区市场监管局、区有关部门"),
+        ("综合执法队伍", "区司法局、各镇人民政府｜街道办事处"),
+        ("行政复议", "区司法局"),
+        ("信访工作", "区信访局、各镇人民政府｜街道办事处"),
+    ],
+    "holdout_two_row_header.txt": [
+        ("矛盾纠纷排查", "县委政法委、县信访局、县司法局、各乡镇人民政府"),
+        ("重点人群", "县司法局、县公安局"),
+        ("网格化", "县委政法委、县民政局、各乡镇人民政府"),
+        ("综治中心", "县委政法委、县财政局、各乡镇人民政府"),
+        ("平安创建", "县委政法委、县有关部门、各乡镇人民政府"),
+    ],
     "division_multi_annotations.txt": [
         ("每年至少召开1次会议", "市委依法治市办"),
         ("明确法治建设领导机构", "各县（市、区）党委"),
@@ -444,3 +461,23 @@ def test_text_copied_from_a_pdf_with_hard_line_breaks_and_page_numbers(plans):
     assert tasks[4]["measures"][0]["due"] == "2024-06-30"  # 6月 / 底前 across a line break
     assert tasks[5]["lead_units"] == ["市司法局"]
     assert all("－" not in m["text"] for t in plan["tasks"] for m in t["measures"])
+
+
+def test_numbers_with_a_comma_inline_labels_and_a_contact_line_at_the_end(plans):
+    plan = plans["holdout_comma_numbers.txt"]
+    assert (plan["title"], plan["issuer"]) == ("白塔区2024年法治政府建设重点任务", "白塔区人民政府")
+    tasks = {t["number"]: t for t in plan["tasks"]}
+    assert list(tasks) == list(range(1, 9))
+    assert tasks[1]["measures"][0]["due"] == "2024-09-30"  # 第三季度
+    assert tasks[4]["measures"][0]["due"] == "2024-11-30"
+    assert tasks[8]["measures"][0]["text"] == "落实信访工作责任制，信访事项按期办结率达到98%以上。"
+
+
+def test_table_with_a_two_row_header_and_category_rows_takes_the_year_of_its_title(plans):
+    plan = plans["holdout_two_row_header.txt"]
+    assert plan["title"] == "金沙县2024年社会治安综合治理重点任务分解表"
+    assert [s["title"] for s in plan["sections"]] == ["平安建设", "基层治理"]
+    tasks = {t["number"]: t for t in plan["tasks"]}
+    assert tasks[1]["lead_units"] == ["县委政法委"] and tasks[1]["measures"][0]["recurrence"] == "monthly"
+    assert tasks[5]["measures"][0]["due"] == "2024-12-31"  # 年底前 in the year of the title
+    assert plan["warnings"] == []
