@@ -19,6 +19,7 @@ from plans.models import Plan, Section, Task, Unit
 from reports.asof import AssignmentState, assignment_states, end_of_day, is_past, latest_history
 from tasks.models import Assignment, Evidence, Measure
 from tasks.status import LIGHT_RANK, RANK_LIGHT, percent
+from tracker.formats import cn_date
 
 KIND_INSPECTION = "inspection"
 KIND_UNIT = "unit"
@@ -41,10 +42,6 @@ LADDER_STEPS = ["提醒", "催办", "函告", "通报"]
 CN_NUMERALS = "一二三四五六七八九十"
 # Past this many files the PDF lists the evidence per unit; the workbook always has every file.
 EVIDENCE_PDF_LIMIT = 1500
-
-
-def cn_date(day: datetime.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
 
 
 def human_size(size: int) -> str:

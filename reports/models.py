@@ -16,6 +16,7 @@ from reports.inspection import KIND_TITLES, build_report
 from reports.render import report_pdf
 from reports.xlsx import report_xlsx
 from tasks.models import Assignment
+from tracker.formats import cn_date
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +87,7 @@ class ReportJob(models.Model):
     @property
     def title(self) -> str:
         subject = self.unit.name if self.unit_id else (str(self.task) if self.task_id else "")
-        parts = [KIND_TITLES[self.kind], subject, f"截至{inspection.cn_date(self.as_of)}"]
+        parts = [KIND_TITLES[self.kind], subject, f"截至{cn_date(self.as_of)}"]
         return " · ".join(p for p in parts if p)
 
     @property
@@ -96,7 +97,7 @@ class ReportJob(models.Model):
     def file_name(self, ext: str) -> str:
         """What the download is called: 督察进展报告-区财政局-截至2025年6月30日.pdf."""
         subject = self.unit.name if self.unit_id else (f"任务{self.task.label}" if self.task_id else "")
-        parts = [KIND_TITLES[self.kind], subject, f"截至{inspection.cn_date(self.as_of)}"]
+        parts = [KIND_TITLES[self.kind], subject, f"截至{cn_date(self.as_of)}"]
         return "-".join(p for p in parts if p) + f".{ext}"
 
     def size(self) -> int:

@@ -26,6 +26,7 @@ from openpyxl.utils import get_column_letter
 from plans.models import Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Submission
 from tasks.status import overdue_q
+from tracker.formats import cn_date
 
 HEADERS = ["序号", "章节", "任务", "细化措施", "责任单位", "周期", "完成时限", "状态", "进度", "最近报送", "审核结果",
            "剩余/逾期天数"]
@@ -45,13 +46,6 @@ def ledger_queryset(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
                   last_state=Subquery(latest.values("state")[:1]))
         .order_by(*DEFAULT_ORDER)
     )
-
-
-def cn_date(value: datetime.date | datetime.datetime) -> str:
-    """2024年6月30日 (a moment is shown as its Beijing date)."""
-    if isinstance(value, datetime.datetime):
-        value = timezone.localtime(value).date()
-    return f"{value.year}年{value.month}月{value.day}日"
 
 
 def review_text(a: Assignment) -> str:

@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from tasks.models import Assignment
+from tracker.formats import cn_date
 
 LIGHT_LABEL = dict(Assignment.Light.choices)
 
@@ -55,7 +56,7 @@ class AssignmentTable(tables.Table):
         return record.period or "—"
 
     def render_due_on(self, record: Assignment) -> str:
-        return f"{record.due_on.year}年{record.due_on.month}月{record.due_on.day}日" if record.due_on else "长期"
+        return cn_date(record.due_on) if record.due_on else "长期"
 
     def render_days(self, record: Assignment) -> str:
         label = record.days_label(self.today)
