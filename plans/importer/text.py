@@ -38,6 +38,7 @@ CN_DATE = r"[0-9０-９〇○零一二三四五六七八九]{4}年[0-9０-９一
 # An ASCII full stop ending a Chinese sentence (…办理.(责任单位 / …执行. 石岭县), not 1. or 3.5 or 一.
 ASCII_FULL_STOP = re.compile(rf"(?<=[\u4e00-\u9fff”\"）)])(?<![\s{CN}][{CN}])\.(?=\s|[\u4e00-\u9fff（(“\"\d]|$)", re.M)
 PARAGRAPH_GAP = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
+ENUMERATED_CLAUSE = re.compile(rf"\s*[{CN}]{{1,2}}是")
 PAGE_NUMBER = re.compile(r"^[-－—–]\s*\d{1,3}\s*[-－—–]$|^第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?$")
 NAMED_IN_NOTICE = re.compile(r"《([^《》]{4,100})》[^。]{0,6}印发")  # 现将《X》印发给你们
 NOTICE_OF = re.compile(r"^[^《》]{0,40}关于(?:印发|转发|下发)(.+?)的?通知$")
@@ -358,8 +359,8 @@ class _Reader:
                     i = j + 1
                     continue
                 buf.append(ch)
-                if ch in "。！？!?":
-                    flush(n)
+                if ch in "。！？!?" or (ch in "；;" and ENUMERATED_CLAUSE.match(t, i + 1)):
+                    flush(n)  # a sentence, or one of 一是…；二是…
                 i += 1
             flush(buf_line)
         if block.labels:

@@ -168,6 +168,13 @@ ANNOTATIONS = {
         ("综治中心", "县委政法委、县财政局、各乡镇人民政府"),
         ("平安创建", "县委政法委、县有关部门、各乡镇人民政府"),
     ],
+    "points_enumerated_clauses.txt": [
+        ("解读材料审核机制", "市政府办公室、市政务服务中心"),
+        ("舆情监测", "市委网信办、市直各部门"),
+        ("政府网站检查", "市政府办公室、市大数据局"),
+        ("标准目录调整", "各区人民政府"),
+        ("政务公开培训", "市政府办公室、各区政府、市直各部门"),
+    ],
     "division_multi_annotations.txt": [
         ("每年至少召开1次会议", "市委依法治市办"),
         ("明确法治建设领导机构", "各县（市、区）党委"),
@@ -481,3 +488,13 @@ def test_table_with_a_two_row_header_and_category_rows_takes_the_year_of_its_tit
     assert tasks[1]["lead_units"] == ["县委政法委"] and tasks[1]["measures"][0]["recurrence"] == "monthly"
     assert tasks[5]["measures"][0]["due"] == "2024-12-31"  # 年底前 in the year of the title
     assert plan["warnings"] == []
+
+
+def test_enumerated_clauses_are_measures_of_their_own_and_notes_join_their_sentence(plans):
+    plan = plans["points_enumerated_clauses.txt"]
+    tasks = {t["number"]: t for t in plan["tasks"]}
+    assert [m["text"][:2] for m in tasks[1]["measures"]] == ["一是", "二是"]
+    assert [m["due"] for m in tasks[1]["measures"]] == [None, "2024-06-30"]
+    assert tasks[1]["units"] == ["市政府办公室", "市政务服务中心"]  # listed with a space, no role word
+    assert tasks[2]["measures"][0]["due"] == "2024-12-31"  # the deadline inside the annotation
+    assert tasks[3]["lead_units"] == ["市政府办公室"]  # （牵头） after the name
