@@ -14,7 +14,7 @@ import logging
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 from django.urls import reverse
 
@@ -31,14 +31,14 @@ from notifications.models import (
     Message,
     Step,
 )
-from plans.models import Plan, Unit
+from plans.models import Measure, Plan, Task, Unit
 from tasks.models import Assignment, ReportingRound
 from tracker.workdays import add_workdays, workdays_between
 
 logger = logging.getLogger(__name__)
 
-ADOPT_BATCH = 20000
-STEP_CHUNK = 500
+ADOPT_WINDOW = 50000  # assignment ids per INSERT … SELECT
+STEP_CHUNK = 2000
 LETTER_CHUNK = 500
 
 
@@ -57,6 +57,20 @@ class Configs(dict):
             return None
         return add_workdays(due_on, config.letter_after_workdays)
 
+    def measures(self, ids: set[int]) -> dict[int, Measure]:
+        """Measures (with their task) by id, each read once per sweep."""
+        if not hasattr(self, "_measures"):
+            self._measures: dict[int, Measure] = {}
+        missing = ids - self._measures.keys()
+        if missing:
+            self._measures.update(Measure.objects.select_related("task").in_bulk(missing))
+        return self._measures
+
+    def link_template(self) -> str:
+        """The assignment page's address with "{}" for its id (reversed once, not per message)."""
+        marker = 987654321
+        return reverse("notifications:assignment", args=[marker]).replace(str(marker), "{}")
+
     def timing(self, plan_id: int) -> Timing:
         if not hasattr(self, "_timings"):
             self._timings: dict[int, Timing] = {}
@@ -68,56 +82,88 @@ class Configs(dict):
 def adopt(configs: Configs) -> int:
     """Create the LadderState of every assignment that has none yet (new ids only: an index range).
 
-    The dates depend only on (plan, due date, whether the unit is the plan's lead office), so they are
-    worked out once per distinct combination; the rows go in as large ignore-conflicts bulk inserts.
+    Set-based: the dates depend only on (plan, due date), and on whether the unit is the plan's lead
+    office (no letters to itself), so they are worked out once per distinct (plan, due date) in Python
+    (working days) and joined in as a VALUES list; each window of new ids is one INSERT … SELECT that
+    skips rows a concurrent sweep inserted first.
     """
-    adopted = 0
-    dates: dict[tuple, tuple] = {}
     last = LadderState.objects.aggregate(m=Max("assignment_id"))["m"] or 0
-    while True:
-        batch = list(Assignment.objects.filter(pk__gt=last).order_by("pk")
-                     .values_list("pk", "due_on", "status", "unit_id", "measure__task__plan_id")[:ADOPT_BATCH])
-        if not batch:
-            return adopted
-        states = []
-        for pk, due_on, status, unit_id, plan_id in batch:
-            wake = letter_on = None
-            if due_on is not None and status != Assignment.Status.DONE:
-                key = (plan_id, due_on, unit_id == configs[plan_id].plan.lead_unit_id)
-                if key not in dates:
-                    dates[key] = (first_wake(configs.timing(plan_id), due_on),
-                                  configs.letter_on(plan_id, unit_id, due_on))
-                wake, letter_on = dates[key]
-            states.append(LadderState(assignment_id=pk, due_on=due_on, next_step_on=wake, letter_on=letter_on))
-        LadderState.objects.bulk_create(states, ignore_conflicts=True)
-        adopted += len(states)
-        last = batch[-1][0]
+    top = Assignment.objects.aggregate(m=Max("pk"))["m"] or 0
+    adopted = 0
+    for low in range(last, top, ADOPT_WINDOW):
+        window = Assignment.objects.filter(pk__gt=low, pk__lte=low + ADOPT_WINDOW)
+        combos = set(window.open().filter(due_on__isnull=False)
+                     .values_list("measure__task__plan_id", "due_on").distinct())
+        adopted += _adopt_window(low, low + ADOPT_WINDOW, [
+            (plan_id, due_on, first_wake(configs.timing(plan_id), due_on),
+             add_workdays(due_on, configs[plan_id].letter_after_workdays))
+            for plan_id, due_on in sorted(combos)
+        ])
+    return adopted
+
+
+def _adopt_window(low: int, high: int, dates: list[tuple]) -> int:
+    """INSERT … SELECT the states of assignments low < id <= high; `dates`: (plan, due, wake, letter_on)."""
+    q = connection.ops.quote_name
+    a, m, t, p, s = (q(model._meta.db_table) for model in (Assignment, Measure, Task, Plan, LadderState))
+    date = connection.ops.adapt_datefield_value
+    params: list = []
+    if dates:
+        values = ", ".join(["(%s, %s, %s, %s)"] * len(dates))
+        for plan_id, due_on, wake_on, letter_after in dates:
+            params += [plan_id, date(due_on), date(wake_on), date(letter_after)]
+        head = f"WITH d (plan_id, due_on, wake, letter_on) AS (VALUES {values}) "
+        join = "LEFT JOIN d ON d.plan_id = tk.plan_id AND d.due_on = a.due_on"
+        wake = "CASE WHEN a.status = %s THEN NULL ELSE d.wake END"
+        letter_on = "CASE WHEN a.status = %s OR a.unit_id = p.lead_unit_id THEN NULL ELSE d.letter_on END"
+        params += [Assignment.Status.DONE, Assignment.Status.DONE]
+    else:
+        head = join = ""
+        wake = letter_on = "NULL"
+    sql = (f"{head}INSERT INTO {s} (assignment_id, cycle, due_on, next_step_on, letter_on) "
+           f"SELECT a.id, 1, a.due_on, {wake}, {letter_on} "
+           f"FROM {a} a JOIN {m} m ON m.id = a.measure_id JOIN {t} tk ON tk.id = m.task_id "
+           f"JOIN {p} p ON p.id = tk.plan_id {join} "
+           f"WHERE a.id > %s AND a.id <= %s ON CONFLICT DO NOTHING")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params + [low, high])
+        return cursor.rowcount
+
+
+def step_text(kind: str, seq: int | None, unit_name: str, what: str, due_on: datetime.date,
+              as_of: datetime.date, config: LadderConfig) -> tuple[str, str]:
+    """Subject and body of the 提醒 or 催办 about `what` (seq None: sent by hand, outside the ladder)."""
+    due_cn = letters.cn_date(due_on)
+    if kind == Step.Kind.REMIND:
+        days = (due_on - as_of).days
+        subject = f"{unit_name}：一项任务将于{due_cn}到期"
+        body = (f"{unit_name}：\n你单位承担的{what}完成时限为{due_cn}，距今还有{days}天。"
+                f"请按时完成，并在系统中报送进展情况和佐证材料。")
+    else:
+        late = workdays_between(due_on, as_of)
+        subject = f"{unit_name}：一项任务已逾期{late}个工作日" + (f"（第{seq}次催办）" if seq else "")
+        body = (f"{unit_name}：\n你单位承担的{what}完成时限为{due_cn}，截至{letters.cn_date(as_of)}"
+                f"已逾期{late}个工作日。请抓紧办理，尽快在系统中报送进展情况和佐证材料。"
+                + (f"这是第{seq}次催办；" if seq else "")
+                + f"逾期满{config.letter_after_workdays}个工作日的，将向你单位发函督办。")
+    return subject, body
+
+
+def describe(task, measure_text: str, period: str) -> str:
+    return f"“{task}”中的细化措施“{measure_text}”" + (f"（{period}）" if period else "")
 
 
 def step_message(kind: str, seq: int | None, assignment: Assignment, as_of: datetime.date,
                  config: LadderConfig, *, user=None, note: str = "") -> Message:
     """The 提醒 or 催办 for one assignment, not yet saved (seq None: sent by hand, outside the ladder)."""
-    unit = assignment.unit
     measure = assignment.measure
-    task = measure.task
-    what = f"“{task}”中的细化措施“{measure.text}”" + (f"（{assignment.period}）" if assignment.period else "")
-    due_cn = letters.cn_date(assignment.due_on)
-    if kind == Step.Kind.REMIND:
-        days = (assignment.due_on - as_of).days
-        subject = f"{unit.name}：一项任务将于{due_cn}到期"
-        body = (f"{unit.name}：\n你单位承担的{what}完成时限为{due_cn}，距今还有{days}天。"
-                f"请按时完成，并在系统中报送进展情况和佐证材料。")
-    else:
-        late = workdays_between(assignment.due_on, as_of)
-        subject = f"{unit.name}：一项任务已逾期{late}个工作日" + (f"（第{seq}次催办）" if seq else "")
-        body = (f"{unit.name}：\n你单位承担的{what}完成时限为{due_cn}，截至{letters.cn_date(as_of)}"
-                f"已逾期{late}个工作日。请抓紧办理，尽快在系统中报送进展情况和佐证材料。"
-                + (f"这是第{seq}次催办；" if seq else "")
-                + f"逾期满{config.letter_after_workdays}个工作日的，将向你单位发函督办。")
+    subject, body = step_text(kind, seq, assignment.unit.name, describe(measure.task, measure.text, assignment.period),
+                              assignment.due_on, as_of, config)
     if note:
         body += f"\n附言：{note}"
-    return Message(kind=kind, plan_id=task.plan_id, unit=unit, assignment=assignment, subject=subject, body=body,
-                   sent_by=user, link=reverse("notifications:assignment", args=[assignment.pk]))
+    return Message(kind=kind, plan_id=measure.task.plan_id, unit=assignment.unit, assignment=assignment,
+                   subject=subject, body=body, sent_by=user,
+                   link=reverse("notifications:assignment", args=[assignment.pk]))
 
 
 def send_by_hand(assignment: Assignment, kind: str, as_of: datetime.date, *, user, note: str = "") -> Message:
@@ -138,69 +184,70 @@ def send_by_hand(assignment: Assignment, kind: str, as_of: datetime.date, *, use
     return message
 
 
-def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[Step]:
-    """Move a chunk of due states on and send the rung in force for each, in one transaction.
+STATE_FIELDS = ("pk", "cycle", "due_on", "assignment__due_on", "assignment__status", "assignment__unit_id",
+                "assignment__period", "assignment__measure_id", "assignment__measure__task__plan_id")
+
+
+def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[str]:
+    """Move a chunk of due states on and send the rung in force for each, in one transaction; returns
+    the kinds of the steps sent.
 
     The state rows are locked (FOR UPDATE SKIP LOCKED on PostgreSQL: another worker takes other rows;
     SQLite serialises writers) and re-read under the lock, so a state moved by another worker is no
-    longer due and is left alone. The Step rows' unique key backs this up.
+    longer due and is left alone. The Step rows' unique key backs this up. Rows are read as tuples
+    (no model instances), the states move on in one UPDATE per distinct outcome, and messages, steps
+    and deliveries are bulk inserts.
     """
     with transaction.atomic():
         states = list(
             LadderState.objects.select_for_update(skip_locked=True, of=("self",))
-            .filter(pk__in=pks, next_step_on__lte=as_of)
-            .select_related("assignment__measure__task", "assignment__unit")
+            .filter(pk__in=pks, next_step_on__lte=as_of).values_list(*STATE_FIELDS)
         )
         if not states:
             return []
-        covered = set(LetterItem.objects.filter(assignment__in=[s.pk for s in states], active=True)
+        covered = set(LetterItem.objects.filter(assignment__in=[s[0] for s in states], active=True)
                       .values_list("assignment_id", "cycle"))
-        wanted = []
-        for state in states:
-            assignment = state.assignment
-            if assignment.is_done or assignment.due_on is None:
-                state.next_step_on = state.letter_on = None
-                continue
-            if state.due_on is not None and state.due_on != assignment.due_on:
-                state.cycle += 1
-            state.due_on = assignment.due_on
-            plan_id = assignment.measure.task.plan_id
-            timing = configs.timing(plan_id)
-            state.next_step_on = next_wake(timing, assignment.due_on, as_of)
-            state.letter_on = (None if (state.pk, state.cycle) in covered
-                               else configs.letter_on(plan_id, assignment.unit_id, assignment.due_on))
-            rung = rung_at(timing, assignment.due_on, as_of)
-            if rung is not None:
-                wanted.append((state, rung))
-        # One UPDATE per distinct outcome (items due the same day share one), not a CASE per row.
         groups: dict[tuple, list[int]] = {}
-        for state in states:
-            key = (state.next_step_on, state.letter_on, state.cycle, state.due_on)
-            groups.setdefault(key, []).append(state.pk)
+        wanted = []
+        for pk, cycle, state_due, due_on, status, unit_id, period, measure_id, plan_id in states:
+            if status == Assignment.Status.DONE or due_on is None:
+                groups.setdefault((None, None, cycle, state_due), []).append(pk)
+                continue
+            if state_due is not None and state_due != due_on:
+                cycle += 1
+            timing = configs.timing(plan_id)
+            letter_on = None if (pk, cycle) in covered else configs.letter_on(plan_id, unit_id, due_on)
+            # One UPDATE per distinct outcome (items due the same day share one), not a CASE per row.
+            groups.setdefault((next_wake(timing, due_on, as_of), letter_on, cycle, due_on), []).append(pk)
+            rung = rung_at(timing, due_on, as_of)
+            if rung is not None:
+                wanted.append((pk, cycle, due_on, unit_id, period, measure_id, plan_id, rung))
         for (next_step_on, letter_on, cycle, due_on), group in groups.items():
             LadderState.objects.filter(pk__in=group).update(next_step_on=next_step_on, letter_on=letter_on,
                                                             cycle=cycle, due_on=due_on)
-        taken = set(
-            Step.objects.filter(assignment__in=[state.pk for state, _ in wanted])
-            .values_list("assignment_id", "kind", "seq", "cycle")
-        )
-        wanted = [(state, rung) for state, rung in wanted
-                  if (state.pk, rung.kind, rung.seq, state.cycle) not in taken]
+        taken = set(Step.objects.filter(assignment__in=[w[0] for w in wanted])
+                    .values_list("assignment_id", "kind", "seq", "cycle"))
+        wanted = [w for w in wanted if (w[0], w[7].kind, w[7].seq, w[1]) not in taken]
         if not wanted:
             return []
-        units = Unit.objects.prefetch_related("users").in_bulk({state.assignment.unit_id for state, _ in wanted})
-        messages = Message.objects.bulk_create([
-            step_message(rung.kind, rung.seq, state.assignment, as_of,
-                         configs[state.assignment.measure.task.plan_id])
-            for state, rung in wanted
-        ])
-        steps = Step.objects.bulk_create([
-            Step(assignment_id=state.pk, kind=rung.kind, seq=rung.seq, cycle=state.cycle,
-                 due_on=state.due_on, scheduled_on=rung.on, sent_on=as_of, message=message)
-            for (state, rung), message in zip(wanted, messages, strict=True)
+        units = Unit.objects.prefetch_related("users").in_bulk({w[3] for w in wanted})
+        measures = configs.measures({w[5] for w in wanted})
+        link = configs.link_template()
+        messages = []
+        for pk, _cycle, due_on, unit_id, period, measure_id, plan_id, rung in wanted:
+            measure = measures[measure_id]
+            subject, body = step_text(rung.kind, rung.seq, units[unit_id].name,
+                                      describe(measure.task, measure.text, period), due_on, as_of, configs[plan_id])
+            messages.append(Message(kind=rung.kind, plan_id=plan_id, unit_id=unit_id, assignment_id=pk,
+                                    subject=subject, body=body, link=link.format(pk)))
+        messages = Message.objects.bulk_create(messages)
+        Step.objects.bulk_create([
+            Step(assignment_id=pk, kind=rung.kind, seq=rung.seq, cycle=cycle, due_on=due_on,
+                 scheduled_on=rung.on, sent_on=as_of, message=message)
+            for (pk, cycle, due_on, _u, _p, _m, _pl, rung), message in zip(wanted, messages, strict=True)
         ])
         dispatch_many([(message, [units[message.unit_id]]) for message in messages])
-        return steps
+        return [message.kind for message in messages]
 
 
 def _sweep(as_of: datetime.date, *, finish: str) -> dict:
@@ -213,8 +260,8 @@ def _sweep(as_of: datetime.date, *, finish: str) -> dict:
                .exclude(assignment__measure__task__plan__ladder__enabled=False)
                .order_by("next_step_on", "pk").values_list("pk", flat=True))
     for start in range(0, len(due), STEP_CHUNK):
-        for step in take_steps(due[start:start + STEP_CHUNK], as_of, configs):
-            result[step.kind] += 1
+        for kind in take_steps(due[start:start + STEP_CHUNK], as_of, configs):
+            result[kind] += 1
 
     issued = []
     candidates = (LadderState.objects.filter(letter_on__lte=as_of)
