@@ -18,7 +18,7 @@ from django.db import connection, transaction
 from django.db.models import Max
 from django.urls import reverse
 
-from notifications import circulars, letters
+from notifications import bulk, circulars, letters
 from notifications.channels import dispatch, dispatch_many
 from notifications.ladder import Timing, first_wake, next_wake, rung_at
 from notifications.models import (
@@ -240,12 +240,12 @@ def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[s
                                       describe(measure.task, measure.text, period), due_on, as_of, configs[plan_id])
             messages.append(Message(kind=rung.kind, plan_id=plan_id, unit_id=unit_id, assignment_id=pk,
                                     subject=subject, body=body, link=link.format(pk)))
-        messages = Message.objects.bulk_create(messages)
-        Step.objects.bulk_create([
+        bulk.insert(messages, ["kind", "plan", "unit", "assignment", "subject", "body", "link", "created_at"])
+        bulk.insert([
             Step(assignment_id=pk, kind=rung.kind, seq=rung.seq, cycle=cycle, due_on=due_on,
                  scheduled_on=rung.on, sent_on=as_of, message=message)
             for (pk, cycle, due_on, _u, _p, _m, _pl, rung), message in zip(wanted, messages, strict=True)
-        ])
+        ], ["assignment", "kind", "seq", "cycle", "due_on", "scheduled_on", "sent_on", "message", "created_at"])
         dispatch_many([(message, [units[message.unit_id]]) for message in messages])
         return [message.kind for message in messages]
 
