@@ -3,9 +3,9 @@
 The shape follows a real deployment: one plan of 17 tasks in 6 sections, 34 measures of which some
 recur (yearly, half-yearly, quarterly) over three years, every unit owing every measure, about three
 progress reports per assignment with their reviews, history rows for every status change, and a few
-evidence files. Everything before the benchmark's "today" is done except a small overdue share; ten
-measures fall due exactly seven days after "today", so the first sweep has about ten thousand
-reminders to send.
+evidence files. Everything before the benchmark's "today" is done except 1% still overdue; ten one-off
+measures fall due exactly seven days after "today" (and no recurring period does), so the first sweep
+has about ten thousand reminders to send, plus the urges and letters of the overdue share.
 """
 
 import datetime
@@ -22,7 +22,7 @@ from plans.models import Measure, Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Evidence, Review, Submission
 from tracker.models import User
 
-TODAY = datetime.date(2025, 6, 23)
+TODAY = datetime.date(2025, 6, 16)
 REMIND_DUE = TODAY + datetime.timedelta(days=7)
 PLAN_START = datetime.date(2023, 1, 1)
 PLAN_END = datetime.date(2025, 12, 31)
@@ -139,7 +139,7 @@ def _build(units: int, seed: int, name: str) -> BenchData:
         for unit in chunk:
             for measure, label, due in slots:
                 if due < TODAY:
-                    status = STATUS.DONE if rng.random() < 0.97 else rng.choice([STATUS.IN_PROGRESS, STATUS.RETURNED])
+                    status = STATUS.DONE if rng.random() < 0.99 else rng.choice([STATUS.IN_PROGRESS, STATUS.RETURNED])
                 elif due == REMIND_DUE:
                     status = STATUS.IN_PROGRESS
                 else:
