@@ -79,7 +79,7 @@ class Configs(dict):
         return self._timings[plan_id]
 
 
-def adopt(configs: Configs) -> int:
+def adopt(configs: Configs) -> None:
     """Create the LadderState of every assignment that has none yet (new ids only: an index range).
 
     Set-based: the dates depend only on (plan, due date), and on whether the unit is the plan's lead
@@ -89,20 +89,18 @@ def adopt(configs: Configs) -> int:
     """
     last = LadderState.objects.aggregate(m=Max("assignment_id"))["m"] or 0
     top = Assignment.objects.aggregate(m=Max("pk"))["m"] or 0
-    adopted = 0
     for low in range(last, top, ADOPT_WINDOW):
         window = Assignment.objects.filter(pk__gt=low, pk__lte=low + ADOPT_WINDOW)
         combos = set(window.open().filter(due_on__isnull=False)
                      .values_list("measure__task__plan_id", "due_on").distinct())
-        adopted += _adopt_window(low, low + ADOPT_WINDOW, [
+        _adopt_window(low, low + ADOPT_WINDOW, [
             (plan_id, due_on, first_wake(configs.timing(plan_id), due_on),
              add_workdays(due_on, configs[plan_id].letter_after_workdays))
             for plan_id, due_on in sorted(combos)
         ])
-    return adopted
 
 
-def _adopt_window(low: int, high: int, dates: list[tuple]) -> int:
+def _adopt_window(low: int, high: int, dates: list[tuple]) -> None:
     """INSERT … SELECT the states of assignments low < id <= high; `dates`: (plan, due, wake, letter_on)."""
     q = connection.ops.quote_name
     a, m, t, p, s = (q(model._meta.db_table) for model in (Assignment, Measure, Task, Plan, LadderState))
@@ -127,7 +125,6 @@ def _adopt_window(low: int, high: int, dates: list[tuple]) -> int:
            f"WHERE a.id > %s AND a.id <= %s ON CONFLICT DO NOTHING")
     with connection.cursor() as cursor:
         cursor.execute(sql, params + [low, high])
-        return cursor.rowcount
 
 
 def step_text(kind: str, seq: int | None, unit_name: str, what: str, due_on: datetime.date,

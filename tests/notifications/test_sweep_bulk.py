@@ -1,0 +1,91 @@
+"""The sweep's set-based paths: adoption by INSERT … SELECT, letters issued in bulk, the lean insert."""
+
+import datetime
+
+import pytest
+
+from notifications import bulk, letters
+from notifications.ladder import Timing, first_wake
+from notifications.models import DocumentCounter, LadderConfig, LadderState, Letter, LetterItem, Message, Step
+from notifications.sweep import Configs, adopt, run_sweep
+from tasks.models import Assignment
+from tracker.workdays import add_workdays, workdays_between
+
+D = datetime.date
+AS_OF = D(2024, 7, 20)
+
+
+@pytest.fixture
+def overdue(cast, monkeypatch):
+    """Both units and the lead office overdue since 2024-06-28 (15 working days on AS_OF)."""
+    monkeypatch.setattr(letters, "render_pdf", lambda template, context: b"%PDF-1.7 test")
+    Assignment.objects.update(due_on=D(2024, 6, 28))
+    cast.lead_assignment = Assignment.objects.create(measure=cast.measure, unit=cast.justice, period="二期",
+                                                     due_on=D(2024, 6, 28))
+    return cast
+
+
+def test_adoption_gives_each_assignment_its_dates_and_skips_done_lead_and_ongoing_items(cast):
+    due = D(2024, 9, 30)
+    Assignment.objects.update(due_on=due)
+    done = Assignment.objects.create(measure=cast.measure, unit=cast.finance, period="二期", due_on=due,
+                                     status=Assignment.Status.DONE)
+    lead = Assignment.objects.create(measure=cast.measure, unit=cast.justice, period="三期", due_on=due)
+    ongoing = Assignment.objects.create(measure=cast.measure, unit=cast.finance, period="四期", due_on=None)
+
+    adopt(Configs())
+    assert LadderState.objects.count() == 5
+    states = {s.pk: s for s in LadderState.objects.all()}
+    letter_on = add_workdays(due, 10)
+    assert (states[cast.finance_assignment.pk].next_step_on, states[cast.finance_assignment.pk].letter_on) == (
+        first_wake(Timing(), due), letter_on)
+    assert states[cast.finance_assignment.pk].next_step_on == D(2024, 9, 23)
+    assert (states[done.pk].next_step_on, states[done.pk].letter_on, states[done.pk].due_on) == (None, None, due)
+    assert (states[lead.pk].next_step_on, states[lead.pk].letter_on) == (D(2024, 9, 23), None)
+    assert (states[ongoing.pk].next_step_on, states[ongoing.pk].letter_on) == (None, None)
+    assert {s.cycle for s in states.values()} == {1}
+    LadderState.objects.filter(pk=done.pk).update(cycle=2)
+    adopt(Configs())  # nothing new: nothing inserted twice, nothing overwritten
+    assert LadderState.objects.count() == 5
+    assert LadderState.objects.get(pk=done.pk).cycle == 2
+
+
+def test_letters_to_many_units_are_numbered_consecutively_after_the_counter(overdue):
+    DocumentCounter.objects.create(prefix="测司法函", year=2024, last=7)
+    result = run_sweep(AS_OF, documents="never")
+    assert result["letter"] == 2  # finance and street; the lead office writes no letter to itself
+    issued = list(Letter.objects.order_by("serial").values_list("unit__name", "serial", "number", "seq"))
+    assert issued == [("区财政局", 8, "测司法函〔2024〕8号", 1), ("光复道街道办事处", 9, "测司法函〔2024〕9号", 1)]
+    assert DocumentCounter.objects.get(prefix="测司法函", year=2024).last == 9
+    assert [x["number"] for x in result["letters"]] == ["测司法函〔2024〕8号", "测司法函〔2024〕9号"]
+    assert Letter.history.filter(history_type="+").count() == 2
+    items = list(LetterItem.objects.order_by("letter__serial").values_list("assignment_id", "cycle",
+                                                                           "workdays_late", "days_late"))
+    late = workdays_between(D(2024, 6, 28), AS_OF)
+    assert late == 15
+    assert items == [(overdue.finance_assignment.pk, 1, late, 22), (overdue.street_assignment.pk, 1, late, 22)]
+    assert not LadderState.objects.filter(letter_on__isnull=False).exists()
+    assert run_sweep(AS_OF, documents="never")["letter"] == 0
+
+
+def test_a_unit_whose_items_are_all_covered_gets_no_second_letter_and_loses_its_stale_date(overdue):
+    run_sweep(AS_OF, documents="never")
+    LadderState.objects.filter(pk=overdue.finance_assignment.pk).update(letter_on=AS_OF)
+    config = LadderConfig.for_plan(overdue.plan)
+    assert letters.issue_letters(overdue.plan, [overdue.finance.pk], AS_OF, config) == []
+    assert LadderState.objects.get(pk=overdue.finance_assignment.pk).letter_on is None
+    assert Letter.objects.count() == 2
+
+
+def test_lean_insert_sets_ids_times_and_dates(overdue):
+    messages = [Message(kind="urge", plan=overdue.plan, unit=overdue.finance, assignment=overdue.finance_assignment,
+                        subject=f"第{i}条", body="内容", link="/x/") for i in range(3)]
+    bulk.insert(messages, ["kind", "plan", "unit", "assignment", "subject", "body", "link", "created_at"])
+    assert [m.pk for m in messages] == list(Message.objects.order_by("pk").values_list("pk", flat=True))
+    assert all(m.created_at is not None for m in Message.objects.all())
+    steps = [Step(assignment=overdue.finance_assignment, kind="urge", seq=i + 1, cycle=1, due_on=D(2024, 6, 28),
+                  scheduled_on=D(2024, 7, 1), sent_on=AS_OF, message=m) for i, m in enumerate(messages)]
+    bulk.insert(steps, ["assignment", "kind", "seq", "cycle", "due_on", "scheduled_on", "sent_on", "message",
+                        "created_at"])
+    stored = list(Step.objects.order_by("seq").values_list("pk", "seq", "scheduled_on", "message_id"))
+    assert stored == [(s.pk, s.seq, D(2024, 7, 1), m.pk) for s, m in zip(steps, messages, strict=True)]
