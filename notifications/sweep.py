@@ -1,10 +1,17 @@
 """The sweep: one plain function that the Huey job and `manage.py sweep_reminders` both call.
 
-1. Adopt assignments that have no LadderState yet (ids above the highest adopted one: a PK range).
-2. Take the states whose `next_step_on` has come (a partial index), and for each claim, with a
-   conditional update, the move to its next date; then insert the Step row for the rung in force
-   today. A sweep that missed days sends only the rung in force now, never the ones it skipped.
-3. Letters: units with an item `letter_after_workdays` overdue that no letter covers get one letter.
+Its cost grows with the steps due, not with the assignments: every stage is a few set-based
+statements per chunk, never a query per row.
+
+1. Adopt assignments that have no LadderState yet (ids above the highest adopted one: a PK range),
+   one INSERT … SELECT per window of ids.
+2. Take the states whose `next_step_on` has come (a partial index), in chunks: lock them (SKIP LOCKED),
+   move each to its next date (one UPDATE per distinct outcome), then insert the Step rows for the
+   rung in force today, their messages and inbox rows in bulk; deliveries are queued after the commit,
+   one job per chunk. A sweep that missed days sends only the rung in force now, never the ones it
+   skipped.
+3. Letters: units with an item `letter_after_workdays` overdue that no letter covers get one letter,
+   issued in bulk per plan (units locked in key order, numbers reserved in one counter update).
 4. Circulars: each closed reporting round gets its circular.
 5. Letters and circulars get their PDF and are sent (after their numbering has committed).
 """
