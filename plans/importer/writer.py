@@ -13,7 +13,6 @@ import difflib
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from pathlib import Path
 
 from django.db import transaction
 
@@ -35,34 +34,6 @@ def _date(value: str | None) -> datetime.date | None:
 
 def _short(text: str, n: int = 30) -> str:
     return text if len(text) <= n else text[:n] + "…"
-
-
-def read_source_text(path: Path | str) -> str:
-    """The text a plan was imported from, kept with the plan: decoded text, or a .docx/.xlsx's text."""
-    path = Path(path)
-    raw = path.read_bytes()
-    if raw[:2] == b"PK":
-        if path.suffix.lower() == ".xlsx":
-            import openpyxl
-
-            book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-            return "\n".join(
-                "\t".join("" if v is None else str(v) for v in row)
-                for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-            )
-        import docx
-
-        document = docx.Document(str(path))
-        lines = [p.text for p in document.paragraphs]
-        for table in document.tables:
-            lines += ["\t".join(cell.text for cell in row.cells) for row in table.rows]
-        return "\n".join(lines)
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return raw.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return raw.decode("utf-8", errors="replace")
 
 
 PLACE_BODY = re.compile(r"^(?:.{2,8}?[省市])?(?P<place>[^省市]{2,6}?)[区县旗](?P<body>.+)$")

@@ -28,8 +28,8 @@ from notifications.channels import dispatch
 from notifications.models import Circular, Delivery, Letter, LetterReply, Message, Notification, Step
 from notifications.sweep import run_sweep
 from plans.directory import DirectoryError, load_units
-from plans.importer import PlanImportError, parse_file
-from plans.importer.writer import apply_plan, read_source_text
+from plans.importer import PlanImportError, read_plan
+from plans.importer.writer import apply_plan
 from plans.models import Measure, Plan, Task, Unit
 from tasks.models import Assignment, Evidence, ExtensionRequest, ReportingRound, Review, Submission
 from tracker.models import User
@@ -577,8 +577,8 @@ class Command(BaseCommand):
         directory = load_units(DEMO_DIR / "units.csv")
         self.stdout.write(f"单位名录：{directory.summary()}")
         path = DEMO_DIR / "plan.txt"
-        result = apply_plan(parse_file(path), source_name="河北区实施方案（演示）.txt",
-                            source_text=read_source_text(path))
+        data, text = read_plan(path)
+        result = apply_plan(data, source_name="河北区实施方案（演示）.txt", source_text=text)
         plan = result.plan
         lead = Unit.objects.get(name=LEAD_UNIT)
         if (plan.lead_unit_id, plan.letter_prefix, plan.circular_prefix) != (lead.pk, LETTER_PREFIX, CIRCULAR_PREFIX):
