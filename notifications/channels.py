@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from notifications import bulk
 from notifications.models import Delivery, Message, Notification
 from plans.models import Unit
 from tracker.emails import notice_email
@@ -84,8 +85,10 @@ def dispatch_many(batch: list[tuple[Message, list[Unit]]], users: list[User] | N
             if kind:
                 deliveries.append(Delivery(message=message, unit=unit, channel=kind, target=unit.webhook_url))
         notifications += [Notification(message=message, user=user) for user in recipients.values()]
-    Notification.objects.bulk_create(notifications, ignore_conflicts=True, batch_size=2000)
-    deliveries = Delivery.objects.bulk_create(deliveries, batch_size=2000)
+    # fresh messages, recipients unique per message: plain inserts (bulk.insert: no per-value compiling)
+    bulk.insert(notifications, ["message", "user"])
+    bulk.insert(deliveries, ["message", "unit", "channel", "target", "state", "attempts", "last_error",
+                             "created_at", "updated_at"])
     if deliveries:
         from notifications.tasks import deliver_batch
 
