@@ -45,7 +45,7 @@ from tracker.workdays import add_workdays, workdays_between
 logger = logging.getLogger(__name__)
 
 ADOPT_WINDOW = 50000  # assignment ids per INSERT … SELECT
-STEP_CHUNK = 2000
+STEP_CHUNK = 5000
 LETTER_CHUNK = 500
 
 
