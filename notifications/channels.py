@@ -21,6 +21,7 @@ from tracker.emails import notice_email
 from tracker.models import User
 
 WEBHOOK_TIMEOUT = 10
+DELIVERY_BATCH = 500  # deliveries per queued deliver_batch job
 
 
 def webhook_kind(url: str) -> str | None:
@@ -93,7 +94,8 @@ def dispatch_many(batch: list[tuple[Message, list[Unit]]], users: list[User] | N
         from notifications.tasks import deliver_batch
 
         ids = [d.pk for d in deliveries]
-        transaction.on_commit(lambda: deliver_batch(ids))
+        for start in range(0, len(ids), DELIVERY_BATCH):  # a few queued jobs, each trying a batch
+            transaction.on_commit(lambda batch=ids[start:start + DELIVERY_BATCH]: deliver_batch(batch))
     return deliveries
 
 

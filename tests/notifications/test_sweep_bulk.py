@@ -89,3 +89,22 @@ def test_lean_insert_sets_ids_times_and_dates(overdue):
                         "created_at"])
     stored = list(Step.objects.order_by("seq").values_list("pk", "seq", "scheduled_on", "message_id"))
     assert stored == [(s.pk, s.seq, D(2024, 7, 1), m.pk) for s, m in zip(steps, messages, strict=True)]
+
+
+def test_deliveries_are_queued_after_commit_in_batches(overdue, monkeypatch, django_capture_on_commit_callbacks):
+    from notifications import channels, tasks
+
+    queued = []
+    monkeypatch.setattr(channels, "DELIVERY_BATCH", 2)
+    monkeypatch.setattr(tasks, "deliver_batch", lambda ids: queued.append(list(ids)))
+    messages = bulk.insert([Message(kind="urge", plan=overdue.plan, unit=overdue.finance, subject=f"第{i}条",
+                                    body="内容") for i in range(5)],
+                           ["kind", "plan", "unit", "subject", "body", "link", "created_at"])
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        deliveries = channels.dispatch_many([(m, [overdue.finance]) for m in messages])
+    assert queued == []  # nothing leaves before the commit
+    for callback in callbacks:
+        callback()
+    assert [len(batch) for batch in queued] == [2, 2, 1]
+    assert sorted(i for batch in queued for i in batch) == sorted(d.pk for d in deliveries)
+    assert {d.channel for d in deliveries} == {"email"}
