@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from plans.models import Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Submission
-from tasks.status import overdue_q
+from tasks.status import in_plan, overdue_q
 from tracker.formats import cn_date
 
 HEADERS = ["序号", "章节", "任务", "细化措施", "责任单位", "周期", "完成时限", "状态", "进度", "最近报送", "审核结果",
@@ -114,7 +114,7 @@ class QuickSelect(forms.Select):
 
 
 class LedgerFilter(django_filters.FilterSet):
-    plan = django_filters.ModelChoiceFilter(field_name="measure__task__plan", queryset=Plan.objects.all(),
+    plan = django_filters.ModelChoiceFilter(method="filter_plan", queryset=Plan.objects.all(),
                                             label="实施方案", empty_label="全部方案", widget=QuickSelect)
     section = django_filters.ModelChoiceFilter(field_name="measure__task__section", queryset=Section.objects.all(),
                                                label="章节", empty_label="全部章节", widget=QuickSelect)
@@ -143,6 +143,9 @@ class LedgerFilter(django_filters.FilterSet):
             self.filters["task"].queryset = Task.objects.filter(plan_id=plan_id)
         if units is not None:
             self.filters["unit"].queryset = units
+
+    def filter_plan(self, queryset: QuerySet, name: str, value: Plan | None) -> QuerySet:
+        return in_plan(queryset, value) if value is not None else queryset
 
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:

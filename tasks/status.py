@@ -40,6 +40,16 @@ def light_rank(today: datetime.date) -> Case:
     )
 
 
+def in_plan(assignments: QuerySet[Assignment], plan) -> QuerySet[Assignment]:
+    """The assignments of a plan's measures.
+
+    Written as ``measure IN (the plan's measures)`` rather than a join through the task: PostgreSQL then
+    reads the assignments measure by measure from the measure index instead of probing a hash of tasks for
+    each of 100,000 rows, which made a whole plan's counts about three times slower.
+    """
+    return assignments.filter(measure__in=Measure.objects.filter(task__plan=plan))
+
+
 def overdue_q(today: datetime.date) -> Q:
     return ~Q(status=DONE) & Q(due_on__lt=today)
 

@@ -92,7 +92,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     plan, plans = choose_plan(request)
     context = {"plan": plan, "plans": plans, "today": today}
     if plan is not None:
-        scoped = assignments_for(request.user).filter(measure__task__plan=plan)
+        scoped = status.in_plan(assignments_for(request.user), plan)
         grid = status.matrix(scoped, today)
         context.update(headline=status.headline(scoped, today, grid), matrix=grid, matrix_html=matrix_html(grid, plan),
                        sections=status.by_section(grid.tasks))
@@ -113,7 +113,7 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     plan, plans = choose_plan(request)
     scoped = assignments_for(request.user).filter(unit=unit)
     if plan is not None:
-        scoped = scoped.filter(measure__task__plan=plan)
+        scoped = status.in_plan(scoped, plan)
     grid = status.matrix(scoped, today)
     return render(request, "tasks/overview/unit_detail.html", {
         "unit": unit, "plan": plan, "plans": plans, "today": today,
