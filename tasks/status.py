@@ -207,24 +207,33 @@ def matrix(assignments: QuerySet[Assignment], today: datetime.date) -> Matrix:
         cursor.execute(*grouped.query.sql_with_params())
         rows = cursor.fetchall()
     result = Matrix()
-    sums = [0] * len(COUNTS)
-    for task_id, unit_id, rank, *counts in rows:
-        result.cells[task_id, unit_id] = (rank, counts[0], counts[1], counts[2])
-        sums = [a + b for a, b in zip(sums, counts, strict=True)]
-    if not result.cells:
+    if not rows:
         return result
-    result.sums = dict(zip(COUNTS, sums, strict=True))
+    result.cells = {(task_id, unit_id): (rank, total, done, overdue)
+                    for task_id, unit_id, rank, total, done, overdue, *_ in rows}
+    result.sums = dict(zip(COUNTS, [sum(column) for column in list(zip(*rows, strict=True))[3:]], strict=True))
     tasks = Task.objects.filter(pk__in={task_id for task_id, _ in result.cells}).select_related("section")
     units = Unit.objects.filter(pk__in={unit_id for _, unit_id in result.cells})
     task_rows = {t.pk: Row(t) for t in tasks.order_by("plan", "order", "id")}
     unit_rows = {u.pk: Row(u) for u in units}
+    # Add up each task's row and each unit's column as plain lists [total, done, overdue, rank], then
+    # copy them onto the rows once: attribute updates per cell cost more than the additions themselves.
+    per_task: dict[int, list[int]] = {}
+    per_unit: dict[int, list[int]] = {}
     for (task_id, unit_id), (rank, total, done, overdue) in result.cells.items():
-        for row in (task_rows[task_id], unit_rows[unit_id]):
-            row.total += total
-            row.done += done
-            row.overdue += overdue
-            if rank > row.rank:
-                row.rank = rank
+        for sums, key in ((per_task, task_id), (per_unit, unit_id)):
+            acc = sums.get(key)
+            if acc is None:
+                sums[key] = [total, done, overdue, rank]
+            else:
+                acc[0] += total
+                acc[1] += done
+                acc[2] += overdue
+                if rank > acc[3]:
+                    acc[3] = rank
+    for rows_by_id, sums in ((task_rows, per_task), (unit_rows, per_unit)):
+        for key, row in rows_by_id.items():
+            row.total, row.done, row.overdue, row.rank = sums[key]
     result.tasks, result.units = list(task_rows.values()), list(unit_rows.values())
     return result
 

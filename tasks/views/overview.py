@@ -1,12 +1,13 @@
 """总览: headline figures, completion by section and task, the task × unit matrix; a page per unit and task."""
 
+import html
+
 import django_tables2 as tables
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
@@ -52,36 +53,41 @@ def matrix_html(grid: status.Matrix, plan: Plan) -> SafeString:
     template engine's per-variable cost (lookups, localisation, escaping) made it the slowest part of
     the page. Each name is escaped once, each URL reversed once.
     """
-    ledger = escape(f"{reverse('tasks:ledger')}?plan={plan.pk}")
+    ledger = html.escape(f"{reverse('tasks:ledger')}?plan={plan.pk}")
     unit_url = reverse("tasks:unit_detail", args=[0]).removesuffix("0/")
     task_url = reverse("tasks:task_detail", args=[0]).removesuffix("0/")
     parts = ['<thead><tr><th class="corner">任务 \\ 单位</th>']
-    unit_names = []
+    units = []  # (unit id, escaped name): plain strings, read once per column rather than per cell
     for u in grid.units:
-        name = escape(u.obj.name)
-        unit_names.append(name)
-        parts.append(f'<th class="unit-head"><a href="{unit_url}{u.obj.pk}/?plan={plan.pk}" '
-                     f'title="{name}：完成{u.done}/{u.total}">{escape(u.obj.short_name or u.obj.name)}</a></th>')
+        unit = u.obj
+        name = html.escape(unit.name)
+        units.append((unit.pk, name))
+        parts.append(f'<th class="unit-head"><a href="{unit_url}{unit.pk}/?plan={plan.pk}" '
+                     f'title="{name}：完成{u.done}/{u.total}">{html.escape(unit.short_name or unit.name)}</a></th>')
     parts.append("\n</tr></thead>\n<tbody>")
     light = {rank: str(name) for rank, name in status.RANK_LIGHT.items()}
+    cells = grid.cells
+    append = parts.append
     for task_row in grid.tasks:
         task = task_row.obj
-        label = escape(str(task))
-        parts.append(f'\n<tr><th class="task-head"><a href="{task_url}{task.pk}/" title="{escape(task.title)}">'
-                     f"{label}</a></th>")
-        for unit_row, name in zip(grid.units, unit_names, strict=True):
-            unit_id = unit_row.obj.pk
-            counts = grid.cells.get((task.pk, unit_id))
+        task_id = task.pk
+        label = html.escape(str(task))
+        append(f'\n<tr><th class="task-head"><a href="{task_url}{task_id}/" title="{html.escape(task.title)}">'
+               f"{label}</a></th>")
+        href = f"{ledger}&amp;task={task_id}&amp;unit="
+        testid = f"cell-{task_id}-"
+        for unit_id, name in units:
+            counts = cells.get((task_id, unit_id))
             if counts is None:
-                parts.append('<td class="cell"></td>')
+                append('<td class="cell"></td>')
                 continue
             rank, total, done, overdue = counts
             late = f"，逾期{overdue}" if overdue else ""
-            parts.append(f'<td class="cell"><a class="dot {light[rank]}" data-testid="cell-{task.pk}-{unit_id}" '
-                         f'data-light="{light[rank]}" href="{ledger}&amp;task={task.pk}&amp;unit={unit_id}" '
-                         f'title="{name} · {label}：完成{done}/{total}{late}">{done}/{total}</a></td>')
-        parts.append("</tr>")
-    parts.append("\n</tbody>")
+            color = light[rank]
+            append(f'<td class="cell"><a class="dot {color}" data-testid="{testid}{unit_id}" data-light="{color}" '
+                   f'href="{href}{unit_id}" title="{name} · {label}：完成{done}/{total}{late}">{done}/{total}</a></td>')
+        append("</tr>")
+    append("\n</tbody>")
     return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped
 
 
