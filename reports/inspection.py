@@ -332,22 +332,26 @@ def build_report(
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("order", "name", "id"))
     unit_names = {u.pk: u.name for u in units}
 
-    # One pass over the states: tallies per task, per unit and per (task, unit).
+    # One pass over the states: a tally per (task, unit), folded into tasks, units and the plan after.
+    # The lines (the overdue list, the details) keep each state's task and light: red is overdue.
+    cell_tally: dict[tuple[int, int], Tally] = defaultdict(Tally)
+    open_lines: list[tuple[AssignmentState, int, str]] = []
+    red, details = Assignment.Light.RED, report.shows_details
+    for state in states:
+        measure = measures.get(state.measure_id)
+        if measure is None:
+            continue
+        task_id = measure[0]
+        light = state.light(as_of)
+        cell_tally[(task_id, state.unit_id)].add(state, as_of, LIGHT_RANK[light])
+        if light == red or details:
+            open_lines.append((state, task_id, light))
     task_tally: dict[int, Tally] = defaultdict(Tally)
     unit_tally: dict[int, Tally] = defaultdict(Tally)
-    cell_tally: dict[tuple[int, int], Tally] = defaultdict(Tally)
-    open_lines: list[tuple[AssignmentState, int]] = []
-    for state in states:
-        task_id = measures.get(state.measure_id, (None,))[0]
-        if task_id is None:
-            continue
-        light = state.light(as_of)
-        rank = LIGHT_RANK[light]
-        task_tally[task_id].add(state, as_of, rank)
-        unit_tally[state.unit_id].add(state, as_of, rank)
-        cell_tally[(task_id, state.unit_id)].add(state, as_of, rank)
-        report.total.add(state, as_of, rank)
-        open_lines.append((state, task_id))
+    for (task_id, unit_id), cell in cell_tally.items():
+        task_tally[task_id].merge(cell)
+        unit_tally[unit_id].merge(cell)
+        report.total.merge(cell)
 
     report.tasks = [TaskRow(t, labels[t.pk], task_tally[t.pk]) for t in tasks if t.pk in task_tally]
     blocks: dict[int | None, SectionBlock] = {}
@@ -376,11 +380,8 @@ def build_report(
     circulated = circulated_units(plan, as_of) if report.total.overdue else {}
     unit_order = {u.pk: i for i, u in enumerate(units)}
     task_order = {t.pk: i for i, t in enumerate(tasks)}
-    for state, task_id in open_lines:
-        overdue = state.is_overdue(as_of)
-        if not overdue and not report.shows_details:
-            continue
-        light = state.light(as_of)
+    for state, task_id, light in open_lines:
+        overdue = light == red
         line = LineRow(
             unit=unit_names[state.unit_id],
             task=labels[task_id],
@@ -434,23 +435,29 @@ def evidence_totals(rows: list[EvidenceRow]) -> list[EvidenceTotal]:
 
 def evidence_index(plan: Plan, end: datetime.datetime, *, unit: Unit | None, task: Task | None,
                    task_labels: dict[int, str]) -> list[EvidenceRow]:
-    """Every evidence file of a submission made before ``end``: one query."""
-    files = Evidence.objects.filter(submission__assignment__measure__task__plan=plan, submission__created_at__lt=end)
+    """Every evidence file of a submission made before ``end``, ordered by unit, then date: two queries.
+
+    The plan is matched through its measures (a semi-join) and the files' units are read apart: joined in
+    one query, a planner misled by stale table statistics loops over the units once per file.
+    """
+    files = Evidence.objects.filter(submission__assignment__measure__in=Measure.objects.filter(task__plan=plan),
+                                    submission__created_at__lt=end)
     if unit is not None:
         files = files.filter(submission__assignment__unit=unit)
     if task is not None:
         files = files.filter(submission__assignment__measure__task=task)
-    files = files.order_by(
-        "submission__assignment__unit__order", "submission__assignment__unit__name", "submission__created_at", "id"
-    ).values_list(
-        "submission__assignment__unit__name", "submission__assignment__measure__task_id", "original_name",
-        "size", "sha256", "submission__created_at",
-    )
+    rows = list(files.order_by().values_list(
+        "submission__assignment__unit_id", "submission__assignment__measure__task_id", "original_name",
+        "size", "sha256", "submission__created_at", "id",
+    ))
+    units = Unit.objects.filter(pk__in={row[0] for row in rows}).order_by("order", "name", "id")
+    names = {pk: (place, name) for place, (pk, name) in enumerate(units.values_list("pk", "name"))}
+    rows.sort(key=lambda row: (names[row[0]][0], row[5], row[6]))
     tz = timezone.get_current_timezone()
     return [
-        EvidenceRow(unit_name, task_labels.get(task_id, ""), name, human_size(size), sha[:12],
+        EvidenceRow(names[unit_id][1], task_labels.get(task_id, ""), name, human_size(size), sha[:12],
                     cn_date(created.astimezone(tz).date()), size)
-        for unit_name, task_id, name, size, sha, created in files
+        for unit_id, task_id, name, size, sha, created, _ in rows
     ]
 
 
