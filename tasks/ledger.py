@@ -113,16 +113,21 @@ class QuickSelect(forms.Select):
         return mark_safe(f"<select{attrs}>{''.join(options)}</select>")  # noqa: S308 — escaped above
 
 
+# The choices load only what their labels (the models' ``__str__``) show: a thousand units' options.
+SECTIONS = Section.objects.only("id", "number", "title")
+TASKS = Task.objects.only("id", "number", "title")
+
+
 class LedgerFilter(django_filters.FilterSet):
-    plan = django_filters.ModelChoiceFilter(method="filter_plan", queryset=Plan.objects.all(),
+    plan = django_filters.ModelChoiceFilter(method="filter_plan", queryset=Plan.objects.only("id", "title"),
                                             label="实施方案", empty_label="全部方案", widget=QuickSelect)
-    section = django_filters.ModelChoiceFilter(field_name="measure__task__section", queryset=Section.objects.all(),
+    section = django_filters.ModelChoiceFilter(field_name="measure__task__section", queryset=SECTIONS,
                                                label="章节", empty_label="全部章节", widget=QuickSelect)
-    task = django_filters.ModelChoiceFilter(field_name="measure__task", queryset=Task.objects.all(),
+    task = django_filters.ModelChoiceFilter(field_name="measure__task", queryset=TASKS,
                                             label="任务", empty_label="全部任务", widget=QuickSelect)
-    unit = django_filters.ModelChoiceFilter(field_name="unit", queryset=Unit.objects.all(), label="责任单位",
+    unit = django_filters.ModelChoiceFilter(field_name="unit", queryset=Unit.objects.only("id", "name"), label="责任单位",
                                             empty_label="全部单位", widget=QuickSelect)
-    group = django_filters.ModelChoiceFilter(field_name="unit__groups", queryset=UnitGroup.objects.all(),
+    group = django_filters.ModelChoiceFilter(field_name="unit__groups", queryset=UnitGroup.objects.only("id", "name"),
                                              label="单位分组", empty_label="全部分组", widget=QuickSelect)
     status = django_filters.ChoiceFilter(choices=Assignment.Status.choices, label="状态", empty_label="全部状态")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="是否逾期",
@@ -139,8 +144,8 @@ class LedgerFilter(django_filters.FilterSet):
         self.today = today
         plan_id = self.data.get("plan")
         if plan_id and str(plan_id).isdigit():
-            self.filters["section"].queryset = Section.objects.filter(plan_id=plan_id)
-            self.filters["task"].queryset = Task.objects.filter(plan_id=plan_id)
+            self.filters["section"].queryset = SECTIONS.filter(plan_id=plan_id)
+            self.filters["task"].queryset = TASKS.filter(plan_id=plan_id)
         if units is not None:
             self.filters["unit"].queryset = units
 
