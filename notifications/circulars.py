@@ -13,10 +13,11 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from notifications.channels import dispatch
-from notifications.letters import cn_date, next_serial
+from notifications.letters import next_serial
 from notifications.models import Circular, LadderConfig, Letter, Message, format_number
 from plans.models import Plan, Unit
 from tasks.models import Assignment, ReportingRound, Submission
+from tracker.formats import cn_date
 from tracker.models import User
 from tracker.pdf import render_pdf
 from tracker.workdays import latest_due_overdue_by, workdays_between

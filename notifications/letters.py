@@ -27,16 +27,13 @@ from notifications.models import (
 )
 from plans.models import Plan, Unit
 from tasks.models import Assignment
+from tracker.formats import cn_date
 from tracker.pdf import render_pdf
 from tracker.workdays import add_workdays, latest_due_overdue_by, workdays_between
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_LETTER_PREFIX = "督办函"
-
-
-def cn_date(day: datetime.date) -> str:
-    return f"{day.year}年{day.month}月{day.day}日"
 
 
 def next_serial(prefix: str, year: int) -> int:

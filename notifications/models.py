@@ -128,6 +128,7 @@ class Message(models.Model):
         LETTER = "letter", "函告"
         CIRCULAR = "circular", "通报"
         REPLY = "reply", "整改回复"
+        REPORT = "report", "报告"
 
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     plan = models.ForeignKey(Plan, verbose_name="实施方案", null=True, blank=True, on_delete=models.CASCADE,

@@ -40,6 +40,7 @@ from notifications.models import (
 )
 from plans.models import Measure, Plan, Task, Unit
 from tasks.models import Assignment, ReportingRound
+from tracker.formats import cn_date
 from tracker.workdays import add_workdays, workdays_between
 
 logger = logging.getLogger(__name__)
@@ -137,7 +138,7 @@ def _adopt_window(low: int, high: int, dates: list[tuple]) -> None:
 def step_text(kind: str, seq: int | None, unit_name: str, what: str, due_on: datetime.date,
               as_of: datetime.date, config: LadderConfig) -> tuple[str, str]:
     """Subject and body of the 提醒 or 催办 about `what` (seq None: sent by hand, outside the ladder)."""
-    due_cn = letters.cn_date(due_on)
+    due_cn = cn_date(due_on)
     if kind == Step.Kind.REMIND:
         days = (due_on - as_of).days
         subject = f"{unit_name}：一项任务将于{due_cn}到期"
@@ -146,7 +147,7 @@ def step_text(kind: str, seq: int | None, unit_name: str, what: str, due_on: dat
     else:
         late = workdays_between(due_on, as_of)
         subject = f"{unit_name}：一项任务已逾期{late}个工作日" + (f"（第{seq}次催办）" if seq else "")
-        body = (f"{unit_name}：\n你单位承担的{what}完成时限为{due_cn}，截至{letters.cn_date(as_of)}"
+        body = (f"{unit_name}：\n你单位承担的{what}完成时限为{due_cn}，截至{cn_date(as_of)}"
                 f"已逾期{late}个工作日。请抓紧办理，尽快在系统中报送进展情况和佐证材料。"
                 + (f"这是第{seq}次催办；" if seq else "")
                 + f"逾期满{config.letter_after_workdays}个工作日的，将向你单位发函督办。")

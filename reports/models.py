@@ -139,30 +139,19 @@ class ReportJob(models.Model):
             notify_requester(self)
 
 
-# The kinds of inbox message, in the notifications app, that a finished report may be sent as.
-NOTICE_KINDS = ("report", "notice")
-
-
-def notify_requester(job: ReportJob) -> bool:
-    """Put "报告已生成" (or "报告生成失败") in the requester's inbox through the notifications app.
-
-    False when the inbox has no message kind for it yet; the reports page lists the job either way.
-    """
+def notify_requester(job: ReportJob) -> None:
+    """Put "报告已生成" (or "报告生成失败") in the requester's inbox through the notifications app."""
     from notifications.channels import dispatch
     from notifications.models import Message
 
-    kind = next((k for k in NOTICE_KINDS if k in Message.Kind.values), None)
-    if kind is None:
-        return False
     done = job.state == ReportJob.State.DONE
     message = Message.objects.create(
-        kind=kind, plan=job.plan,
+        kind=Message.Kind.REPORT, plan=job.plan,
         subject=f"{'报告已生成' if done else '报告生成失败'}：{job.title}",
         body="您申请的报告已生成，可在“报告”页面下载PDF和Excel文件。" if done else f"报告生成失败：{job.error}",
         link=job.get_absolute_url(),
     )
     dispatch(message, users=[job.requested_by])
-    return True
 
 
 def get_job_for_user(user, pk: int) -> ReportJob:

@@ -4,6 +4,8 @@ import datetime
 
 from django import template
 
+from tracker import formats
+
 register = template.Library()
 
 DIGITS = "零一二三四五六七八九"
@@ -11,7 +13,7 @@ DIGITS = "零一二三四五六七八九"
 
 @register.filter
 def cn_date(day: datetime.date | None) -> str:
-    return f"{day.year}年{day.month}月{day.day}日" if day else ""
+    return formats.cn_date(day)
 
 
 @register.filter

@@ -17,7 +17,6 @@ def sweep(day: str) -> dict:
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
-@pytest.mark.slow
 @pytest.mark.django_db
 def test_demo_sweeps(monkeypatch):
     monkeypatch.setattr(letters, "render_pdf", lambda template, context: b"%PDF-1.7 " + context["number"].encode())

@@ -1,7 +1,7 @@
 import datetime
 
-from notifications.models import Message, Notification
-from reports.models import NOTICE_KINDS, ReportJob
+from notifications.models import Notification
+from reports.models import ReportJob
 from reports.tasks import render_report_job
 from tests.reports.conftest import at
 
@@ -15,11 +15,8 @@ def test_background_job_keeps_both_files_and_tells_the_requester(cast):
     assert (job.state, job.progress, job.error) == (ReportJob.State.DONE, 100, "")
     assert job.pdf.read(5) == b"%PDF-" and job.xlsx.size > 0
     assert job.file_name("pdf") == "督察进展报告-截至2025年6月30日.pdf"
-    if any(kind in Message.Kind.values for kind in NOTICE_KINDS):
-        note = Notification.objects.get(user=cast.inspector)
-        assert note.message.link == job.get_absolute_url() and "报告已生成" in note.message.subject
-    else:  # the inbox has no kind for reports yet: the reports page is where the requester finds it
-        assert not Notification.objects.exists()
+    note = Notification.objects.get(user=cast.inspector)
+    assert note.message.link == job.get_absolute_url() and "报告已生成" in note.message.subject
 
 
 def test_failed_job_records_the_error_and_is_not_retried(cast, monkeypatch):
