@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from plans.models import Measure, Plan, Section, Task, Unit, UnitGroup
@@ -86,7 +86,10 @@ def _explicit_timestamps(*models) -> Iterator[None]:
 
 def build(units: int, *, seed: int = 2025, name: str = "基准") -> BenchData:
     with transaction.atomic(), _explicit_timestamps(Assignment, Submission, Review, Evidence):
-        return _build(units, seed, name)
+        data = _build(units, seed, name)
+    with connection.cursor() as cursor:  # planner statistics, as a live database's autovacuum keeps them
+        cursor.execute("ANALYZE")
+    return data
 
 
 def _build(units: int, seed: int, name: str) -> BenchData:
