@@ -7,12 +7,13 @@ only lay out what this module computes.
 """
 
 import datetime
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Min, Q
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from plans.models import Plan, Section, Task, Unit
@@ -62,16 +63,16 @@ class Tally:
     overdue: int = 0
     rank: int = -1  # the worst light's rank; -1 while empty
 
-    def add(self, state: AssignmentState, as_of: datetime.date, rank: int) -> None:
-        self.total += 1
-        if state.is_done:
-            self.done += 1
-            if state.done_on_time():
-                self.on_time += 1
-        elif state.is_overdue(as_of):
-            self.overdue += 1
-        if rank > self.rank:
-            self.rank = rank
+    def count(self, light: str, on_time: bool, n: int) -> None:
+        """``n`` assignments with this light (green is done, red overdue), done on time or not."""
+        self.total += n
+        if light == Assignment.Light.GREEN:
+            self.done += n
+            if on_time:
+                self.on_time += n
+        elif light == Assignment.Light.RED:
+            self.overdue += n
+        self.rank = max(self.rank, LIGHT_RANK[light])
 
     def merge(self, other: "Tally") -> None:
         self.total += other.total
@@ -332,20 +333,24 @@ def build_report(
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("order", "name", "id"))
     unit_names = {u.pk: u.name for u in units}
 
-    # One pass over the states: a tally per (task, unit), folded into tasks, units and the plan after.
-    # The lines (the overdue list, the details) keep each state's task and light: red is overdue.
-    cell_tally: dict[tuple[int, int], Tally] = defaultdict(Tally)
+    # One pass over the states counts them per (task, unit, light, done on time); the counts make a tally
+    # per (task, unit), folded into tasks, units and the plan after. The lines (the overdue list, the
+    # details) keep each state's task and light: red is overdue.
+    counts: Counter[tuple[int, int, str, bool]] = Counter()
     open_lines: list[tuple[AssignmentState, int, str]] = []
-    red, details = Assignment.Light.RED, report.shows_details
+    green, red, details = Assignment.Light.GREEN, Assignment.Light.RED, report.shows_details
     for state in states:
         measure = measures.get(state.measure_id)
         if measure is None:
             continue
         task_id = measure[0]
         light = state.light(as_of)
-        cell_tally[(task_id, state.unit_id)].add(state, as_of, LIGHT_RANK[light])
+        counts[(task_id, state.unit_id, light, light == green and state.done_on_time())] += 1
         if light == red or details:
             open_lines.append((state, task_id, light))
+    cell_tally: dict[tuple[int, int], Tally] = defaultdict(Tally)
+    for (task_id, unit_id, light, on_time), n in counts.items():
+        cell_tally[(task_id, unit_id)].count(light, on_time, n)
     task_tally: dict[int, Tally] = defaultdict(Tally)
     unit_tally: dict[int, Tally] = defaultdict(Tally)
     for (task_id, unit_id), cell in cell_tally.items():
@@ -448,16 +453,15 @@ def evidence_index(plan: Plan, end: datetime.datetime, *, unit: Unit | None, tas
         files = files.filter(submission__assignment__measure__task=task)
     rows = list(files.order_by().values_list(
         "submission__assignment__unit_id", "submission__assignment__measure__task_id", "original_name",
-        "size", "sha256", "submission__created_at", "id",
+        "size", "sha256", TruncDate("submission__created_at"), "submission__created_at", "id",
     ))
     units = Unit.objects.filter(pk__in={row[0] for row in rows}).order_by("order", "name", "id")
     names = {pk: (place, name) for place, (pk, name) in enumerate(units.values_list("pk", "name"))}
-    rows.sort(key=lambda row: (names[row[0]][0], row[5], row[6]))
-    tz = timezone.get_current_timezone()
+    rows.sort(key=lambda row: (names[row[0]][0], row[6], row[7]))
     return [
         EvidenceRow(names[unit_id][1], task_labels.get(task_id, ""), name, human_size(size), sha[:12],
-                    cn_date(created.astimezone(tz).date()), size)
-        for unit_id, task_id, name, size, sha, created, _ in rows
+                    cn_date(submitted_on), size)
+        for unit_id, task_id, name, size, sha, submitted_on, _, _ in rows
     ]
 
 
