@@ -125,6 +125,14 @@ def _build(units: int, seed: int, name: str) -> BenchData:
     Measure.groups.through.objects.bulk_create(
         Measure.groups.through(measure=m, unitgroup=everyone) for m in measures
     )
+    # History as the importer leaves it: reports as of a past day read the measures from it.
+    Measure.history.model.objects.bulk_create(
+        Measure.history.model(id=m.pk, task_id=m.task_id, order=m.order, text=m.text, due_on=m.due_on,
+                              due_phrase="", ongoing=False, recurrence=m.recurrence, target_value=None,
+                              target_unit="", evidence="", added_by_lead=False, history_type="+",
+                              history_date=_aware(PLAN_START, 8))
+        for m in measures
+    )
 
     lead = User.objects.create_user(f"{name}-lead", role=User.Role.LEAD)
     inspector = User.objects.create_user(f"{name}-inspector", role=User.Role.INSPECTOR)
@@ -179,6 +187,10 @@ def _history_and_work(rows: list[Assignment], history, lead: User, liaison: User
             submissions.append(Submission(assignment_id=a.pk, author=liaison, text="已按要求推进，相关材料见附件。",
                                           percent=min(100, 40 * (k + 1)), state=state, created_at=_aware(day, 9)))
             decisions.append((state, day))
+        if a.status in (STATUS.IN_PROGRESS, STATUS.RETURNED):  # the status it has now, since before today
+            since = _aware(min(a.due_on, TODAY) - datetime.timedelta(days=20), 11)
+            hist.append(history(**{**fields, "percent": a.percent, "updated_at": since},
+                                status=a.status, history_type="~", history_date=since))
         if a.status == STATUS.DONE:
             done_at = _aware(a.completed_on, 16)
             hist.append(history(**{**fields, "percent": 100, "completed_on": a.completed_on, "updated_at": done_at},
