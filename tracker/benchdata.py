@@ -11,8 +11,6 @@ has about ten thousand reminders to send, plus the urges and letters of the over
 import datetime
 import hashlib
 import random
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -21,6 +19,7 @@ from django.utils import timezone
 from plans.models import Measure, Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Evidence, Review, Submission
 from tracker.models import User
+from tracker.timestamps import dates_as_given
 
 TODAY = datetime.date(2025, 6, 16)
 REMIND_DUE = TODAY + datetime.timedelta(days=7)
@@ -70,22 +69,8 @@ def _aware(day: datetime.date, hour: int = 10) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour)))
 
 
-@contextmanager
-def _explicit_timestamps(*models) -> Iterator[None]:
-    """Let bulk inserts carry their own created/updated times (auto_now fields would stamp today)."""
-    fields = [f for m in models for f in m._meta.fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, now, now_add in saved:
-            f.auto_now, f.auto_now_add = now, now_add
-
-
 def build(units: int, *, seed: int = 2025, name: str = "基准") -> BenchData:
-    with transaction.atomic(), _explicit_timestamps(Assignment, Submission, Review, Evidence):
+    with transaction.atomic(), dates_as_given(Assignment, Submission, Review, Evidence):
         data = _build(units, seed, name)
     with connection.cursor() as cursor:  # planner statistics, as a live database's autovacuum keeps them
         cursor.execute("ANALYZE")

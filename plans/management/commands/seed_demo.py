@@ -11,7 +11,6 @@ import random
 import struct
 import sys
 import zlib
-from contextlib import contextmanager
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from pathlib import Path
@@ -33,6 +32,7 @@ from plans.importer.writer import apply_plan
 from plans.models import Measure, Plan, Task, Unit
 from tasks.models import Assignment, Evidence, ExtensionRequest, ReportingRound, Review, Submission
 from tracker.models import User
+from tracker.timestamps import dates_as_given
 from tracker.workdays import is_workday
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -133,21 +133,6 @@ class Counts:
     sweeps: int = 0
     letters: int = 0
     circulars: int = 0
-
-
-@contextmanager
-def dates_as_given(*models):
-    """Let the simulation write its own created_at / updated_at: the fields stop stamping 'now' meanwhile."""
-    fields = [f for m in models for f in m._meta.concrete_fields
-              if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
-    saved = [(f, f.auto_now, f.auto_now_add) for f in fields]
-    for f in fields:
-        f.auto_now = f.auto_now_add = False
-    try:
-        yield
-    finally:
-        for f, auto_now, auto_now_add in saved:
-            f.auto_now, f.auto_now_add = auto_now, auto_now_add
 
 
 class HistoryBuffer:
