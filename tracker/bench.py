@@ -3,20 +3,23 @@ performance targets (docs/performance.md). Never touches the working database.
 
 Small (50 units) and large (1,000 units; --quick: 100) data sets live in two databases that are built
 in the same run; each figure is the median of several runs after a warm-up, measured in this process.
-Peak memory is measured in a forked child, so each figure's peak is its own.
+Peak memory is measured in a fresh process of the app doing only the measured work (`--probe`).
 """
 
-import ctypes
 import gc
+import json
 import logging
 import os
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management import call_command
 from django.db import connection, connections
 from django.test import Client
@@ -75,35 +78,65 @@ def count_queries(fn: Callable[[], object]) -> int:
     return len(ctx.captured_queries)
 
 
-def peak_mb_in_child(fn: Callable[[], object]) -> float:
-    """Run fn in a forked child and return the child's peak resident memory in MB while fn ran.
+def peak_mb_in_process(probe: str, data: benchdata.BenchData) -> dict[str, float]:
+    """Run a probe (PROBES) in a fresh `manage.py bench --probe` process on this benchmark database.
 
-    The child starts as a copy of this process; it gives freed memory back to the system and resets
-    the kernel's high-water mark (/proc/self/clear_refs) first, so the figure is what a process of the
-    app at rest plus fn needs, not what building the benchmark data once needed.
+    Returns the process's peak resident memory in MB (`peak_mb`: the whole process — Python, Django, the
+    app's code and the work, as in a web or Huey worker) and what the work added to the process at rest
+    (`added_mb`). A fresh process, because this one has grown while building the benchmark data.
     """
-    connections.close_all()
-    read, write = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # child
-        os.close(read)
-        try:
-            gc.collect()
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-            Path("/proc/self/clear_refs").write_text("5")
-            fn()
-            status = Path("/proc/self/status").read_text()
-            peak_kb = next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:"))
-            os.write(write, peak_kb.encode())
-        finally:
-            os._exit(0)
-    os.close(write)
-    with os.fdopen(read) as pipe:
-        data = pipe.read()
-    os.waitpid(pid, 0)
-    if not data:
-        raise RuntimeError("the measured child process failed")
-    return int(data) / 1024
+    conn = connections["default"]
+    command = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py"), "bench", "--probe", probe,
+               "--probe-database", str(conn.settings_dict["NAME"]), "--probe-plan", str(data.plan.pk),
+               "--probe-user", str(data.lead.pk)]
+    conn.close()
+    result = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), check=False)
+    if result.returncode != 0:
+        raise RuntimeError(f"the {probe} probe failed: {result.stderr[-2000:]}")
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def _memory_mb(field: str) -> float:
+    """VmRSS (resident now) or VmHWM (peak resident) of this process image, in MB.
+
+    Not getrusage's ru_maxrss: Linux carries it over exec from the forking parent, so a child of a big
+    process would report the parent's size.
+    """
+    status = Path("/proc/self/status").read_text()
+    return int(next(line.split()[1] for line in status.splitlines() if line.startswith(f"{field}:"))) / 1024
+
+
+def probe(name: str, plan_id: int, user_id: int) -> dict[str, float]:
+    """One probe's work in this (fresh) process, with its memory: see peak_mb_in_process."""
+    from plans.models import Plan
+    from tracker.models import User
+
+    plan = Plan.objects.get(pk=plan_id)
+    user = User.objects.get(pk=user_id)
+    work = PROBES[name](plan, user)
+    gc.collect()
+    at_rest = _memory_mb("VmRSS")
+    with override_settings(ALLOWED_HOSTS=["testserver"], SECURE_SSL_REDIRECT=False):
+        work()
+    peak = _memory_mb("VmHWM")
+    return {"peak_mb": round(peak, 1), "added_mb": round(peak - at_rest, 1)}
+
+
+def _export_probe(plan, user) -> Callable[[], object]:
+    client = Client()
+    client.force_login(user)
+    url = reverse("tasks:ledger_xlsx") + f"?plan={plan.pk}"
+    return lambda: get_ok(client, url)
+
+
+def _report_probe(plan, user) -> Callable[[], object]:
+    from reports.inspection import build_report
+    from reports.render import report_pdf
+
+    return lambda: report_pdf(build_report("inspection", plan, benchdata.TODAY, generated_on=benchdata.TODAY))
+
+
+PROBES = {"ledger_xlsx": _export_probe, "report": _report_probe}
 
 
 def get_ok(client: Client, url: str) -> bytes:
@@ -138,8 +171,8 @@ def measure_pages(data: benchdata.BenchData, runs: int) -> dict[str, dict[str, f
     return results
 
 
-def measure_ledger_export(data: benchdata.BenchData) -> tuple[float, float]:
-    """Seconds and peak MB to stream every assignment of the plan to .xlsx."""
+def measure_ledger_export(data: benchdata.BenchData) -> tuple[float, dict[str, float]]:
+    """Seconds to stream every assignment of the plan to .xlsx, and the memory of a process doing it."""
     client = Client()
     client.force_login(data.lead)
     url = reverse("tasks:ledger_xlsx") + f"?plan={data.plan.pk}"
@@ -148,7 +181,7 @@ def measure_ledger_export(data: benchdata.BenchData) -> tuple[float, float]:
     seconds = time.perf_counter() - start
     if size < 1000:
         raise RuntimeError("the ledger export is unexpectedly small")
-    return seconds, peak_mb_in_child(lambda: get_ok(client, url))
+    return seconds, peak_mb_in_process("ledger_xlsx", data)
 
 
 def measure_report(data: benchdata.BenchData, *, memory: bool) -> dict[str, float]:
@@ -166,7 +199,7 @@ def measure_report(data: benchdata.BenchData, *, memory: bool) -> dict[str, floa
     weasy = median_ms(lambda: html_to_pdf(html), runs=3) / 1000
     result = {"s": total, "weasyprint_s": weasy}
     if memory:
-        result["peak_mb"] = peak_mb_in_child(whole)
+        result.update(peak_mb_in_process("report", data))
     return result
 
 
@@ -208,11 +241,13 @@ def run(*, quick: bool, log: Callable[[str], None]) -> dict[str, float | int | s
                 figures["report_district_s"] = round(report["s"], 2)
             else:
                 figures["report_city_s"] = round(report["s"], 2)
-                figures["report_city_peak_mb"] = round(report["peak_mb"], 1)
+                figures["report_city_peak_mb"] = report["peak_mb"]
+                figures["report_city_added_mb"] = report["added_mb"]
                 figures["report_overhead_ratio"] = round(report["s"] / report["weasyprint_s"], 3)
-                seconds, peak = measure_ledger_export(data)
+                seconds, memory = measure_ledger_export(data)
                 figures["ledger_xlsx_s"] = round(seconds, 2)
-                figures["ledger_xlsx_peak_mb"] = round(peak, 1)
+                figures["ledger_xlsx_peak_mb"] = memory["peak_mb"]
+                figures["ledger_xlsx_added_mb"] = memory["added_mb"]
                 sweep_s, noop_ms, steps = measure_sweep(runs)
                 figures["sweep_10k_s"] = round(sweep_s, 2)
                 figures["sweep_10k_steps"] = steps

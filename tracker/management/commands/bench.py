@@ -1,6 +1,8 @@
+import argparse
 import json as _json
 
 from django.core.management.base import BaseCommand
+from django.db import connections
 
 from tracker import bench
 
@@ -11,8 +13,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--quick", action="store_true", help="50 and 100 units instead of 50 and 1,000 (for CI)")
         parser.add_argument("--json", action="store_true", help="print the figures as one JSON object, last line")
+        # Internal: the bench runs its memory probes in fresh processes of this command.
+        parser.add_argument("--probe", choices=sorted(bench.PROBES), help=argparse.SUPPRESS)
+        parser.add_argument("--probe-database", help=argparse.SUPPRESS)
+        parser.add_argument("--probe-plan", type=int, help=argparse.SUPPRESS)
+        parser.add_argument("--probe-user", type=int, help=argparse.SUPPRESS)
 
-    def handle(self, *args, quick: bool, json: bool, **options):
+    def handle(self, *args, quick: bool, json: bool, probe: str | None, **options):
+        if probe:
+            connections["default"].settings_dict["NAME"] = options["probe_database"]
+            figures = bench.probe(probe, options["probe_plan"], options["probe_user"])
+            self.stdout.write(_json.dumps(figures))
+            return
         figures = bench.run(quick=quick, log=lambda line: self.stderr.write(line))
         misses = bench.check_targets(figures)
         figures["targets_missed"] = misses
