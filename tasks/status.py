@@ -238,6 +238,14 @@ def matrix(assignments: QuerySet[Assignment], today: datetime.date) -> Matrix:
     return result
 
 
+def worst_first(unit_rows: list[Row]) -> list[Row]:
+    """Units with the most overdue assignments first, then the worst light, then the lowest completion.
+
+    Ties keep the given order (the units' own order), so the list reads the same from one day to the next.
+    """
+    return sorted(unit_rows, key=lambda row: (-row.overdue, -row.rank, row.done / row.total if row.total else 0))
+
+
 def by_section(task_rows: list[Row]) -> list[Row]:
     """Completion per section (each task's own section), in document order, from the task rows."""
     sections: dict[int, Row] = {}

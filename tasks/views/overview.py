@@ -3,6 +3,7 @@
 import html
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -18,6 +19,12 @@ from tasks.access import assignments_for, login_and_read_only_for_inspectors
 from tasks.ledger import LedgerTable, ledger_queryset
 from tasks.models import Assignment, ReportingRound
 from tracker.models import User
+
+# The matrix shows at most this many unit columns at once: a district's 30–50 units fit on one page, a
+# city's 1,000 are paged (every figure above the matrix still counts all of them).
+MATRIX_UNITS_PER_PAGE = 50
+# ?units_order= values for the matrix's columns; anything else is the units' own order.
+UNITS_ORDER_WORST = "worst"
 
 
 def choose_plan(request: HttpRequest) -> tuple[Plan | None, list[Plan]]:
@@ -46,8 +53,8 @@ def _assignments_table(request: HttpRequest, assignments: QuerySet[Assignment], 
     return table
 
 
-def matrix_html(grid: status.Matrix, plan: Plan) -> SafeString:
-    """The head and body of the task × unit table.
+def matrix_html(grid: status.Matrix, plan: Plan, unit_rows: list[status.Row]) -> SafeString:
+    """The head and body of the task × unit table, with a column for each of ``unit_rows`` (one page).
 
     Built here rather than in the template: at city scale the matrix has 17 × 1,000 cells, and the
     template engine's per-variable cost (lookups, localisation, escaping) made it the slowest part of
@@ -58,12 +65,13 @@ def matrix_html(grid: status.Matrix, plan: Plan) -> SafeString:
     task_url = reverse("tasks:task_detail", args=[0]).removesuffix("0/")
     parts = ['<thead><tr><th class="corner">任务 \\ 单位</th>']
     units = []  # (unit id, escaped name): plain strings, read once per column rather than per cell
-    for u in grid.units:
+    for u in unit_rows:
         unit = u.obj
         name = html.escape(unit.name)
         units.append((unit.pk, name))
+        late = f"，逾期{u.overdue}" if u.overdue else ""
         parts.append(f'<th class="unit-head"><a href="{unit_url}{unit.pk}/?plan={plan.pk}" '
-                     f'title="{name}：完成{u.done}/{u.total}">{html.escape(unit.short_name or unit.name)}</a></th>')
+                     f'title="{name}：完成{u.done}/{u.total}{late}">{html.escape(unit.short_name or unit.name)}</a></th>')
     parts.append("\n</tr></thead>\n<tbody>")
     light = {rank: str(name) for rank, name in status.RANK_LIGHT.items()}
     cells = grid.cells
@@ -91,6 +99,24 @@ def matrix_html(grid: status.Matrix, plan: Plan) -> SafeString:
     return mark_safe("".join(parts))  # noqa: S308 — every text above is escaped
 
 
+def matrix_page(request: HttpRequest, grid: status.Matrix) -> dict:
+    """The page of unit columns named by ?units_page= (a junk or out-of-range value falls back to the first or
+    last page), in the order named by ?units_order=; as the template's context for the pager."""
+    order = request.GET.get("units_order")
+    if order == UNITS_ORDER_WORST:
+        units = status.worst_first(grid.units)
+    else:
+        order, units = "", grid.units
+    page = Paginator(units, MATRIX_UNITS_PER_PAGE).get_page(request.GET.get("units_page"))
+    return {
+        "units_page": page,
+        "units_order": order,
+        "units_page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
+        # "1–50 / 1,000": grouped by thousands (the zh-hans locale would print 1000 and 1,0000)
+        "units_shown": [f"{n:,}" for n in (page.start_index(), page.end_index(), page.paginator.count)],
+    }
+
+
 @login_and_read_only_for_inspectors
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
@@ -100,7 +126,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if plan is not None:
         scoped = status.in_plan(assignments_for(request.user), plan)
         grid = status.matrix(scoped, today)
-        context.update(headline=status.headline(scoped, today, grid), matrix=grid, matrix_html=matrix_html(grid, plan),
+        pager = matrix_page(request, grid)
+        context.update(pager, headline=status.headline(scoped, today, grid), matrix=grid,
+                       matrix_html=matrix_html(grid, plan, pager["units_page"].object_list),
                        sections=status.by_section(grid.tasks))
         if request.user.is_liaison:
             open_rounds = list(ReportingRound.objects.filter(plan=plan, units=request.user.unit,

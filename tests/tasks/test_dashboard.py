@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from plans.models import Measure, Plan, Section, Task, Unit
 from tasks.models import Assignment, ReportingRound, Submission
+from tasks.views.overview import MATRIX_UNITS_PER_PAGE
 
 NOW = datetime.datetime(2024, 6, 20, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 S = Assignment.Status
@@ -171,3 +172,93 @@ def test_liaison_dashboard_query_count_does_not_grow(cast, login):
     small = count_queries(client, reverse("tasks:dashboard"))
     build_city(cast.plan, 90)
     assert count_queries(client, reverse("tasks:dashboard")) == small <= 15
+
+
+def matrix_units(page: str) -> list[str]:
+    """The unit column heads of the matrix, in order (each head links to the unit's page)."""
+    head = page.split('data-testid="matrix"')[1].split("</thead>")[0]
+    return re.findall(r'<th class="unit-head"><a [^>]*>([^<]+)</a>', head)
+
+
+def city_units() -> list[str]:
+    """The names of the units build_city made, in the units' own order."""
+    return list(Unit.objects.filter(name__startswith="测试单位").values_list("name", flat=True))
+
+
+def test_district_matrix_has_every_unit_and_no_pager(cast, login):
+    build_city(cast.plan, MATRIX_UNITS_PER_PAGE - 2)
+    page = login(cast.lead).get(reverse("tasks:dashboard")).content.decode()
+    assert len(matrix_units(page)) == MATRIX_UNITS_PER_PAGE
+    assert 'data-testid="matrix-pager"' not in page and "上一页" not in page
+
+
+def test_city_matrix_pages_its_unit_columns_and_keeps_the_query_string(cast, login):
+    build_city(cast.plan, 118)  # with the cast's two units that owe work: 120 columns
+    client = login(cast.lead)
+    url = reverse("tasks:dashboard")
+    page = client.get(url, {"plan": cast.plan.pk}).content.decode()
+    first = matrix_units(page)
+    assert len(first) == MATRIX_UNITS_PER_PAGE and set(first[:2]) == {"区财政局", "光复道街道"}
+    assert "单位 1–50 / 共 120 个" in page and "下一页" in page and "上一页" not in page
+    assert f'href="?plan={cast.plan.pk}&amp;units_page=2"' in page
+
+    page = client.get(url, {"plan": cast.plan.pk, "units_page": 2}).content.decode()
+    second = matrix_units(page)
+    assert "单位 51–100 / 共 120 个" in page and "上一页" in page and "下一页" in page
+    assert second == city_units()[48:98]
+    assert not set(first) & set(second)
+    assert f'href="?plan={cast.plan.pk}&amp;units_page=3"' in page
+
+    page = client.get(url, {"plan": cast.plan.pk, "units_page": 3}).content.decode()
+    assert "单位 101–120 / 共 120 个" in page and len(matrix_units(page)) == 20 and "下一页" not in page
+
+
+def test_city_matrix_headline_and_breakdowns_count_every_unit(cast, login):
+    build_city(cast.plan, 118)
+    page = login(cast.lead).get(reverse("tasks:dashboard"), {"units_page": 2}).content.decode()
+    overdue = Assignment.objects.overdue(datetime.date(2024, 6, 20)).count()
+    assert overdue > 0
+    assert f'<div class="figure">{Assignment.objects.count()}</div><div class="figure-label">任务分解' in page
+    assert re.search(rf'data-testid="figure-overdue">{overdue}<', page)
+    by_task = page.split('data-testid="by-task"')[1].split("</table>")[0]
+    assert '<td class="num">118</td>' in by_task  # each bulk task is owed by all 118 new units
+    # A unit's column head still shows its own totals over all tasks.
+    assert f'title="{city_units()[50]}：完成1/5' in page
+
+
+def test_worst_first_puts_the_unit_with_overdue_work_first(cast, login):
+    build_city(cast.plan, 60, tasks=1)
+    Assignment.objects.filter(unit__name__startswith="测试单位").update(status=S.DONE,
+                                                                     completed_on=datetime.date(2024, 6, 1))
+    city = city_units()
+    late = Unit.objects.get(name=city[-1])
+    Assignment.objects.filter(unit=late).update(status=S.IN_PROGRESS, due_on=datetime.date(2024, 6, 10),
+                                                completed_on=None)
+    client = login(cast.lead)
+    page = client.get(reverse("tasks:dashboard"), {"units_order": "worst"}).content.decode()
+    units = matrix_units(page)
+    assert units[0] == late.name
+    # Then the cast's two units, which owe work due in July (grey), before the 60 that are done.
+    assert set(units[1:3]) == {"区财政局", "光复道街道"} and units[3] == city[0]
+    assert f'title="{late.name}：完成0/1，逾期1"' in page
+    assert '<span aria-current="true">问题多的在前</span>' in page
+    # Page links keep the order; switching order goes back to the first page.
+    assert 'href="?units_order=worst&amp;units_page=2"' in page
+    page = client.get(reverse("tasks:dashboard"), {"units_order": "worst", "units_page": 2}).content.decode()
+    assert 'href="?">按单位顺序</a>' in page
+    assert matrix_units(client.get(reverse("tasks:dashboard")).content.decode())[2] == city[0]
+
+
+@pytest.mark.parametrize("value", ["abc", "0", "-3", "999", "", "1.5"])
+def test_junk_units_page_falls_back(cast, login, value):
+    build_city(cast.plan, 60)
+    response = login(cast.lead).get(reverse("tasks:dashboard"), {"units_page": value, "units_order": "nonsense"})
+    assert response.status_code == 200
+    assert len(matrix_units(response.content.decode())) in (MATRIX_UNITS_PER_PAGE, 12)
+
+
+def test_liaison_of_a_city_sees_only_their_unit_without_pager(cast, login):
+    build_city(cast.plan, 60)
+    page = login(cast.finance_user).get(reverse("tasks:dashboard"), {"units_page": 2}).content.decode()
+    assert matrix_units(page) == ["区财政局"]
+    assert 'data-testid="matrix-pager"' not in page
