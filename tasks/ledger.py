@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.db.models import Q, QuerySet
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.urls import reverse
@@ -39,18 +39,13 @@ DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 
 
 def ledger_queryset(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
-    """Everything a ledger row shows, fetched with the rows: no query per row."""
-    latest = Submission.objects.filter(assignment=OuterRef("pk")).order_by("-created_at", "-id")
-    return (
-        assignments.select_related("measure__task__section", "unit")
-        .annotate(last_submitted_at=Subquery(latest.values("created_at")[:1]),
-                  last_state=Subquery(latest.values("state")[:1]))
-        .order_by(*DEFAULT_ORDER)
-    )
+    """Everything a ledger row shows, fetched with the rows: no query per row. The latest submission's
+    time and review state are stored on the assignment (``refresh_latest_submission``)."""
+    return assignments.select_related("measure__task__section", "unit").order_by(*DEFAULT_ORDER)
 
 
 def review_text(a: Assignment) -> str:
-    return Submission.State(a.last_state).label if a.last_state else ""
+    return STATE_LABEL.get(a.last_submission_state, "")
 
 
 def section_text(a: Assignment) -> str:
@@ -60,7 +55,7 @@ def section_text(a: Assignment) -> str:
 
 EXPORT_FIELDS = ("measure__task__section__number", "measure__task__section__title", "measure__task__number",
                  "measure__task__title", "measure__text", "unit__name", "period", "due_on", "status", "percent",
-                 "last_submitted_at", "last_state")
+                 "last_submitted_at", "last_submission_state")
 STATUS_LABEL = dict(Assignment.Status.choices)
 STATE_LABEL = dict(Submission.State.choices)
 
@@ -180,8 +175,10 @@ class LedgerTable(tables.Table):
     due_on = tables.Column("完成时限", empty_values=(), attrs=NOWRAP)
     status = tables.Column("状态", attrs=NOWRAP)
     percent = tables.Column("进度", attrs={"td": {"class": "num nowrap"}, "th": {"class": "num"}})
-    last_submitted_at = tables.Column("最近报送", attrs=NOWRAP)
-    last_state = tables.Column("审核结果", attrs=NOWRAP)
+    # Sorted through the indexes on the stored latest submission; ``id`` makes the order (and the pages) stable.
+    last_submitted_at = tables.Column("最近报送", attrs=NOWRAP, order_by=("last_submitted_at", "id"))
+    last_state = tables.Column("审核结果", accessor="last_submission_state", attrs=NOWRAP,
+                               order_by=("last_submission_state", "last_submitted_at", "id"))
     days = tables.Column("剩余/逾期天数", empty_values=(), order_by=("due_on",), attrs=NOWRAP)
 
     class Meta:

@@ -6,13 +6,23 @@ import uuid
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from plans.models import Measure, Plan, Task, Unit
 
 DUE_SOON_DAYS = 7
+LATEST_SUBMISSION_FIELDS = ["last_submitted_at", "last_submission_state"]
+
+
+class SubmissionState(models.TextChoices):
+    """A submission's review state (``Submission.State``); defined first so an assignment can store one."""
+
+    PENDING = "pending", "待审核"
+    ACCEPTED = "accepted", "已通过"
+    RETURNED = "returned", "已退回"
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -28,6 +38,16 @@ class AssignmentQuerySet(models.QuerySet):
     def with_related(self) -> "AssignmentQuerySet":
         """What a list row or a page shows beside the assignment, in the same query."""
         return self.select_related("measure__task__section", "measure__task__plan", "unit")
+
+    def refresh_latest_submission(self) -> int:
+        """Store each assignment's latest submission (its time and review state) on the row, in one UPDATE.
+
+        Runs after every write of a submission (see ``tasks.signals``; bulk writers call it themselves),
+        so the ledger sorts by an indexed column instead of looking up every row's latest submission.
+        """
+        latest = Submission.objects.filter(assignment=OuterRef("pk")).order_by("-created_at", "-id")
+        return self.update(last_submitted_at=Subquery(latest.values("created_at")[:1]),
+                           last_submission_state=Coalesce(Subquery(latest.values("state")[:1]), Value("")))
 
 
 class Assignment(models.Model):
@@ -54,9 +74,13 @@ class Assignment(models.Model):
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
     percent = models.PositiveSmallIntegerField("完成进度", default=0)
     completed_on = models.DateField("完成日期", null=True, blank=True)
+    # The latest submission's, kept by AssignmentQuerySet.refresh_latest_submission (a copy, not history).
+    last_submitted_at = models.DateTimeField("最近报送", null=True, blank=True, editable=False)
+    last_submission_state = models.CharField("审核结果", max_length=16, blank=True, editable=False,
+                                             choices=SubmissionState.choices)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=LATEST_SUBMISSION_FIELDS)
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -72,10 +96,21 @@ class Assignment(models.Model):
             models.Index(fields=["unit", "status"], name="assignment_unit_status"),
             # Covers the dashboard's per-task, per-unit counts: read from the index alone.
             models.Index(fields=["measure", "unit", "status", "due_on", "completed_on"], name="assignment_figures"),
+            # The ledger sorted by 最近报送 or by 审核结果: a page is the first rows of one of these.
+            models.Index(fields=["last_submitted_at", "id"], name="assignment_last_submitted"),
+            models.Index(fields=["last_submission_state", "last_submitted_at", "id"], name="assignment_last_state"),
         ]
 
     def __str__(self) -> str:
         return f"{self.unit} · {self.measure}"
+
+    def save(self, **kwargs) -> None:
+        """A full save leaves the latest-submission copy alone: only ``refresh_latest_submission`` writes it,
+        so an instance loaded before a submission came in cannot put back what it read."""
+        if kwargs.get("update_fields") is None and not self._state.adding:
+            kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
+                                       if not f.primary_key and f.name not in LATEST_SUBMISSION_FIELDS]
+        super().save(**kwargs)
 
     @property
     def task(self) -> Task:
@@ -209,10 +244,7 @@ class SubmissionQuerySet(models.QuerySet):
 class Submission(models.Model):
     """A unit's progress report on an assignment. Never overwritten: a resubmission is a new row."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", "待审核"
-        ACCEPTED = "accepted", "已通过"
-        RETURNED = "returned", "已退回"
+    State = SubmissionState
 
     assignment = models.ForeignKey(Assignment, verbose_name="任务分解", on_delete=models.CASCADE,
                                    related_name="submissions")
@@ -234,7 +266,8 @@ class Submission(models.Model):
         ordering = ["-created_at", "-id"]
         indexes = [
             models.Index(fields=["created_at"], condition=Q(state="pending"), name="submission_pending"),
-            models.Index(fields=["assignment", "-created_at", "-id"], name="submission_latest"),  # ledger column
+            # An assignment's latest submission (refresh_latest_submission) and its list, newest first.
+            models.Index(fields=["assignment", "-created_at", "-id"], name="submission_latest"),
         ]
 
     def __str__(self) -> str:

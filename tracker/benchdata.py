@@ -147,6 +147,8 @@ def _build(units: int, seed: int, name: str) -> BenchData:
         rows = Assignment.objects.bulk_create(rows)
         n_assignments += len(rows)
         n_submissions += _history_and_work(rows, history, lead, liaison, rng)
+    # The submissions went in with bulk_create (no signals): store each assignment's latest at once.
+    Assignment.objects.filter(measure__task__plan=plan).refresh_latest_submission()
     return BenchData(plan=plan, lead=lead, inspector=inspector, liaison=liaison,
                      assignment_id=Assignment.objects.filter(unit=unit_rows[1]).order_by("pk").values_list("pk", flat=True)[0],
                      units=units, assignments=n_assignments, submissions=n_submissions)

@@ -162,6 +162,15 @@ class TestSimulatedLife:
         for a in yearly[:5]:
             assert a.completed_on.year in (2024, 2025)
 
+    def test_each_assignment_stores_its_latest_submission(self, demo):
+        latest = {}
+        for a_id, at, state in Submission.objects.order_by("created_at", "id").values_list(
+                "assignment_id", "created_at", "state"):
+            latest[a_id] = (at, state)
+        stored = {pk: (at, state) for pk, at, state in Assignment.objects.values_list(
+            "pk", "last_submitted_at", "last_submission_state")}
+        assert latest and stored == {pk: latest.get(pk, (None, "")) for pk in stored}
+
     def test_rounds_have_on_time_late_and_missing_units(self, demo):
         rounds = list(ReportingRound.objects.order_by("due_on"))
         assert len(rounds) == 3

@@ -104,7 +104,7 @@ def test_liaison_sees_only_their_units_rows(ledger, login):
     assert len(xlsx_rows(response)) == 1  # header only: another unit's rows never leave the server
 
 
-@pytest.mark.parametrize("sort", ["", "-due_on", "unit", "-days", "status"])
+@pytest.mark.parametrize("sort", ["", "-due_on", "unit", "-days", "status", "-last_submitted_at", "last_state"])
 def test_exports_match_the_filtered_sorted_screen(ledger, login, sort):
     client = login(ledger.inspector)
     query = {"q": "2024"}
@@ -119,6 +119,27 @@ def test_exports_match_the_filtered_sorted_screen(ledger, login, sort):
         assert [shown[0], shown[3], shown[4], shown[7], shown[11]] == [str(xrow[0]), xrow[3], xrow[4], xrow[7],
                                                                        xrow[11]]
         assert crow[3] == shown[3] and crow[4] == shown[4]
+
+
+@pytest.mark.parametrize(("sort", "expected"), [
+    ("last_submitted_at", ["已通过", "已退回", "待审核"]),
+    ("-last_submitted_at", ["待审核", "已退回", "已通过"]),
+    ("last_state", ["已通过", "待审核", "已退回"]),
+    ("-last_state", ["已退回", "待审核", "已通过"]),
+])
+def test_sorting_by_latest_submission_and_review_result(ledger, login, sort, expected):
+    with time_machine.travel(NOW - datetime.timedelta(days=19), tick=False):
+        early = Submission.objects.create(assignment=ledger.late, author=ledger.finance_user, text="建立清单",
+                                          percent=100)
+    with time_machine.travel(NOW - datetime.timedelta(days=10), tick=False):
+        middle = Submission.objects.create(assignment=ledger.finance_assignment, author=ledger.finance_user,
+                                           text="部分轮训", percent=50)
+    early.decide(ledger.lead, "accept", "", NOW.date())
+    middle.decide(ledger.lead, "return", "缺少签到表", NOW.date())
+    rows = screen_rows(login(ledger.lead).get(reverse("tasks:ledger"), {"sort": sort}).content.decode())
+    assert [row[10] for row in rows] == expected
+    dates = {"已通过": "2024年6月1日", "已退回": "2024年6月10日", "待审核": "2024年6月20日"}
+    assert [row[9] for row in rows] == [dates[state] for state in expected]
 
 
 def test_xlsx_dates_are_real_dates(ledger, login):

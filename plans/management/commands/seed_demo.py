@@ -533,6 +533,8 @@ class Simulation:
             else:
                 others[kind](target, when)
         self.flush()
+        # The submissions went in with bulk_create (no signals): store each assignment's latest at once.
+        Assignment.objects.filter(measure__task__plan=self.plan).refresh_latest_submission()
         # What was sent before the last fortnight has been read.
         read_before = self.end - datetime.timedelta(days=14)
         Notification.objects.filter(read_at__isnull=True, message__created_at__lt=read_before).update(
