@@ -320,7 +320,7 @@ class LoginEventListView(SingleTableMixin, FilterView):
     template_name = "tracker/accounts/events.html"
     table_class = LoginEventTable
     filterset_class = LoginEventFilter
-    table_pagination = {"per_page": 100}
+    table_pagination = {"per_page": 50}
 
     def dispatch(self, request, *args, **kwargs):
         check_account_access(request.user, request.method)
