@@ -4,6 +4,7 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
@@ -38,6 +39,8 @@ from tasks.uploads import UploadRejected, check_files
 from tracker.models import User
 from tracker.workdays import add_workdays
 
+PER_PAGE = 50  # every list that grows with use: inbox, letters, circulars, failed deliveries
+
 
 def _pdf_response(data_or_file, filename: str, *, inline: bool = True):
     disposition = "inline" if inline else "attachment"
@@ -50,12 +53,17 @@ def _pdf_response(data_or_file, filename: str, *, inline: bool = True):
 
 @login_required
 def inbox(request):
+    """The user's messages, newest first, 50 a page; ?unread=1 shows the unread ones only."""
     if request.method == "POST":
         Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
         messages.success(request, "已全部标记为已读。")
         return redirect("notifications:inbox")
-    rows = list(Notification.objects.filter(user=request.user).select_related("message__unit")[:200])
-    return render(request, "notifications/inbox.html", {"rows": rows})
+    unread_only = request.GET.get("unread") == "1"
+    rows = Notification.objects.filter(user=request.user).select_related("message")
+    if unread_only:
+        rows = rows.filter(read_at__isnull=True)
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "notifications/inbox.html", {"page": page, "unread_only": unread_only})
 
 
 @login_required
@@ -70,11 +78,12 @@ def read(request, pk):
 @login_required
 def letter_list(request):
     today = timezone.localdate()
-    rows = list(letters_for(request.user).select_related("unit", "plan")
-                .prefetch_related(Prefetch("replies", queryset=LetterReply.objects.order_by("created_at"))))
-    for letter in rows:
+    rows = (letters_for(request.user).select_related("unit", "plan").order_by("-year", "-serial", "-id")
+            .prefetch_related(Prefetch("replies", queryset=LetterReply.objects.order_by("created_at"))))
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    for letter in page:  # the page's letters, read once with their replies
         letter.state = letter.reply_state(today)
-    return render(request, "notifications/letter_list.html", {"rows": rows})
+    return render(request, "notifications/letter_list.html", {"page": page})
 
 
 @login_required
@@ -168,9 +177,10 @@ def reply_file(request, pk):
 
 @login_required
 def circular_list(request):
-    rows = Circular.objects.select_related("plan", "round")
+    rows = Circular.objects.select_related("plan", "round").order_by("-year", "-serial", "-id")
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
     plans = Plan.objects.order_by("title") if request.user.is_lead else []
-    return render(request, "notifications/circular_list.html", {"rows": rows, "plans": plans})
+    return render(request, "notifications/circular_list.html", {"page": page, "plans": plans})
 
 
 @login_required
@@ -215,8 +225,9 @@ def circular_new(request, plan_pk):
 def delivery_list(request):
     if not request.user.can_read_all:
         raise Http404("未找到。")
-    rows = Delivery.objects.filter(state=Delivery.State.FAILED).select_related("message", "unit")[:500]
-    return render(request, "notifications/delivery_list.html", {"rows": rows})
+    rows = Delivery.objects.filter(state=Delivery.State.FAILED).select_related("message", "unit")
+    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    return render(request, "notifications/delivery_list.html", {"page": page})
 
 
 @login_required
