@@ -1,6 +1,7 @@
 """调度: the lead office opens a round, follows who reported, exports it and closes it."""
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -17,9 +18,10 @@ from tasks.views.overview import choose_plan
 @require_safe
 def round_list(request: HttpRequest) -> HttpResponse:
     plan, plans = choose_plan(request)
-    items = list(ReportingRound.objects.filter(plan=plan).order_by("-created_at", "-id")[:100]) if plan else []
+    items = ReportingRound.objects.filter(plan=plan) if plan else ReportingRound.objects.none()
+    page = Paginator(items.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
     return render(request, "tasks/overview/rounds.html", {
-        "plan": plan, "plans": plans, "reports": rounds.reports(items),
+        "plan": plan, "plans": plans, "page": page, "reports": rounds.reports(list(page)),
     })
 
 

@@ -157,18 +157,19 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
 @access.overseers_only
 @require_safe
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """待审核: pending submissions, oldest first; pending extension requests beside them."""
+    """待审核: pending submissions, oldest first; pending extension requests beside them (paged by ?ext_page=)."""
     pending = (
         access.submissions_for(request.user).pending()
         .select_related("assignment__measure__task", "assignment__unit", "author", "round")
         .prefetch_related("evidence")
     )
-    page = Paginator(pending, 25).get_page(request.GET.get("page"))
+    page = Paginator(pending, 50).get_page(request.GET.get("page"))
     extensions = (
         access.extension_requests_for(request.user).filter(state=ExtensionRequest.State.PENDING)
-        .select_related("assignment__measure__task", "assignment__unit", "requested_by").order_by("created_at")
+        .select_related("assignment__measure__task", "assignment__unit", "requested_by").order_by("created_at", "id")
     )
-    return render(request, "tasks/review_queue.html", {"page": page, "extensions": extensions,
+    extension_page = Paginator(extensions, 50).get_page(request.GET.get("ext_page"))
+    return render(request, "tasks/review_queue.html", {"page": page, "extension_page": extension_page,
                                                        "integrity_alerts": IntegrityAlert.objects.count()})
 
 
