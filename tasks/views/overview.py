@@ -111,9 +111,8 @@ def matrix_page(request: HttpRequest, grid: status.Matrix) -> dict:
     return {
         "units_page": page,
         "units_order": order,
-        "units_page_range": page.paginator.get_elided_page_range(page.number, on_each_side=2, on_ends=1),
-        # "1–50 / 1,000": grouped by thousands (the zh-hans locale would print 1000 and 1,0000)
-        "units_shown": [f"{n:,}" for n in (page.start_index(), page.end_index(), page.paginator.count)],
+        # grouped by thousands here: the zh-hans locale would print 1000 and 1,0000
+        "units_summary": f"单位 {page.start_index():,}–{page.end_index():,} / 共 {page.paginator.count:,} 个",
     }
 
 
