@@ -15,7 +15,7 @@ from collections.abc import Iterable, Iterator
 import django_filters
 import django_tables2 as tables
 from django import forms
-from django.db.models import Q, QuerySet
+from django.db.models import F, Q, QuerySet
 from django.forms.utils import flatatt
 from django.http import HttpRequest
 from django.urls import reverse
@@ -176,7 +176,7 @@ class LedgerTable(tables.Table):
     status = tables.Column("状态", attrs=NOWRAP)
     percent = tables.Column("进度", attrs={"td": {"class": "num nowrap"}, "th": {"class": "num"}})
     # Sorted through the indexes on the stored latest submission; ``id`` makes the order (and the pages) stable.
-    last_submitted_at = tables.Column("最近报送", attrs=NOWRAP, order_by=("last_submitted_at", "id"))
+    last_submitted_at = tables.Column("最近报送", attrs=NOWRAP)
     last_state = tables.Column("审核结果", accessor="last_submission_state", attrs=NOWRAP,
                                order_by=("last_submission_state", "last_submitted_at", "id"))
     days = tables.Column("剩余/逾期天数", empty_values=(), order_by=("due_on",), attrs=NOWRAP)
@@ -209,6 +209,13 @@ class LedgerTable(tables.Table):
 
     def render_percent(self, record: Assignment) -> str:
         return f"{record.percent}%"
+
+    def order_last_submitted_at(self, queryset: QuerySet[Assignment], is_descending: bool):
+        """Never submitted counts as the oldest: first when ascending, last when descending (on both back ends)."""
+        when, pk = F("last_submitted_at"), F("id")
+        if is_descending:
+            return queryset.order_by(when.desc(nulls_last=True), pk.desc()), True
+        return queryset.order_by(when.asc(nulls_first=True), pk.asc()), True
 
     def render_last_submitted_at(self, value: datetime.datetime) -> str:
         return cn_date(value)

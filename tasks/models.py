@@ -96,8 +96,9 @@ class Assignment(models.Model):
             models.Index(fields=["unit", "status"], name="assignment_unit_status"),
             # Covers the dashboard's per-task, per-unit counts: read from the index alone.
             models.Index(fields=["measure", "unit", "status", "due_on", "completed_on"], name="assignment_figures"),
-            # The ledger sorted by 最近报送 or by 审核结果: a page is the first rows of one of these.
-            models.Index(fields=["last_submitted_at", "id"], name="assignment_last_submitted"),
+            # The ledger sorted by 最近报送 or by 审核结果: a page is the first rows of one of these. The
+            # 最近报送 index (last_submitted_at NULLS FIRST, id) is made by migration 0005: its NULLS order is
+            # PostgreSQL-only syntax.
             models.Index(fields=["last_submission_state", "last_submitted_at", "id"], name="assignment_last_state"),
         ]
 

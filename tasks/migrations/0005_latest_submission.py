@@ -15,6 +15,18 @@ BACKFILL = f"""
 """
 
 
+def create_last_submitted_index(apps, schema_editor):
+    """The ledger's 最近报送 order puts the never-submitted first when ascending and last when descending:
+    SQLite's own order for NULLs, spelt out on PostgreSQL (where NULLS FIRST is not accepted by SQLite)."""
+    nulls = " NULLS FIRST" if schema_editor.connection.vendor == "postgresql" else ""
+    schema_editor.execute(
+        f"CREATE INDEX assignment_last_submitted ON tasks_assignment (last_submitted_at{nulls}, id)")
+
+
+def drop_last_submitted_index(apps, schema_editor):
+    schema_editor.execute("DROP INDEX assignment_last_submitted")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -34,10 +46,7 @@ class Migration(migrations.Migration):
             field=models.DateTimeField(blank=True, editable=False, null=True, verbose_name='最近报送'),
         ),
         migrations.RunSQL(BACKFILL, migrations.RunSQL.noop),
-        migrations.AddIndex(
-            model_name='assignment',
-            index=models.Index(fields=['last_submitted_at', 'id'], name='assignment_last_submitted'),
-        ),
+        migrations.RunPython(create_last_submitted_index, drop_last_submitted_index),
         migrations.AddIndex(
             model_name='assignment',
             index=models.Index(fields=['last_submission_state', 'last_submitted_at', 'id'], name='assignment_last_state'),

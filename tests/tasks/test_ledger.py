@@ -142,6 +142,15 @@ def test_sorting_by_latest_submission_and_review_result(ledger, login, sort, exp
     assert [row[9] for row in rows] == [dates[state] for state in expected]
 
 
+@pytest.mark.parametrize(("sort", "submitted_first"), [("last_submitted_at", False), ("-last_submitted_at", True)])
+def test_never_submitted_counts_as_oldest(ledger, login, sort, submitted_first):
+    """Ascending by 最近报送, the rows never reported on come first; descending, last (SQLite and PostgreSQL)."""
+    rows = screen_rows(login(ledger.lead).get(reverse("tasks:ledger"), {"sort": sort}).content.decode())
+    dates = [row[9] for row in rows]
+    assert sorted(dates) == ["2024年6月20日", "—", "—"]
+    assert (dates[0] == "2024年6月20日") is submitted_first and (dates[-1] == "2024年6月20日") is not submitted_first
+
+
 def test_xlsx_dates_are_real_dates(ledger, login):
     sheet = xlsx_rows(login(ledger.lead).get(reverse("tasks:ledger_xlsx")))
     assert sheet[1][6] == datetime.datetime(2024, 6, 30)
