@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
@@ -37,9 +36,8 @@ from plans.models import Plan, Unit
 from tasks.access import check_write, get_assignment_for_user, require_lead, require_liaison
 from tasks.uploads import UploadRejected, check_files
 from tracker.models import User
+from tracker.paging import page_of
 from tracker.workdays import add_workdays
-
-PER_PAGE = 50  # every list that grows with use: inbox, letters, circulars, failed deliveries
 
 
 def _pdf_response(data_or_file, filename: str, *, inline: bool = True):
@@ -62,7 +60,7 @@ def inbox(request):
     rows = Notification.objects.filter(user=request.user).select_related("message")
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(request, "notifications/inbox.html", {"page": page, "unread_only": unread_only})
 
 
@@ -80,7 +78,7 @@ def letter_list(request):
     today = timezone.localdate()
     rows = (letters_for(request.user).select_related("unit", "plan").order_by("-year", "-serial", "-id")
             .prefetch_related(Prefetch("replies", queryset=LetterReply.objects.order_by("created_at"))))
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     for letter in page:  # the page's letters, read once with their replies
         letter.state = letter.reply_state(today)
     return render(request, "notifications/letter_list.html", {"page": page})
@@ -178,7 +176,7 @@ def reply_file(request, pk):
 @login_required
 def circular_list(request):
     rows = Circular.objects.select_related("plan", "round").order_by("-year", "-serial", "-id")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     plans = Plan.objects.order_by("title") if request.user.is_lead else []
     return render(request, "notifications/circular_list.html", {"page": page, "plans": plans})
 
@@ -226,7 +224,7 @@ def delivery_list(request):
     if not request.user.can_read_all:
         raise Http404("未找到。")
     rows = Delivery.objects.filter(state=Delivery.State.FAILED).select_related("message", "unit")
-    page = Paginator(rows, PER_PAGE).get_page(request.GET.get("page"))
+    page = page_of(request, rows)
     return render(request, "notifications/delivery_list.html", {"page": page})
 
 

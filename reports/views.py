@@ -14,8 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from reports.forms import ReportRequestForm
 from reports.models import ReportJob, check_can_request, get_job_for_user
 from reports.tasks import render_report_job
-
-LIST_LIMIT = 50
+from tracker.paging import page_of
 
 
 @login_required
@@ -37,9 +36,9 @@ def index(request: HttpRequest) -> HttpResponse:
             else:
                 messages.error(request, "报告生成失败，请稍后重试或联系管理员。")
         return redirect(job)
-    jobs = (ReportJob.objects.visible_to(request.user).select_related("plan", "unit", "task", "requested_by")
-            [:LIST_LIMIT])
-    return render(request, "reports/index.html", {"form": form, "jobs": jobs})
+    jobs = page_of(request, ReportJob.objects.visible_to(request.user)
+                   .select_related("plan", "unit", "task", "requested_by"))
+    return render(request, "reports/index.html", {"form": form, "page": jobs})
 
 
 @login_required

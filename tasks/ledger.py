@@ -28,6 +28,7 @@ from plans.models import Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Submission
 from tasks.status import in_plan, overdue_q
 from tracker.formats import cn_date
+from tracker.paging import PER_PAGE
 
 HEADERS = ["序号", "章节", "任务", "细化措施", "责任单位", "周期", "完成时限", "状态", "进度", "最近报送", "审核结果",
            "剩余/逾期天数"]
@@ -184,7 +185,7 @@ class LedgerTable(tables.Table):
     class Meta:
         model = Assignment
         fields = ()
-        per_page = 50
+        per_page = PER_PAGE
         empty_text = "没有符合条件的任务。"
         attrs = {"class": "ledger", "data-testid": "ledger-table"}
         template_name = "tasks/overview/_ledger_table.html"
@@ -270,7 +271,7 @@ def build_ledger(request: HttpRequest, assignments: QuerySet[Assignment], today:
     filterset = LedgerFilter(request.GET, queryset=ledger_queryset(assignments), today=today, units=units)
     # An invalid filter (another unit, a bad date) shows nothing rather than everything.
     table = LedgerTable(filterset.qs if filterset.is_valid() else filterset.queryset.none(), today=today)
-    tables.RequestConfig(request, paginate={"per_page": 50} if paginate else False).configure(table)
+    tables.RequestConfig(request, paginate={"per_page": PER_PAGE} if paginate else False).configure(table)
     return filterset, table
 
 

@@ -24,6 +24,7 @@ from django_tables2.views import SingleTableMixin
 
 from plans.models import Unit
 from tracker.models import LoginEvent, User, generate_password
+from tracker.paging import PER_PAGE
 from tracker.security import locked_out_addresses, lockout_policy
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -188,7 +189,7 @@ class AccountListView(SingleTableMixin, FilterView):
     template_name = "tracker/accounts/list.html"
     table_class = AccountTable
     filterset_class = AccountFilter
-    table_pagination = {"per_page": 50}  # the table paginates; the list view must not count again
+    table_pagination = {"per_page": PER_PAGE}  # the table paginates; the list view must not count again
 
     def dispatch(self, request, *args, **kwargs):
         check_account_access(request.user, request.method)
@@ -320,7 +321,7 @@ class LoginEventListView(SingleTableMixin, FilterView):
     template_name = "tracker/accounts/events.html"
     table_class = LoginEventTable
     filterset_class = LoginEventFilter
-    table_pagination = {"per_page": 50}
+    table_pagination = {"per_page": PER_PAGE}
 
     def dispatch(self, request, *args, **kwargs):
         check_account_access(request.user, request.method)

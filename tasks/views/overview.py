@@ -3,7 +3,6 @@
 import html
 
 import django_tables2 as tables
-from django.core.paginator import Paginator
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
@@ -19,6 +18,7 @@ from tasks.access import assignments_for, login_and_read_only_for_inspectors
 from tasks.ledger import LedgerTable, ledger_queryset
 from tasks.models import Assignment, ReportingRound
 from tracker.models import User
+from tracker.paging import PER_PAGE, page_of
 
 # The matrix shows at most this many unit columns at once: a district's 30–50 units fit on one page, a
 # city's 1,000 are paged (every figure above the matrix still counts all of them).
@@ -49,7 +49,7 @@ def unit_for_user(user: User, pk: int) -> Unit:
 
 def _assignments_table(request: HttpRequest, assignments: QuerySet[Assignment], today) -> LedgerTable:
     table = LedgerTable(ledger_queryset(assignments), today=today)
-    tables.RequestConfig(request, paginate={"per_page": 50}).configure(table)
+    tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
     return table
 
 
@@ -107,7 +107,7 @@ def matrix_page(request: HttpRequest, grid: status.Matrix) -> dict:
         units = status.worst_first(grid.units)
     else:
         order, units = "", grid.units
-    page = Paginator(units, MATRIX_UNITS_PER_PAGE).get_page(request.GET.get("units_page"))
+    page = page_of(request, units, "units_page", MATRIX_UNITS_PER_PAGE)
     return {
         "units_page": page,
         "units_order": order,

@@ -1,7 +1,6 @@
 """调度: the lead office opens a round, follows who reported, exports it and closes it."""
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from tasks.access import lead_only, overseers_only
 from tasks.ledger import write_xlsx
 from tasks.models import ReportingRound
 from tasks.views.overview import choose_plan
+from tracker.paging import page_of
 
 
 @overseers_only
@@ -19,7 +19,7 @@ from tasks.views.overview import choose_plan
 def round_list(request: HttpRequest) -> HttpResponse:
     plan, plans = choose_plan(request)
     items = ReportingRound.objects.filter(plan=plan) if plan else ReportingRound.objects.none()
-    page = Paginator(items.order_by("-created_at", "-id"), 50).get_page(request.GET.get("page"))
+    page = page_of(request, items.order_by("-created_at", "-id"))
     return render(request, "tasks/overview/rounds.html", {
         "plan": plan, "plans": plans, "page": page, "reports": rounds.reports(list(page)),
     })

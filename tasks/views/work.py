@@ -5,7 +5,6 @@ import logging
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.core.paginator import Paginator
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -26,6 +25,7 @@ from tasks.forms import (
 from tasks.history import assignment_history
 from tasks.models import AlreadyDecided, Assignment, ExtensionRequest, IntegrityAlert, ReportingRound, Review
 from tasks.tables import AssignmentTable
+from tracker.paging import page_of
 
 logger = logging.getLogger(__name__)
 
@@ -163,12 +163,12 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .select_related("assignment__measure__task", "assignment__unit", "author", "round")
         .prefetch_related("evidence")
     )
-    page = Paginator(pending, 50).get_page(request.GET.get("page"))
+    page = page_of(request, pending)
     extensions = (
         access.extension_requests_for(request.user).filter(state=ExtensionRequest.State.PENDING)
         .select_related("assignment__measure__task", "assignment__unit", "requested_by").order_by("created_at", "id")
     )
-    extension_page = Paginator(extensions, 50).get_page(request.GET.get("ext_page"))
+    extension_page = page_of(request, extensions, "ext_page")
     return render(request, "tasks/review_queue.html", {"page": page, "extension_page": extension_page,
                                                        "integrity_alerts": IntegrityAlert.objects.count()})
 
@@ -268,5 +268,5 @@ def integrity(request: HttpRequest) -> HttpResponse:
     """Evidence files whose checksum no longer matches: never served, listed here for the lead office."""
     alerts = IntegrityAlert.objects.select_related(
         "evidence__submission__assignment__unit", "evidence__submission__assignment__measure", "detected_by")
-    page = Paginator(alerts, 50).get_page(request.GET.get("page"))
+    page = page_of(request, alerts)
     return render(request, "tasks/integrity.html", {"page": page})

@@ -10,6 +10,7 @@ from pypdf import PdfReader
 
 from reports import models as report_models
 from reports.models import ReportJob
+from tests.paging import JUNK_PAGES
 from tests.reports.conftest import at
 
 TODAY = datetime.date(2025, 7, 10)
@@ -124,3 +125,20 @@ def test_report_list_takes_the_same_queries_for_more_reports(cast, login):
     few = count()
     add(10)
     assert count() == few
+
+
+def test_report_list_pages_through_every_kept_report(cast, login):
+    """Reports are kept for inspection: older ones are a page away, not cut off."""
+    with at(2025, 7, 1, 9):
+        ReportJob.objects.bulk_create(
+            ReportJob(kind="inspection", plan=cast.plan, as_of=datetime.date(2025, 6, 1) + datetime.timedelta(days=i),
+                      requested_by=cast.lead) for i in range(60))
+    client = login(cast.lead)
+    first = client.get(reverse("reports:index")).content.decode()
+    second = client.get(reverse("reports:index"), {"page": 2}).content.decode()
+    newest, oldest = (f'href="{job.get_absolute_url()}"' for job in
+                      (ReportJob.objects.order_by("-id").first(), ReportJob.objects.order_by("id").first()))
+    assert newest in first and oldest not in first and "共 60 条" in first
+    assert oldest in second and newest not in second
+    for junk in JUNK_PAGES:
+        assert client.get(reverse("reports:index"), {"page": junk}).status_code == 200
