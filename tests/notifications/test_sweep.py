@@ -111,7 +111,10 @@ def test_extension_resets_the_ladder_to_a_new_cycle(festival):
 
 def test_disabled_ladder_sends_nothing(festival):
     LadderConfig.objects.update_or_create(plan=festival.plan, defaults={"enabled": False})
-    assert walk(D(2025, 1, 16), D(2025, 1, 27)) == []
+    assert walk(D(2025, 1, 16), D(2025, 2, 28)) == []  # no reminder, urge or letter
+    assert not Letter.objects.exists() and not Step.objects.exists()
+    LadderConfig.objects.filter(plan=festival.plan).update(enabled=True)
+    assert [kind for _, kind, _ in walk(D(2025, 3, 3), D(2025, 3, 3))] == ["urge", "letter"]  # the rung in force
 
 
 def test_custom_timing_is_followed(festival):
