@@ -262,6 +262,7 @@ def verify(run_id: str, acknowledged: list[dict]) -> dict:
 # --- the simulated users ---------------------------------------------------------------------------------
 
 def liaison_loop(args, plan: Plan, username: str, stats: Stats, stop: float, acknowledged: list, lock, rng, run_id):
+    time.sleep(rng.uniform(0, args.think[1]))  # users arrive over a think time, not in the same second
     browser = Browser(args.base_url, stats, args.timeout)
     if not browser.login(plan.urls["login"], username, plan.password):
         stats.errors.append(f"login failed for {username}")
@@ -294,10 +295,11 @@ def liaison_loop(args, plan: Plan, username: str, stats: Stats, stop: float, ack
             browser.get("dashboard", plan.urls["dashboard"])
         elif "ledger_xlsx" in plan.urls:
             browser.get("ledger export .xlsx", plan.urls["ledger_xlsx"])
-        time.sleep(rng.uniform(0.1, 0.5))  # think time
+        time.sleep(rng.uniform(*args.think))
 
 
 def reader_loop(args, plan: Plan, username: str, stats: Stats, stop: float, rng):
+    time.sleep(rng.uniform(0, args.think[1]))  # users arrive over a think time, not in the same second
     browser = Browser(args.base_url, stats, args.timeout)
     if not browser.login(plan.urls["login"], username, plan.password):
         stats.errors.append(f"login failed for {username}")
@@ -310,7 +312,18 @@ def reader_loop(args, plan: Plan, username: str, stats: Stats, stop: float, rng)
     while time.monotonic() < stop:
         name, path = rng.choice(choices)
         browser.get(name, path)
-        time.sleep(rng.uniform(0.1, 0.5))
+        time.sleep(rng.uniform(*args.think))
+
+
+def think_time(text: str) -> tuple[float, float]:
+    low, _, high = text.partition(",")
+    try:
+        pair = (float(low), float(high))
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected MIN,MAX in seconds, e.g. 3,15") from None
+    if not 0 <= pair[0] <= pair[1]:
+        raise argparse.ArgumentTypeError("expected 0 <= MIN <= MAX")
+    return pair
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -328,6 +341,9 @@ def main() -> int:
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--seed", type=int, default=2024)
     parser.add_argument("--json", type=Path, help="write the figures here as JSON")
+    parser.add_argument("--think", type=think_time, default=(0.1, 0.5), metavar="MIN,MAX",
+                        help="seconds between a user's requests (default 0.1,0.5: a stress test; "
+                             "an office at a reporting deadline is nearer 3,15); users also start within MAX")
     args = parser.parse_args()
     args.duration = min(args.duration, 600)
 
