@@ -34,6 +34,10 @@ class SubmissionAdmin(SimpleHistoryAdmin):
     raw_id_fields = ("assignment",)
     inlines = [EvidenceInline]
 
+    def get_readonly_fields(self, request, obj=None):
+        """A report stays with the assignment it was made for (its stored latest submission follows it)."""
+        return ("assignment",) if obj is not None else ()
+
 
 @admin.register(Review)
 class ReviewAdmin(SimpleHistoryAdmin):

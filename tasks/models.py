@@ -96,9 +96,10 @@ class Assignment(models.Model):
             models.Index(fields=["unit", "status"], name="assignment_unit_status"),
             # Covers the dashboard's per-task, per-unit counts: read from the index alone.
             models.Index(fields=["measure", "unit", "status", "due_on", "completed_on"], name="assignment_figures"),
-            # The ledger sorted by 最近报送 or by 审核结果: a page is the first rows of one of these. The
-            # 最近报送 index (last_submitted_at NULLS FIRST, id) is made by migration 0005: its NULLS order is
-            # PostgreSQL-only syntax.
+            # The ledger sorted by 最近报送 or by 审核结果: a page is the first rows of one of these. Never
+            # reported sorts as oldest: SQLite's own order for NULLs; on PostgreSQL migration 0005 builds the
+            # first index as (last_submitted_at NULLS FIRST, id), a syntax SQLite does not accept.
+            models.Index(fields=["last_submitted_at", "id"], name="assignment_last_submitted"),
             models.Index(fields=["last_submission_state", "last_submitted_at", "id"], name="assignment_last_state"),
         ]
 
@@ -109,8 +110,10 @@ class Assignment(models.Model):
         """A full save leaves the latest-submission copy alone: only ``refresh_latest_submission`` writes it,
         so an instance loaded before a submission came in cannot put back what it read."""
         if kwargs.get("update_fields") is None and not self._state.adding:
+            deferred = self.get_deferred_fields()  # as Django does, a partly loaded row saves what it loaded
             kwargs["update_fields"] = [f.name for f in self._meta.concrete_fields
-                                       if not f.primary_key and f.name not in LATEST_SUBMISSION_FIELDS]
+                                       if not f.primary_key and f.name not in LATEST_SUBMISSION_FIELDS
+                                       and f.attname not in deferred]
         super().save(**kwargs)
 
     @property

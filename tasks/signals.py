@@ -1,6 +1,7 @@
 """Every submission saved or deleted one by one (a report, a review, the admin) updates its assignment's
 stored latest submission; bulk writers call ``refresh_latest_submission`` themselves."""
 
+from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -10,5 +11,12 @@ from tasks.models import Assignment, Submission
 @receiver(post_save, sender=Submission, dispatch_uid="tasks.latest_submission_saved")
 @receiver(post_delete, sender=Submission, dispatch_uid="tasks.latest_submission_deleted")
 def refresh_latest_submission(sender, instance: Submission, raw: bool = False, **kwargs) -> None:
-    if not raw:
-        Assignment.objects.filter(pk=instance.assignment_id).refresh_latest_submission()
+    if raw:
+        return
+    row = Assignment.objects.filter(pk=instance.assignment_id)
+    with transaction.atomic(savepoint=False):
+        # Lock the row first, in a statement of its own. An UPDATE that had to wait for another writer's
+        # lock would otherwise re-check only its own row and keep the subquery's older snapshot, missing
+        # the submission the other writer has just committed (PostgreSQL, read committed).
+        list(row.select_for_update().values_list("pk"))
+        row.refresh_latest_submission()

@@ -3,9 +3,13 @@ columns sort by them): they follow every report, review and deletion, and the mi
 
 import datetime
 import importlib
+import threading
+import time
 
+import pytest
 import time_machine
-from django.db import connection
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 
 from tasks.models import Assignment, Submission
 from tests.tasks.conftest import PDF, upload
@@ -93,3 +97,87 @@ def test_bulk_refresh_and_migration_backfill_agree(cast):
     with connection.cursor() as cursor:
         cursor.execute(BACKFILL)
     assert {pk: stored(Assignment(pk=pk)) for pk in expected} == expected
+
+
+def _blocked_on_a_lock() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_stat_clear_snapshot()")  # the view is otherwise read once per transaction
+        cursor.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND wait_event_type = 'Lock'")
+        return cursor.fetchone()[0] > 0
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="two real transactions need PostgreSQL")
+def test_a_review_waiting_on_a_new_report_stores_the_new_report(cast, submit_with):
+    """The unit reports again while the lead office reviews the previous report: the review's refresh waits
+    for the report's transaction and must then see the new report, not the snapshot it started with."""
+    first = submit_with(cast.street_assignment, cast.street_user)
+    reported, done = threading.Event(), threading.Event()
+    errors = []
+
+    def report_again():
+        try:
+            with transaction.atomic():
+                Submission.objects.create(assignment=cast.street_assignment, author=cast.street_user,
+                                          text="第二次报送", percent=80)
+                reported.set()
+                deadline = time.monotonic() + 20
+                while not _blocked_on_a_lock():  # until the review waits on this transaction's row lock
+                    assert time.monotonic() < deadline, "the review never waited on the report"
+        except Exception as exc:  # noqa: BLE001 — reported to the test below
+            errors.append(exc)
+        finally:
+            done.set()
+            connection.close()
+
+    def review():
+        try:
+            assert reported.wait(20)
+            first.decide(cast.lead, "accept", "", datetime.date(2024, 6, 20))
+        except Exception as exc:  # noqa: BLE001
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=report_again), threading.Thread(target=review)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert not errors and done.is_set()
+    latest = Submission.objects.filter(assignment=cast.street_assignment).latest("created_at", "id")
+    assert latest.text == "第二次报送"
+    assert stored(cast.street_assignment) == (latest.created_at, "pending")
+
+
+def test_the_admin_does_not_move_a_report_to_another_assignment(cast, login, submit_with):
+    from tracker.models import User
+
+    submission = submit_with(cast.street_assignment, cast.street_user)
+    root = login(User.objects.create_superuser("root", password="root-password-long", role="lead"))
+    page = root.get(f"/admin/tasks/submission/{submission.pk}/change/").content.decode()
+    assert 'name="assignment"' not in page
+    assert 'name="assignment"' in root.get("/admin/tasks/submission/add/").content.decode()
+
+
+def test_a_partly_loaded_assignment_saves_only_what_it_loaded(cast):
+    row = Assignment.objects.only("id", "percent").get(pk=cast.street_assignment.pk)
+    row.percent = 35
+    with CaptureQueriesContext(connection) as ctx:
+        row.save()
+    update = ctx.captured_queries[0]["sql"]  # (the history row that follows reads the rest)
+    assert update.startswith('UPDATE "tasks_assignment" SET "percent" = 35 WHERE')
+    fresh = Assignment.objects.get(pk=cast.street_assignment.pk)
+    assert fresh.percent == 35 and fresh.status == cast.street_assignment.status
+
+
+def test_the_last_submitted_index_sorts_the_never_reported_as_oldest(db):
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'assignment_last_submitted'")
+            assert "(last_submitted_at NULLS FIRST, id)" in cursor.fetchone()[0]
+        else:  # SQLite orders NULLs first by itself
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'assignment_last_submitted'")
+            assert '("last_submitted_at", "id")' in cursor.fetchone()[0]
