@@ -262,7 +262,7 @@ def verify(run_id: str, acknowledged: list[dict]) -> dict:
 # --- the simulated users ---------------------------------------------------------------------------------
 
 def liaison_loop(args, plan: Plan, username: str, stats: Stats, stop: float, acknowledged: list, lock, rng, run_id):
-    time.sleep(rng.uniform(0, args.think[1]))  # users arrive over a think time, not in the same second
+    time.sleep(min(rng.uniform(0, args.think[1]), max(0.0, stop - time.monotonic())))  # arrivals spread
     browser = Browser(args.base_url, stats, args.timeout)
     if not browser.login(plan.urls["login"], username, plan.password):
         stats.errors.append(f"login failed for {username}")
@@ -299,7 +299,7 @@ def liaison_loop(args, plan: Plan, username: str, stats: Stats, stop: float, ack
 
 
 def reader_loop(args, plan: Plan, username: str, stats: Stats, stop: float, rng):
-    time.sleep(rng.uniform(0, args.think[1]))  # users arrive over a think time, not in the same second
+    time.sleep(min(rng.uniform(0, args.think[1]), max(0.0, stop - time.monotonic())))  # arrivals spread
     browser = Browser(args.base_url, stats, args.timeout)
     if not browser.login(plan.urls["login"], username, plan.password):
         stats.errors.append(f"login failed for {username}")

@@ -78,6 +78,9 @@ def count_queries(fn: Callable[[], object]) -> int:
     return len(ctx.captured_queries)
 
 
+PROBE_TIMEOUT = 1800  # seconds; a city report takes about half a minute
+
+
 def peak_mb_in_process(probe: str, data: benchdata.BenchData) -> dict[str, float]:
     """Run a probe (PROBES) in a fresh `manage.py bench --probe` process on this benchmark database.
 
@@ -90,10 +93,21 @@ def peak_mb_in_process(probe: str, data: benchdata.BenchData) -> dict[str, float
                "--probe-database", str(conn.settings_dict["NAME"]), "--probe-plan", str(data.plan.pk),
                "--probe-user", str(data.lead.pk)]
     conn.close()
-    result = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), check=False)
+    try:
+        result = subprocess.run(command, capture_output=True, text=True, env=os.environ.copy(), check=False,
+                                timeout=PROBE_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        raise RuntimeError(f"the {probe} probe took more than {PROBE_TIMEOUT} s") from None
     if result.returncode != 0:
         raise RuntimeError(f"the {probe} probe failed: {result.stderr[-2000:]}")
     return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def is_bench_database(name: str) -> bool:
+    """A database bench_database made: `bench_<label>` on PostgreSQL, a bench-<label>-… temp folder's file."""
+    path = Path(name)
+    return name.startswith("bench_") or (path.name == "bench.sqlite3" and path.parent.name.startswith("bench-")
+                                         and path.parent.parent == Path(tempfile.gettempdir()))
 
 
 def _memory_mb(field: str) -> float:

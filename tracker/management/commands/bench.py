@@ -1,7 +1,7 @@
 import argparse
 import json as _json
 
-from django.core.management.base import BaseCommand
+from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from tracker import bench
@@ -21,7 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, quick: bool, json: bool, probe: str | None, **options):
         if probe:
-            connections["default"].settings_dict["NAME"] = options["probe_database"]
+            name = options["probe_database"] or ""
+            if not bench.is_bench_database(name):  # never the working data
+                raise CommandError(f"--probe needs --probe-database naming a benchmark database, not {name!r}")
+            connections["default"].settings_dict["NAME"] = name
             figures = bench.probe(probe, options["probe_plan"], options["probe_user"])
             self.stdout.write(_json.dumps(figures))
             return
