@@ -10,8 +10,8 @@ from tasks.models import Assignment, Submission
 
 @receiver(post_save, sender=Submission, dispatch_uid="tasks.latest_submission_saved")
 @receiver(post_delete, sender=Submission, dispatch_uid="tasks.latest_submission_deleted")
-def refresh_latest_submission(sender, instance: Submission, raw: bool = False, **kwargs) -> None:
-    if raw:
+def refresh_latest_submission(sender, instance: Submission, raw: bool = False, origin=None, **kwargs) -> None:
+    if raw or _deleted_with_its_assignment(origin):
         return
     row = Assignment.objects.filter(pk=instance.assignment_id)
     with transaction.atomic(savepoint=False):
@@ -20,3 +20,12 @@ def refresh_latest_submission(sender, instance: Submission, raw: bool = False, *
         # the submission the other writer has just committed (PostgreSQL, read committed).
         list(row.select_for_update().values_list("pk"))
         row.refresh_latest_submission()
+
+
+def _deleted_with_its_assignment(origin) -> bool:
+    """A deletion that started above the submission (its assignment, measure, plan or unit): the assignment
+    goes too, since the assignment is the only cascade path to a submission (its author is protected)."""
+    if origin is None:
+        return False
+    model = origin.model if hasattr(origin, "model") else type(origin)
+    return model is not Submission

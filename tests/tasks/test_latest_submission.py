@@ -181,3 +181,12 @@ def test_the_last_submitted_index_sorts_the_never_reported_as_oldest(db):
         else:  # SQLite orders NULLs first by itself
             cursor.execute("SELECT sql FROM sqlite_master WHERE name = 'assignment_last_submitted'")
             assert '("last_submitted_at", "id")' in cursor.fetchone()[0]
+
+
+def test_deleting_an_assignment_does_not_refresh_it_per_report(cast, submit_with):
+    for _ in range(3):
+        submit_with(cast.street_assignment, cast.street_user)
+    with CaptureQueriesContext(connection) as ctx:
+        Assignment.objects.filter(pk=cast.street_assignment.pk).delete()
+    assert not [q for q in ctx.captured_queries if q["sql"].startswith('UPDATE "tasks_assignment"')]
+    assert not Submission.objects.filter(assignment_id=cast.street_assignment.pk).exists()
