@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
@@ -19,6 +19,7 @@ from plans.importer import PlanImportError, read_plan
 from plans.importer.writer import apply_plan, fmt_date, section_finder
 from plans.models import Measure, Plan, Task, Unit, UnitAlias, UnitGroup
 from tasks.access import lead_only, overseers_only
+from tracker.paging import page_of
 
 SESSION_KEY = "plans_import"
 
@@ -247,6 +248,9 @@ def _apply_choices(choices: dict[str, str]) -> dict[str, Unit | UnitGroup | None
 # --- the unit directory -------------------------------------------------------------------------------------
 
 
+GROUP_TAGS = 40  # members named on a group's card; a city's big groups show the rest as a count
+
+
 @overseers_only
 def unit_directory(request: HttpRequest) -> HttpResponse:
     form = forms.DirectoryUploadForm(request.POST or None, request.FILES or None)
@@ -262,10 +266,15 @@ def unit_directory(request: HttpRequest) -> HttpResponse:
             else:
                 messages.success(request, result.summary())
                 return redirect("plans:units")
-    units = Unit.objects.prefetch_related("groups").annotate(assignment_count=Count("assignments")).order_by(
-        "order", "name")
-    groups = UnitGroup.objects.prefetch_related("members")
+    query = request.GET.get("q", "").strip()
+    units = Unit.objects.order_by("order", "name")
+    if query:
+        units = units.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
+    page = page_of(request, units.prefetch_related("groups").annotate(assignment_count=Count("assignments")))
+    groups = (UnitGroup.objects.annotate(member_count=Count("members"))
+              .prefetch_related(Prefetch("members", Unit.objects.order_by("order", "name"))))
     aliases = UnitAlias.objects.select_related("unit", "group")
     return render(request, "plans/unit_directory.html", {
-        "units": units, "groups": groups, "aliases": aliases, "form": form,
+        "page": page, "query": query, "unit_total": Unit.objects.count(), "groups": groups,
+        "group_tags": GROUP_TAGS, "aliases": aliases, "form": form,
     })

@@ -305,3 +305,28 @@ def test_docx_upload_gives_the_same_preview(cast, login, tmp_path):
     assert from_docx["tasks"] == from_text["tasks"] and from_docx["source"]["format"] == "docx"
     assert client.session["plans_import"]["source_name"] == "plan.docx"
     assert "开展执法培训" in client.session["plans_import"]["source_text"]
+
+
+def test_unit_directory_at_city_scale_pages_searches_and_names_a_big_groups_first_members(cast, login):
+    many = Unit.objects.bulk_create(Unit(name=f"新区第{i:03d}街道办事处", kind=Unit.Kind.STREET, order=100 + i)
+                                    for i in range(120))
+    cast.streets.members.add(*many)
+    client = login(cast.inspector)
+    url = reverse("plans:units")
+    first = client.get(url).content.decode()
+    total = Unit.objects.count()
+    assert f"{total} 个单位" in first and f"共 {total} 条" in first and 'href="?page=2"' in first
+    assert "新区第119街道办事处" not in first.split('data-testid="unit-table"')[1]
+    assert f"等 {cast.streets.members.count()} 个单位" in first  # the group card names its first members only
+    last = client.get(url, {"page": 3}).content.decode()
+    assert "新区第119街道办事处" in last.split('data-testid="unit-table"')[1]
+    found = client.get(url, {"q": "第07"}).content.decode().split('data-testid="unit-table"')[1]
+    assert found.count("<tr") == 1 + 10 and "新区第070街道办事处" in found and "区财政局" not in found
+    missing = client.get(url, {"q": "没有这个单位"}).content.decode()
+    assert "没有名称或简称含“没有这个单位”的单位。" in missing
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    Unit.objects.bulk_create(Unit(name=f"又一单位{i:03d}", order=300 + i) for i in range(60))
+    with CaptureQueriesContext(connection) as large:
+        client.get(url, {"page": 2})
+    assert len(small) == len(large)
