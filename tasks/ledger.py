@@ -271,7 +271,7 @@ def build_ledger(request: HttpRequest, assignments: QuerySet[Assignment], today:
     filterset = LedgerFilter(request.GET, queryset=ledger_queryset(assignments), today=today, units=units)
     # An invalid filter (another unit, a bad date) shows nothing rather than everything.
     table = LedgerTable(filterset.qs if filterset.is_valid() else filterset.queryset.none(), today=today)
-    tables.RequestConfig(request, paginate={"per_page": PER_PAGE} if paginate else False).configure(table)
+    tables.RequestConfig(request, paginate=paginate).configure(table)
     return filterset, table
 
 

@@ -184,11 +184,11 @@ class Matrix:
         return result
 
 
-def _add(row: Row, counts: dict) -> None:
-    row.total += counts["total"]
-    row.done += counts["done"]
-    row.overdue += counts["overdue"]
-    row.rank = max(row.rank, counts["rank"])
+def _add(row: Row, other: Row) -> None:
+    row.total += other.total
+    row.done += other.done
+    row.overdue += other.overdue
+    row.rank = max(row.rank, other.rank)
 
 
 def matrix(assignments: QuerySet[Assignment], today: datetime.date) -> Matrix:
@@ -253,6 +253,5 @@ def by_section(task_rows: list[Row]) -> list[Row]:
         section = task_row.obj.section
         if section is not None:
             row = sections.setdefault(section.pk, Row(section))
-            _add(row, {"total": task_row.total, "done": task_row.done, "overdue": task_row.overdue,
-                       "rank": task_row.rank})
+            _add(row, task_row)
     return sorted(sections.values(), key=lambda r: (r.obj.plan_id, r.obj.order, r.obj.pk))

@@ -18,7 +18,7 @@ from tasks.access import assignments_for, login_and_read_only_for_inspectors
 from tasks.ledger import LedgerTable, ledger_queryset
 from tasks.models import Assignment, ReportingRound
 from tracker.models import User
-from tracker.paging import PER_PAGE, page_of
+from tracker.paging import page_of
 
 # The matrix shows at most this many unit columns at once: a district's 30–50 units fit on one page, a
 # city's 1,000 are paged (every figure above the matrix still counts all of them).
@@ -49,7 +49,7 @@ def unit_for_user(user: User, pk: int) -> Unit:
 
 def _assignments_table(request: HttpRequest, assignments: QuerySet[Assignment], today) -> LedgerTable:
     table = LedgerTable(ledger_queryset(assignments), today=today)
-    tables.RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    tables.RequestConfig(request, paginate=True).configure(table)
     return table
 
 
