@@ -17,12 +17,12 @@ from plans.importer.deadlines import Deadline, parse_deadline, parse_target
 from plans.importer.errors import PlanImportError
 from plans.importer.text import parse_text
 from plans.importer.units import parse_annotation, split_units
+from tests.plans.demo_plan import DEMO_PLAN
 
 HERE = Path(__file__).parent
-SEED = Path("/work/shared/seeds/004_61206e0098345a81.txt")
+SEED = DEMO_PLAN
 SOURCES = [p.read_text(encoding="utf-8") for p in sorted((HERE / "fixtures" / "text").glob("*.txt"))]
-if SEED.exists():
-    SOURCES.append(SEED.read_text(encoding="utf-8"))
+SOURCES.append(SEED.read_text(encoding="utf-8"))
 
 TOKENS = [
     "一、", "二、", "十一、", "（一）", "(二)", "（十）", "1.", "2．", "１．", "3﹒", "4、", "（1）", "(2)", "①", "②",

@@ -8,8 +8,9 @@ import pytest
 
 from plans.importer.errors import PlanImportError
 from plans.importer.text import parse_text
+from tests.plans.demo_plan import DEMO_PLAN
 
-SEED = Path("/work/shared/seeds/004_61206e0098345a81.txt")
+SEED = DEMO_PLAN
 FIXTURES = Path(__file__).parent / "fixtures" / "text"
 
 SEED_TITLES = [
@@ -35,8 +36,6 @@ def measure(task: dict, start: str) -> dict:
 
 @pytest.fixture(scope="module")
 def seed():
-    if not SEED.exists():
-        pytest.skip("seed 004 is not available")
     return parse_text(SEED.read_text(encoding="utf-8"))
 
 

@@ -22,8 +22,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from plans.importer import PlanImportError, parse_file
+from tests.plans.demo_plan import DEMO_PLAN
 
-SEED = Path("/work/shared/seeds/004_61206e0098345a81.txt")
+SEED = DEMO_PLAN
 SAMPLES = Path(__file__).parent / "fixtures" / "tables"
 UP, LEFT = "^", "<"
 

@@ -8,14 +8,13 @@ the measure holding the fragment)."""
 import io
 import json
 import re
-import time
 from pathlib import Path
 
 import docx
 import pytest
 from django.core.management import call_command
 
-from plans.importer import PlanImportError, parse_file, parse_text
+from plans.importer import PlanImportError, parse_file
 
 FIXTURES = Path(__file__).parent / "fixtures" / "unseen"
 
@@ -252,17 +251,6 @@ def test_import_plan_dry_run_json_on_unseen_plans_ends_cleanly():
         call_command("import_plan", str(FIXTURES / name), "--dry-run", "--json", stdout=out, stderr=err)
         data = json.loads(out.getvalue())
         assert data["tasks"], name
-
-
-def test_seed_still_parses_fast():
-    seed = next((Path(__file__).resolve().parents[3] / "shared" / "seeds").glob("004_*.txt"), None)
-    if seed is None:
-        pytest.skip("shared/seeds is not beside this checkout")
-    text = seed.read_text(encoding="utf-8")
-    parse_text(text)
-    started = time.perf_counter()
-    parse_text(text)
-    assert time.perf_counter() - started < 0.25
 
 
 def _by_title(plan: dict) -> dict[str, dict]:
