@@ -54,6 +54,8 @@ class LadderConfig(models.Model):
     reply_workdays = models.PositiveSmallIntegerField("整改回复时限（工作日）", default=5)
     circular_after_workdays = models.PositiveSmallIntegerField(
         "通报（逾期工作日）", default=20, help_text="下一期通报点名逾期达到该工作日数的单位及逾期未回复函告的单位")
+    paused_reason = models.CharField("暂停原因", max_length=200, blank=True,
+                                     help_text="导入时已有事项超过完成时限等原因暂停自动督办；由牵头单位决定后恢复")
     masthead = models.CharField("发文机关标志", max_length=100, blank=True,
                                 help_text="函告、通报版头的机关名称；留空则用方案的牵头单位")
     signer = models.CharField("署名", max_length=100, blank=True, help_text="留空则用发文机关标志")
@@ -129,6 +131,7 @@ class Message(models.Model):
         CIRCULAR = "circular", "通报"
         REPLY = "reply", "整改回复"
         REPORT = "report", "报告"
+        DIGEST = "digest", "每日汇总"
 
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
     plan = models.ForeignKey(Plan, verbose_name="实施方案", null=True, blank=True, on_delete=models.CASCADE,
@@ -146,6 +149,7 @@ class Message(models.Model):
     link = models.CharField("链接", max_length=300, blank=True)
     sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="手动发送人", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
+    digest_on = models.DateField("汇总日期", null=True, blank=True, help_text="每日汇总消息所汇总的日期")
     created_at = models.DateTimeField("发送时间", auto_now_add=True)
 
     class Meta:
@@ -291,6 +295,8 @@ class Letter(models.Model):
     reply_workdays = models.PositiveSmallIntegerField("整改回复时限（工作日）")
     issuer = models.CharField("发文机关", max_length=100)
     signer = models.CharField("署名", max_length=100)
+    copy_units = models.ManyToManyField(Unit, verbose_name="抄送单位", related_name="copied_letters", blank=True,
+                                        help_text="牵头事项的配合单位")
     pdf = models.FileField("PDF", upload_to=letter_path, max_length=200, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="发出人", null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+", help_text="留空表示自动督办")

@@ -15,6 +15,10 @@ class Unit(models.Model):
         OFFICE = "office", "议事协调机构"
         OTHER = "other", "其他"
 
+    class NotifyMode(models.TextChoices):
+        DIGEST = "digest", "每日汇总"
+        IMMEDIATE = "immediate", "逐条即时"
+
     name = models.CharField("名称", max_length=100, unique=True)
     short_name = models.CharField("简称", max_length=50, blank=True)
     kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.DEPARTMENT)
@@ -22,6 +26,8 @@ class Unit(models.Model):
     webhook_url = models.URLField("通知Webhook", max_length=500, blank=True)
     is_active = models.BooleanField("启用", default=True)
     order = models.PositiveIntegerField("排序", default=0)
+    notify_mode = models.CharField("提醒方式", max_length=16, choices=NotifyMode.choices, default=NotifyMode.DIGEST,
+                                   help_text="每日汇总：当天的提醒、催办合并为一条消息；逐条即时：每项单独发送")
     history = HistoricalRecords()
 
     class Meta:
@@ -87,6 +93,9 @@ class Plan(models.Model):
                                      help_text="例如：河北司法函")
     circular_prefix = models.CharField("通报文号前缀", max_length=50, blank=True,
                                        help_text="例如：河北司法通")
+    progress_every_months = models.PositiveSmallIntegerField(
+        "长期事项进展报送周期", default=6, choices=[(3, "每季度"), (6, "每半年"), (12, "每年")],
+        help_text="长期坚持的措施不计完成时限，责任单位按此周期报送进展；未按期报送才算逾期")
     source_name = models.CharField("来源文件", max_length=300, blank=True)
     source_text = models.TextField("原文", blank=True)
     created_at = models.DateTimeField("导入时间", auto_now_add=True)
@@ -137,6 +146,9 @@ class Task(models.Model):
     number = models.PositiveIntegerField("序号", null=True, blank=True)
     title = models.CharField("标题", max_length=300)
     body = models.TextField("正文", blank=True)
+    is_requirement = models.BooleanField("工作要求", default=False,
+                                         help_text="方案的工作要求（如“三、工作要求”各项），不计入任务数")
+    lead_units = models.ManyToManyField(Unit, verbose_name="牵头单位", related_name="led_tasks", blank=True)
     lead_names = models.JSONField("牵头单位（原文）", default=list, blank=True)
     unit_names = models.JSONField("责任单位（原文）", default=list, blank=True)
     order = models.PositiveIntegerField("顺序", default=0)
@@ -159,6 +171,23 @@ class Task(models.Model):
 class Measure(models.Model):
     """A concrete obligation inside a task, with its own units, deadline and recurrence."""
 
+    class Kind(models.TextChoices):
+        ONCE = "once", "一次性"
+        RECURRING = "recurring", "周期性"
+        ONGOING = "ongoing", "长期坚持"
+
+    class Basis(models.TextChoices):
+        """How a reading (the kind, the owners) was decided."""
+        TEXT = "text", "据原文"
+        DEFAULT = "default", "默认，待确认"
+        LEAD = "lead", "牵头单位确定"
+
+    class OwnerRule(models.TextChoices):
+        NAMED = "named", "原文点名单位"
+        GROUP = "group", "原文所指一类单位"
+        TASK = "task", "任务全部责任单位"
+        LEAD = "lead", "牵头单位指定"
+
     class Recurrence(models.TextChoices):
         YEARLY = "yearly", "每年"
         HALF_YEARLY = "half-yearly", "每半年"
@@ -171,6 +200,12 @@ class Measure(models.Model):
     due_on = models.DateField("完成时限", null=True, blank=True, help_text="留空则为方案截止日期")
     due_phrase = models.CharField("时限原文", max_length=100, blank=True)
     ongoing = models.BooleanField("长期坚持", default=False, help_text="无固定时限，持续推进，不计逾期")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.ONCE)
+    kind_basis = models.CharField("类型依据", max_length=16, choices=Basis.choices, default=Basis.TEXT)
+    kind_words = models.CharField("类型依据原文", max_length=100, blank=True)
+    owner_rule = models.CharField("责任认定", max_length=16, choices=OwnerRule.choices, blank=True)
+    owner_words = models.CharField("责任认定依据", max_length=100, blank=True)
+    target_per_person = models.BooleanField("目标按人计", default=False, help_text="如“每人每年不少于60学时”")
     recurrence = models.CharField("周期", max_length=16, choices=Recurrence.choices, blank=True)
     target_value = models.DecimalField("目标数量", max_digits=10, decimal_places=2, null=True, blank=True)
     target_unit = models.CharField("目标单位", max_length=16, blank=True)

@@ -6,7 +6,7 @@ import uuid
 
 from django.conf import settings
 from django.db import models, transaction
-from django.db.models import OuterRef, Q, Subquery, Value
+from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -26,14 +26,22 @@ class SubmissionState(models.TextChoices):
 
 
 class AssignmentQuerySet(models.QuerySet):
+    """The status rules as filters: each is ``Assignment``'s own SQL twin of its Python test."""
+
     def open(self) -> "AssignmentQuerySet":
-        return self.exclude(status=Assignment.Status.DONE)
+        return self.exclude(Assignment.done_q())
 
     def overdue(self, as_of: datetime.date) -> "AssignmentQuerySet":
-        return self.open().filter(due_on__lt=as_of)
+        return self.filter(Assignment.overdue_q(as_of))
 
-    def due_within(self, as_of: datetime.date, days: int) -> "AssignmentQuerySet":
-        return self.open().filter(due_on__gte=as_of, due_on__lte=as_of + datetime.timedelta(days=days))
+    def not_overdue(self, as_of: datetime.date) -> "AssignmentQuerySet":
+        return self.exclude(Assignment.overdue_q(as_of))
+
+    def due_within(self, as_of: datetime.date, days: int = DUE_SOON_DAYS) -> "AssignmentQuerySet":
+        return self.filter(Assignment.due_soon_q(as_of, days))
+
+    def done_on_time(self) -> "AssignmentQuerySet":
+        return self.filter(Assignment.done_on_time_q())
 
     def with_related(self) -> "AssignmentQuerySet":
         """What a list row or a page shows beside the assignment, in the same query."""
@@ -74,6 +82,11 @@ class Assignment(models.Model):
     status = models.CharField("状态", max_length=16, choices=Status.choices, default=Status.NOT_STARTED)
     percent = models.PositiveSmallIntegerField("完成进度", default=0)
     completed_on = models.DateField("完成日期", null=True, blank=True)
+    follow_up = models.BooleanField("督办", default=True,
+                                    help_text="否：历史事项，记入台账但不再提醒、催办、函告")
+    achieved_value = models.DecimalField("完成数", max_digits=12, decimal_places=2, null=True, blank=True)
+    staff_total = models.PositiveIntegerField("应达标人数", null=True, blank=True)
+    staff_reached = models.PositiveIntegerField("已达标人数", null=True, blank=True)
     # The latest submission's, kept by AssignmentQuerySet.refresh_latest_submission (a copy, not history).
     last_submitted_at = models.DateTimeField("最近报送", null=True, blank=True, editable=False)
     last_submission_state = models.CharField("审核结果", max_length=16, blank=True, editable=False,
@@ -120,12 +133,66 @@ class Assignment(models.Model):
     def task(self) -> Task:
         return self.measure.task
 
+    # --- The status rules. Each is written once, in Python, with its SQL twin beside it for the pages that
+    # count in the database (tasks.status, the filters, the workbench); tests/tasks/test_figures_agree.py
+    # checks that the two agree. reports.asof applies the same Python methods to history rows.
+
     @property
     def is_done(self) -> bool:
         return self.status == self.Status.DONE
 
+    @classmethod
+    def done_q(cls) -> Q:
+        return Q(status=cls.Status.DONE)
+
     def is_overdue(self, today: datetime.date) -> bool:
+        """Not done and past its due date (overdue from the day after); an ongoing one, with none, never is."""
         return not self.is_done and self.due_on is not None and self.due_on < today
+
+    @classmethod
+    def overdue_q(cls, today: datetime.date) -> Q:
+        return ~cls.done_q() & Q(due_on__lt=today)
+
+    def is_due_soon(self, today: datetime.date, days: int = DUE_SOON_DAYS) -> bool:
+        """Not done and due between today and ``days`` days from today, both included."""
+        return (not self.is_done and self.due_on is not None
+                and today <= self.due_on <= today + datetime.timedelta(days=days))
+
+    @classmethod
+    def due_soon_q(cls, today: datetime.date, days: int = DUE_SOON_DAYS) -> Q:
+        return ~cls.done_q() & Q(due_on__gte=today, due_on__lte=today + datetime.timedelta(days=days))
+
+    def is_done_on_time(self) -> bool:
+        """Done no later than the due date; an ongoing one (no due date) whenever it is done. Done without a
+        completion date is not on time: nothing shows when it was done."""
+        return (self.is_done and self.completed_on is not None
+                and (self.due_on is None or self.completed_on <= self.due_on))
+
+    @classmethod
+    def done_on_time_q(cls) -> Q:
+        return cls.done_q() & Q(completed_on__isnull=False) & (
+            Q(due_on__isnull=True) | Q(completed_on__lte=F("due_on")))
+
+    def light(self, today: datetime.date) -> str:
+        """红/黄/绿/灰: done green; overdue red; due within 7 days or returned yellow; else grey."""
+        if self.is_done:
+            return self.Light.GREEN
+        if self.is_overdue(today):
+            return self.Light.RED
+        if self.status == self.Status.RETURNED or self.is_due_soon(today):
+            return self.Light.YELLOW
+        return self.Light.GREY
+
+    @classmethod
+    def light_rank_case(cls, today: datetime.date) -> Case:
+        """``light`` in SQL, as the light's rank (``LIGHT_RANK``, so that a group can show its worst)."""
+        return Case(
+            When(cls.done_q(), then=Value(LIGHT_RANK[cls.Light.GREEN])),
+            When(cls.overdue_q(today), then=Value(LIGHT_RANK[cls.Light.RED])),
+            When(Q(status=cls.Status.RETURNED) | cls.due_soon_q(today), then=Value(LIGHT_RANK[cls.Light.YELLOW])),
+            default=Value(LIGHT_RANK[cls.Light.GREY]),
+            output_field=IntegerField(),
+        )
 
     def days_left(self, today: datetime.date) -> int | None:
         """Days until the due date (negative when overdue); None when ongoing."""
@@ -175,17 +242,15 @@ class Assignment(models.Model):
         for name in ("due_on", "status", "percent", "completed_on", "updated_at"):
             setattr(self, name, getattr(current, name))
 
-    def light(self, today: datetime.date) -> str:
-        """红/黄/绿/灰: done green; overdue red; due within 7 days or returned yellow; else grey."""
-        if self.is_done:
-            return self.Light.GREEN
-        if self.is_overdue(today):
-            return self.Light.RED
-        if self.status == self.Status.RETURNED or (
-            self.due_on is not None and (self.due_on - today).days <= DUE_SOON_DAYS
-        ):
-            return self.Light.YELLOW
-        return self.Light.GREY
+
+# Lights ranked from best to worst: a group of assignments (a matrix cell, a unit) shows its worst one.
+LIGHT_RANK = {
+    Assignment.Light.GREEN: 0,
+    Assignment.Light.GREY: 1,
+    Assignment.Light.YELLOW: 2,
+    Assignment.Light.RED: 3,
+}
+RANK_LIGHT = {rank: light for light, rank in LIGHT_RANK.items()}
 
 
 class ReportingRoundQuerySet(models.QuerySet):
@@ -258,6 +323,9 @@ class Submission(models.Model):
                                related_name="submissions")
     text = models.TextField("进展情况")
     percent = models.PositiveSmallIntegerField("完成进度（%）")
+    achieved_value = models.DecimalField("完成数", max_digits=12, decimal_places=2, null=True, blank=True)
+    staff_total = models.PositiveIntegerField("应达标人数", null=True, blank=True)
+    staff_reached = models.PositiveIntegerField("已达标人数", null=True, blank=True)
     state = models.CharField("审核状态", max_length=16, choices=State.choices, default=State.PENDING)
     created_at = models.DateTimeField("报送时间", auto_now_add=True)
     history = HistoricalRecords()
