@@ -30,33 +30,41 @@ from .text import (
     TITLE_RANGE,
     line_date,
 )
-from .units import parse_annotation, split_units
-
-SEQ, TITLE, CONTENT, LEAD, RESP, SUPPORT, LEADER, DUE, CATEGORY = (
-    "seq", "title", "content", "lead", "resp", "support", "leader", "due", "category",
+from .units import parse_annotation, role_mark, split_units
+from .vocabulary import (
+    CATEGORY,
+    CONTENT,
+    DUE,
+    INDICATOR_NAME,
+    INDICATOR_VALUE_WORDS,
+    INDICATOR_WORDS,
+    LEAD,
+    LEADER,
+    LEADER_HEADER,
+    OTHER_HEADERS,
+    RESPONSIBLE,
+    SEQ,
+    SUPPORT,
+    TITLE,
+    UNIT_HEADER,
+    alternation,
+    label_role,
 )
+
+RESP = RESPONSIBLE
 UNIT_KINDS = (LEAD, RESP, SUPPORT)
 HEADER_ROWS_SCANNED = 30
 MAX_HEADER_CELL = 16
 MIN_SCORE = 20
 
-# Column names, most specific first; a header cell takes the first kind whose pattern matches it whole.
-_HEADER_PATTERNS = [
-    (LEADER, r"(?:牵头|责任|分管|包联|联系)(?:区|市|县|校|院)?领导|责任人|负责人"),
-    (SUPPORT, r"(?:配合|协办|协同|参与|参加|协助|协作)(?:单位|部门|处室|科室|机关)?"),
-    (LEAD, r"(?:牵头|主责|主办|牵头责任|责任牵头)(?:单位|部门|处室|科室|机关)?"),
-    (RESP, r"(?:责任|承办|实施|负责|落实|完成|承担|主体责任)(?:单位|部门|处室|科室|主体)|责任分工"),
-    (DUE, r"(?:完成|办结|截止)(?:时限|时间|期限|时点|日期)|时间(?:节点|安排|要求|进度)|时限(?:要求)?|进度安排|完成时限要求"),
-    (SEQ, r"序号?|编号|序次"),
-    (CONTENT, r"(?:主要|具体|工作|推进|落实|细化|重点|实施|保障)*(?:内容|措施|举措)|任务(?:内容|分解|要求|描述)"
-              r"|具体(?:任务|工作)|(?:工作|主要)?目标(?:任务)?|分解任务|工作要求"),
-    (TITLE, r"(?:工作|重点|主要|改革|具体|专项)?(?:事项|任务)|任务(?:名称|事项|项目)|重点工作|工作要点|项目(?:名称)?"),
-    (CATEGORY, r"类别|领域|类型|板块|方面|分类|工作类别|任务类别"),
+# Header cells, most specific first; a header cell takes the first kind whose pattern matches it whole.
+# A unit column's kind is the role its header words name (label_role).
+_HEADER_RES = [(LEADER, re.compile(LEADER_HEADER)), (None, UNIT_HEADER)] + [
+    (kind, re.compile(pattern)) for kind, pattern in OTHER_HEADERS
 ]
-_HEADER_RES = [(kind, re.compile(pattern)) for kind, pattern in _HEADER_PATTERNS]
-_INDICATOR = re.compile(r"指标|目标值|基期|现状值|预期值|属性|权重|分值")
-_INDICATOR_NAME = re.compile(r"(?:创建|考核|评价|评估|测评|一级|二级|三级)指标(?:名称|内容|项目)?")
-_INDICATOR_VALUE = re.compile(r"目标值|基期|现状值|预期值|属性|权重|分值")
+_INDICATOR = re.compile(alternation(INDICATOR_WORDS))
+_INDICATOR_NAME = re.compile(INDICATOR_NAME)
+_INDICATOR_VALUE = re.compile(alternation(INDICATOR_VALUE_WORDS))
 _SPACES = re.compile(r"[\s\u3000]+")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 
@@ -72,7 +80,6 @@ _ENUM_MARK = re.compile(
 _SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
 _CELL_DATE = re.compile(r"^\s*(?P<y>20\d\d)\s*[./\-年]\s*(?P<m>\d{1,2})\s*(?:[./\-月]\s*(?P<d>\d{1,2})\s*日?)?\s*月?\s*(?P<tail>前|之前|底前)?\s*$")
 _NOT_TITLE = re.compile(r"[；;]$|^附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?$|^[（(].*[)）]$")
-_ROLE_MARK = re.compile(r"(.+?)\s*[（(]\s*(牵头|配合|协办|参与)(?:单位|部门)?\s*[)）]")
 
 
 @dataclass
@@ -99,12 +106,13 @@ def column_kind(cell: str) -> str | None:
     if not text or len(text) > MAX_HEADER_CELL or _INDICATOR.search(text):
         return None
     for kind, pattern in _HEADER_RES:
-        if pattern.fullmatch(text):
-            return kind
+        if m := pattern.fullmatch(text):
+            return kind or label_role(m.group(0))
     # 责任单位及责任人, 具体工作措施及要求: the kind named first in the cell.
     if len(text) > 10:
         return None
-    hits = [(m.start(), i, kind) for i, (kind, pattern) in enumerate(_HEADER_RES) if (m := pattern.search(text))]
+    hits = [(m.start(), i, kind or label_role(m.group(0)))
+            for i, (kind, pattern) in enumerate(_HEADER_RES) if (m := pattern.search(text))]
     return min(hits)[2] if hits else None
 
 
@@ -354,7 +362,7 @@ def _unit_cell(text: str) -> tuple[tuple[str, ...], tuple[tuple[str, str | None]
     if annotation:
         return tuple(annotation.leads), tuple((n, None) for n in annotation.units)
     # 区司法局（牵头）、区财政局: a role written after a name.
-    return (), tuple((m[1], m[2]) if (m := _ROLE_MARK.fullmatch(n)) else (n, None) for n in split_units(text))
+    return (), tuple(role_mark(n) for n in split_units(text))
 
 
 def _units_of(cells: dict[str, str], columns: dict[str, int], first_is_lead: bool) -> tuple[list[str], list[str]]:
@@ -370,7 +378,7 @@ def _units_of(cells: dict[str, str], columns: dict[str, int], first_is_lead: boo
         if annotated:
             leads += annotated
         else:
-            leads += [n for n, role in marked if role == "牵头"]
+            leads += [n for n, role in marked if role == LEAD]
             if kind == LEAD or (kind == RESP and resp_leads):
                 leads += [n for n, role in marked if role is None]
         others += [n for n, _ in marked]

@@ -8,44 +8,49 @@ parse_annotation("区司法局牵头，区财政局、区人社局配合") -> An
 import re
 from dataclasses import dataclass
 
+from .vocabulary import (
+    ADMIN_WORDS,
+    BRACKET_LABEL,
+    DEPARTMENT_TAILS,
+    GENERIC_TAILS,
+    JOINT_ENDINGS,
+    JOINT_WORDS,
+    LABEL_RE,
+    LEAD,
+    LEAD_CLAUSE_ENDINGS,
+    NAME_JOINS,
+    NAME_LEAD_WORDS,
+    NAME_TRAIL_WORDS,
+    ORG_ENDINGS,
+    RESPONSIBLE_CLAUSE_ENDINGS,
+    ROLE_MARK_UNIT_WORDS,
+    ROLE_MARK_WORDS,
+    ROLE_WORDS,
+    SUPPORT,
+    SUPPORT_CLAUSE_ENDINGS,
+    alternation,
+    label_role,
+)
+
 OPEN, CLOSE = "（(【[〔", "）)】]〕"
 SEPARATORS = "，,、；;"
 
-# Administrative levels and kinds of body that a group name like 各区、县级市 or 各委、办、局 joins with 、.
-ADMIN_WORDS = (
-    "新疆生产建设兵团", "计划单列市", "副省级城市", "自治区", "直辖市", "自治州", "自治县", "县级市", "开发区", "园区", "社区", "乡镇", "街道", "街镇", "镇街", "县区", "市区", "区县", "部门", "单位",
-    "省", "区", "县", "市", "乡", "镇", "街", "旗", "州", "盟", "村", "委", "办", "局", "厅", "部", "室", "院",
-)
-GENERIC_TAILS = ("", "人民政府", "政府", "党委", "党工委", "管委会", "办事处", "政府办公室", "有关部门", "相关部门")
-
-DEPARTMENT_TAILS = ("有关部门", "相关部门", "部门", "单位")
-LEAD_LABELS = ("牵头单位", "牵头部门", "主责单位", "主责部门", "牵头责任单位", "牵头处室", "责任牵头单位")
-SUPPORT_LABELS = ("配合单位", "配合部门", "协办单位", "协办部门", "协作单位", "协同单位", "参与单位", "参加单位",
-                  "协助单位", "配合处室")
-PLAIN_LABELS = ("责任单位", "责任部门", "责任主体", "落实单位", "实施单位", "承办单位", "责任处室")
-NOTE_LABELS = ("完成时限", "完成时间", "时间节点", "时间要求", "牵头领导", "责任领导", "分管领导", "责任人")
-_ALL_LABELS = sorted(LEAD_LABELS + SUPPORT_LABELS + PLAIN_LABELS + NOTE_LABELS, key=len, reverse=True)
-LABEL_RE = re.compile(r"(" + "|".join(_ALL_LABELS) + r")\s*[:：]")
-BRACKET_LABEL = re.compile(r"[【\[〔]\s*(" + "|".join(_ALL_LABELS) + r")\s*[】\]〕]\s*[:：]?")
-
 # Unlabelled annotations: each clause ends with the role its units play.
-_LEAD_END = re.compile(r"^(?P<names>.+?)(?:牵头负责|牵头落实|牵头抓总|牵头)$")
-_SUPPORT_END = re.compile(r"^(?P<names>.+?)(?:配合落实|积极配合|配合|参与|协助|协同|协办|参加)$")
-_PLAIN_END = re.compile(
-    r"^(?P<names>.+?)(?:按职责分工负责|按职责分工落实|按职责负责|按职能负责|分别负责|共同负责|负责落实|负责推进|负责实施|负责|落实)$"
-)
-_WITH = re.compile(r"^(?P<lead>.+?)(?:会同|联合|协调)(?P<others>.+?)(?:共同负责|负责落实|负责|落实|推进|实施)?$")
-_NAME_LEADS = re.compile(r"^(?:由|均由|请|并由|和|及|以及)")
-_NAME_TRAILS = re.compile(r"(?:等相关部门|等有关部门|等部门|等单位|等)$")
+_LEAD_END = re.compile(rf"^(?P<names>.+?)(?:{alternation(LEAD_CLAUSE_ENDINGS)})$")
+_SUPPORT_END = re.compile(rf"^(?P<names>.+?)(?:{alternation(SUPPORT_CLAUSE_ENDINGS)})$")
+_PLAIN_END = re.compile(rf"^(?P<names>.+?)(?:{alternation(RESPONSIBLE_CLAUSE_ENDINGS)})$")
+_WITH = re.compile(rf"^(?P<lead>.+?)(?:{alternation(JOINT_WORDS)})(?P<others>.+?)(?:{alternation(JOINT_ENDINGS)})?$")
+_LEAD_BEFORE_LIST = re.compile(rf"({alternation(LEAD_CLAUSE_ENDINGS)})、")
+_NAME_LEADS = re.compile(rf"^(?:{alternation(NAME_LEAD_WORDS)})")
+_NAME_TRAILS = re.compile(rf"(?:{alternation(NAME_TRAIL_WORDS)})$")
+_NAME_JOIN = re.compile(alternation(NAME_JOINS))
 _NOT_A_NAME = re.compile(r"[的是要将把对。！？!?“”\"《》0-9０-９]|^[与和及]")
 MAX_NAME = 30
 _DEADLINE_CLAUSE = re.compile(r"\d|[年月日]底?前|年底|月底|长期|持续|完成")
-ORG_END = re.compile(
-    r"(?:局|委|办|厅|部|院|署|会|政府|办事处|中心|公司|集团|队|所|站|处|室|联|团|行|馆|台|社|街道|乡镇|分局|支队|"
-    r"单位|部门|机构)"
-    r"(?:[（(][^（）()]+[）)])?$"
+ORG_END = re.compile(rf"(?:{alternation(ORG_ENDINGS)})(?:[（(][^（）()]+[）)])?$")
+_ROLE_MARK = re.compile(
+    rf"(?P<name>.+?)\s*[（(]\s*(?P<role>{alternation(ROLE_MARK_WORDS)})(?:{alternation(ROLE_MARK_UNIT_WORDS)})?\s*[)）]"
 )
-LEAD_MARK = re.compile(r"[（(]牵头(?:单位|部门)?[）)]$")
 
 
 @dataclass(frozen=True)
@@ -128,7 +133,7 @@ def split_units(text: str) -> list[str]:
 def _split_conjoined(token: str) -> list[str]:
     """区财政局和区人社局 -> two units, when every part ends like an organisation (区文化和旅游局 stays whole);
     so does 区市场监管局等区行政执法部门."""
-    parts = [p for p in re.split(r"以及|和|及|与|等", token) if p]
+    parts = [p for p in _NAME_JOIN.split(token) if p]
     if len(parts) > 1 and all(p.startswith("各") or ORG_END.search(p) for p in parts):
         return parts
     return [token]
@@ -146,6 +151,12 @@ def _merge(leads: list[str], others: list[str]) -> list[str]:
         if name not in units:
             units.append(name)
     return units
+
+
+def role_mark(name: str) -> tuple[str, str | None]:
+    """区司法局（牵头） -> ("区司法局", LEAD); a name without a role written after it -> (name, None)."""
+    m = _ROLE_MARK.fullmatch(name)
+    return (m["name"], ROLE_WORDS[m["role"]]) if m else (name, None)
 
 
 def strip_brackets(text: str) -> str:
@@ -173,18 +184,18 @@ def _labelled(text: str, first_is_lead: bool) -> Annotation | None:
     for i, m in enumerate(parts):
         value = text[m.end(): parts[i + 1].start() if i + 1 < len(parts) else len(text)]
         label = m.group(1)
-        if label in NOTE_LABELS:
+        role = label_role(label)
+        if role is None:
             notes.append(f"{label}：{value.strip(' ，,；;。')}")
             continue
-        names = split_units(value)
-        marked = [LEAD_MARK.sub("", n) for n in names if LEAD_MARK.search(n)]
-        names = [LEAD_MARK.sub("", n) for n in names]
+        marks = [role_mark(n) for n in split_units(value)]
+        names = [n for n, _ in marks]
         if not _plausible(names):
             return None
-        leads += marked
-        if label in LEAD_LABELS:
+        leads += [n for n, mark in marks if mark == LEAD]
+        if role == LEAD:
             leads += names
-        elif label in SUPPORT_LABELS:
+        elif role == SUPPORT:
             support += names
         else:
             plain += names
@@ -198,7 +209,7 @@ def _labelled(text: str, first_is_lead: bool) -> Annotation | None:
 
 def _clauses(text: str) -> list[str]:
     """Split an unlabelled annotation into clauses: on ，；; outside brackets, and after 牵头、."""
-    text = re.sub(r"(牵头)[、]", r"\1，", text)
+    text = _LEAD_BEFORE_LIST.sub(r"\1，", text)
     return [t for t, _ in _tokens(text, "，,；;", spaces=False)]
 
 
