@@ -110,14 +110,6 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.title
 
-    def measures_for(self, unit: Unit) -> models.QuerySet["Measure"]:
-        """Measures of this plan that fall to the unit, directly or through one of its groups."""
-        return (
-            Measure.objects.filter(task__plan=self)
-            .filter(models.Q(units=unit) | models.Q(groups__members=unit))
-            .distinct()
-        )
-
 
 class Section(models.Model):
     """一、二、… (level 1) and （一）（二）… (level 2) headings, in document order."""

@@ -91,13 +91,6 @@ class User(AbstractUser):
         """Lead office and inspectors see every unit's work."""
         return self.role in (self.Role.LEAD, self.Role.INSPECTOR)
 
-    def reset_to_random_password(self) -> str:
-        """Sets and saves a new random password and returns it, to be shown once and never stored."""
-        password = generate_password()
-        self.set_password(password)
-        self.save(update_fields=["password"])
-        return password
-
 
 class LoginEvent(models.Model):
     """One sign-in, failed attempt, lockout or sign-out, kept for the lead office to review."""
