@@ -2,21 +2,7 @@ from django import forms
 
 from notifications.models import LadderConfig
 from tasks.models import ReportingRound
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        if isinstance(data, list | tuple):
-            return [super(MultipleFileField, self).clean(d, initial) for d in data]
-        return [super().clean(data, initial)] if data else []
+from tracker.forms import MultipleFileField
 
 
 class ReplyForm(forms.Form):

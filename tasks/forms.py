@@ -9,26 +9,9 @@ from django.utils import timezone
 from plans.models import Measure, Unit, UnitGroup
 from tasks import uploads
 from tasks.models import ExtensionRequest, Review
+from tracker.forms import MultipleFileField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
-
-class MultipleFileInput(forms.ClearableFileInput):
-    allow_multiple_selected = True
-
-
-class MultipleFileField(forms.FileField):
-    """One or more files from one <input type=file multiple> (Django docs: "Uploading multiple files")."""
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("widget", MultipleFileInput())
-        super().__init__(*args, **kwargs)
-
-    def clean(self, data, initial=None):
-        single = super().clean
-        if isinstance(data, list | tuple):
-            return [single(item, initial) for item in data if item]
-        return [single(data, initial)] if data else []
 
 
 class SubmissionForm(forms.Form):
