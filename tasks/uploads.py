@@ -1,11 +1,11 @@
 """Evidence uploads: every file is checked by its content before anything is written.
 
-Allowed: pdf, ofd, doc, docx, wps, xls, xlsx, jpg, png, zip. The type is read from the bytes (magic numbers,
-the zip directory) and the extension must agree with it. Names with path separators, control or
-direction characters (U+202E) or an executable inner extension are refused, and so are empty and
-oversized files and archives that declare an enormous unpacked size (zip bombs). Zips are stored as they
-are and never unpacked. Files are stored under MEDIA_ROOT with generated names; the row keeps the
-original name, size, type and sha256. All or nothing: one bad file and nothing is stored.
+Allowed: pdf, ofd, doc, docx, wps, xls, xlsx, jpg, png, zip. The type is read from the bytes (magic numbers
+through ``filetype`` where it knows them, the zip directory) and the extension must agree with it. Names with
+path separators, control or direction characters (U+202E) or an executable inner extension are refused,
+and so are empty and oversized files and archives that declare an enormous unpacked size (zip bombs).
+Zips are stored as they are and never unpacked. Files are stored under MEDIA_ROOT with generated names;
+the row keeps the original name, size, type and sha256. All or nothing: one bad file and nothing is stored.
 """
 
 import hashlib
@@ -13,6 +13,7 @@ import unicodedata
 import zipfile
 from dataclasses import dataclass
 
+import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
@@ -53,6 +54,12 @@ EXECUTABLE = {"exe", "com", "bat", "cmd", "scr", "pif", "cpl", "msi", "msp", "dl
               "reg", "inf", "scf", "url", "chm"}
 # Markup a browser would run if it ever rendered the file (an HTML or SVG page renamed .pdf).
 MARKUP = (b"<html", b"<!doctype html", b"<script", b"<svg", b"<iframe", b"<body", b"javascript:")
+# filetype's names for the kinds it recognises, and for programs (MZ and ELF).
+FILETYPE_KINDS = {"application/pdf": PDF, "image/jpeg": JPEG, "image/png": PNG, "image/apng": PNG}
+EXECUTABLE_TYPES = {"application/x-msdownload", "application/x-executable"}
+# What filetype does not know: scripts and Mach-O programs (fat, 64- and 32-bit), the OLE2 container.
+SCRIPT_OR_MACHO = (b"#!", b"\xca\xfe\xba\xbe", b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe")
+OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
 
 class UploadRejected(Exception):
@@ -129,23 +136,27 @@ def _zip_kind(upload: UploadedFile, size: int) -> str:
 
 
 def detect(upload: UploadedFile, size: int) -> str:
-    """What the bytes are; raises ValueError for anything that is not an allowed document or image."""
+    """What the bytes are; raises ValueError for anything that is not an allowed document or image.
+
+    ``filetype`` names PDF, JPEG, PNG and Windows (MZ) and Linux (ELF) programs by their magic numbers.
+    Checked here because filetype cannot: scripts (#!) and Mach-O programs; HTML, SVG and script markup (it
+    reads no text); the OLE2 container of .doc/.xls/.wps (its matchers know some Word and Excel files only,
+    no WPS); and the zip family, read from the archive's directory (OFD, which it does not know; DOCX and
+    XLSX by their parts anywhere in the archive, where it looks at the first four entries; the unpacked size).
+    """
     upload.seek(0)
-    head = upload.read(4096)
-    lowered = head[:1024].lower().lstrip()
-    if head.startswith(b"MZ") or head.startswith(b"\x7fELF") or head.startswith(b"#!") \
-            or head.startswith(b"\xca\xfe\xba\xbe") or head[:4] in (b"\xcf\xfa\xed\xfe", b"\xce\xfa\xed\xfe"):
+    head = upload.read(8192)
+    guessed = filetype.guess(head)
+    mime = guessed.mime if guessed else None
+    if mime in EXECUTABLE_TYPES or head.startswith(SCRIPT_OR_MACHO):
         raise ValueError("文件内容是可执行程序或脚本，不能上传")
+    lowered = head[:1024].lower().lstrip()
     if any(marker in lowered for marker in MARKUP):
         raise ValueError("文件内容是网页、SVG或脚本，不能上传")
-    if head.startswith(b"%PDF-"):
-        return PDF
-    if head.startswith(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"):
+    if mime in FILETYPE_KINDS:
+        return FILETYPE_KINDS[mime]
+    if head.startswith(OLE2_MAGIC):
         return OLE2
-    if head.startswith(b"\xff\xd8\xff"):
-        return JPEG
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return PNG
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(upload, size)
     raise ValueError(f"无法识别文件内容，只能上传 {ALLOWED_LABEL} 文件")

@@ -228,3 +228,28 @@ def test_small_zip_with_high_ratio_is_accepted():
     """Compressible documents are not bombs: only an enormous declared size is refused."""
     (checked,) = uploads.check_files([upload("日志.zip", zip_bytes({"log.txt": b"0" * (5 * MB)}))])
     assert checked.content_type == "application/zip"
+
+
+# What ``filetype`` does not recognise is checked by the module itself (see uploads.detect).
+MACHO = b"\xcf\xfa\xed\xfe\x07\x00\x00\x01\x03\x00\x00\x00" + b"\x00" * 52
+SCRIPT = b"#!/usr/bin/env python3\nimport os\nos.system('rm -rf /')\n"
+# Word writes these parts before word/: filetype, which reads only the first entries, calls this a zip.
+LONG_DOCX = zip_bytes({"[Content_Types].xml": b"<Types/>", "_rels/.rels": b"<Relationships/>",
+                       "docProps/app.xml": b"<Properties/>", "docProps/core.xml": b"<coreProperties/>",
+                       "customXml/item1.xml": b"<b:Sources/>", "word/document.xml": b"<w:document/>"})
+
+
+@pytest.mark.parametrize("name,raw,words", [
+    pytest.param("照片.pdf", MACHO, "可执行程序", id="macho-as-pdf"),
+    pytest.param("说明.pdf", SCRIPT, "可执行程序", id="script-as-pdf"),
+    pytest.param("报告.pdf", LONG_DOCX, "文件内容是Word文档（DOCX），与扩展名“.pdf”不符", id="long-docx-as-pdf"),
+])
+def test_content_filetype_does_not_know_is_still_recognised(name, raw, words):
+    with pytest.raises(uploads.UploadRejected) as exc:
+        uploads.check_files([upload(name, raw)])
+    assert words in exc.value.messages[0]
+
+
+def test_a_docx_is_recognised_by_its_parts_wherever_they_are_in_the_archive():
+    (checked,) = uploads.check_files([upload("整改报告.docx", LONG_DOCX)])
+    assert checked.content_type == uploads.ALLOWED["docx"][1]
