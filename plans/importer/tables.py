@@ -17,19 +17,7 @@ from functools import lru_cache
 from .deadlines import MAX_YEAR, MIN_YEAR, Deadline, parse_deadline, parse_target
 from .errors import PlanImportError
 from .numerals import ascii_digits, cn_to_int
-from .text import (
-    APPROVED_BY,
-    DATE_LINE,
-    FIRST_IS_LEAD,
-    GENERAL_END,
-    MASTHEAD,
-    NAMED_IN_NOTICE,
-    ORG_LINE,
-    PUBLIC_NOTE,
-    TITLE_END,
-    TITLE_RANGE,
-    line_date,
-)
+from .preamble import SECTION_HEADING, read_preamble, title_of, title_range, until_years
 from .units import parse_annotation, role_mark, split_units
 from .vocabulary import (
     CATEGORY,
@@ -68,7 +56,6 @@ _INDICATOR_VALUE = re.compile(alternation(INDICATOR_VALUE_WORDS))
 _SPACES = re.compile(r"[\s\u3000]+")
 _BRACKETED = re.compile(r"[（(][^（()）]*[)）]")
 
-SECTION_HEADING = re.compile(r"^\s*(?:第?(?P<top>[一二三四五六七八九十]{1,3})[、．.]|[（(](?P<sub>[一二三四五六七八九十]{1,3})[)）])\s*")
 _NUMBER_PREFIX = re.compile(
     r"^\s*(?:(?P<n>[0-9０-９]{1,3})\s*[、．.﹒，,)）]?(?![0-9０-９])|[（(]\s*(?P<p>[0-9０-９]{1,3})\s*[)）]"
     r"|(?P<c>[①-⑳])|[（(](?P<cp>[一二三四五六七八九十]{1,3})[)）]|(?P<cn>[一二三四五六七八九十]{1,3})[、．.])\s*"
@@ -79,7 +66,6 @@ _ENUM_MARK = re.compile(
 )
 _SENTENCE = re.compile(r"[^。！？!?\n]*(?:[。！？!?]+|\n|$)")
 _CELL_DATE = re.compile(r"^\s*(?P<y>20\d\d)\s*[./\-年]\s*(?P<m>\d{1,2})\s*(?:[./\-月]\s*(?P<d>\d{1,2})\s*日?)?\s*月?\s*(?P<tail>前|之前|底前)?\s*$")
-_NOT_TITLE = re.compile(r"[；;]$|^附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?$|^[（(].*[)）]$")
 
 
 @dataclass
@@ -287,72 +273,21 @@ def cn_numeral(n: int) -> str:
     return digits[n // 10] + "十" + (digits[n % 10] if n % 10 else "")
 
 
-def _title_lines(lines: Sequence[str]) -> list[str]:
-    """Lines that can be a title, with titles split over two lines joined."""
-    out: list[str] = []
-    pending = ""
-    for raw in lines:
-        line = _SPACES.sub("", raw)
-        if pending:
-            line, pending = pending + line, ""
-        if not line:
-            continue
-        if line.count("《") > line.count("》") or line.count("（") + line.count("(") > line.count("）") + line.count(")"):
-            pending = line
-            continue
-        out.append(line)
-    if pending:
-        out.append(pending)
-    return out
-
-
-def _names_a_plan(line: str) -> bool:
-    return bool(TITLE_END.search(line)) or line.endswith("表")
-
-
-def _is_title(line: str) -> bool:
-    return 4 <= len(line) <= 100 and "。" not in line and "：" not in line and ":" not in line and not (
-        DATE_LINE.match(ascii_digits(line)) or PUBLIC_NOTE.match(line) or MASTHEAD.search(line)
-        or _NOT_TITLE.search(line))
-
-
 class _Meta:
     """Title, issuing body, issue date and the plan's end, from the text around the table."""
 
     def __init__(self, above: Sequence[str], before: Sequence[str], after: Sequence[str], name: str):
-        above_titles = [t for t in _title_lines(above) if _is_title(t)]
-        before_titles = [t for t in _title_lines(before) if _is_title(t)]
-        self.title = (next((t for t in above_titles if _names_a_plan(t)), None)
-                      or next(iter(above_titles), None)
-                      or next((t for t in before_titles if _names_a_plan(t)), None)
-                      or next(iter(before_titles), None)
-                      or next((m[1] for t in before if (m := NAMED_IN_NOTICE.search(t))), None)
-                      or name.strip() or "未命名方案")
-        self.issuer: str | None = None
-        self.issued_on: datetime.date | None = None
-        lead_in = [_SPACES.sub("", ascii_digits(t)) for t in [*before, *above]]
-        closing = [_SPACES.sub("", ascii_digits(t)) for t in after][-6:]
-        for lines in (lead_in, closing):
-            for i, line in enumerate(lines):
-                m = DATE_LINE.match(line)
-                if m and self.issued_on is None:
-                    self.issued_on = line_date(m)
-                    if i and ORG_LINE.match(lines[i - 1]):
-                        self.issuer = lines[i - 1]
-        if self.issuer is None:
-            self.issuer = next((m[1] for t in lead_in if (m := APPROVED_BY.search(t))), None)
-        self.first_is_lead = any(FIRST_IS_LEAD.search(t) for t in [*lead_in, *closing])
-        ends = [int(y) for t in lead_in for y in GENERAL_END.findall(t) if MIN_YEAR <= int(y) <= MAX_YEAR]
-        ranged = TITLE_RANGE.search(ascii_digits(self.title))
-        if ends:
-            self.end_year: int | None = max(ends)
-        elif ranged:
-            self.end_year = int(ranged[2])
-        else:
-            self.end_year = None
+        # The rows above the header (the sheet's own title) come right before the table.
+        preamble = read_preamble([*before, *above], after)
+        self.title = title_of(above) or preamble.title or name.strip() or "未命名方案"
+        self.issuer, self.issued_on = preamble.issuer, preamble.issued_on
+        self.first_is_lead = preamble.first_is_lead
+        ends = [y for y in until_years([*before, *above]) if MIN_YEAR <= y <= MAX_YEAR]
+        ranged = title_range([self.title])
+        self.end_year = max(ends) if ends else ranged[1] if ranged else None
         named = re.search(r"(?<!\d)(\d{4})\s*年", ascii_digits(self.title))  # 某县2024年…任务分解表
         self.year_hint = self.issued_on.year if self.issued_on else (
-            int(ranged[1]) if ranged else int(named[1]) if named else None)
+            ranged[0] if ranged else int(named[1]) if named else None)
 
 
 @lru_cache(maxsize=4096)

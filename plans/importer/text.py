@@ -12,59 +12,65 @@ from dataclasses import dataclass, field
 from .deadlines import MAX_YEAR, MIN_YEAR, parse_deadline, parse_target
 from .errors import PlanImportError
 from .numerals import ascii_digits, cn_to_int
-from .units import BRACKET_LABEL, CLOSE, LABEL_RE, OPEN, Annotation, parse_annotation
+from .preamble import (
+    DATE_LINE,
+    ORG_LINE,
+    PRINTED_ON,
+    PUBLIC_NOTE,
+    SIGN_OFF,
+    TITLE_END,
+    read_preamble,
+    strip_titles,
+    title_range,
+    until_years,
+)
+from .units import CLOSE, OPEN, Annotation, parse_annotation
+from .vocabulary import (
+    ANNOTATION_HINT_WORDS,
+    BRACKET_LABEL,
+    CIRCLED,
+    CN_NUMBERS,
+    FIRST_IS_LEAD,
+    HEADING_WORDS,
+    LABEL_RE,
+    NOT_IN_SUBJECT_CHARS,
+    NOT_IN_SUBJECT_WORDS,
+    OPENING_WORDS,
+    RUN_ON_TITLE_WORDS,
+    SUBJECT_ENDINGS,
+    SUBJECT_FOLLOWERS,
+    SUBJECT_LINKS,
+    SUBJECT_PREFIXES,
+    alternation,
+)
 
-CN = "一二三四五六七八九十"
+CN = CN_NUMBERS
 END = "。；;！？!?）)」”"
 H1_RE = re.compile(rf"^(?P<n>[{CN}]{{1,3}})[、．](?P<rest>.*)$")
 H2_RE = re.compile(rf"^[（(](?P<n>[{CN}]{{1,3}})[）)](?P<rest>.*)$")
 NUM_RE = re.compile(r"^(?P<n>\d{1,3})\s*[.．、﹒](?!\d)(?P<rest>.*)$")
 PNUM_RE = re.compile(r"^[（(](?P<n>\d{1,3})[）)](?P<rest>.*)$")
-CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 CIRC_RE = re.compile(rf"^(?P<n>[{CIRCLED}])(?P<rest>.*)$")
 # Where a marker may start a new logical line inside a long line (texts without line breaks).
 INLINE_MARKER = re.compile(
     rf"[{CN}]{{1,3}}、|[（(][{CN}]{{1,3}}[）)]|[（(]\d{{1,3}}[）)]|\d{{1,3}}\s*[.．、﹒](?!\d)|[{CIRCLED}]|"
     + LABEL_RE.pattern
 )
-FIRST_IS_LEAD = re.compile(
-    r"(?:列|排|位)在?(?:第一位|首位|第一|最前)(?:者|的)?(?:部门|单位)?(?:为|是)牵头(?:单位|部门)"
-)
-TITLE_END = re.compile(
-    r"(?:方案|计划|意见|办法|规划|清单|要点|通知|措施|细则|安排|纲要|规定|分工|台账|决定|任务|举措|行动|报告|总结)[》」”)）]*(?:[（(][^（）()]{1,20}[）)])?$"
-)
-DATE_LINE = re.compile(r"^[（(]?\s*(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日\s*[）)]?$")
 CN_DATE = r"[0-9０-９〇○零一二三四五六七八九]{4}年[0-9０-９一二三四五六七八九十]{1,3}月[0-9０-９一二三四五六七八九十]{1,3}日"
 # An ASCII full stop ending a Chinese sentence (…办理.(责任单位 / …执行. 石岭县), not 1. or 3.5 or 一.
 ASCII_FULL_STOP = re.compile(rf"(?<=[\u4e00-\u9fff”\"）)])(?<![\s{CN}][{CN}])\.(?=\s|[\u4e00-\u9fff（(“\"\d]|$)", re.M)
 PARAGRAPH_GAP = re.compile(r"(?<![A-Za-z0-9])\s+|\s+(?![A-Za-z0-9])")
 ENUMERATED_CLAUSE = re.compile(rf"\s*[{CN}]{{1,2}}是")
 PAGE_NUMBER = re.compile(r"^[-－—–]\s*\d{1,3}\s*[-－—–]$|^第\s*\d{1,3}\s*页(?:\s*[，,/]?\s*共\s*\d{1,3}\s*页)?$")
-NAMED_IN_NOTICE = re.compile(r"《([^《》]{4,100})》[^。]{0,6}印发")  # 现将《X》印发给你们
-NOTICE_OF = re.compile(r"^[^《》]{0,40}关于(?:印发|转发|下发)(.+?)的?通知$")
-PRINTED_ON = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$")  # the print line closing a document
-PUBLIC_NOTE = re.compile(r"^[（(]此件[^）)]{0,10}[）)]$")
-MASTHEAD = re.compile(r"文件$|〔\d{4}〕\d+号|\[\d{4}\]\d+号|^索引号|^发布(?:日期|机构)|^主题分类|^附件\d*$|\||｜|^来源[:：]")
-ORG_LINE = re.compile(
-    r"^[\u4e00-\u9fff（）()]{2,40}(?:人民政府|政府|办公室|办公厅|委员会|局|委|厅|部|院|中心|办事处|领导小组|指挥部|党组)$"
-)
-APPROVED_BY = re.compile(r"经([\u4e00-\u9fff]{2,20}?)(?:同意|批准|研究同意)")
-TITLE_RANGE = re.compile(r"(\d{4})\s*(?:—+|－|-|~|～|–|至|到)\s*(\d{4})\s*年")
-GENERAL_END = re.compile(r"(?:到|至|截至|截止)\s*(\d{4})\s*年")
-SUBJECT_LINKS = "、和与及"
 ORG_SUBJECT = re.compile(
-    r"^(?P<name>[\u4e00-\u9fff（）()]{1,20}?(?:街道办事处|人民政府|委员会|办公室|中心|局|委|办|院|厅|部|政府))"
-    r"(?=要|应|应当|须|必须|负责|适时|牵头|会同|组织|定期|每年|每季度|每月|于|在|将|按照|加强|建立|制定|开展|做好|对|"
-    r"结合|持续|进一步|督促|指导|统筹|及时|依法|认真|积极|切实|完善|推进|推动|落实|[，,])"
+    rf"^(?P<name>[\u4e00-\u9fff（）()]{{1,20}}?(?:{alternation(SUBJECT_ENDINGS)}))(?={alternation(SUBJECT_FOLLOWERS)})"
 )
-SUBJECT_PREFIX = ("区", "市", "县", "省", "州", "盟", "旗", "乡", "镇", "街道", "各", "自治区", "国家", "中央", "团")
-NOT_IN_SUBJECT = re.compile(r"[由对把将从向为在的]|建立|推进|落实|加强|完善|组织|开展|健全|制定|严格|全面|深入|按照|根据|依法")
+NOT_IN_SUBJECT = re.compile(rf"[{NOT_IN_SUBJECT_CHARS}]|{alternation(NOT_IN_SUBJECT_WORDS)}")
 # Headings usual in plans: in a document run together on one line they end where these words end.
-HEADING_WORDS = re.compile(
-    rf"^((?:[{CN}]{{1,3}}、|[（(][{CN}]{{1,3}}[）)])(?:总体要求|指导思想|基本原则|工作目标|主要目标|目标任务|主要任务|"
-    r"重点任务|重点工作|工作任务|主要措施|保障措施|工作要求|组织实施|组织保障|实施步骤|工作步骤|进度安排|时间安排))(?=\S)"
+HEADING_RUN_ON = re.compile(
+    rf"^((?:[{CN}]{{1,3}}、|[（(][{CN}]{{1,3}}[）)])(?:{alternation(HEADING_WORDS)}))(?=\S)"
 )
-ROLE_WORDS = re.compile(r"(?:负责|牵头|配合|参与|协办)[^，,；;]{0,4}$")
+ANNOTATION_HINT = re.compile(rf"(?:{alternation(ANNOTATION_HINT_WORDS)})[^，,；;]{{0,4}}$")
 
 
 @dataclass
@@ -131,8 +137,11 @@ def _split_inline(line: str, run_on: bool = False) -> list[str]:
         prev = c
     parts.append(line[prev:])
     if run_on:
-        parts = [q for p in parts for q in HEADING_WORDS.sub(r"\1\n", p).split("\n")]
+        parts = [q for p in parts for q in HEADING_RUN_ON.sub(r"\1\n", p).split("\n")]
     return [p for p in parts if p.strip()]
+
+
+_TITLE_RUNS_ON = re.compile(rf"((?:{alternation(RUN_ON_TITLE_WORDS)})[》」”)）]*)(?={alternation(OPENING_WORDS)})")
 
 
 def _split_preamble(line: str) -> list[str]:
@@ -140,10 +149,7 @@ def _split_preamble(line: str) -> list[str]:
     line = re.sub(r"^(各[^。：:\n]{1,60}[：:])", r"\1\n", line)
     line = re.sub(rf"(?<=[。\n])\s*({CN_DATE})", r"\n\1\n", line)
     line = re.sub(r"([（(]此件[^）)\n]{0,10}[）)])", r"\n\1\n", line)
-    line = re.sub(
-        r"((?:方案|计划|意见|办法|规划|要点|措施|细则|清单)[》」”)）]*)(?=为了|为进一步|为深入|为全面|为加快|为贯彻|为|根据|按照)",
-        r"\1\n", line, count=1,
-    )
+    line = _TITLE_RUNS_ON.sub(r"\1\n", line, count=1)
     return [p.strip() for p in line.split("\n") if p.strip()]
 
 
@@ -198,66 +204,13 @@ class _Reader:
 
     # -- preamble ----------------------------------------------------------------------------------
     def read_preamble(self, pre: list[tuple[int, str]], tail: list[tuple[int, str]]) -> None:
-        self.issued_on = None
-        self.issuer = ""
-        for _, t in pre:
-            m = DATE_LINE.match(ascii_digits(t))
-            if m:
-                self.issued_on = line_date(m)
-                break
-        if self.issued_on is None:
-            for _, t in tail[-6:]:
-                m = DATE_LINE.match(ascii_digits(t))
-                if m:
-                    self.issued_on = line_date(m)
-        for lines in (pre, tail[-6:]):
-            for i, (_, t) in enumerate(lines[:-1]):
-                if ORG_LINE.match(t) and DATE_LINE.match(ascii_digits(lines[i + 1][1])):
-                    self.issuer = t
-        if not self.issuer:
-            for _, t in pre:
-                m = APPROVED_BY.search(t)
-                if m:
-                    self.issuer = m.group(1)
-                    break
-                if t.endswith("文件") and len(t) <= 40:
-                    self.issuer = t[:-2]
-        self.title_candidates: list[str] = []  # the title and those before it (关于印发《…》的通知)
-        self.title = self._title(pre)
+        preamble = read_preamble([t for _, t in pre], [t for _, t in tail])
+        self.issued_on = preamble.issued_on
+        self.issuer = preamble.issuer or ""
+        self.title_candidates = preamble.titles  # the titles read, a cover notice's before the plan's own
+        self.title = preamble.title
         if not self.title:
             self.warn(pre[0][0] if pre else None, "未找到方案标题，请在预览中补填。")
-
-    def _title(self, pre: list[tuple[int, str]]) -> str:
-        def usable(t: str) -> bool:
-            return not (
-                "。" in t or t.endswith(("：", ":")) or DATE_LINE.match(ascii_digits(t)) or PUBLIC_NOTE.match(t)
-                or MASTHEAD.search(t) or len(t) > 100
-            )
-
-        pre = _join_title_lines(pre)
-        found = ""
-        for i, (_, t) in enumerate(pre):
-            if not usable(t):
-                continue
-            nxt = pre[i + 1][1] if i + 1 < len(pre) else ""
-            if nxt and usable(nxt) and TITLE_END.search(nxt) and (
-                not TITLE_END.search(t) or t.count("《") > t.count("》") or t.count("(") > t.count(")")
-            ):
-                found = t + nxt
-                self.title_candidates.append(found)
-            elif TITLE_END.search(t) and not (found and found.endswith(t)):
-                found = t
-                self.title_candidates.append(found)
-        if not found:
-            for _, t in pre:
-                m = NAMED_IN_NOTICE.search(t)
-                if m:
-                    return m.group(1)
-            # No title word at all: the first short line that is neither a notice nor a date.
-            return next((t for _, t in pre if usable(t) and 4 <= len(t) <= 60 and not PUBLIC_NOTE.match(t)), "")
-        # Only the cover notice names the plan (关于印发《X》的通知): the plan is X.
-        m = NOTICE_OF.search(found)
-        return re.sub(r"[《》]", "", m.group(1)) if m else found
 
     # -- structure ---------------------------------------------------------------------------------
     def blocks(self, body: list[tuple[int, str]]) -> list[Block]:
@@ -353,7 +306,7 @@ class _Reader:
                             attach(ann)
                     else:
                         inner = group[1:-1]
-                        if LABEL_RE.search(inner) or ROLE_WORDS.search(inner):
+                        if LABEL_RE.search(inner) or ANNOTATION_HINT.search(inner):
                             self.warn(n, f"无法识别的责任单位标注“{group}”，请在预览中核对。")
                         buf.append(group)
                     i = j + 1
@@ -402,7 +355,7 @@ class _Reader:
         self.base_year = self.issued_on.year if self.issued_on else (int(title_year.group(1)) if title_year else None)
         if self.base_year is None:
             # Neither a date nor a year in the title: the first year the plan's text names is its context.
-            first = re.search(r"(?<!\d)(20\d{2}|19\d{2})\s*年", _strip_titles(ascii_digits(self.source)))
+            first = re.search(r"(?<!\d)(20\d{2}|19\d{2})\s*年", strip_titles(ascii_digits(self.source)))
             self.base_year = int(first.group(1)) if first else None
         self.inherited: set[int] = set()
         out_tasks = [self.task_json(b, parsed, numbered) for b in tasks]
@@ -509,7 +462,7 @@ class _Reader:
             own = ann.units if ann else units
             subject = None if own_ann else _subject(clean, units + self.doc_units)
             dl = parse_deadline(clean, year_hint=year or self.base_year, issued_on=self.issued_on)
-            mentioned = re.findall(r"(\d{4})年", _strip_titles(ascii_digits(clean)))
+            mentioned = re.findall(r"(\d{4})年", strip_titles(ascii_digits(clean)))
             if mentioned:
                 year = int(mentioned[-1])
             if dl.unreadable:
@@ -548,16 +501,12 @@ class _Reader:
             # The general requirements: first-level sections holding no task (总体要求, 工作目标…).
             if b.kind == "h1" and id(b) not in with_tasks and id(b) not in task_ids:
                 general.append(b.text)
-        years = []
-        for t in general:
-            years += [int(y) for y in GENERAL_END.findall(_strip_titles(ascii_digits(t)))]
-        years = [y for y in years if MIN_YEAR <= y <= MAX_YEAR]
+        years = [y for y in until_years(general) if MIN_YEAR <= y <= MAX_YEAR]
         if years:
             return datetime.date(max(years), 12, 31)
-        for title in [self.title] + self.title_candidates[::-1]:
-            m = TITLE_RANGE.search(ascii_digits(title))
-            if m and MIN_YEAR <= int(m.group(2)) <= MAX_YEAR:
-                return datetime.date(int(m.group(2)), 12, 31)
+        ranged = title_range([self.title] + self.title_candidates[::-1])
+        if ranged:
+            return datetime.date(ranged[1], 12, 31)
         # The plan runs at least to the end of its year and to its latest deadline.
         ends = [
             datetime.date.fromisoformat(x["due"]) for t in tasks for x in t["measures"] if x["due"] and not x["recurrence"]
@@ -612,32 +561,11 @@ def _ends_line(line: str) -> bool:
     return line[-1:] in END or line[-1:] in "：:】" or bool(TITLE_END.search(line))
 
 
-def line_date(m: re.Match) -> datetime.date | None:
-    """The date of a DATE_LINE match, None when it is not a real day (2024年2月30日)."""
-    try:
-        return datetime.date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
-
-
-def _join_title_lines(pre: list[tuple[int, str]]) -> list[tuple[int, str]]:
-    """A title broken over lines: 关于印发 / 《…工作 / 任务分工》的通知 -> one line."""
-    out: list[tuple[int, str]] = []
-    for n, t in pre:
-        if out and len(out[-1][1]) + len(t) <= 100 and "。" not in t and (
-            out[-1][1].count("《") > out[-1][1].count("》") or out[-1][1].endswith(("关于印发", "关于"))
-        ):
-            out[-1] = (out[-1][0], out[-1][1] + t)
-        else:
-            out.append((n, t))
-    return out
-
-
 def _is_sign_off(line: str) -> bool:
     """Lines that close a document after its last task: signature, date, public note, copy list."""
     return bool(
         DATE_LINE.match(ascii_digits(line)) or ORG_LINE.match(line) or PUBLIC_NOTE.match(line)
-        or re.match(r"^(?:抄送|印发|主送|附件|[（(]?联系人)", line) or PRINTED_ON.search(ascii_digits(line))
+        or SIGN_OFF.match(line) or PRINTED_ON.search(ascii_digits(line))
     )
 
 
@@ -652,10 +580,6 @@ def _root(b: Block) -> Block | None:
     return b if b.kind == "h1" else None
 
 
-def _strip_titles(text: str) -> str:
-    return re.sub(r"《[^《》]*》|〔\d{4}〕\d*号?", "", text)
-
-
 def _subject(sentence: str, known_units: list[str]) -> list[str] | None:
     """The units a sentence names as its subject (区司法局适时组织… -> [区司法局]), else None.
 
@@ -668,7 +592,7 @@ def _subject(sentence: str, known_units: list[str]) -> list[str] | None:
         hit = next((u for u in known if rest.startswith(u)), None)
         if hit is None:
             m = ORG_SUBJECT.match(rest)
-            if m is None or NOT_IN_SUBJECT.search(m["name"]) or not m["name"].startswith(SUBJECT_PREFIX):
+            if m is None or NOT_IN_SUBJECT.search(m["name"]) or not m["name"].startswith(SUBJECT_PREFIXES):
                 break
             hit = m["name"]
         found.append(hit)

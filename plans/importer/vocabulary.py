@@ -135,3 +135,58 @@ OTHER_HEADERS = (
 INDICATOR_WORDS = ("指标", "目标值", "基期", "现状值", "预期值", "属性", "权重", "分值")
 INDICATOR_VALUE_WORDS = ("目标值", "基期", "现状值", "预期值", "属性", "权重", "分值")
 INDICATOR_NAME = r"(?:创建|考核|评价|评估|测评|一级|二级|三级)指标(?:名称|内容|项目)?"
+
+# -- documents: the preamble before the first heading and the sign-off after the last task ---------------
+# Words a plan's title ends with (…实施方案, …任务分工, …工作台账), before closing quotes and brackets.
+PLAN_WORDS = (
+    "方案", "计划", "意见", "办法", "规划", "清单", "要点", "通知", "措施", "细则", "安排", "纲要", "规定", "分工", "台账",
+    "决定", "任务", "举措", "行动", "报告", "总结",
+)
+# What the title of a task table may end with instead (…任务分工表).
+TABLE_WORDS = ("表",)
+# The kinds of document a title ends with where a run-together preamble goes on with its first sentence.
+RUN_ON_TITLE_WORDS = ("方案", "计划", "意见", "办法", "规划", "要点", "措施", "细则", "清单")
+# How the first sentence of a plan starts (为进一步…, 根据…): where a run-together title ends.
+OPENING_WORDS = ("为了", "为进一步", "为深入", "为全面", "为加快", "为贯彻", "为", "根据", "按照")
+# How the name of an issuing body ends, on the line above the issue date.
+ISSUER_ENDINGS = (
+    "人民政府", "政府", "办公室", "办公厅", "委员会", "局", "委", "厅", "部", "院", "中心", "办事处", "领导小组", "指挥部",
+    "党组",
+)
+# 经区政府同意: the body that approved the plan.
+APPROVAL_WORDS = ("同意", "批准", "研究同意")
+# 现将《X》印发给你们: the notice names the plan; 关于印发X的通知: the notice is for plan X.
+ISSUE_VERBS = ("印发", "转发", "下发")
+# Lines of a masthead or a web page's frame, never the title (区政府文件, 索引号, 发布机构…).
+MASTHEAD_STARTS = ("索引号", "发布日期", "发布机构", "主题分类", "来源：", "来源:")
+# Lines that close a document after its last task (抄送, 主送, 附件, 联系人).
+SIGN_OFF_STARTS = ("抄送", "印发", "主送", "附件", "联系人", "（联系人", "(联系人")
+# Words before the year a plan runs to: 到2025年, 截至2026年.
+UNTIL_WORDS = ("到", "至", "截至", "截止")
+# Headings usual in plans: in a document run together on one line they end where these words end.
+HEADING_WORDS = (
+    "总体要求", "指导思想", "基本原则", "工作目标", "主要目标", "目标任务", "主要任务", "重点任务", "重点工作", "工作任务",
+    "主要措施", "保障措施", "工作要求", "组织实施", "组织保障", "实施步骤", "工作步骤", "进度安排", "时间安排",
+)
+
+# -- subjects of sentences: 区司法局适时组织… names the units a measure is for ------------------------------
+# How the name of a body that opens a sentence ends.
+SUBJECT_ENDINGS = ("街道办事处", "人民政府", "委员会", "办公室", "中心", "局", "委", "办", "院", "厅", "部", "政府")
+# Words that follow such a name when it is the sentence's subject.
+SUBJECT_FOLLOWERS = (
+    "要", "应", "应当", "须", "必须", "负责", "适时", "牵头", "会同", "组织", "定期", "每年", "每季度", "每月", "于", "在", "将",
+    "按照", "加强", "建立", "制定", "开展", "做好", "对", "结合", "持续", "进一步", "督促", "指导", "统筹", "及时", "依法",
+    "认真", "积极", "切实", "完善", "推进", "推动", "落实", "，", ",",
+)
+# How a subject's name starts: a level (区, 市, 街道) or 各.
+SUBJECT_PREFIXES = ("区", "市", "县", "省", "州", "盟", "旗", "乡", "镇", "街道", "各", "自治区", "国家", "中央", "团")
+# Characters and words that never stand inside a subject's name (they start a clause).
+NOT_IN_SUBJECT_CHARS = "由对把将从向为在的"
+NOT_IN_SUBJECT_WORDS = ("建立", "推进", "落实", "加强", "完善", "组织", "开展", "健全", "制定", "严格", "全面", "深入", "按照", "根据", "依法")
+# Words joining the names of several subjects: 区司法局和区财政局要….
+SUBJECT_LINKS = "、和与及"
+
+# -- numbering of headings and items ---------------------------------------------------------------------
+# 一、 and （一） number sections; 1. （1） ① number tasks and measures.
+CN_NUMBERS = "一二三四五六七八九十"
+CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
