@@ -13,6 +13,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
+from plans.importer.encoding import decode_text
 from plans.models import Unit, UnitAlias, UnitGroup
 
 COLUMNS = ("名称", "简称", "类型", "所属分组", "邮箱", "通知Webhook")
@@ -52,14 +53,8 @@ class LoadResult:
 
 
 def _decode(raw: bytes) -> str:
-    if raw.startswith(b"\xef\xbb\xbf"):
-        return raw[3:].decode("utf-8")
     try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return raw.decode("gb18030")
+        return decode_text(raw)
     except UnicodeDecodeError as exc:
         raise DirectoryError("文件编码无法识别：请保存为 UTF-8 或 GB18030 编码的 CSV 文件。") from exc
 
@@ -261,7 +256,3 @@ class Directory:
             return target
         return None
 
-
-def resolve_name(name: str) -> Unit | UnitGroup | None:
-    """The unit or group a plan means by this name: exact name, alias, short name, then light normalisation."""
-    return Directory().resolve(name)

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import filetype
 
+from .encoding import decode_text
 from .errors import PlanImportError
 from .tables import SECTION_HEADING, cn_numeral, find_header, parse_rows
 from .text import parse_text
@@ -191,14 +192,8 @@ def _decode(data: bytes) -> str:
 
 
 def _decode_8bit(data: bytes) -> str:
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
     try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("gb18030")
+        return decode_text(data)
     except UnicodeDecodeError as error:
         raise PlanImportError(_binary_message(data) if _looks_binary(data) else
                               "文件的文字编码无法识别：请另存为 UTF-8 或 GBK 编码的文本") from error

@@ -6,7 +6,7 @@ import openpyxl
 import pytest
 from django.core.management import call_command
 
-from plans.directory import DirectoryError, load_units, resolve_name
+from plans.directory import Directory, DirectoryError, load_units
 from plans.models import Unit, UnitAlias, UnitGroup
 
 DEMO = Path(__file__).resolve().parents[2] / "plans" / "demo" / "units.csv"
@@ -103,17 +103,18 @@ def test_load_units_command_exit_status(tmp_path, capsys):
 
 
 @pytest.mark.django_db
-def test_resolve_name_by_name_short_name_alias_and_normalisation():
+def test_directory_resolves_by_name_short_name_alias_and_normalisation():
     load_units(DEMO)
     finance = Unit.objects.get(name="区财政局")
     streets = UnitGroup.objects.get(name="各街道办事处")
+    UnitAlias.objects.create(name="区人力社保局", unit=Unit.objects.get(name="区人社局"))
+    resolve_name = Directory().resolve  # the directory the importer's writer and preview read
     assert resolve_name("区财政局") == finance
     assert resolve_name("财政局") == finance
     assert resolve_name(" 区财政局。") == finance
     assert resolve_name("各街道办事处") == streets
     assert resolve_name("街道办事处") == streets
     assert resolve_name("光复道街道") == Unit.objects.get(name="光复道街道办事处")
-    UnitAlias.objects.create(name="区人力社保局", unit=Unit.objects.get(name="区人社局"))
     assert resolve_name("区人力社保局").name == "区人社局"
     assert resolve_name("市财政局") is None
     assert resolve_name("各财政局") is None  # 各 only relates group names
@@ -121,6 +122,6 @@ def test_resolve_name_by_name_short_name_alias_and_normalisation():
 
 
 @pytest.mark.django_db
-def test_resolve_name_brackets_of_either_width():
+def test_directory_resolves_brackets_of_either_width():
     Unit.objects.create(name="市交通委（市道运局）")
-    assert resolve_name("市交通委(市道运局)").name == "市交通委（市道运局）"
+    assert Directory().resolve("市交通委(市道运局)").name == "市交通委（市道运局）"
