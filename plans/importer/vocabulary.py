@@ -190,3 +190,56 @@ SUBJECT_LINKS = "、和与及"
 # 一、 and （一） number sections; 1. （1） ① number tasks and measures.
 CN_NUMBERS = "一二三四五六七八九十"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+# Obligations: kinds, subjects, leads
+# Words that make a clause ongoing: never overdue for being unfinished.
+OBLIGATION_ONGOING_WORDS = (
+    "始终", "持续", "不断", "适时", "长期", "长期坚持", "经常性", "常态化", "长效化", "长效", "定期",
+    "进行动态调整", "实行动态调整", "实施动态调整", "动态管理",
+)
+# Those of them that may describe a mechanism to build once (建立长效机制, 常态化监督制度).
+OBLIGATION_MECHANISM_WORDS = ("经常性", "常态化", "长效化", "长效")
+OBLIGATION_MECHANISM_THINGS = ("机制", "制度", "体系")
+# Acts that are yearly by nature: 制定年度…方案, 纳入本级预算 (a budget is voted every year).
+OBLIGATION_YEARLY_ACTS = re.compile(
+    r"(?:制定|编制|印发|出台|报送|提交|形成|开展|组织)年度|纳入[\u4e00-\u9fff]{0,6}?预算"
+)
+# First verbs of a measure that says nothing of when: a deliverable (one-off, due at the plan's end) …
+OBLIGATION_DELIVERABLE_VERBS = (
+    "建立健全", "建立完善", "健全完善", "建立", "健全", "完善", "制定", "出台", "印发", "编制", "建成", "形成", "完成",
+    "实现", "梳理", "明确", "整合", "清理", "提出", "纳入",
+)
+# … 开展 with a one-off object (开展一次全面评估, 组织开展…试点) …
+OBLIGATION_DELIVERABLE_ACTS = re.compile(r"开展[^，,。；;]{0,20}?(?:评估|试点|专项整治|专项行动|整治行动|清理|轮训)")
+# … or a continuing verb (ongoing).
+OBLIGATION_CONTINUING_VERBS = (
+    "加强", "深化", "推进", "强化", "提升", "严格", "落实", "贯彻", "坚持", "规范", "做好", "推行", "发挥", "运用", "探索",
+    "保障", "加大", "注重", "配备", "宣传", "利用",
+)
+# A verb followed or preceded by these is part of a noun (拟予清理的事项, 完成时限, 落实情况), not the act.
+OBLIGATION_NOUN_AFTER = ("的", "情况", "时限", "时间")
+OBLIGATION_NOUN_BEFORE = ("拟", "予", "已", "所")
+# Kinds of unit a sentence may start with, by the directory group they mean (a directory alias may rename it).
+OBLIGATION_GROUP_WORDS = {
+    "相关执法部门": ("区级赋权行政执法部门", "赋权行政执法部门", "有关行政执法部门", "相关行政执法部门", "相关执法部门",
+                "有关执法部门"),
+    "各行政执法部门": ("各行政执法部门", "行政执法部门", "各行政执法机关", "行政执法机关", "各执法部门"),
+    "各街道办事处": ("各街道办事处", "街道办事处", "各乡镇（街道）", "乡镇（街道）", "乡镇(街道)", "各街道", "街道", "各镇街",
+                "镇街"),
+}
+# Units followed by these are a modifier, not the subject (区财政局…参加的工作会商机制, 行政执法部门所承担的).
+OBLIGATION_MODIFIER = re.compile(r"[\u4e00-\u9fff]{0,2}的|所|之")
+# Words after which a group is what the measure acts on, not who acts (对街道…, 下放街道, 赋权街道).
+OBLIGATION_OBJECT_CUES = ("对", "向", "为", "给", "赋权", "下放", "下放到", "下放至", "指导", "帮助")
+# The district's own things (健全完善河北区…考评指标): built by the task's lead. {level} is the plan's level (区).
+OBLIGATION_OWN_PLACES = ("全{level}", "我{level}", "本{level}")
+OBLIGATION_OWN_THINGS = ("指标", "体系", "方案", "规划", "制度", "机制", "平台", "台账", "清单")
+OBLIGATION_PLAN_LEVEL = re.compile(r"^[\u4e00-\u9fff]{1,8}?(?P<level>自治县|自治州|区|县|市|旗)")
+# A target counted per person (每人每年不少于60学时), and one that means everyone (全覆盖).
+OBLIGATION_PER_PERSON = re.compile(r"每人|人均|每名|每位")
+OBLIGATION_FULL_COVERAGE = re.compile(r"全覆盖|(?<![\d.])100\s*[%％]")
+# Titles of a plan's closing section whose items are requirements, not tasks.
+OBLIGATION_REQUIREMENT_TITLES = (
+    "工作要求", "保障措施", "组织保障", "组织实施", "组织领导", "保障机制", "工作保障", "实施保障", "有关要求", "相关要求",
+)
+
