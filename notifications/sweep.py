@@ -177,9 +177,10 @@ def send_by_hand(assignment: Assignment, kind: str, as_of: datetime.date, *, use
         raise ValueError("该任务已完成，无需督办。")
     if assignment.due_on is None:
         raise ValueError("该任务为长期坚持事项，没有完成时限。")
-    if kind == Step.Kind.URGE and assignment.due_on >= as_of:
+    overdue = assignment.is_overdue(as_of)
+    if kind == Step.Kind.URGE and not overdue:
         raise ValueError("该任务尚未逾期，不能催办，可发送提醒。")
-    if kind == Step.Kind.REMIND and assignment.due_on < as_of:
+    if kind == Step.Kind.REMIND and overdue:
         raise ValueError("该任务已逾期，请发送催办。")
     config = LadderConfig.for_plan(assignment.measure.task.plan)
     with transaction.atomic():

@@ -25,8 +25,9 @@ STATE_FIELDS = ("id", "measure_id", "unit_id", "period", "due_on", "status", "pe
 class AssignmentState:
     """An assignment's status on one day: a compact row that answers like the model does.
 
-    The status rules (done, overdue, the 红/黄/绿/灰 light) are the model's own methods, borrowed, so a
-    report as of today and the live pages always agree.
+    The status rules (done, overdue, due soon, done on time, the 红/黄/绿/灰 light) are the model's own
+    methods, borrowed and applied to the values as they stood, so a report as of today and the live pages
+    always agree.
     """
 
     __slots__ = STATE_FIELDS
@@ -45,14 +46,10 @@ class AssignmentState:
 
     is_done = Assignment.is_done
     is_overdue = Assignment.is_overdue
+    is_due_soon = Assignment.is_due_soon
+    is_done_on_time = Assignment.is_done_on_time
     days_left = Assignment.days_left
     light = Assignment.light
-
-    def done_on_time(self) -> bool:
-        """Done, and no later than its deadline (an ongoing one is on time whenever it is done)."""
-        if not self.is_done:
-            return False
-        return self.due_on is None or self.completed_on is None or self.completed_on <= self.due_on
 
     def as_tuple(self) -> tuple:
         return tuple(getattr(self, f) for f in STATE_FIELDS)

@@ -18,8 +18,8 @@ from django.utils import timezone
 
 from plans.models import Plan, Section, Task, Unit
 from reports.asof import AssignmentState, assignment_states, end_of_day, is_past, latest_history
-from tasks.models import Assignment, Evidence, Measure
-from tasks.status import LIGHT_RANK, RANK_LIGHT, percent
+from tasks.models import LIGHT_RANK, RANK_LIGHT, Assignment, Evidence, Measure
+from tasks.status import percent
 from tracker.formats import cn_date
 
 KIND_INSPECTION = "inspection"
@@ -64,7 +64,8 @@ class Tally:
     rank: int = -1  # the worst light's rank; -1 while empty
 
     def count(self, light: str, on_time: bool, n: int) -> None:
-        """``n`` assignments with this light (green is done, red overdue), done on time or not."""
+        """``n`` assignments with this light (green is done, red overdue, as ``Assignment.light`` has it),
+        done on time or not."""
         self.total += n
         if light == Assignment.Light.GREEN:
             self.done += n
@@ -338,14 +339,14 @@ def build_report(
     # details) keep each state's task and light: red is overdue.
     counts: Counter[tuple[int, int, str, bool]] = Counter()
     open_lines: list[tuple[AssignmentState, int, str]] = []
-    green, red, details = Assignment.Light.GREEN, Assignment.Light.RED, report.shows_details
+    red, details = Assignment.Light.RED, report.shows_details
     for state in states:
         measure = measures.get(state.measure_id)
         if measure is None:
             continue
         task_id = measure[0]
         light = state.light(as_of)
-        counts[(task_id, state.unit_id, light, light == green and state.done_on_time())] += 1
+        counts[(task_id, state.unit_id, light, state.is_done_on_time())] += 1
         if light == red or details:
             open_lines.append((state, task_id, light))
     cell_tally: dict[tuple[int, int], Tally] = defaultdict(Tally)
@@ -396,7 +397,7 @@ def build_report(
             status=STATUS_LABELS.get(state.status, state.status),
             light=light,
             light_label=LIGHT_LABELS[light],
-            days_late=(as_of - state.due_on).days if overdue else None,
+            days_late=-state.days_left(as_of) if overdue else None,
             step=("通报" if overdue and state.due_on < circulated.get(state.unit_id, datetime.date.min)
                   else steps.get(state.id, "") if overdue else ""),
         )

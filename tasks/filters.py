@@ -44,5 +44,4 @@ class AssignmentFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset, name, value):
         if value is None:
             return queryset
-        overdue = queryset.overdue(self.today)
-        return overdue if value else queryset.exclude(pk__in=overdue.values("pk"))
+        return queryset.overdue(self.today) if value else queryset.not_overdue(self.today)

@@ -26,7 +26,7 @@ from openpyxl.utils import get_column_letter
 
 from plans.models import Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Submission
-from tasks.status import in_plan, overdue_q
+from tasks.status import in_plan
 from tracker.formats import cn_date
 from tracker.paging import PER_PAGE
 
@@ -151,7 +151,7 @@ class LedgerFilter(django_filters.FilterSet):
     def filter_overdue(self, queryset: QuerySet, name: str, value: bool | None) -> QuerySet:
         if value is None:
             return queryset
-        return queryset.filter(overdue_q(self.today)) if value else queryset.exclude(overdue_q(self.today))
+        return queryset.overdue(self.today) if value else queryset.not_overdue(self.today)
 
     def filter_text(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         for word in value.split():

@@ -2,42 +2,18 @@
 
 Every function takes a queryset of assignments that is already scoped (to the user, the plan, a unit or
 a task) and runs a fixed number of queries, whatever the number of assignments or units: counts come
-from ``aggregate`` / ``values().annotate()``, and the status light of an assignment is a ``Case``
-expression that mirrors ``Assignment.light(today)``.
+from ``aggregate`` / ``values().annotate()`` over the SQL twins of ``Assignment``'s status rules (done,
+overdue, done on time, and the light as its rank).
 """
 
 import datetime
 from dataclasses import dataclass, field
 
 from django.db import connections
-from django.db.models import Case, Count, Exists, F, IntegerField, Max, OuterRef, Q, QuerySet, Value, When
+from django.db.models import Count, Exists, Max, OuterRef, Q, QuerySet
 
 from plans.models import Measure, Task, Unit
-from tasks.models import DUE_SOON_DAYS, Assignment, Submission
-
-DONE = Assignment.Status.DONE
-RETURNED = Assignment.Status.RETURNED
-
-# Lights ranked from best to worst: a group of assignments shows its worst one.
-LIGHT_RANK = {
-    Assignment.Light.GREEN: 0,
-    Assignment.Light.GREY: 1,
-    Assignment.Light.YELLOW: 2,
-    Assignment.Light.RED: 3,
-}
-RANK_LIGHT = {rank: light for light, rank in LIGHT_RANK.items()}
-
-
-def light_rank(today: datetime.date) -> Case:
-    """The light of each assignment as its rank, in SQL (same rule as ``Assignment.light``)."""
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    return Case(
-        When(status=DONE, then=Value(LIGHT_RANK[Assignment.Light.GREEN])),
-        When(due_on__lt=today, then=Value(LIGHT_RANK[Assignment.Light.RED])),
-        When(Q(status=RETURNED) | Q(due_on__lte=soon), then=Value(LIGHT_RANK[Assignment.Light.YELLOW])),
-        default=Value(LIGHT_RANK[Assignment.Light.GREY]),
-        output_field=IntegerField(),
-    )
+from tasks.models import RANK_LIGHT, Assignment, Submission
 
 
 def in_plan(assignments: QuerySet[Assignment], plan) -> QuerySet[Assignment]:
@@ -50,25 +26,14 @@ def in_plan(assignments: QuerySet[Assignment], plan) -> QuerySet[Assignment]:
     return assignments.filter(measure__in=Measure.objects.filter(task__plan=plan))
 
 
-def overdue_q(today: datetime.date) -> Q:
-    return ~Q(status=DONE) & Q(due_on__lt=today)
-
-
-def on_time_q() -> Q:
-    """Done by the due date (an ongoing measure, with no due date, is always on time)."""
-    return Q(status=DONE, completed_on__isnull=False) & (
-        Q(due_on__isnull=True) | Q(completed_on__lte=F("due_on"))
-    )
-
-
 def _counts(today: datetime.date) -> dict:
     """The counts of a group of assignments: shared by the headline, the breakdowns and the matrix."""
     return {
         "total": Count("id"),
-        "done": Count("id", filter=Q(status=DONE)),
-        "overdue": Count("id", filter=overdue_q(today)),
-        "done_on_time": Count("id", filter=on_time_q()),
-        "returned": Count("id", filter=Q(status=RETURNED)),
+        "done": Count("id", filter=Assignment.done_q()),
+        "overdue": Count("id", filter=Assignment.overdue_q(today)),
+        "done_on_time": Count("id", filter=Assignment.done_on_time_q()),
+        "returned": Count("id", filter=Q(status=Assignment.Status.RETURNED)),
     }
 
 
@@ -199,7 +164,7 @@ def matrix(assignments: QuerySet[Assignment], today: datetime.date) -> Matrix:
     cells.
     """
     grouped = (assignments.order_by().values("measure__task_id", "unit_id")
-               .annotate(rank=Max(light_rank(today)), **_counts(today)))
+               .annotate(rank=Max(Assignment.light_rank_case(today)), **_counts(today)))
     # Read through the cursor: 17,000 rows of plain integers need none of the ORM's per-row converters,
     # which cost more than the query's own time at city scale. Columns: the two ids, then the
     # annotations in the order given above (rank, then COUNTS).

@@ -21,11 +21,9 @@ class Item:
 
 
 def work_items(user, today: datetime.date) -> list[Item]:
-    soon = today + datetime.timedelta(days=DUE_SOON_DAYS)
-    open_q = ~Q(status=Assignment.Status.DONE)
     counts = assignments_for(user).aggregate(
-        overdue=Count("pk", filter=open_q & Q(due_on__lt=today)),
-        soon=Count("pk", filter=open_q & Q(due_on__gte=today, due_on__lte=soon)),
+        overdue=Count("pk", filter=Assignment.overdue_q(today)),
+        soon=Count("pk", filter=Assignment.due_soon_q(today)),
         returned=Count("pk", filter=Q(status=Assignment.Status.RETURNED)),
     )
     tasks_url = reverse("tasks:my_tasks" if user.is_liaison else "tasks:assignments")
