@@ -7,9 +7,7 @@ units that no longer owe the measure, and never deletes an assignment that has a
 
 from __future__ import annotations
 
-import calendar
 import datetime
-import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -17,72 +15,24 @@ from django.db.models import ProtectedError, RestrictedError
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
+from plans.importer.deadlines import recurring_periods
 from plans.models import Measure
 from tasks.models import Assignment
-
-MONTH_DAY = re.compile(r"(\d{1,2})月(?:(\d{1,2})[日号]|底|末|份)")
-
-
-def _month_end(year: int, month: int) -> datetime.date:
-    return datetime.date(year, month, calendar.monthrange(year, month)[1])
-
-
-def _yearly_day(measure: Measure) -> tuple[int, int | None]:
-    """(month, day) a yearly measure falls due: the phrase's day (每年2月底前 → Feb end), else its own due
-    date's day, else the year end.
-
-    day None means the month's last day.
-    """
-    match = MONTH_DAY.search(measure.due_phrase or "")
-    if match:
-        month = int(match.group(1))
-        if 1 <= month <= 12:
-            return month, int(match.group(2)) if match.group(2) else None
-    if measure.due_on:
-        return measure.due_on.month, measure.due_on.day
-    return 12, None
-
-
-def _on(year: int, month: int, day: int | None) -> datetime.date:
-    end = _month_end(year, month)
-    return end if day is None else end.replace(day=min(day, end.day))
 
 
 def periods_for(measure: Measure) -> list[tuple[str, datetime.date | None]]:
     """The (period label, due date) pairs a measure is owed in.
 
-    A recurring measure is owed once per period from the plan's issue (or start) to its end; a period
-    whose due date falls before the plan was issued is skipped, one past the plan's end is cut off.
-    Anything else is owed once, at its effective due date (None when ongoing).
+    A recurring measure is owed once per period from the plan's issue (or start) to its end, on the dates
+    the importer's calendar of periods gives (``recurring_periods``). Anything else is owed once, at its
+    effective due date (None when ongoing).
     """
     plan = measure.task.plan
     if not measure.recurrence:
         return [("", measure.effective_due())]
     start = plan.issued_on or (timezone.localdate(plan.created_at) if plan.created_at else timezone.localdate())
-    end = plan.ends_on
-    periods: list[tuple[str, datetime.date]] = []
-    if measure.recurrence == Measure.Recurrence.YEARLY:
-        month, day = _yearly_day(measure)
-        periods = [(f"{y}年", _on(y, month, day)) for y in range(start.year, end.year + 1)]
-    elif measure.recurrence == Measure.Recurrence.HALF_YEARLY:
-        for y in range(start.year, end.year + 1):
-            periods += [(f"{y}年上半年", datetime.date(y, 6, 30)), (f"{y}年下半年", datetime.date(y, 12, 31))]
-    elif measure.recurrence == Measure.Recurrence.QUARTERLY:
-        for y in range(start.year, end.year + 1):
-            periods += [(f"{y}年第{q}季度", _month_end(y, q * 3)) for q in range(1, 5)]
-    elif measure.recurrence == Measure.Recurrence.MONTHLY:
-        for y in range(start.year, end.year + 1):
-            periods += [(f"{y}年{m}月", _month_end(y, m)) for m in range(1, 13)]
-    kept = [(label, due) for label, due in periods if due >= start]
-    # The last period may run past the plan's end: it is then due at the end.
-    result = []
-    for label, due in kept:
-        if due <= end:
-            result.append((label, due))
-        elif not result or result[-1][1] < end:
-            result.append((label, end))
-            break
-    return result
+    return recurring_periods(measure.recurrence, start, plan.ends_on, due_phrase=measure.due_phrase,
+                             due_on=measure.due_on)
 
 
 @dataclass

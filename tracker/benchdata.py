@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from django.db import connection, transaction
 from django.utils import timezone
 
+from plans.importer.deadlines import recurring_periods
 from plans.models import Measure, Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Evidence, Review, Submission
 from tracker.models import User
@@ -53,16 +54,7 @@ def _periods(recurrence: str, index: int) -> list[tuple[str, datetime.date]]:
         year = 2023 + index % 3
         month = 3 + (index * 5) % 10
         return [("", datetime.date(year, month, 28))]
-    periods = []
-    for year in (2023, 2024, 2025):
-        if recurrence == "yearly":
-            periods.append((f"{year}年", datetime.date(year, 12, 31)))
-        elif recurrence == "half-yearly":
-            periods += [(f"{year}年上半年", datetime.date(year, 6, 30)), (f"{year}年下半年", datetime.date(year, 12, 31))]
-        else:
-            for quarter, (month, day) in enumerate(((3, 31), (6, 30), (9, 30), (12, 31)), start=1):
-                periods.append((f"{year}年第{quarter}季度", datetime.date(year, month, day)))
-    return periods
+    return recurring_periods(recurrence, PLAN_START, PLAN_END)
 
 
 def _aware(day: datetime.date, hour: int = 10) -> datetime.datetime:

@@ -2,6 +2,9 @@
 
 import datetime
 
+import pytest
+
+from plans.importer.deadlines import parse_deadline
 from plans.models import Measure, Unit
 from tasks.models import Assignment, Submission
 from tasks.planning import periods_for, sync_assignments, try_delete
@@ -47,6 +50,30 @@ def test_half_yearly_quarterly_monthly(cast):
     assert len(quarters) == 7
     months = periods_for(measure_with(cast, recurrence="monthly"))
     assert months[0] == ("2024年6月", D(2024, 6, 30)) and len(months) == 19
+
+
+@pytest.mark.parametrize("text", ["每年2月底前报送上一年度情况", "每年3月15日前完成考评", "每月10日前报送进展",
+                                  "每季度末开展督查", "每半年通报一次", "每年开展不少于2次业务培训"])
+def test_first_period_falls_due_on_the_date_the_importer_reads(cast, text):
+    deadline = parse_deadline(text, issued_on=cast.plan.issued_on)
+    measure = measure_with(cast, recurrence=deadline.recurrence, due_on=deadline.due,
+                           due_phrase=deadline.phrase or "")
+    periods = periods_for(measure)
+    assert deadline.due is None or periods[0][1] == deadline.due
+    assert all(cast.plan.issued_on <= due <= cast.plan.ends_on for _, due in periods)
+
+
+def test_monthly_measure_falls_due_on_the_day_its_phrase_names(cast):
+    measure = measure_with(cast, recurrence="monthly", due_on=D(2024, 7, 10), due_phrase="每月10日前")
+    months = periods_for(measure)
+    assert months[0] == ("2024年7月", D(2024, 7, 10)) and months[-1] == ("2025年12月", D(2025, 12, 10))
+
+
+def test_month_end_phrase_follows_february_into_a_leap_year(cast):
+    cast.plan.ends_on = D(2028, 12, 31)
+    cast.plan.save()
+    measure = measure_with(cast, recurrence="yearly", due_on=D(2025, 2, 28), due_phrase="2月底前")
+    assert periods_for(measure)[-1] == ("2028年", D(2028, 2, 29))
 
 
 def test_period_running_past_the_plan_end_is_cut_to_the_end(cast):
