@@ -11,10 +11,33 @@ import re
 from dataclasses import dataclass
 
 from .numerals import CN_NUMERAL, ascii_digits, cn_to_int
+from .vocabulary import (
+    AFTER_DATE_CUES,
+    AFTER_MONTH_WORDS,
+    AFTER_YEAR_WORDS,
+    BEFORE_DATE_CUES,
+    BEFORE_WORDS,
+    BY_YEAR_CUES,
+    DURATION_CUES,
+    EVENT_CUES,
+    MONTH_PART_DAYS,
+    NEXT_YEAR_WORDS,
+    ONGOING_AFTER_LABEL,
+    ONGOING_PHRASES,
+    ONGOING_WORDS,
+    PLAN_ISSUE_EVENTS,
+    RECURRENCE_WORDS,
+    RELATIVE_UNITS,
+    TARGET_CUES,
+    TARGET_UNITS,
+    THIS_YEAR_WORDS,
+    TIME_LABELS,
+    WITHIN_WORDS,
+    YEAR_END_WORDS,
+    alternation,
+)
 
 MIN_YEAR, MAX_YEAR = 1950, 2200
-# The year a recurring phrase without one (每年2月底前) is read in: a leap year, so 2月29日 is a date.
-ANCHOR_YEAR = 2000
 
 
 @dataclass(frozen=True)
@@ -30,16 +53,12 @@ class Deadline:
         return self.phrase is not None and self.due is None and not self.ongoing and not self.recurrence
 
 
-_RECURRENCE = [
-    ("half-yearly", re.compile(r"每半年|半年一次|每半个年度")),
-    ("quarterly", re.compile(r"每季度?|按季度?|季度一次|一季度一次")),
-    ("monthly", re.compile(r"每个?月|按月|月度一次|一月一次")),
-    ("yearly", re.compile(r"每一?年度?|一年一次|年度一次|每一年")),
-]
+_RECURRENCE = [(name, re.compile(alternation(words))) for name, words in RECURRENCE_WORDS.items()]
 _ONGOING = re.compile(
-    r"长期坚持|长期推进|长期开展|长期执行|长期有效|持续推进|持续开展|常态化推进|常态化开展|^(?:长期|持续|常态化|长期性|经常性)$|"
-    r"(?:时限|时间|时间节点)[:：]\s*(?:长期|持续|常态化)"
+    rf"{alternation(ONGOING_PHRASES)}|^(?:{alternation(ONGOING_WORDS)})$|"
+    rf"(?:{alternation(TIME_LABELS)})[:：]\s*(?:{alternation(ONGOING_AFTER_LABEL)})"
 )
+_BEFORE = rf"(?:{alternation(BEFORE_WORDS)})"
 
 _SEP = r"\s*(?:至|到|—+|－|-|~|～|–)\s*"
 _Y = r"(?P<y>\d{4})年"
@@ -49,32 +68,42 @@ _RANGE_DAY = re.compile(
 )
 _RANGE_MONTH = re.compile(r"(?P<y>\d{4})年(?P<m1>\d{1,2})月" + _SEP + r"(?:(?P<y2>\d{4})年)?(?P<m2>\d{1,2})月(?!\d|份?\d)")
 _RANGE_YEAR = re.compile(r"(?<!\d)(?P<y1>\d{4})年?" + _SEP + r"(?P<y2>\d{4})年(?![\d月上下第])")
-_DATE = re.compile(r"(?:(?P<y>\d{4})年)?(?<!\d)(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号](?:前|之前|以前)?")
+_DATE = re.compile(r"(?:(?P<y>\d{4})年)?(?<!\d)(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]" + _BEFORE + "?")
 _NUMERIC_DATE = re.compile(r"(?<!\d)(?P<y>\d{4})\s*[.\-/．]\s*(?P<m>\d{1,2})(?:\s*[.\-/．]\s*(?P<d>\d{1,2}))?(?![\d.])")
-_MONTHLY_DAY = re.compile(r"每个?月(?P<d>\d{1,2})[日号](?:前|之前|以前)?")
-_MONTH = re.compile(r"(?:(?P<y>\d{4})年)?(?<!\d)(?P<m>\d{1,2})月份?(?P<part>底|末|中旬|上旬|下旬|中)?(?P<after>前|之前|以前|内|完成|为止)?")
+_MONTHLY_DAY = re.compile(r"每个?月(?P<d>\d{1,2})[日号]" + _BEFORE + "?")
+_MONTH = re.compile(
+    r"(?:(?P<y>\d{4})年)?(?<!\d)(?P<m>\d{1,2})月份?"
+    rf"(?P<part>{alternation(MONTH_PART_DAYS)})?(?P<after>{alternation(AFTER_MONTH_WORDS)})?"
+)
 _HALF = re.compile(r"(?:(?P<y>\d{4})年)?(?P<half>上半年|下半年)(?:末|底)?")
 _QUARTER = re.compile(r"(?<!每)(?:(?P<y>\d{4})年)?第?(?P<q>[一二三四1-4])季度(?:末|底)?")
 _YEAR_END = re.compile(
-    r"(?:(?P<y>\d{4})|(?P<rel>今年|本年|当年|明年|次年|年))(?:年)?(?:底|末|年底|年末)(?:前|之前|以前)?"
-    r"|(?<![\d" + CN_NUMERAL + r"两几多半])(?P<within>今年|本年|当年|年)内"
+    rf"(?:(?P<y>\d{{4}})|(?P<rel>{alternation(THIS_YEAR_WORDS + NEXT_YEAR_WORDS)}|年))(?:年)?"
+    rf"(?:{alternation(YEAR_END_WORDS)}){_BEFORE}?"
+    r"|(?<![\d" + CN_NUMERAL + rf"两几多半])(?P<within>{alternation(THIS_YEAR_WORDS)}|年)内"
 )
-_BY_YEAR = re.compile(r"(?:(?P<pre>到|至|截至|截止|在|于|力争|争取)\s*(?P<y>\d{4})年(?![\d月上下第初中])|(?P<y2>\d{4})年(?:前|之前|以前|内|以内)(?![\d月]))")
+_BY_YEAR = re.compile(
+    rf"(?:(?P<pre>{alternation(BY_YEAR_CUES)})\s*(?P<y>\d{{4}})年(?![\d月上下第初中])"
+    rf"|(?P<y2>\d{{4}})年(?:{alternation(AFTER_YEAR_WORDS)})(?![\d月]))"
+)
 _RELATIVE = re.compile(
-    r"(?<![\d月年])(?P<n>\d{1,4}|[" + CN_NUMERAL + r"]{1,4})个?(?P<unit>工作日|日|天|周|星期|个月|月)(?:内|以内|之内)"
+    r"(?<![\d月年])(?P<n>\d{1,4}|[" + CN_NUMERAL + r"]{1,4})个?"
+    rf"(?P<unit>{alternation(RELATIVE_UNITS)})(?:{alternation(WITHIN_WORDS)})"
 )
 # A time limit to be reached (压缩至15个工作日以内) is a target, not a deadline.
-_DURATION_CUE = re.compile(r"(?:至|在|为|超过|缩短|压减|压缩|时限|期限)\s*$")
+_DURATION_CUE = re.compile(rf"(?:{alternation(DURATION_CUES)})\s*$")
 # An event the days count from, other than the plan's own issue (本方案印发之日起30日内 counts from it).
-_EVENT_CUE = re.compile(r"(?<!方案印发)(?<!本通知印发)(?<!方案发布)(?:之日起|日起|以后|之后|后|收到|发现问题|受理的?|接到)\s*$")
+_EVENT_CUE = re.compile(
+    "".join(f"(?<!{re.escape(event)})" for event in PLAN_ISSUE_EVENTS) + rf"(?:{alternation(EVENT_CUES)})\s*$"
+)
 # Words that make a full date or a month a deadline rather than a mention.
-_BEFORE_CUE = re.compile(r"(?:于|到|至|截至|截止|在|前|力争|争取|须|需)\s*$")
-_AFTER_CUE = re.compile(r"^\s*(?:前|之前|以前|为止|止|完成|内|底|末)")
+_BEFORE_CUE = re.compile(rf"(?:{alternation(BEFORE_DATE_CUES)})\s*$")
+_AFTER_CUE = re.compile(rf"^\s*(?:{alternation(AFTER_DATE_CUES)})")
 # Spans that hold years which are not deadlines: titles of documents and document numbers.
 _NOISE = re.compile(r"《[^《》]{0,200}》|〔\d{4}〕\d*号?|\[\d{4}\]\d*号|\d{4}年度|近\d+年")
 _TARGET = re.compile(
-    r"(?P<cue>不少于|不低于|至少|达到|不超过|不多于|超过|确保|每人每年)[\u4e00-\u9fff]{0,4}?\s*(?P<v>\d+(?:\.\d+)?|[" + CN_NUMERAL + r"]{1,4})\s*"
-    r"(?P<u>人次|学时|课时|小时|次|天|日|个|件|场|期|人|家|项|篇|条|%|％|分|万元|元|批|轮|户|所|名|部|套|期次)"
+    rf"(?P<cue>{alternation(TARGET_CUES)})[\u4e00-\u9fff]{{0,4}}?\s*(?P<v>\d+(?:\.\d+)?|[" + CN_NUMERAL + r"]{1,4})\s*"
+    rf"(?P<u>{alternation(TARGET_UNITS)})"
 )
 
 
@@ -154,13 +183,8 @@ def _candidates(text: str, year: int | None, issued_on: datetime.date | None):
         if not y:
             yield None, m.start(), m.end(), 2
             continue
-        month, part = int(m["m"]), m["part"]
-        if part == "上旬":
-            due = _valid(y, month, 10)
-        elif part in ("中旬", "中"):
-            due = _valid(y, month, 20)
-        else:
-            due = _month_end(y, month)
+        month, day = int(m["m"]), MONTH_PART_DAYS.get(m["part"] or "")
+        due = _valid(y, month, day) if day else _month_end(y, month)
         yield due, m.start(), m.end(), 2
     for m in _HALF.finditer(text):
         if free(m):
@@ -179,7 +203,7 @@ def _candidates(text: str, year: int | None, issued_on: datetime.date | None):
         take(m)
         if m["y"]:
             y = int(m["y"])
-        elif year and m["rel"] in ("明年", "次年"):
+        elif year and m["rel"] in NEXT_YEAR_WORDS:
             y = year + 1
         else:
             y = year
@@ -202,14 +226,14 @@ def _candidates(text: str, year: int | None, issued_on: datetime.date | None):
         if issued_on is None or n is None or n > 3660 or event:
             yield None, m.start(), m.end(), 2
             continue
-        unit = m["unit"]
-        if unit == "工作日":
+        unit = RELATIVE_UNITS[m["unit"]]
+        if unit == "workdays":
             from tracker.workdays import add_workdays
 
             due = add_workdays(issued_on, n)
-        elif unit in ("周", "星期"):
+        elif unit == "weeks":
             due = issued_on + datetime.timedelta(weeks=n)
-        elif unit in ("个月", "月"):
+        elif unit == "months":
             due = _add_months(issued_on, n)
         else:
             due = issued_on + datetime.timedelta(days=n)
@@ -252,88 +276,17 @@ def parse_deadline(
     due, start, end, _ = max((c for c in readable if c[3] == best_strength), key=lambda c: c[0])
     if recurrence and issued_on and due < issued_on:
         # 每年2月底前 read in June: the first one falls next period.
-        due = next_due(recurrence, Anchor.of(recurrence, due, _is_month_end(raw[start:end])), issued_on)
+        step = {"yearly": 12, "half-yearly": 6, "quarterly": 3, "monthly": 1}[recurrence]
+        month_end = _is_month_end(raw, start, end)
+        while due < issued_on:
+            due = _add_months(due, step)
+            if month_end:
+                due = _month_end(due.year, due.month)
     return Deadline(due=due, phrase=raw[start:end], recurrence=recurrence, ongoing=False)
 
 
-def _is_month_end(phrase: str) -> bool:
-    return bool(re.search(r"月份?(?:底|末)", phrase))
-
-
-# --- Recurring deadlines: the one calendar of periods, for the importer and for tasks.planning ------------
-
-# Months in one period of each recurrence (Measure.Recurrence's values).
-PERIOD_MONTHS = {"yearly": 12, "half-yearly": 6, "quarterly": 3, "monthly": 1}
-
-
-@dataclass(frozen=True)
-class Anchor:
-    """Where a recurring deadline falls in each of its periods: in the period's month ``month`` (0 is its
-    first month), on ``day`` (None: the month's last day, so 每年2月底前 is the 29th in a leap year)."""
-
-    month: int
-    day: int | None
-
-    @classmethod
-    def of(cls, recurrence: str, due: datetime.date | None, month_end: bool) -> "Anchor":
-        """The anchor of a date the plan names for one period; no date: the period's last day."""
-        months = PERIOD_MONTHS[recurrence]
-        if due is None:
-            return cls(months - 1, None)
-        return cls((due.month - 1) % months, None if month_end else due.day)
-
-
-def _period_label(recurrence: str, year: int, first_month: int) -> str:
-    if recurrence == "yearly":
-        return f"{year}年"
-    if recurrence == "half-yearly":
-        return f"{year}年{'上' if first_month == 1 else '下'}半年"
-    if recurrence == "quarterly":
-        return f"{year}年第{(first_month + 2) // 3}季度"
-    return f"{year}年{first_month}月"
-
-
-def _periods(recurrence: str, anchor: Anchor, year: int):
-    """(label, first day, due date) of each period from January of ``year`` on, without end."""
-    months = PERIOD_MONTHS[recurrence]
-    while True:
-        for first in range(1, 13, months):
-            month = first + anchor.month
-            last = calendar.monthrange(year, month)[1]
-            due = datetime.date(year, month, last if anchor.day is None else min(anchor.day, last))
-            yield _period_label(recurrence, year, first), datetime.date(year, first, 1), due
-        year += 1
-
-
-def next_due(recurrence: str, anchor: Anchor, on_or_after: datetime.date) -> datetime.date:
-    """The first due date of a recurring deadline on or after a day."""
-    return next(due for _, _, due in _periods(recurrence, anchor, on_or_after.year) if due >= on_or_after)
-
-
-def recurring_periods(
-    recurrence: str, start: datetime.date, end: datetime.date, *, due_phrase: str = "",
-    due_on: datetime.date | None = None,
-) -> list[tuple[str, datetime.date]]:
-    """The (label, due date) of each period a recurring measure is owed in, from ``start`` (the plan's issue)
-    to ``end`` (its end): a period due before ``start`` is skipped, the one running past ``end`` is due then.
-
-    Each period falls due where the measure's deadline falls in its own period: the date its phrase names
-    (每年2月底前 → each February's end), else its stored due date (a month's last day counts as the month's
-    end), else the period's last day.
-    """
-    named = parse_deadline(due_phrase, year_hint=ANCHOR_YEAR) if due_phrase else Deadline()
-    if named.due is not None:
-        anchor = Anchor.of(recurrence, named.due, _is_month_end(named.phrase))
-    else:
-        last_day = due_on is not None and due_on.day == calendar.monthrange(due_on.year, due_on.month)[1]
-        anchor = Anchor.of(recurrence, due_on, last_day)
-    result = []
-    for label, first_day, due in _periods(recurrence, anchor, start.year):
-        if first_day > end:
-            break
-        if due >= start:
-            result.append((label, min(due, end)))
-    return result
+def _is_month_end(raw: str, start: int, end: int) -> bool:
+    return bool(re.search(r"月份?(?:底|末)", raw[start:end]))
 
 
 def parse_target(text: str) -> dict | None:

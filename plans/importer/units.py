@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from .vocabulary import (
     ADMIN_WORDS,
     BRACKET_LABEL,
+    DEADLINE_CLAUSE,
     DEPARTMENT_TAILS,
     GENERIC_TAILS,
     JOINT_ENDINGS,
@@ -46,7 +47,6 @@ _NAME_TRAILS = re.compile(rf"(?:{alternation(NAME_TRAIL_WORDS)})$")
 _NAME_JOIN = re.compile(alternation(NAME_JOINS))
 _NOT_A_NAME = re.compile(r"[的是要将把对。！？!?“”\"《》0-9０-９]|^[与和及]")
 MAX_NAME = 30
-_DEADLINE_CLAUSE = re.compile(r"\d|[年月日]底?前|年底|月底|长期|持续|完成")
 ORG_END = re.compile(rf"(?:{alternation(ORG_ENDINGS)})(?:[（(][^（）()]+[）)])?$")
 _ROLE_MARK = re.compile(
     rf"(?P<name>.+?)\s*[（(]\s*(?P<role>{alternation(ROLE_MARK_WORDS)})(?:{alternation(ROLE_MARK_UNIT_WORDS)})?\s*[)）]"
@@ -223,7 +223,7 @@ def _unlabelled(text: str, first_is_lead: bool, bare: bool = False) -> Annotatio
         joined = bool(carried)
         if carried:
             clause, carried = f"{carried}、{clause}", ""
-        if not _role_clause(clause) and not _DEADLINE_CLAUSE.search(clause) and _organisations(split_units(clause)) \
+        if not _role_clause(clause) and not DEADLINE_CLAUSE.search(clause) and _organisations(split_units(clause)) \
                 and i < len(clauses) - 1:
             carried = clause
             continue
@@ -248,7 +248,7 @@ def _unlabelled(text: str, first_is_lead: bool, bare: bool = False) -> Annotatio
             if not _plausible(names):
                 return None
             others += names
-        elif _DEADLINE_CLAUSE.search(clause):
+        elif DEADLINE_CLAUSE.search(clause):
             notes.append(clause)
         elif bare and (len(clauses) == 1 or joined) and _organisations(split_units(clause)):
             others += split_units(clause)

@@ -191,6 +191,56 @@ SUBJECT_LINKS = "、和与及"
 CN_NUMBERS = "一二三四五六七八九十"
 CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
 
+# -- deadlines, recurrence and targets -------------------------------------------------------------------
+# Recurring measures, tried in this order (每半年 is half-yearly before 每年 could be read in it).
+RECURRENCE_WORDS: dict[str, tuple[str, ...]] = {
+    "half-yearly": ("每半年", "半年一次", "每半个年度"),
+    "quarterly": ("每季度", "每季", "按季度", "按季", "季度一次", "一季度一次"),
+    "monthly": ("每个月", "每月", "按月", "月度一次", "一月一次"),
+    "yearly": ("每一年度", "每一年", "每年度", "每年", "一年一次", "年度一次"),
+}
+# Measures without an end: a phrase anywhere, a word that is the whole deadline, or a word after a time label.
+ONGOING_PHRASES = (
+    "长期坚持", "长期推进", "长期开展", "长期执行", "长期有效", "持续推进", "持续开展", "常态化推进", "常态化开展",
+)
+ONGOING_WORDS = ("长期", "持续", "常态化", "长期性", "经常性")
+ONGOING_AFTER_LABEL = ("长期", "持续", "常态化")
+TIME_LABELS = ("时限", "时间", "时间节点")
+# 6月30日前, 2024年底之前.
+BEFORE_WORDS = ("前", "之前", "以前")
+# 2024年底, 今年年末; 今年内.
+YEAR_END_WORDS = ("底", "末", "年底", "年末")
+THIS_YEAR_WORDS = ("今年", "本年", "当年")
+NEXT_YEAR_WORDS = ("明年", "次年")
+# The day of the month a part of it falls due (None: the month's last day): 6月上旬 -> 6月10日.
+MONTH_PART_DAYS: dict[str, int | None] = {"底": None, "末": None, "中旬": 20, "上旬": 10, "下旬": None, "中": 20}
+# Words after a month that make it a deadline: 6月前, 6月内, 6月完成.
+AFTER_MONTH_WORDS = ("前", "之前", "以前", "内", "完成", "为止")
+# Words before a year that make it a deadline (到2025年), and after it (2025年前).
+BY_YEAR_CUES = ("到", "至", "截至", "截止", "在", "于", "力争", "争取")
+AFTER_YEAR_WORDS = ("前", "之前", "以前", "内", "以内")
+# Words before and after a date that make it a deadline rather than a mention.
+BEFORE_DATE_CUES = ("于", "到", "至", "截至", "截止", "在", "前", "力争", "争取", "须", "需")
+AFTER_DATE_CUES = ("前", "之前", "以前", "为止", "止", "完成", "内", "底", "末")
+# Days counted from the plan's issue (30日内): the unit and how it counts.
+RELATIVE_UNITS: dict[str, str] = {
+    "工作日": "workdays", "日": "days", "天": "days", "周": "weeks", "星期": "weeks", "个月": "months", "月": "months",
+}
+WITHIN_WORDS = ("内", "以内", "之内")
+# Before a number of days: a time limit to be reached (压缩至15个工作日以内), a target and not a deadline.
+DURATION_CUES = ("至", "在", "为", "超过", "缩短", "压减", "压缩", "时限", "期限")
+# Before a number of days: an event they count from (收到之日起5个工作日内), unless it is the plan's own issue.
+EVENT_CUES = ("之日起", "日起", "以后", "之后", "后", "收到", "发现问题", "受理的", "受理", "接到")
+PLAN_ISSUE_EVENTS = ("方案印发", "本通知印发", "方案发布")
+# An annotation's clause that is a deadline note, not units: a number, 年底前, 长期….
+DEADLINE_CLAUSE = re.compile(r"\d|[年月日]底?前|" + alternation(("年底", "月底", "长期", "持续", "完成")))
+# Numeric targets: 不少于2次, 达到100%.
+TARGET_CUES = ("不少于", "不低于", "至少", "达到", "不超过", "不多于", "超过", "确保", "每人每年")
+TARGET_UNITS = (
+    "人次", "学时", "课时", "小时", "次", "天", "日", "个", "件", "场", "期", "人", "家", "项", "篇", "条", "%", "％", "分", "万元",
+    "元", "批", "轮", "户", "所", "名", "部", "套", "期次",
+)
+
 # Obligations: kinds, subjects, leads
 # Words that make a clause ongoing: never overdue for being unfinished.
 OBLIGATION_ONGOING_WORDS = (
@@ -242,4 +292,3 @@ OBLIGATION_FULL_COVERAGE = re.compile(r"全覆盖|(?<![\d.])100\s*[%％]")
 OBLIGATION_REQUIREMENT_TITLES = (
     "工作要求", "保障措施", "组织保障", "组织实施", "组织领导", "保障机制", "工作保障", "实施保障", "有关要求", "相关要求",
 )
-

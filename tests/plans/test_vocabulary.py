@@ -2,8 +2,11 @@
 that reads such words. The cases below are generated from the tables, so a word added to a table is
 tested in every parser at once (adding a role word is a one-line change)."""
 
+import datetime
+
 import pytest
 
+from plans.importer.deadlines import parse_deadline, parse_target
 from plans.importer.tables import column_kind, parse_rows
 from plans.importer.text import parse_text
 from plans.importer.units import parse_annotation
@@ -13,7 +16,13 @@ from plans.importer.vocabulary import (
     LABEL_RE,
     LEAD,
     LEAD_CLAUSE_ENDINGS,
+    MONTH_PART_DAYS,
     NOTE_LABELS,
+    ONGOING_AFTER_LABEL,
+    ONGOING_PHRASES,
+    ONGOING_WORDS,
+    RECURRENCE_WORDS,
+    RELATIVE_UNITS,
     RESPONSIBLE,
     RESPONSIBLE_CLAUSE_ENDINGS,
     ROLE_MARK_UNIT_WORDS,
@@ -21,6 +30,9 @@ from plans.importer.vocabulary import (
     ROLE_WORDS,
     SUPPORT,
     SUPPORT_CLAUSE_ENDINGS,
+    TARGET_CUES,
+    TARGET_UNITS,
+    TIME_LABELS,
     UNIT_WORDS,
     label_role,
 )
@@ -109,3 +121,36 @@ def test_a_role_written_after_a_name_is_read_in_labels_and_table_cells_alike(wor
     assert (annotation.leads, annotation.units) == (leads, [UNIT, OTHER])
     task = parse_rows([["序号", "工作事项", "责任单位"], ["1", "开展执法培训", cell]])["tasks"][0]
     assert (task["lead_units"], task["units"]) == (leads, [UNIT, OTHER])
+
+
+@pytest.mark.parametrize("recurrence, word", [(r, w) for r, words in RECURRENCE_WORDS.items() for w in words])
+def test_every_recurrence_word_gives_its_recurrence(recurrence, word):
+    assert parse_deadline(f"{word}报送工作情况").recurrence == recurrence
+
+
+@pytest.mark.parametrize("text", [*ONGOING_PHRASES, *ONGOING_WORDS,
+                                  *(f"{label}：{word}" for label in TIME_LABELS for word in ONGOING_AFTER_LABEL)])
+def test_every_ongoing_word_makes_a_measure_without_end(text):
+    deadline = parse_deadline(text)
+    assert deadline.ongoing and deadline.due is None
+
+
+@pytest.mark.parametrize("part, day", MONTH_PART_DAYS.items())
+def test_every_part_of_a_month_falls_due_on_its_day(part, day):
+    assert parse_deadline(f"2024年6月{part}前完成").due == datetime.date(2024, 6, day or 30)
+
+
+@pytest.mark.parametrize("unit, counts", [(u, c) for u, c in RELATIVE_UNITS.items() if c != "workdays"])
+def test_every_unit_of_days_counts_from_the_plans_issue(unit, counts):
+    due = {"days": datetime.date(2024, 3, 4), "weeks": datetime.date(2024, 3, 22), "months": datetime.date(2024, 6, 1)}
+    assert parse_deadline(f"三{unit}内完成", issued_on=datetime.date(2024, 3, 1)).due == due[counts]
+
+
+@pytest.mark.parametrize("cue", TARGET_CUES)
+def test_every_target_cue_reads_a_number(cue):
+    assert parse_target(f"{cue}5次") == {"value": 5, "unit": "次"}
+
+
+@pytest.mark.parametrize("unit", TARGET_UNITS)
+def test_every_target_unit_is_read_whole(unit):
+    assert parse_target(f"全年不少于3{unit}") == {"value": 3, "unit": "%" if unit == "％" else unit}
