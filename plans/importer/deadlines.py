@@ -38,6 +38,8 @@ from .vocabulary import (
 )
 
 MIN_YEAR, MAX_YEAR = 1950, 2200
+# The year a recurring phrase without one (每年2月底前) is read in: a leap year, so 2月29日 is a date.
+ANCHOR_YEAR = 2000
 
 
 @dataclass(frozen=True)
@@ -276,17 +278,88 @@ def parse_deadline(
     due, start, end, _ = max((c for c in readable if c[3] == best_strength), key=lambda c: c[0])
     if recurrence and issued_on and due < issued_on:
         # 每年2月底前 read in June: the first one falls next period.
-        step = {"yearly": 12, "half-yearly": 6, "quarterly": 3, "monthly": 1}[recurrence]
-        month_end = _is_month_end(raw, start, end)
-        while due < issued_on:
-            due = _add_months(due, step)
-            if month_end:
-                due = _month_end(due.year, due.month)
+        due = next_due(recurrence, Anchor.of(recurrence, due, _is_month_end(raw[start:end])), issued_on)
     return Deadline(due=due, phrase=raw[start:end], recurrence=recurrence, ongoing=False)
 
 
-def _is_month_end(raw: str, start: int, end: int) -> bool:
-    return bool(re.search(r"月份?(?:底|末)", raw[start:end]))
+def _is_month_end(phrase: str) -> bool:
+    return bool(re.search(r"月份?(?:底|末)", phrase))
+
+
+# --- Recurring deadlines: the one calendar of periods, for the importer and for tasks.planning ------------
+
+# Months in one period of each recurrence (Measure.Recurrence's values).
+PERIOD_MONTHS = {"yearly": 12, "half-yearly": 6, "quarterly": 3, "monthly": 1}
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a recurring deadline falls in each of its periods: in the period's month ``month`` (0 is its
+    first month), on ``day`` (None: the month's last day, so 每年2月底前 is the 29th in a leap year)."""
+
+    month: int
+    day: int | None
+
+    @classmethod
+    def of(cls, recurrence: str, due: datetime.date | None, month_end: bool) -> "Anchor":
+        """The anchor of a date the plan names for one period; no date: the period's last day."""
+        months = PERIOD_MONTHS[recurrence]
+        if due is None:
+            return cls(months - 1, None)
+        return cls((due.month - 1) % months, None if month_end else due.day)
+
+
+def _period_label(recurrence: str, year: int, first_month: int) -> str:
+    if recurrence == "yearly":
+        return f"{year}年"
+    if recurrence == "half-yearly":
+        return f"{year}年{'上' if first_month == 1 else '下'}半年"
+    if recurrence == "quarterly":
+        return f"{year}年第{(first_month + 2) // 3}季度"
+    return f"{year}年{first_month}月"
+
+
+def _periods(recurrence: str, anchor: Anchor, year: int):
+    """(label, first day, due date) of each period from January of ``year`` on, without end."""
+    months = PERIOD_MONTHS[recurrence]
+    while True:
+        for first in range(1, 13, months):
+            month = first + anchor.month
+            last = calendar.monthrange(year, month)[1]
+            due = datetime.date(year, month, last if anchor.day is None else min(anchor.day, last))
+            yield _period_label(recurrence, year, first), datetime.date(year, first, 1), due
+        year += 1
+
+
+def next_due(recurrence: str, anchor: Anchor, on_or_after: datetime.date) -> datetime.date:
+    """The first due date of a recurring deadline on or after a day."""
+    return next(due for _, _, due in _periods(recurrence, anchor, on_or_after.year) if due >= on_or_after)
+
+
+def recurring_periods(
+    recurrence: str, start: datetime.date, end: datetime.date, *, due_phrase: str = "",
+    due_on: datetime.date | None = None,
+) -> list[tuple[str, datetime.date]]:
+    """The (label, due date) of each period a recurring measure is owed in, from ``start`` (the plan's issue)
+    to ``end`` (its end): a period due before ``start`` is skipped, the one running past ``end`` is due then.
+
+    Each period falls due where the measure's deadline falls in its own period: the date its phrase names
+    (每年2月底前 → each February's end), else its stored due date (a month's last day counts as the month's
+    end), else the period's last day.
+    """
+    named = parse_deadline(due_phrase, year_hint=ANCHOR_YEAR) if due_phrase else Deadline()
+    if named.due is not None:
+        anchor = Anchor.of(recurrence, named.due, _is_month_end(named.phrase))
+    else:
+        last_day = due_on is not None and due_on.day == calendar.monthrange(due_on.year, due_on.month)[1]
+        anchor = Anchor.of(recurrence, due_on, last_day)
+    result = []
+    for label, first_day, due in _periods(recurrence, anchor, start.year):
+        if first_day > end:
+            break
+        if due >= start:
+            result.append((label, min(due, end)))
+    return result
 
 
 def parse_target(text: str) -> dict | None:
