@@ -203,7 +203,7 @@ class _Reader:
         return out
 
     # -- preamble ----------------------------------------------------------------------------------
-    def read_preamble(self, pre: list[tuple[int, str]], tail: list[tuple[int, str]]) -> None:
+    def take_preamble(self, pre: list[tuple[int, str]], tail: list[tuple[int, str]]) -> None:
         preamble = read_preamble([t for _, t in pre], [t for _, t in tail])
         self.issued_on = preamble.issued_on
         self.issuer = preamble.issuer or ""
@@ -338,7 +338,7 @@ class _Reader:
         if start is None:
             raise PlanImportError("未找到可识别的任务：文中没有“一、”“（一）”“1.”这样的编号条目。")
         pre, body = lines[:start], lines[start:]
-        self.read_preamble(pre, body)
+        self.take_preamble(pre, body)
         while body and _is_sign_off(body[-1][1]):
             body = body[:-1]
         blocks = self.blocks(body)
