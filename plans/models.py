@@ -178,7 +178,8 @@ class Measure(models.Model):
         NAMED = "named", "原文点名单位"
         GROUP = "group", "原文所指一类单位"
         TASK = "task", "任务全部责任单位"
-        LEAD = "lead", "牵头单位指定"
+        LEAD = "lead", "本区自身事项，由任务牵头单位承担"
+        MANUAL = "manual", "牵头单位指定"
 
     class Recurrence(models.TextChoices):
         YEARLY = "yearly", "每年"
@@ -192,7 +193,6 @@ class Measure(models.Model):
     due_on = models.DateField("完成时限", null=True, blank=True, help_text="留空则为方案截止日期")
     due_phrase = models.CharField("时限原文", max_length=100, blank=True)
     ongoing = models.BooleanField("长期坚持", default=False, help_text="无固定时限，持续推进，不计逾期")
-    kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.ONCE)
     kind_basis = models.CharField("类型依据", max_length=16, choices=Basis.choices, default=Basis.TEXT)
     kind_words = models.CharField("类型依据原文", max_length=100, blank=True)
     owner_rule = models.CharField("责任认定", max_length=16, choices=OwnerRule.choices, blank=True)
@@ -216,6 +216,16 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.text[:40]
+
+    @property
+    def kind(self) -> str:
+        """一次性 / 周期性 / 长期坚持, from the two fields that decide it (ongoing, recurrence)."""
+        if self.ongoing:
+            return self.Kind.ONGOING
+        return self.Kind.RECURRING if self.recurrence else self.Kind.ONCE
+
+    def get_kind_display(self) -> str:
+        return self.Kind(self.kind).label
 
     def effective_due(self) -> datetime.date | None:
         """The date the measure is due: its own, else the plan's end; None when ongoing."""

@@ -3,14 +3,6 @@
 from django.db import migrations, models
 
 
-def kinds_from_flags(apps, schema_editor):
-    """A measure's kind, from the flags it had before kinds existed (the importer re-reads the text later)."""
-    Measure = apps.get_model("plans", "Measure")
-    Measure.objects.filter(ongoing=True).update(kind="ongoing")
-    Measure.objects.filter(ongoing=False).exclude(recurrence="").update(kind="recurring")
-
-
-
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -18,11 +10,6 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.AddField(
-            model_name='historicalmeasure',
-            name='kind',
-            field=models.CharField(choices=[('once', '一次性'), ('recurring', '周期性'), ('ongoing', '长期坚持')], default='once', max_length=16, verbose_name='类型'),
-        ),
         migrations.AddField(
             model_name='historicalmeasure',
             name='kind_basis',
@@ -36,7 +23,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalmeasure',
             name='owner_rule',
-            field=models.CharField(blank=True, choices=[('named', '原文点名单位'), ('group', '原文所指一类单位'), ('task', '任务全部责任单位'), ('lead', '牵头单位指定')], max_length=16, verbose_name='责任认定'),
+            field=models.CharField(blank=True, choices=[('named', '原文点名单位'), ('group', '原文所指一类单位'), ('task', '任务全部责任单位'), ('lead', '本区自身事项，由任务牵头单位承担'), ('manual', '牵头单位指定')], max_length=16, verbose_name='责任认定'),
         ),
         migrations.AddField(
             model_name='historicalmeasure',
@@ -65,11 +52,6 @@ class Migration(migrations.Migration):
         ),
         migrations.AddField(
             model_name='measure',
-            name='kind',
-            field=models.CharField(choices=[('once', '一次性'), ('recurring', '周期性'), ('ongoing', '长期坚持')], default='once', max_length=16, verbose_name='类型'),
-        ),
-        migrations.AddField(
-            model_name='measure',
             name='kind_basis',
             field=models.CharField(choices=[('text', '据原文'), ('default', '默认，待确认'), ('lead', '牵头单位确定')], default='text', max_length=16, verbose_name='类型依据'),
         ),
@@ -81,7 +63,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='measure',
             name='owner_rule',
-            field=models.CharField(blank=True, choices=[('named', '原文点名单位'), ('group', '原文所指一类单位'), ('task', '任务全部责任单位'), ('lead', '牵头单位指定')], max_length=16, verbose_name='责任认定'),
+            field=models.CharField(blank=True, choices=[('named', '原文点名单位'), ('group', '原文所指一类单位'), ('task', '任务全部责任单位'), ('lead', '本区自身事项，由任务牵头单位承担'), ('manual', '牵头单位指定')], max_length=16, verbose_name='责任认定'),
         ),
         migrations.AddField(
             model_name='measure',
@@ -113,5 +95,4 @@ class Migration(migrations.Migration):
             name='notify_mode',
             field=models.CharField(choices=[('digest', '每日汇总'), ('immediate', '逐条即时')], default='digest', help_text='每日汇总：当天的提醒、催办合并为一条消息；逐条即时：每项单独发送', max_length=16, verbose_name='提醒方式'),
         ),
-        migrations.RunPython(kinds_from_flags, migrations.RunPython.noop),
     ]
