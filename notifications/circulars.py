@@ -13,16 +13,13 @@ from django.db.models import Count, Max, Min
 from django.utils import timezone
 
 from notifications.channels import dispatch
-from notifications.letters import next_serial
-from notifications.models import Circular, LadderConfig, Letter, Message, format_number
+from notifications.models import Circular, DocumentCounter, LadderConfig, Letter, Message, format_number
 from plans.models import Plan, Unit
 from tasks.models import Assignment, ReportingRound, Submission
 from tracker.formats import cn_date
 from tracker.models import User
 from tracker.pdf import render_pdf
 from tracker.workdays import latest_due_overdue_by, workdays_between
-
-DEFAULT_CIRCULAR_PREFIX = "督办通报"
 
 
 def round_record(rnd: ReportingRound) -> dict:
@@ -92,22 +89,21 @@ def pdf_context(*, plan: Plan, config: LadderConfig, content: dict, title: str, 
 
 def preview_pdf(plan: Plan, as_of: datetime.date, rnd: ReportingRound | None = None) -> bytes:
     config = LadderConfig.for_plan(plan)
-    prefix = plan.circular_prefix or DEFAULT_CIRCULAR_PREFIX
     return render_pdf("pdf/circular.html", pdf_context(
         plan=plan, config=config, content=circular_content(plan, as_of, rnd), title=circular_title(plan, rnd),
-        number=f"{prefix}〔{as_of.year}〕　号", issued_on=as_of, preview=True))
+        number=format_number(plan.document_prefix("circular"), as_of.year, None), issued_on=as_of, preview=True))
 
 
 def issue_circular(plan: Plan, as_of: datetime.date, *, rnd: ReportingRound | None = None,
                    user=None) -> Circular | None:
     """Number and record a circular (None if this round's circular exists already)."""
     config = LadderConfig.for_plan(plan)
-    prefix = plan.circular_prefix or DEFAULT_CIRCULAR_PREFIX
+    prefix = plan.document_prefix("circular")
     try:
         with transaction.atomic():
             if rnd is not None and Circular.objects.filter(round=rnd).exists():
                 return None
-            serial = next_serial(prefix, as_of.year)
+            serial = DocumentCounter.reserve(prefix, as_of.year)
             circular = Circular.objects.create(
                 plan=plan, round=rnd, prefix=prefix, year=as_of.year, serial=serial,
                 number=format_number(prefix, as_of.year, serial), title=circular_title(plan, rnd),

@@ -1,17 +1,17 @@
-"""函告 letters: who gets one, its number, its PDF (GB/T 9704 letter layout), its withdrawal.
+"""函告 letters: who gets one, its number, its PDF (GB/T 9704 letter layout), its withdrawal, its replies.
 
-A letter is claimed under a lock on the unit's row (the uncovered items are re-read under it) and
+Letters are claimed under a lock on the units' rows (the uncovered items are re-read under it) and
 numbered from a DocumentCounter row locked with select_for_update, in the same transaction as the
-letter row: a rolled-back letter gives its number back, so numbers stay gapless.
+letter rows: a rolled-back letter gives its number back, so numbers stay gapless.
 """
 
 import datetime
-import logging
+from functools import partial
 from itertools import groupby
 
 from django.core.files.base import ContentFile
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, Max, OuterRef
+from django.db import transaction
+from django.db.models import F, Max
 from django.utils import timezone
 
 from notifications.channels import dispatch
@@ -22,61 +22,29 @@ from notifications.models import (
     LadderState,
     Letter,
     LetterItem,
+    LetterReply,
     Message,
+    ReplyFile,
     format_number,
 )
 from plans.models import Plan, Unit
 from tasks.models import Assignment
+from tasks.uploads import CheckedFile, all_or_nothing, store
 from tracker.formats import cn_date
+from tracker.models import User
 from tracker.pdf import render_pdf
-from tracker.workdays import add_workdays, latest_due_overdue_by, workdays_between
-
-logger = logging.getLogger(__name__)
-
-DEFAULT_LETTER_PREFIX = "督办函"
+from tracker.workdays import add_workdays, workdays_between
 
 
-def next_serial(prefix: str, year: int) -> int:
-    """The next number for prefix and year; call inside the transaction that stores the document."""
-    DocumentCounter.objects.get_or_create(prefix=prefix, year=year)
-    counter = DocumentCounter.objects.select_for_update().get(prefix=prefix, year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return counter.last
-
-
-def reserve_serials(prefix: str, year: int, count: int) -> int:
-    """Reserve `count` consecutive numbers for prefix and year in one locked update; returns the first.
-    Call inside the transaction that stores the documents (a rollback gives the numbers back)."""
-    DocumentCounter.objects.get_or_create(prefix=prefix, year=year)
-    counter = DocumentCounter.objects.select_for_update().get(prefix=prefix, year=year)
-    first = counter.last + 1
-    counter.last += count
-    counter.save(update_fields=["last"])
-    return first
-
-
-def overdue_assignments(plan: Plan, unit: Unit, as_of: datetime.date):
-    return (Assignment.objects.overdue(as_of).filter(unit=unit, measure__task__plan=plan)
-            .select_related("measure__task__section").order_by("measure__task__order", "measure__order",
-                                                                 "due_on", "id"))
-
-
-def uncovered_long_overdue(plan: Plan, as_of: datetime.date, after_workdays: int):
-    """Open assignments of the plan at least `after_workdays` working days overdue that no issued
-    letter lists in their current ladder cycle.
-
-    The plan's lead office does not write letters to itself: its own items get reminders and urges only.
-    """
-    cutoff = latest_due_overdue_by(as_of, after_workdays)
-    covered = LetterItem.objects.filter(assignment=OuterRef("pk"), cycle=OuterRef("ladder_state__cycle"),
-                                        active=True)
-    found = (Assignment.objects.open().filter(measure__task__plan=plan, due_on__lte=cutoff)
-             .exclude(Exists(covered)))
-    return found.exclude(unit_id=plan.lead_unit_id) if plan.lead_unit_id else found
+def listed_items(plan: Plan, as_of: datetime.date):
+    """What a letter of the plan dated `as_of` lists: its unit's overdue items in the plan."""
+    return Assignment.objects.overdue(as_of).filter(measure__task__plan=plan)
 
 
 def letter_items(plan: Plan, unit: Unit, as_of: datetime.date) -> list[dict]:
+    """The rows of a letter to the unit dated `as_of`, in the letter's order (its preview, the page before it)."""
+    listed = (listed_items(plan, as_of).filter(unit=unit).select_related("measure__task__section")
+              .order_by("measure__task__order", "measure__order", "due_on", "id"))
     return [
         {
             "assignment": a,
@@ -87,7 +55,7 @@ def letter_items(plan: Plan, unit: Unit, as_of: datetime.date) -> list[dict]:
             "workdays_late": workdays_between(a.due_on, as_of),
             "days_late": (as_of - a.due_on).days,
         }
-        for a in overdue_assignments(plan, unit, as_of)
+        for a in listed
     ]
 
 
@@ -137,87 +105,50 @@ def context_for(letter: Letter) -> dict:
 def preview_pdf(plan: Plan, unit: Unit, as_of: datetime.date) -> bytes:
     """The letter as it would be issued today, before it gets a number."""
     config = LadderConfig.for_plan(plan)
-    prefix = plan.letter_prefix or DEFAULT_LETTER_PREFIX
     return render_pdf("pdf/letter.html", letter_context(
         plan=plan, unit=unit, config=config, items=letter_items(plan, unit, as_of), issued_on=as_of,
-        reply_workdays=config.reply_workdays, number=f"{prefix}〔{as_of.year}〕　号", preview=True))
+        reply_workdays=config.reply_workdays, number=format_number(plan.document_prefix("letter"), as_of.year, None),
+        preview=True))
 
 
-def issue_letter(plan: Plan, unit: Unit, as_of: datetime.date, *, user=None, manual: bool = False) -> Letter | None:
-    """Number and record one letter to the unit covering all its overdue items in the plan.
+def issue_letters(plan: Plan, unit_ids: list[int], as_of: datetime.date, *, user=None,
+                  manual: bool = False) -> list[Letter]:
+    """Number and record the letters of one plan to some of its units, each covering all the unit's overdue
+    items in the plan, in a fixed number of queries; returns them in number order.
 
-    From the sweep (manual=False) only if the unit still has an item past the letter threshold that
-    no issued letter covers; by hand (manual=True) whenever it has overdue items. Returns None when
-    there is nothing to do or another worker issued it first. The PDF and the sending follow in
-    `finish_letter`, after the commit.
+    From the sweep (manual=False) a unit gets one only if it still has an item that makes it due a letter
+    (`LadderConfig.letter_due_q`), and the candidates left without one lose their stale letter dates; by
+    hand (manual=True, `user` writing from the unit's page) whenever it has overdue items. The units' rows
+    are locked in key order, so concurrent callers queue behind each other and re-read what is covered; the
+    numbers are reserved in one locked counter update; letters and their items are bulk inserts. The PDFs
+    and the sending follow in `finish_letter`, after the commit.
     """
     config = LadderConfig.for_plan(plan)
-    try:
-        with transaction.atomic():
-            Unit.objects.select_for_update(no_key=True).filter(pk=unit.pk).first()
-            if not manual and not uncovered_long_overdue(plan, as_of, config.letter_after_workdays).filter(
-                    unit=unit).exists():
-                return None
-            items = letter_items(plan, unit, as_of)
-            if not items:
-                return None
-            seq = (Letter.objects.filter(plan=plan, unit=unit).aggregate(m=Max("seq"))["m"] or 0) + 1
-            prefix = plan.letter_prefix or DEFAULT_LETTER_PREFIX
-            serial = next_serial(prefix, as_of.year)
-            context = letter_context(plan=plan, unit=unit, config=config, items=items, issued_on=as_of,
-                                     reply_workdays=config.reply_workdays, number="")
-            letter = Letter.objects.create(
-                plan=plan, unit=unit, seq=seq, prefix=prefix, year=as_of.year, serial=serial,
-                number=format_number(prefix, as_of.year, serial), title=context["title"], issued_on=as_of,
-                reply_workdays=config.reply_workdays,
-                reply_due_on=add_workdays(as_of, config.reply_workdays),
-                issuer=config.issuer_name, signer=config.signer_name, created_by=user,
-            )
-            cycles = dict(LadderState.objects.filter(assignment__in=[i["assignment"] for i in items])
-                          .values_list("assignment_id", "cycle"))
-            LetterItem.objects.bulk_create([
-                LetterItem(letter=letter, assignment=i["assignment"], cycle=cycles.get(i["assignment"].pk, 1),
-                           due_on=i["due_on"], workdays_late=i["workdays_late"], days_late=i["days_late"])
-                for i in items
-            ])
-            LadderState.objects.filter(assignment__in=[i["assignment"] for i in items]).update(letter_on=None)
-    except IntegrityError:
-        return None
-    return letter
-
-
-def issue_letters(plan: Plan, unit_ids: list[int], as_of: datetime.date, config: LadderConfig) -> list[Letter]:
-    """The sweep's letters to many units of one plan at once: `issue_letter` for each unit that still
-    has an item past the letter threshold that no issued letter covers, in a fixed number of queries.
-
-    The units' rows are locked in key order (so concurrent sweeps queue behind each other and re-read
-    what is covered), the numbers are reserved in one locked counter update, letters and their items
-    are bulk inserts. Candidates left without a letter lose their stale letter dates.
-    """
     with transaction.atomic():
         locked = list(Unit.objects.select_for_update(no_key=True).filter(pk__in=unit_ids).order_by("pk")
                       .values_list("pk", flat=True))
-        eligible = uncovered_long_overdue(plan, as_of, config.letter_after_workdays).filter(unit__in=locked)
-        due_units = set(eligible.values_list("unit_id", flat=True).distinct())
-        LadderState.objects.filter(letter_on__lte=as_of, assignment__unit__in=set(locked) - due_units,
-                                   assignment__measure__task__plan=plan).update(letter_on=None)
-        LadderState.objects.filter(letter_on__lte=as_of, assignment__unit__in=due_units,
-                                   assignment__measure__task__plan=plan).exclude(
-            assignment__in=eligible.values("pk")).update(letter_on=None)
+        overdue = listed_items(plan, as_of).filter(unit__in=locked)
+        if manual:
+            due_units = set(overdue.values_list("unit_id", flat=True).distinct())
+        else:
+            eligible = Assignment.objects.filter(config.letter_due_q(as_of), unit__in=locked)
+            due_units = set(eligible.values_list("unit_id", flat=True).distinct())
+            LadderState.objects.filter(letter_on__lte=as_of, assignment__unit__in=locked,
+                                       assignment__measure__task__plan=plan).exclude(
+                assignment__in=eligible.values("pk")).update(letter_on=None)
         if not due_units:
             return []
-        overdue = (Assignment.objects.overdue(as_of).filter(unit__in=due_units, measure__task__plan=plan)
-                   .annotate(cycle=F("ladder_state__cycle")).order_by("unit_id", "pk"))
+        listed = overdue.filter(unit__in=due_units).annotate(cycle=F("ladder_state__cycle")).order_by("unit_id", "pk")
         items: dict[int, list] = {}
-        for pk, unit_id, due_on, cycle in overdue.values_list("pk", "unit_id", "due_on", "cycle"):
+        for pk, unit_id, due_on, cycle in listed.values_list("pk", "unit_id", "due_on", "cycle"):
             items.setdefault(unit_id, []).append(
                 LetterItem(assignment_id=pk, cycle=cycle or 1, due_on=due_on,
                            workdays_late=workdays_between(due_on, as_of), days_late=(as_of - due_on).days))
         seqs = dict(Letter.objects.filter(plan=plan, unit__in=due_units).values("unit")
                     .annotate(m=Max("seq")).values_list("unit", "m"))
         units = Unit.objects.in_bulk(items)
-        prefix = plan.letter_prefix or DEFAULT_LETTER_PREFIX
-        first = reserve_serials(prefix, as_of.year, len(items))
+        prefix = plan.document_prefix("letter")
+        first = DocumentCounter.reserve(prefix, as_of.year, len(items))
         reply_due_on = add_workdays(as_of, config.reply_workdays)
         issued = []
         for serial, unit_id in enumerate(sorted(items), start=first):
@@ -226,15 +157,15 @@ def issue_letters(plan: Plan, unit_ids: list[int], as_of: datetime.date, config:
                 plan=plan, unit=unit, seq=seqs.get(unit_id, 0) + 1, prefix=prefix, year=as_of.year, serial=serial,
                 number=format_number(prefix, as_of.year, serial), title=letter_title(unit), issued_on=as_of,
                 reply_workdays=config.reply_workdays, reply_due_on=reply_due_on,
-                issuer=config.issuer_name, signer=config.signer_name,
+                issuer=config.issuer_name, signer=config.signer_name, created_by=user,
             ))
         issued = Letter.objects.bulk_create(issued)
-        Letter.history.bulk_history_create(issued)
+        Letter.history.bulk_history_create(issued, default_user=user)
         for letter in issued:
             for item in items[letter.unit_id]:
                 item.letter = letter
         LetterItem.objects.bulk_create([i for rows in items.values() for i in rows], batch_size=2000)
-        LadderState.objects.filter(assignment__in=overdue.values("pk")).update(letter_on=None)
+        LadderState.objects.filter(assignment__in=listed.values("pk")).update(letter_on=None)
     return issued
 
 
@@ -280,3 +211,16 @@ def withdraw(letter: Letter, user, reason: str) -> None:
         LetterItem.objects.filter(letter=letter).update(active=False)
         # the next sweep works out again which of these items are due a letter
         LadderState.objects.filter(assignment__letter_items__letter=letter).update(next_step_on=RECHECK)
+
+
+def save_reply(letter: Letter, author: User, text: str, files: list[CheckedFile]) -> LetterReply:
+    """整改回复: the reply, its files and the lead office's inbox note, all or nothing."""
+    with all_or_nothing() as written:
+        reply = LetterReply.objects.create(letter=letter, author=author, text=text)
+        store(files, partial(ReplyFile, reply=reply), written)
+        message = Message.objects.create(
+            kind=Message.Kind.REPLY, plan=letter.plan, unit=letter.unit, letter=letter,
+            subject=f"{letter.unit.name}已回复{letter.number}", link=letter.get_absolute_url(),
+            body=f"{letter.unit.name}对{letter.number}《{letter.title}》提交了整改回复。")
+        dispatch(message, users=list(User.objects.filter(role=User.Role.LEAD, is_active=True)))
+    return reply

@@ -11,13 +11,14 @@ import uuid
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from plans.models import Plan, Unit
 from tasks.models import Assignment, ReportingRound
+from tracker.workdays import add_workdays, latest_due_overdue_by
 
 # A next_step_on this early means "look at this assignment on the next sweep, whatever its date".
 RECHECK = datetime.date(1970, 1, 1)
@@ -76,6 +77,7 @@ class LadderConfig(models.Model):
     @classmethod
     def for_plan(cls, plan: Plan) -> "LadderConfig":
         config, _ = cls.objects.get_or_create(plan=plan)
+        config.plan = plan  # the caller's row: its lead office and prefixes are not read again
         return config
 
     @property
@@ -93,6 +95,28 @@ class LadderConfig(models.Model):
     @property
     def signer_name(self) -> str:
         return self.signer or self.issuer_name
+
+    # --- When an item makes its unit due a 函告: written once in Python (`letter_on`, what the sweep stores
+    # on each LadderState) with its SQL twin beside it (`letter_due_q`, what a letter re-reads under its
+    # lock); tests/notifications/test_letter_due.py checks that the two agree.
+
+    def letter_on(self, unit_id: int, due_on: datetime.date | None, *, done: bool = False,
+                  covered: bool = False) -> datetime.date | None:
+        """The day an item of this plan makes its unit due a letter: `letter_after_workdays` working days
+        after its due date. Never for an item that is done or has no due date, for the plan's lead office's
+        own (it writes no letters to itself), or for one an issued letter lists in its current cycle."""
+        if done or covered or due_on is None or unit_id == self.plan.lead_unit_id:
+            return None
+        return add_workdays(due_on, self.letter_after_workdays)
+
+    def letter_due_q(self, as_of: datetime.date) -> Q:
+        """`letter_on(…) <= as_of` as a filter on assignments: this plan's items that make their unit due a
+        letter on `as_of`."""
+        covered = LetterItem.objects.filter(assignment=OuterRef("pk"), cycle=OuterRef("ladder_state__cycle"),
+                                            active=True)
+        due = (Q(measure__task__plan=self.plan_id) & ~Assignment.done_q()
+               & Q(due_on__lte=latest_due_overdue_by(as_of, self.letter_after_workdays)) & ~Exists(covered))
+        return due & ~Q(unit_id=self.plan.lead_unit_id) if self.plan.lead_unit_id else due
 
 
 class LadderState(models.Model):
@@ -258,9 +282,21 @@ class DocumentCounter(models.Model):
     def __str__(self) -> str:
         return f"{self.prefix}〔{self.year}〕{self.last}号"
 
+    @classmethod
+    def reserve(cls, prefix: str, year: int, count: int = 1) -> int:
+        """Reserve `count` consecutive serials for prefix and year; returns the first. Call inside the
+        transaction that stores the documents: the counter row stays locked until it commits (numbers in
+        order, none twice), and a rollback gives the numbers back (no gaps)."""
+        counter, _ = cls.objects.select_for_update().get_or_create(prefix=prefix, year=year)
+        first = counter.last + 1
+        counter.last += count
+        counter.save(update_fields=["last"])
+        return first
 
-def format_number(prefix: str, year: int, serial: int) -> str:
-    return f"{prefix}〔{year}〕{serial}号"
+
+def format_number(prefix: str, year: int, serial: int | None) -> str:
+    """河北司法函〔2024〕3号; without a serial (a preview) the number's place is left blank."""
+    return f"{prefix}〔{year}〕{'　' if serial is None else serial}号"
 
 
 class LetterQuerySet(models.QuerySet):

@@ -10,8 +10,9 @@ statements per chunk, never a query per row.
    rung in force today, their messages and inbox rows in bulk; deliveries are queued after the commit,
    one job per chunk. A sweep that missed days sends only the rung in force now, never the ones it
    skipped.
-3. Letters: units with an item `letter_after_workdays` overdue that no letter covers get one letter,
-   issued in bulk per plan (units locked in key order, numbers reserved in one counter update).
+3. Letters: units with an item that makes them due a letter (`LadderConfig.letter_on`, stored on the
+   states by step 2 and read from a partial index) get one letter, issued in bulk per plan (units locked
+   in key order, numbers reserved in one counter update).
 4. Circulars: each closed reporting round gets its circular.
 5. Letters and circulars get their PDF and are sent (after their numbering has committed).
 """
@@ -41,7 +42,7 @@ from notifications.models import (
 from plans.models import Measure, Plan, Task, Unit
 from tasks.models import Assignment, ReportingRound
 from tracker.formats import cn_date
-from tracker.workdays import add_workdays, workdays_between
+from tracker.workdays import workdays_between
 
 logger = logging.getLogger(__name__)
 
@@ -57,13 +58,6 @@ class Configs(dict):
         config = LadderConfig.for_plan(Plan.objects.get(pk=plan_id))
         self[plan_id] = config
         return config
-
-    def letter_on(self, plan_id: int, unit_id: int, due_on: datetime.date) -> datetime.date | None:
-        """When an open item due on `due_on` makes its unit due a letter (never for the plan's lead office)."""
-        config = self[plan_id]
-        if unit_id == config.plan.lead_unit_id:
-            return None
-        return add_workdays(due_on, config.letter_after_workdays)
 
     def measures(self, ids: set[int]) -> dict[int, Measure]:
         """Measures (with their task) by id, each read once per sweep."""
@@ -90,10 +84,11 @@ class Configs(dict):
 def adopt(configs: Configs) -> None:
     """Create the LadderState of every assignment that has none yet (new ids only: an index range).
 
-    Set-based: the dates depend only on (plan, due date), and on whether the unit is the plan's lead
-    office (no letters to itself), so they are worked out once per distinct (plan, due date) in Python
-    (working days) and joined in as a VALUES list; each window of new ids is one INSERT … SELECT that
-    skips rows a concurrent sweep inserted first.
+    Set-based: the first wake depends only on (plan, due date), so it is worked out once per distinct
+    (plan, due date) in Python (working days) and joined in as a VALUES list; each window of new ids is one
+    INSERT … SELECT that skips rows a concurrent sweep inserted first. The letter date is left to the first
+    step (`take_steps`, the one place that applies `LadderConfig.letter_on`): it comes before any letter
+    date, in the same sweep.
     """
     last = LadderState.objects.aggregate(m=Max("assignment_id"))["m"] or 0
     top = Assignment.objects.aggregate(m=Max("pk"))["m"] or 0
@@ -102,34 +97,30 @@ def adopt(configs: Configs) -> None:
         combos = set(window.open().filter(due_on__isnull=False)
                      .values_list("measure__task__plan_id", "due_on").distinct())
         _adopt_window(low, low + ADOPT_WINDOW, [
-            (plan_id, due_on, first_wake(configs.timing(plan_id), due_on),
-             add_workdays(due_on, configs[plan_id].letter_after_workdays))
-            for plan_id, due_on in sorted(combos)
+            (plan_id, due_on, first_wake(configs.timing(plan_id), due_on)) for plan_id, due_on in sorted(combos)
         ])
 
 
 def _adopt_window(low: int, high: int, dates: list[tuple]) -> None:
-    """INSERT … SELECT the states of assignments low < id <= high; `dates`: (plan, due, wake, letter_on)."""
+    """INSERT … SELECT the states of assignments low < id <= high; `dates`: (plan, due, wake)."""
     q = connection.ops.quote_name
-    a, m, t, p, s = (q(model._meta.db_table) for model in (Assignment, Measure, Task, Plan, LadderState))
+    a, m, t, s = (q(model._meta.db_table) for model in (Assignment, Measure, Task, LadderState))
     date = connection.ops.adapt_datefield_value
     params: list = []
     if dates:
-        values = ", ".join(["(%s, %s, %s, %s)"] * len(dates))
-        for plan_id, due_on, wake_on, letter_after in dates:
-            params += [plan_id, date(due_on), date(wake_on), date(letter_after)]
-        head = f"WITH d (plan_id, due_on, wake, letter_on) AS (VALUES {values}) "
+        values = ", ".join(["(%s, %s, %s)"] * len(dates))
+        for plan_id, due_on, wake_on in dates:
+            params += [plan_id, date(due_on), date(wake_on)]
+        head = f"WITH d (plan_id, due_on, wake) AS (VALUES {values}) "
         join = "LEFT JOIN d ON d.plan_id = tk.plan_id AND d.due_on = a.due_on"
         wake = "CASE WHEN a.status = %s THEN NULL ELSE d.wake END"
-        letter_on = "CASE WHEN a.status = %s OR a.unit_id = p.lead_unit_id THEN NULL ELSE d.letter_on END"
-        params += [Assignment.Status.DONE, Assignment.Status.DONE]
+        params.append(Assignment.Status.DONE)
     else:
         head = join = ""
-        wake = letter_on = "NULL"
-    sql = (f"{head}INSERT INTO {s} (assignment_id, cycle, due_on, next_step_on, letter_on) "
-           f"SELECT a.id, 1, a.due_on, {wake}, {letter_on} "
-           f"FROM {a} a JOIN {m} m ON m.id = a.measure_id JOIN {t} tk ON tk.id = m.task_id "
-           f"JOIN {p} p ON p.id = tk.plan_id {join} "
+        wake = "NULL"
+    sql = (f"{head}INSERT INTO {s} (assignment_id, cycle, due_on, next_step_on) "
+           f"SELECT a.id, 1, a.due_on, {wake} "
+           f"FROM {a} a JOIN {m} m ON m.id = a.measure_id JOIN {t} tk ON tk.id = m.task_id {join} "
            f"WHERE a.id > %s AND a.id <= %s ON CONFLICT DO NOTHING")
     with connection.cursor() as cursor:
         cursor.execute(sql, params + [low, high])
@@ -216,13 +207,14 @@ def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[s
         groups: dict[tuple, list[int]] = {}
         wanted = []
         for pk, cycle, state_due, due_on, status, unit_id, period, measure_id, plan_id in states:
-            if status == Assignment.Status.DONE or due_on is None:
-                groups.setdefault((None, None, cycle, state_due), []).append(pk)
+            done = status == Assignment.Status.DONE
+            if not done and due_on is not None and state_due is not None and state_due != due_on:
+                cycle += 1  # a new due date starts a new cycle
+            letter_on = configs[plan_id].letter_on(unit_id, due_on, done=done, covered=(pk, cycle) in covered)
+            if done or due_on is None:  # the ladder stops
+                groups.setdefault((None, letter_on, cycle, state_due), []).append(pk)
                 continue
-            if state_due is not None and state_due != due_on:
-                cycle += 1
             timing = configs.timing(plan_id)
-            letter_on = None if (pk, cycle) in covered else configs.letter_on(plan_id, unit_id, due_on)
             # One UPDATE per distinct outcome (items due the same day share one), not a CASE per row.
             groups.setdefault((next_wake(timing, due_on, as_of), letter_on, cycle, due_on), []).append(pk)
             rung = rung_at(timing, due_on, as_of)
@@ -284,8 +276,7 @@ def _sweep(as_of: datetime.date, *, finish: str) -> dict:
         by_plan.setdefault(plan_id, []).append(unit_id)
     for plan_id, unit_ids in by_plan.items():
         for start in range(0, len(unit_ids), LETTER_CHUNK):
-            issued += letters.issue_letters(configs[plan_id].plan, unit_ids[start:start + LETTER_CHUNK], as_of,
-                                            configs[plan_id])
+            issued += letters.issue_letters(configs[plan_id].plan, unit_ids[start:start + LETTER_CHUNK], as_of)
     result["letter"] = len(issued)
 
     new_circulars = []

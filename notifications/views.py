@@ -4,7 +4,6 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,15 +26,12 @@ from notifications.models import (
     LadderConfig,
     Letter,
     LetterReply,
-    Message,
     Notification,
-    ReplyFile,
 )
 from notifications.sweep import send_by_hand
 from plans.models import Plan, Unit
 from tasks.access import check_write, get_assignment_for_user, require_lead, require_liaison
 from tasks.uploads import UploadRejected, check_files
-from tracker.models import User
 from tracker.paging import page_of
 from tracker.workdays import add_workdays
 
@@ -115,7 +111,7 @@ def letter_detail(request, pk):
                     for text in exc.messages:
                         reply_form.add_error("files", text)
                 else:
-                    save_reply(letter, request.user, reply_form.cleaned_data["text"], checked)
+                    letters.save_reply(letter, request.user, reply_form.cleaned_data["text"], checked)
                     messages.success(request, "整改回复已提交。")
                     return redirect(letter)
         else:
@@ -130,32 +126,6 @@ def letter_detail(request, pk):
         "withdraw_form": withdraw_form,
     }
     return render(request, "notifications/letter_detail.html", context)
-
-
-def save_reply(letter: Letter, author: User, text: str, files) -> LetterReply:
-    """The reply, its files and the lead office's inbox note, all or nothing."""
-    written = []
-    storage = ReplyFile._meta.get_field("file").storage
-    try:
-        with transaction.atomic():
-            reply = LetterReply.objects.create(letter=letter, author=author, text=text)
-            for checked in files:
-                row = ReplyFile(reply=reply, original_name=checked.name, size=checked.size,
-                                sha256=checked.sha256, content_type=checked.content_type)
-                checked.upload.seek(0)
-                row.file.save(checked.name, checked.upload, save=False)
-                written.append(row.file.name)
-                row.save()
-            message = Message.objects.create(
-                kind=Message.Kind.REPLY, plan=letter.plan, unit=letter.unit, letter=letter,
-                subject=f"{letter.unit.name}已回复{letter.number}", link=letter.get_absolute_url(),
-                body=f"{letter.unit.name}对{letter.number}《{letter.title}》提交了整改回复。")
-            channels.dispatch(message, users=list(User.objects.filter(role=User.Role.LEAD, is_active=True)))
-    except BaseException:
-        for name in written:
-            storage.delete(name)
-        raise
-    return reply
 
 
 @login_required
@@ -301,10 +271,11 @@ def unit_letter(request, unit_pk, plan_pk):
         return _pdf_response(letters.preview_pdf(plan, unit, today), "函告预览.pdf")
     if request.method == "POST":
         require_lead(request.user)
-        letter = letters.issue_letter(plan, unit, today, user=request.user, manual=True)
-        if letter is None:
+        issued = letters.issue_letters(plan, [unit.pk], today, user=request.user, manual=True)
+        if not issued:
             messages.error(request, f"{unit.name}在该方案中没有逾期任务，无需函告。")
             return redirect("notifications:unit_letter", unit_pk=unit.pk, plan_pk=plan.pk)
+        letter = issued[0]
         letters.finish_letter(letter)
         messages.success(request, f"{letter.number}已编号并发送给{unit.name}。")
         return redirect(letter)

@@ -79,6 +79,10 @@ class UnitAlias(models.Model):
         return f"{self.name} → {self.unit or self.group}"
 
 
+# The 文号 prefix of a plan's letters and circulars when the plan sets none.
+DEFAULT_DOCUMENT_PREFIXES = {"letter": "督办函", "circular": "督办通报"}
+
+
 class Plan(models.Model):
     """An implementation plan (实施方案) imported from its text."""
 
@@ -109,6 +113,10 @@ class Plan(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+    def document_prefix(self, kind: str) -> str:
+        """The 文号 prefix of the plan's letters (kind "letter") or circulars ("circular"): its own, or the default."""
+        return (self.letter_prefix if kind == "letter" else self.circular_prefix) or DEFAULT_DOCUMENT_PREFIXES[kind]
 
 
 class Section(models.Model):

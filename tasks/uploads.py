@@ -11,13 +11,18 @@ the row keeps the original name, size, type and sha256. All or nothing: one bad 
 import hashlib
 import unicodedata
 import zipfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 
 import filetype
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler, StopUpload
 from django.db import transaction
+from django.db.models import Model
+from django.db.models.fields.files import FieldFile
 
 from tasks.models import Assignment, Evidence, Submission
 
@@ -229,35 +234,39 @@ class SubmissionSizeLimit(FileUploadHandler):
         return None
 
 
-def store(submission: Submission, files: list[CheckedFile], written: list[str]) -> list[Evidence]:
-    """Write the files under generated names and their rows; ``written`` collects the stored names."""
+def store(files: list[CheckedFile], row: Callable[..., Model], written: list[FieldFile]) -> list[Model]:
+    """Write the files under generated names, each with its row made by ``row(**fields)`` (an Evidence, a
+    ReplyFile); ``written`` collects the stored files."""
     rows = []
     for checked in files:
-        evidence = Evidence(submission=submission, original_name=checked.name, size=checked.size,
-                            sha256=checked.sha256, content_type=checked.content_type)
+        stored = row(original_name=checked.name, size=checked.size, sha256=checked.sha256,
+                     content_type=checked.content_type)
         checked.upload.seek(0)
-        evidence.file.save(checked.name, checked.upload, save=False)
-        written.append(evidence.file.name)
-        evidence.save()
-        rows.append(evidence)
+        stored.file.save(checked.name, checked.upload, save=False)
+        written.append(stored.file)
+        stored.save()
+        rows.append(stored)
     return rows
+
+
+@contextmanager
+def all_or_nothing() -> Iterator[list[FieldFile]]:
+    """A transaction that stores files: yields the list ``store`` fills. When anything fails, the rows roll
+    back and the files already written are removed again, so nothing is left behind."""
+    written: list[FieldFile] = []
+    try:
+        with transaction.atomic():
+            yield written
+    except BaseException:
+        for stored in written:
+            stored.storage.delete(stored.name)
+        raise
 
 
 def save_submission(assignment: Assignment, *, author, text: str, percent: int, files: list[CheckedFile],
                     today) -> Submission:
-    """The submission, its evidence and the assignment's new status, all or nothing.
-
-    Files already written are removed again when anything fails, so a failed submission leaves neither
-    rows nor files behind.
-    """
-    written: list[str] = []
-    try:
-        with transaction.atomic():
-            submission = assignment.submit(author, text, percent, today)
-            store(submission, files, written)
-    except BaseException:
-        storage = Evidence._meta.get_field("file").storage
-        for name in written:
-            storage.delete(name)
-        raise
+    """The submission, its evidence and the assignment's new status, all or nothing."""
+    with all_or_nothing() as written:
+        submission = assignment.submit(author, text, percent, today)
+        store(files, partial(Evidence, submission=submission), written)
     return submission

@@ -20,7 +20,7 @@ D = datetime.date
 def make_letter(plan, finance, measure) -> Letter:
     Assignment.objects.create(measure=measure, unit=finance, due_on=D(2024, 6, 30))
     Assignment.objects.create(measure=measure, unit=finance, period="2024年第二季度", due_on=D(2024, 7, 5))
-    letter = letters.issue_letter(plan, finance, D(2024, 7, 20))
+    [letter] = letters.issue_letters(plan, [finance.pk], D(2024, 7, 20))
     letters.finish_letter(letter)
     letter.refresh_from_db()
     return letter
@@ -113,7 +113,7 @@ def test_withdrawn_letter_keeps_its_number_and_cannot_be_deleted(letter, cast):
     with pytest.raises(Exception, match="不能删除"):
         letter.delete()
     # the items may be written up again: the next sweep issues a new letter with the next number
-    again = letters.issue_letter(cast.plan, cast.finance, D(2024, 7, 22))
+    [again] = letters.issue_letters(cast.plan, [cast.finance.pk], D(2024, 7, 22))
     assert again.number == "测司法函〔2024〕2号" and again.seq == 2
     assert Letter.objects.count() == 2
 

@@ -6,7 +6,7 @@ import pytest
 
 from notifications import bulk, letters
 from notifications.ladder import Timing, first_wake
-from notifications.models import DocumentCounter, LadderConfig, LadderState, Letter, LetterItem, Message, Step
+from notifications.models import DocumentCounter, LadderState, Letter, LetterItem, Message, Step
 from notifications.sweep import Configs, adopt, run_sweep
 from tasks.models import Assignment
 from tracker.workdays import add_workdays, workdays_between
@@ -25,7 +25,7 @@ def overdue(cast, monkeypatch):
     return cast
 
 
-def test_adoption_gives_each_assignment_its_dates_and_skips_done_lead_and_ongoing_items(cast):
+def test_adoption_gives_each_assignment_its_first_wake_and_the_first_step_its_letter_date(cast):
     due = D(2024, 9, 30)
     Assignment.objects.update(due_on=due)
     done = Assignment.objects.create(measure=cast.measure, unit=cast.finance, period="二期", due_on=due,
@@ -36,14 +36,17 @@ def test_adoption_gives_each_assignment_its_dates_and_skips_done_lead_and_ongoin
     adopt(Configs())
     assert LadderState.objects.count() == 5
     states = {s.pk: s for s in LadderState.objects.all()}
-    letter_on = add_workdays(due, 10)
-    assert (states[cast.finance_assignment.pk].next_step_on, states[cast.finance_assignment.pk].letter_on) == (
-        first_wake(Timing(), due), letter_on)
-    assert states[cast.finance_assignment.pk].next_step_on == D(2024, 9, 23)
-    assert (states[done.pk].next_step_on, states[done.pk].letter_on, states[done.pk].due_on) == (None, None, due)
-    assert (states[lead.pk].next_step_on, states[lead.pk].letter_on) == (D(2024, 9, 23), None)
-    assert (states[ongoing.pk].next_step_on, states[ongoing.pk].letter_on) == (None, None)
+    assert states[cast.finance_assignment.pk].next_step_on == first_wake(Timing(), due) == D(2024, 9, 23)
+    assert (states[done.pk].next_step_on, states[done.pk].due_on) == (None, due)
+    assert states[lead.pk].next_step_on == D(2024, 9, 23)
+    assert states[ongoing.pk].next_step_on is None
     assert {s.cycle for s in states.values()} == {1}
+    assert not LadderState.objects.filter(letter_on__isnull=False).exists()
+
+    run_sweep(D(2024, 9, 23), documents="never")  # the first reminder: the step sets the letter date
+    states = {s.pk: s for s in LadderState.objects.all()}
+    assert states[cast.finance_assignment.pk].letter_on == add_workdays(due, 10) == D(2024, 10, 18)  # past the National Day week
+    assert (states[done.pk].letter_on, states[lead.pk].letter_on, states[ongoing.pk].letter_on) == (None, None, None)
     LadderState.objects.filter(pk=done.pk).update(cycle=2)
     adopt(Configs())  # nothing new: nothing inserted twice, nothing overwritten
     assert LadderState.objects.count() == 5
@@ -71,8 +74,7 @@ def test_letters_to_many_units_are_numbered_consecutively_after_the_counter(over
 def test_a_unit_whose_items_are_all_covered_gets_no_second_letter_and_loses_its_stale_date(overdue):
     run_sweep(AS_OF, documents="never")
     LadderState.objects.filter(pk=overdue.finance_assignment.pk).update(letter_on=AS_OF)
-    config = LadderConfig.for_plan(overdue.plan)
-    assert letters.issue_letters(overdue.plan, [overdue.finance.pk], AS_OF, config) == []
+    assert letters.issue_letters(overdue.plan, [overdue.finance.pk], AS_OF) == []
     assert LadderState.objects.get(pk=overdue.finance_assignment.pk).letter_on is None
     assert Letter.objects.count() == 2
 
