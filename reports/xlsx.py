@@ -1,36 +1,26 @@
 """The report's tables as an Excel workbook (the 台账 format the offices keep), one sheet per table.
 
-Written with openpyxl's write-only mode, row by row, from the same Report the PDF is laid out from.
+Written through tracker.xlsx, row by row, from the same Report the PDF is laid out from. The workbook's
+only date is the report's generation day, so the same report gives the same bytes.
 """
 
 import datetime
 import io
-import re
-import zipfile
-
-from openpyxl import Workbook
-from openpyxl.utils import get_column_letter
 
 from reports.inspection import LIGHT_LABELS, Report
-
-
-def _sheet(wb: Workbook, title: str, header: list[str], widths: list[int]):
-    ws = wb.create_sheet(title)
-    for i, width in enumerate(widths, start=1):
-        ws.column_dimensions[get_column_letter(i)].width = width
-    ws.freeze_panes = "A2"
-    ws.append(header)
-    return ws
+from tracker.xlsx import Book
 
 
 def report_xlsx(report: Report) -> bytes:
-    wb = Workbook(write_only=True)
-    # Only the dates the report is about: the as-of and generation days (openpyxl stamps "modified" itself).
-    wb.properties.created = datetime.datetime.combine(report.generated_on, datetime.time.min)
-    wb.properties.title = f"{report.plan.title} {report.title}"
-    wb.properties.creator = report.issuer
+    out = io.BytesIO()
+    created = datetime.datetime.combine(report.generated_on, datetime.time.min)
+    with Book(out, title=f"{report.plan.title} {report.title}", author=report.issuer, created=created) as wb:
+        _write_sheets(wb, report)
+    return out.getvalue()
 
-    ws = _sheet(wb, "总体情况", ["项目", "内容"], [22, 60])
+
+def _write_sheets(wb: Book, report: Report) -> None:
+    ws = wb.sheet("总体情况", ["项目", "内容"], [22, 60])
     rows = [
         ("实施方案", report.plan.title),
         ("报告", report.title + (f"（{report.subject}）" if report.subject else "")),
@@ -47,22 +37,21 @@ def report_xlsx(report: Report) -> bytes:
         ("函告（件）", report.letters_issued if report.letters_available else "暂无数据"),
         ("函告已回复（件）", report.letters_answered if report.letters_available else "暂无数据"),
     ]
-    for row in rows:
-        ws.append(list(row))
+    ws.extend(rows)
 
     tally_header = ["分解", "已完成", "按时", "逾期", "推进中", "完成率（%）"]
 
     def tally(t) -> list:
         return [t.total, t.done, t.on_time, t.overdue, t.pending, t.percent]
 
-    ws = _sheet(wb, "分任务完成情况", ["章节", "序号", "任务", *tally_header], [30, 8, 50, 8, 8, 8, 8, 8, 10])
+    ws = wb.sheet("分任务完成情况", ["章节", "序号", "任务", *tally_header], [30, 8, 50, 8, 8, 8, 8, 8, 10])
     for block in report.sections:
         for row in block.tasks:
             ws.append([block.title, row.label, row.task.title, *tally(row.tally)])
 
     if report.shows_matrix:
-        ws = _sheet(wb, "任务单位矩阵", ["责任单位", *[f"任务{t.label}" for t in report.tasks], "完成率（%）"],
-                    [30, *[10] * len(report.tasks), 10])
+        ws = wb.sheet("任务单位矩阵", ["责任单位", *[f"任务{t.label}" for t in report.tasks], "完成率（%）"],
+                       [30, *[10] * len(report.tasks), 10])
         for u in report.units:
             ws.append([u.unit.name, *[text for _, text in u.cells], u.tally.percent])
 
@@ -72,45 +61,24 @@ def report_xlsx(report: Report) -> bytes:
     def line(o) -> list:
         return [o.unit, o.task, o.measure, o.period, o.due_on, o.status, LIGHT_LABELS.get(o.light, ""), o.days_late]
 
-    ws = _sheet(wb, "逾期清单", [*line_header, "督办环节"], [*line_widths, 10])
+    ws = wb.sheet("逾期清单", [*line_header, "督办环节"], [*line_widths, 10])
     for o in report.overdue:
         ws.append([*line(o), o.step])
 
-    ws = _sheet(wb, "函告情况", ["文号", "责任单位", "函告日期", "回复期限", "回复情况"], [28, 30, 16, 16, 24])
+    ws = wb.sheet("函告情况", ["文号", "责任单位", "函告日期", "回复期限", "回复情况"], [28, 30, 16, 16, 24])
     for letter in report.letters:
         ws.append([letter.number, letter.unit, letter.issued_on, letter.reply_due, letter.state])
 
-    ws = _sheet(wb, "单位情况", ["责任单位", *tally_header], [30, 8, 8, 8, 8, 8, 10])
+    ws = wb.sheet("单位情况", ["责任单位", *tally_header], [30, 8, 8, 8, 8, 8, 10])
     for u in report.units:
         ws.append([u.unit.name, *tally(u.tally)])
 
     if report.shows_details:
-        ws = _sheet(wb, "任务分解明细", line_header, line_widths)
+        ws = wb.sheet("任务分解明细", line_header, line_widths)
         for d in report.details:
             ws.append(line(d))
 
-    ws = _sheet(wb, "佐证材料索引", ["责任单位", "任务", "文件名", "大小", "SHA-256（前12位）", "报送日期"],
-                [30, 8, 50, 12, 18, 16])
+    ws = wb.sheet("佐证材料索引", ["责任单位", "任务", "文件名", "大小", "SHA-256（前12位）", "报送日期"],
+                  [30, 8, 50, 12, 18, 16])
     for e in report.evidence:
         ws.append([e.unit, e.task, e.name, e.size, e.sha256, e.submitted_on])
-
-    out = io.BytesIO()
-    wb.save(out)
-    return stamped(out.getvalue(), report.generated_on)
-
-
-def stamped(xlsx: bytes, day: datetime.date) -> bytes:
-    """The workbook with every date in its package set to ``day``: openpyxl stamps the save time into
-    docProps/core.xml and the zip entries, so the same report would otherwise never give the same bytes."""
-    when = f"{day.isoformat()}T00:00:00Z".encode()
-    source = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as package:
-        for info in source.infolist():
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + when, content)
-            entry = zipfile.ZipInfo(info.filename, date_time=(day.year, day.month, day.day, 0, 0, 0))
-            entry.compress_type = zipfile.ZIP_DEFLATED
-            package.writestr(entry, content)
-    return out.getvalue()

@@ -2,14 +2,12 @@
 
 The screen, the .xlsx and the .csv go through the same ``LedgerFilter`` and the same ``LedgerTable``
 ordering; the exports then walk the ordered queryset as plain tuples (``EXPORT_FIELDS``, no model
-instances) and turn each into the values the table renders with ``LedgerRows``.
+instances) and turn each into the values the table renders with ``LedgerRows``. The .xlsx is written by
+tracker.xlsx, the .csv here.
 """
 
 import csv
 import datetime
-import re
-import tempfile
-import zipfile
 from collections.abc import Iterable, Iterator
 
 import django_filters
@@ -22,7 +20,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
-from openpyxl.utils import get_column_letter
 
 from plans.models import Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Submission
@@ -32,11 +29,10 @@ from tracker.paging import PER_PAGE
 
 HEADERS = ["序号", "章节", "任务", "细化措施", "责任单位", "周期", "完成时限", "状态", "进度", "最近报送", "审核结果",
            "剩余/逾期天数"]
+WIDTHS = [6, 24, 30, 50, 24, 14, 16, 10, 8, 18, 10, 14]  # the .xlsx columns, in characters
 DEFAULT_ORDER = ("measure__task__plan_id", "measure__task__order", "measure__order", "unit__order", "unit__name",
                  "due_on", "id")
 EXPORT_CHUNK = 2000
-DATE_FORMAT = 'yyyy"年"m"月"d"日"'
-DATETIME_FORMAT = 'yyyy"年"m"月"d"日" hh:mm'
 
 
 def ledger_queryset(assignments: QuerySet[Assignment]) -> QuerySet[Assignment]:
@@ -194,22 +190,12 @@ class LedgerTable(tables.Table):
         super().__init__(*args, **kwargs)
         self.today = today
 
-    def render_seq(self, bound_row) -> int:
-        start = self.page.start_index() if hasattr(self, "page") else 1
-        return start + bound_row.row_counter
-
-    def render_section(self, record: Assignment) -> str:
-        return section_text(record)
-
     def render_due_on(self, record: Assignment) -> str:
         return cn_date(record.due_on) if record.due_on else "长期坚持"
 
     def render_status(self, record: Assignment) -> str:
         light = record.light(self.today)
         return format_html('<span class="light {}"></span> {}', light, record.get_status_display())
-
-    def render_percent(self, record: Assignment) -> str:
-        return f"{record.percent}%"
 
     def order_last_submitted_at(self, queryset: QuerySet[Assignment], is_descending: bool):
         """Never submitted counts as the oldest: first when ascending, last when descending (on both back ends)."""
@@ -218,18 +204,13 @@ class LedgerTable(tables.Table):
             return queryset.order_by(when.desc(nulls_last=True), pk.desc()), True
         return queryset.order_by(when.asc(nulls_first=True), pk.asc()), True
 
-    def render_last_submitted_at(self, value: datetime.datetime) -> str:
-        return cn_date(value)
-
-    def render_last_state(self, record: Assignment) -> str:
-        return review_text(record)
-
     def render_days(self, record: Assignment) -> str:
         text = record.days_label(self.today)
         return format_html('<span class="tag red">{}</span>', text) if record.is_overdue(self.today) else text
 
     def body_html(self) -> SafeString:
-        """The shown rows' ``<tr>``s, written here with the same texts as the ``render_*`` methods.
+        """The shown rows' ``<tr>``s, written here (with the cell texts of ``render_due_on``, ``render_status``
+        and ``render_days``).
 
         django-tables2 renders each cell through its accessor, its ``render_*`` method (inspecting its
         signature every time) and the template engine: most of the ledger page's time. The columns keep
@@ -281,128 +262,6 @@ def export_rows(table: LedgerTable) -> Iterator[list]:
     tuples = table.data.data.values_list(*EXPORT_FIELDS)
     for seq, row in enumerate(tuples.iterator(chunk_size=EXPORT_CHUNK), start=1):
         yield rows.values(row, seq)
-
-
-def write_xlsx(headers: list[str], rows: Iterable[list], title: str) -> tempfile.SpooledTemporaryFile:
-    """A one-sheet .xlsx written as it streams: rows go into the compressed sheet as they come.
-
-    The sheet's XML is written directly (inline strings, numbers, dates as Excel serial numbers with a
-    date format): a general-purpose writer builds an object per cell, which took most of a 100,000-row
-    export's time. Dates become real Excel dates; the header is bold.
-    """
-    out = tempfile.SpooledTemporaryFile(max_size=8 * 1024 * 1024)
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
-        for name, xml in _xlsx_parts(title[:31]).items():
-            book.writestr(name, xml)
-        with book.open("xl/worksheets/sheet1.xml", "w", force_zip64=True) as sheet:
-            sheet.write(f'{XML_HEAD}<worksheet xmlns="{XLSX_MAIN}"><sheetData>'.encode())
-            sheet_rows = _SheetRows()
-            chunk = [sheet_rows.row(1, headers, STYLE_BOLD)]
-            for number, row in enumerate(rows, start=2):
-                chunk.append(sheet_rows.row(number, row))
-                if len(chunk) >= 1000:
-                    sheet.write("".join(chunk).encode())
-                    chunk = []
-            chunk.append("</sheetData></worksheet>")
-            sheet.write("".join(chunk).encode())
-    out.seek(0)
-    return out
-
-
-XML_HEAD = '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
-XLSX_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-XLSX_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-STYLE_BOLD, STYLE_DATE, STYLE_DATETIME = 1, 2, 3
-EXCEL_EPOCH = datetime.datetime(1899, 12, 30)
-XML_ILLEGAL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-
-
-def _xlsx_parts(title: str) -> dict[str, str]:
-    ct = "application/vnd.openxmlformats-officedocument.spreadsheetml"
-    return {
-        "[Content_Types].xml": (
-            f'{XML_HEAD}<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
-            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
-            '<Default Extension="xml" ContentType="application/xml"/>'
-            f'<Override PartName="/xl/workbook.xml" ContentType="{ct}.sheet.main+xml"/>'
-            f'<Override PartName="/xl/worksheets/sheet1.xml" ContentType="{ct}.worksheet+xml"/>'
-            f'<Override PartName="/xl/styles.xml" ContentType="{ct}.styles+xml"/></Types>'),
-        "_rels/.rels": (
-            f'{XML_HEAD}<Relationships xmlns="{PKG_REL}"><Relationship Id="rId1" '
-            f'Type="{XLSX_REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>'),
-        "xl/workbook.xml": (
-            f'{XML_HEAD}<workbook xmlns="{XLSX_MAIN}" xmlns:r="{XLSX_REL}"><sheets>'
-            f'<sheet name="{_xml_text(title)}" sheetId="1" r:id="rId1"/></sheets></workbook>'),
-        "xl/_rels/workbook.xml.rels": (
-            f'{XML_HEAD}<Relationships xmlns="{PKG_REL}">'
-            f'<Relationship Id="rId1" Type="{XLSX_REL}/worksheet" Target="worksheets/sheet1.xml"/>'
-            f'<Relationship Id="rId2" Type="{XLSX_REL}/styles" Target="styles.xml"/></Relationships>'),
-        "xl/styles.xml": (
-            f'{XML_HEAD}<styleSheet xmlns="{XLSX_MAIN}"><numFmts count="2">'
-            f'<numFmt numFmtId="164" formatCode="{_xml_text(DATE_FORMAT)}"/>'
-            f'<numFmt numFmtId="165" formatCode="{_xml_text(DATETIME_FORMAT)}"/></numFmts>'
-            '<fonts count="2"><font><sz val="11"/><name val="宋体"/></font>'
-            '<font><b/><sz val="11"/><name val="宋体"/></font></fonts>'
-            '<fills count="2"><fill><patternFill patternType="none"/></fill>'
-            '<fill><patternFill patternType="gray125"/></fill></fills>'
-            '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
-            '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/></cellStyleXfs>'
-            '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
-            '<xf numFmtId="0" fontId="1" fillId="0" borderId="0" xfId="0" applyFont="1"/>'
-            '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
-            '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/></cellXfs>'
-            '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles></styleSheet>'),
-    }
-
-
-def _xml_text(value: str) -> str:
-    text = value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    return XML_ILLEGAL.sub("", text)
-
-
-class _SheetRows:
-    """Rows of sheet XML. Most values repeat down a column (unit, task, status, due date), so each
-    distinct value's XML is made once and reused."""
-
-    CACHE_LIMIT = 100_000
-
-    def __init__(self):
-        self.cache: dict = {}
-
-    def row(self, number: int, values: Iterable, style: int = 0) -> str:
-        cache = self.cache
-        if len(cache) > self.CACHE_LIMIT:
-            cache.clear()
-        cells = []
-        for column, value in enumerate(values):
-            if value is None:
-                continue
-            if isinstance(value, datetime.datetime):  # moments rarely repeat: not worth keeping
-                tail = self._tail(value, style)
-            else:
-                key = (type(value), value, style)
-                tail = cache.get(key)
-                if tail is None:
-                    tail = cache[key] = self._tail(value, style)
-            cells.append(f'<c r="{get_column_letter(column + 1)}{number}"{tail}')
-        return f'<row r="{number}">{"".join(cells)}</row>'
-
-    @staticmethod
-    def _tail(value, style: int) -> str:
-        """A cell's XML after its reference."""
-        styled = f' s="{style}"' if style else ""
-        if isinstance(value, bool):
-            return f'{styled} t="b"><v>{int(value)}</v></c>'
-        if isinstance(value, int | float):
-            return f"{styled}><v>{value!r}</v></c>"
-        if isinstance(value, datetime.datetime):
-            if timezone.is_aware(value):
-                value = timezone.localtime(value).replace(tzinfo=None)
-            return f' s="{STYLE_DATETIME}"><v>{(value - EXCEL_EPOCH) / datetime.timedelta(days=1)!r}</v></c>'
-        if isinstance(value, datetime.date):
-            return f' s="{STYLE_DATE}"><v>{(value - EXCEL_EPOCH.date()).days}</v></c>'
-        return f'{styled} t="inlineStr"><is><t xml:space="preserve">{_xml_text(str(value))}</t></is></c>'
 
 
 class _Echo:

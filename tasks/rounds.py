@@ -201,6 +201,7 @@ def reports(rounds: list[ReportingRound], unit: Unit | None = None) -> list[Roun
 
 
 XLSX_HEADERS = ["序号", "责任单位", "在办任务数", "报送情况", "首次报送时间"]
+XLSX_WIDTHS = [6, 30, 12, 12, 20]
 
 
 def xlsx_rows(report: RoundReport):

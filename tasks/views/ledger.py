@@ -7,7 +7,8 @@ from django.views.decorators.http import require_safe
 
 from plans.models import Unit
 from tasks.access import assignments_for, login_and_read_only_for_inspectors
-from tasks.ledger import HEADERS, build_ledger, csv_lines, export_rows, write_xlsx
+from tasks.ledger import HEADERS, WIDTHS, build_ledger, csv_lines, export_rows
+from tracker.xlsx import one_sheet_file
 
 
 def _ledger(request: HttpRequest, paginate: bool = False):
@@ -34,7 +35,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @require_safe
 def ledger_xlsx(request: HttpRequest) -> FileResponse:
     _, table = _ledger(request)
-    out = write_xlsx(HEADERS, export_rows(table), "台账")
+    out = one_sheet_file("台账", HEADERS, WIDTHS, export_rows(table))
     return FileResponse(out, as_attachment=True, filename=_filename("xlsx"),
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 

@@ -8,10 +8,10 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tasks import rounds
 from tasks.access import lead_only, overseers_only
-from tasks.ledger import write_xlsx
 from tasks.models import ReportingRound
 from tasks.views.overview import choose_plan
 from tracker.paging import page_of
+from tracker.xlsx import one_sheet_file
 
 
 @overseers_only
@@ -54,7 +54,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def round_xlsx(request: HttpRequest, pk: int) -> FileResponse:
     rnd = rounds.get_round_for_user(request.user, pk)
     report = rounds.reports([rnd])[0]
-    out = write_xlsx(rounds.XLSX_HEADERS, rounds.xlsx_rows(report), "调度")
+    out = one_sheet_file("调度", rounds.XLSX_HEADERS, rounds.XLSX_WIDTHS, rounds.xlsx_rows(report))
     return FileResponse(out, as_attachment=True, filename=f"round-{rnd.pk}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
