@@ -10,12 +10,11 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.apps import apps
-from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from notifications.models import Circular, Letter, LetterItem, Step
 from plans.models import Plan, Section, Task, Unit
 from reports.asof import AssignmentState, assignment_states, end_of_day, is_past, latest_history
 from tasks.models import LIGHT_RANK, RANK_LIGHT, Assignment, Evidence, Measure
@@ -198,7 +197,6 @@ class Report:
     letters: list[LetterRow] = field(default_factory=list)
     letters_issued: int = 0
     letters_answered: int = 0
-    letters_available: bool = False
     evidence: list[EvidenceRow] = field(default_factory=list)
     evidence_totals: list[EvidenceTotal] = field(default_factory=list)  # set when the index is summarised
     legend: list = field(default_factory=lambda: LEGEND)
@@ -468,28 +466,9 @@ def evidence_index(plan: Plan, end: datetime.datetime, *, unit: Unit | None, tas
 
 # --- Letters and the reminder ladder: the notifications app's models, read as they stood at ``end`` ---
 
-def _notifications_model(name: str, *fields: str):
-    """notifications.<name> if it exists with these fields, else None (the reports work without it)."""
-    try:
-        model = apps.get_model("notifications", name)
-    except LookupError:
-        return None
-    for field_name in fields:
-        try:
-            model._meta.get_field(field_name)
-        except FieldDoesNotExist:
-            return None
-    return model
-
-
 def read_letters(report: Report, plan: Plan, end: datetime.datetime, unit: Unit | None) -> None:
     """函告 letters issued by the as-of day, not withdrawn by then, and whether they had been answered."""
-    letter = _notifications_model("Letter", "plan", "unit", "number", "issued_on", "reply_due_on",
-                                  "withdrawn_at", "replies")
-    if letter is None:
-        return
-    report.letters_available = True
-    letters = letter.objects.filter(plan=plan, issued_on__lte=report.as_of).exclude(withdrawn_at__lt=end)
+    letters = Letter.objects.filter(plan=plan, issued_on__lte=report.as_of).exclude(withdrawn_at__lt=end)
     if unit is not None:
         letters = letters.filter(unit=unit)
     rows = (
@@ -521,30 +500,23 @@ def ladder_steps(plan: Plan, as_of: datetime.date, end: datetime.datetime) -> di
         if rank > reached.get(assignment_id, -1):
             reached[assignment_id] = rank
 
-    step = _notifications_model("Step", "assignment", "kind", "sent_on")
-    if step is not None:
-        labels = dict(step._meta.get_field("kind").choices)
-        sent = step.objects.filter(assignment__measure__task__plan=plan, sent_on__lte=as_of)
-        for assignment_id, kind in sent.order_by().values_list("assignment_id", "kind").distinct():
-            if labels.get(kind) in LADDER_STEPS:
-                reach(assignment_id, labels[kind])
-    item = _notifications_model("LetterItem", "letter", "assignment")
-    if item is not None:
-        named = (item.objects.filter(assignment__measure__task__plan=plan, letter__issued_on__lte=as_of)
-                 .exclude(letter__withdrawn_at__lt=end))
-        for assignment_id in named.order_by().values_list("assignment_id", flat=True).distinct():
-            reach(assignment_id, "函告")
+    labels = dict(Step.Kind.choices)
+    sent = Step.objects.filter(assignment__measure__task__plan=plan, sent_on__lte=as_of)
+    for assignment_id, kind in sent.order_by().values_list("assignment_id", "kind").distinct():
+        if labels.get(kind) in LADDER_STEPS:
+            reach(assignment_id, labels[kind])
+    named = (LetterItem.objects.filter(assignment__measure__task__plan=plan, letter__issued_on__lte=as_of)
+             .exclude(letter__withdrawn_at__lt=end))
+    for assignment_id in named.order_by().values_list("assignment_id", flat=True).distinct():
+        reach(assignment_id, "函告")
     return {assignment_id: LADDER_STEPS[rank] for assignment_id, rank in reached.items()}
 
 
 def circulated_units(plan: Plan, as_of: datetime.date) -> dict[int, datetime.date]:
     """Units named in a 通报 of the plan by the day (for long-overdue work or unanswered letters), with the
     date of the latest such circular: the work they had overdue then reached 通报. One query."""
-    circular = _notifications_model("Circular", "plan", "issued_on", "content")
-    if circular is None:
-        return {}
     named: dict[str, datetime.date] = {}
-    for issued_on, content in circular.objects.filter(plan=plan, issued_on__lte=as_of).values_list("issued_on",
+    for issued_on, content in Circular.objects.filter(plan=plan, issued_on__lte=as_of).values_list("issued_on",
                                                                                                   "content"):
         for row in (content or {}).get("long_overdue", []) + (content or {}).get("unanswered", []):
             if row.get("unit") and issued_on > named.get(row["unit"], datetime.date.min):

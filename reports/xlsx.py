@@ -34,8 +34,8 @@ def _write_sheets(wb: Book, report: Report) -> None:
         ("逾期未完成", report.total.overdue),
         ("推进中", report.total.pending),
         ("完成率（%）", report.total.percent),
-        ("函告（件）", report.letters_issued if report.letters_available else "暂无数据"),
-        ("函告已回复（件）", report.letters_answered if report.letters_available else "暂无数据"),
+        ("函告（件）", report.letters_issued),
+        ("函告已回复（件）", report.letters_answered),
     ]
     ws.extend(rows)
 
