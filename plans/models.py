@@ -2,7 +2,7 @@
 
 import datetime
 
-from django.db import models
+from django.db import models, transaction
 from simple_history.models import HistoricalRecords
 
 
@@ -114,9 +114,27 @@ class Plan(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def save(self, *args, **kwargs) -> None:
+        """Save; a new reporting period (progress_every_months) re-plans the ongoing measures' progress reports
+        (tasks.planning.periods_for), keeping any a unit has already submitted."""
+        fields = kwargs.get("update_fields")
+        before = None
+        if self.pk and (fields is None or "progress_every_months" in fields):
+            before = Plan.objects.filter(pk=self.pk).values_list("progress_every_months", flat=True).first()
+        with transaction.atomic():
+            super().save(*args, **kwargs)
+            if before is not None and before != self.progress_every_months:
+                self.sync_ongoing_measures()
+
     def document_prefix(self, kind: str) -> str:
         """The 文号 prefix of the plan's letters (kind "letter") or circulars ("circular"): its own, or the default."""
         return (self.letter_prefix if kind == "letter" else self.circular_prefix) or DEFAULT_DOCUMENT_PREFIXES[kind]
+
+    def sync_ongoing_measures(self) -> None:
+        from tasks.planning import sync_assignments
+
+        for measure in Measure.objects.filter(task__plan=self, ongoing=True).select_related("task__plan"):
+            sync_assignments(measure)
 
 
 class Section(models.Model):
@@ -242,7 +260,8 @@ class Measure(models.Model):
         return self.due_on or self.task.plan.ends_on
 
     def responsible_units(self) -> models.QuerySet[Unit]:
-        """Every unit that owes this measure, groups expanded through the directory."""
+        """Every unit that owes this measure: its units, its groups' members and its leads (a lead owes what
+        it leads)."""
         return Unit.objects.filter(
-            models.Q(measures=self) | models.Q(groups__measures=self), is_active=True
+            models.Q(measures=self) | models.Q(groups__measures=self) | models.Q(led_measures=self), is_active=True
         ).distinct()

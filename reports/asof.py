@@ -19,7 +19,8 @@ from tasks.models import Assignment
 HistoricalAssignment = Assignment.history.model
 
 # The columns a report needs, in the order AssignmentState takes them.
-STATE_FIELDS = ("id", "measure_id", "unit_id", "period", "due_on", "status", "percent", "completed_on")
+STATE_FIELDS = ("id", "measure_id", "unit_id", "period", "due_on", "status", "percent", "completed_on",
+                "achieved_value", "staff_total", "staff_reached")
 
 
 class AssignmentState:
@@ -34,7 +35,8 @@ class AssignmentState:
     Status = Assignment.Status
     Light = Assignment.Light
 
-    def __init__(self, id, measure_id, unit_id, period, due_on, status, percent, completed_on):  # noqa: A002
+    def __init__(self, id, measure_id, unit_id, period, due_on, status, percent, completed_on,  # noqa: A002
+                 achieved_value, staff_total, staff_reached):
         self.id = id
         self.measure_id = measure_id
         self.unit_id = unit_id
@@ -43,6 +45,9 @@ class AssignmentState:
         self.status = status
         self.percent = percent
         self.completed_on = completed_on
+        self.achieved_value = achieved_value
+        self.staff_total = staff_total
+        self.staff_reached = staff_reached
 
     is_done = Assignment.is_done
     is_overdue = Assignment.is_overdue

@@ -17,7 +17,7 @@ from django.utils import timezone
 from notifications.models import Circular, Letter, LetterItem, Step
 from plans.models import Plan, Section, Task, Unit
 from reports.asof import AssignmentState, assignment_states, end_of_day, is_past, latest_history
-from tasks.models import LIGHT_RANK, RANK_LIGHT, Assignment, Evidence, Measure
+from tasks.models import LIGHT_RANK, RANK_LIGHT, Assignment, Evidence, Figures, Measure
 from tasks.status import percent
 from tracker.formats import cn_date
 
@@ -61,10 +61,15 @@ class Tally:
     on_time: int = 0
     overdue: int = 0
     rank: int = -1  # the worst light's rank; -1 while empty
+    targeted: int = 0  # assignments whose measure sets a target
+    target_met: int = 0  # of those, how many had accepted figures meeting it (``Figures.met``)
 
-    def count(self, light: str, on_time: bool, n: int) -> None:
+    def count(self, light: str, on_time: bool, n: int, target_met: bool | None = None) -> None:
         """``n`` assignments with this light (green is done, red overdue, as ``Assignment.light`` has it),
-        done on time or not."""
+        done on time or not; with a target (met or not) or without one (``target_met`` None)."""
+        if target_met is not None:
+            self.targeted += n
+            self.target_met += n if target_met else 0
         self.total += n
         if light == Assignment.Light.GREEN:
             self.done += n
@@ -80,6 +85,13 @@ class Tally:
         self.on_time += other.on_time
         self.overdue += other.overdue
         self.rank = max(self.rank, other.rank)
+        self.targeted += other.targeted
+        self.target_met += other.target_met
+
+    @property
+    def targets(self) -> str:
+        """达标 a/b: of b assignments with a target, a met it; "—" when none has one."""
+        return f"{self.target_met}/{self.targeted}" if self.targeted else "—"
 
     @property
     def pending(self) -> int:
@@ -322,7 +334,9 @@ def build_report(
     measure_rows = Measure.objects.filter(task__plan=plan)
     if is_past(as_of):
         measure_rows = latest_history(Measure.history.model.objects.filter(task__plan=plan), end)
-    measures = {pk: (task_id, text) for pk, task_id, text in measure_rows.values_list("id", "task_id", "text")}
+    # pk -> (task id, text, the target as Figures takes it: value, unit, per person)
+    measures = {pk: rest for pk, *rest in measure_rows.values_list(
+        "id", "task_id", "text", "target_value", "target_unit", "target_per_person")}
     if task is not None:
         measures = {pk: m for pk, m in measures.items() if m[0] == task.pk}
     # A unit's report counts the measures that fall to the unit; the others, every measure in scope.
@@ -332,24 +346,27 @@ def build_report(
     units = list(Unit.objects.filter(pk__in=unit_ids).order_by("order", "name", "id"))
     unit_names = {u.pk: u.name for u in units}
 
-    # One pass over the states counts them per (task, unit, light, done on time); the counts make a tally
-    # per (task, unit), folded into tasks, units and the plan after. The lines (the overdue list, the
-    # details) keep each state's task and light: red is overdue.
-    counts: Counter[tuple[int, int, str, bool]] = Counter()
+    # One pass over the states counts them per (task, unit, light, done on time, target met: None without a
+    # target); the counts make a tally per (task, unit), folded into tasks, units and the plan after. The
+    # lines (the overdue list, the details) keep each state's task and light: red is overdue.
+    counts: Counter[tuple[int, int, str, bool, bool | None]] = Counter()
     open_lines: list[tuple[AssignmentState, int, str]] = []
     red, details = Assignment.Light.RED, report.shows_details
     for state in states:
         measure = measures.get(state.measure_id)
         if measure is None:
             continue
-        task_id = measure[0]
+        task_id, _, target_value, target_unit, per_person = measure
+        figures = Figures(target_value, target_unit, per_person, state.achieved_value, state.staff_total,
+                          state.staff_reached)
+        met = figures.met is True if figures.targeted else None
         light = state.light(as_of)
-        counts[(task_id, state.unit_id, light, state.is_done_on_time())] += 1
+        counts[(task_id, state.unit_id, light, state.is_done_on_time(), met)] += 1
         if light == red or details:
             open_lines.append((state, task_id, light))
     cell_tally: dict[tuple[int, int], Tally] = defaultdict(Tally)
-    for (task_id, unit_id, light, on_time), n in counts.items():
-        cell_tally[(task_id, unit_id)].count(light, on_time, n)
+    for (task_id, unit_id, light, on_time, met), n in counts.items():
+        cell_tally[(task_id, unit_id)].count(light, on_time, n, met)
     task_tally: dict[int, Tally] = defaultdict(Tally)
     unit_tally: dict[int, Tally] = defaultdict(Tally)
     for (task_id, unit_id), cell in cell_tally.items():

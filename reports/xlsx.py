@@ -44,10 +44,10 @@ def _write_sheets(wb: Book, report: Report) -> None:
     def tally(t) -> list:
         return [t.total, t.done, t.on_time, t.overdue, t.pending, t.percent]
 
-    ws = wb.sheet("分任务完成情况", ["章节", "序号", "任务", *tally_header], [30, 8, 50, 8, 8, 8, 8, 8, 10])
+    ws = wb.sheet("分任务完成情况", ["章节", "序号", "任务", *tally_header, "目标达标"], [30, 8, 50, 8, 8, 8, 8, 8, 10, 10])
     for block in report.sections:
         for row in block.tasks:
-            ws.append([block.title, row.label, row.task.title, *tally(row.tally)])
+            ws.append([block.title, row.label, row.task.title, *tally(row.tally), row.tally.targets])
 
     if report.shows_matrix:
         ws = wb.sheet("任务单位矩阵", ["责任单位", *[f"任务{t.label}" for t in report.tasks], "完成率（%）"],

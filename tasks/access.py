@@ -1,8 +1,9 @@
 """Who may see and change which piece of work. Every view goes through these helpers.
 
 The rule (DESIGN.md, roles): the lead office sees and changes everything; an inspector sees everything
-and changes nothing (403); a unit's liaison sees its own unit's work only — anything else answers 404,
-as if it did not exist. Views never filter by unit themselves; they call the helper for the object type,
+and changes nothing (403); a unit's liaison sees its own unit's work, and every owner's work of the
+measures its unit leads (as the measure's or the task's 牵头单位), but changes only its own (403) —
+anything else answers 404, as if it did not exist. Views never filter by unit themselves; they call the helper for the object type,
 the way healthchecks' ``_get_check_for_user`` / ``_get_rw_check_for_user`` do.
 """
 
@@ -10,21 +11,51 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from plans.models import Measure, Task
 from tasks.models import Assignment, Evidence, ExtensionRequest, Submission
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
 
 
+def measures_led_by(user) -> QuerySet[Measure]:
+    """The measures a liaison's unit leads: named as the measure's lead unit, or as its task's. None for
+    everyone else (the lead office and inspectors see everything anyway)."""
+    if not (user.is_liaison and user.unit_id):
+        return Measure.objects.none()
+    led_measures = Measure.lead_units.through.objects.filter(unit_id=user.unit_id).values("measure_id")
+    led_tasks = Task.lead_units.through.objects.filter(unit_id=user.unit_id).values("task_id")
+    return Measure.objects.filter(Q(pk__in=led_measures) | Q(task_id__in=led_tasks))
+
+
 def assignments_for(user) -> QuerySet[Assignment]:
-    """Assignments the user may see: all for the lead office and inspectors, the own unit's for a liaison."""
+    """Assignments the user may see: all for the lead office and inspectors; for a liaison, the own unit's
+    and every owner's of the measures the unit leads."""
     if user.can_read_all:
         return Assignment.objects.all()
     if user.is_liaison and user.unit_id:
+        return Assignment.objects.filter(Q(unit_id=user.unit_id) | Q(measure__in=measures_led_by(user)))
+    return Assignment.objects.none()
+
+
+def own_assignments_for(user) -> QuerySet[Assignment]:
+    """The work a liaison's unit owes itself (我的任务): what it reports on. None for other roles."""
+    if user.is_liaison and user.unit_id:
         return Assignment.objects.filter(unit_id=user.unit_id)
     return Assignment.objects.none()
+
+
+def can_report_on(user, assignment: Assignment) -> bool:
+    """Only the owning unit's liaison reports on an assignment (or asks to extend it); a lead unit reads
+    its supporters' items."""
+    return user.is_liaison and user.unit_id is not None and assignment.unit_id == user.unit_id
+
+
+def leads(user, measure: Measure) -> bool:
+    """Whether the user's unit leads the measure (it then sees every owner's work of it)."""
+    return measures_led_by(user).filter(pk=measure.pk).exists()
 
 
 def submissions_for(user) -> QuerySet[Submission]:
@@ -68,8 +99,12 @@ def _get(queryset: QuerySet, pk, user, write: bool):
 
 
 def get_assignment_for_user(user, pk, *, write: bool = False) -> Assignment:
-    """The assignment if the user may see it (else 404); write=True also refuses inspectors (403)."""
-    return _get(assignments_for(user).with_related(), pk, user, write)
+    """The assignment if the user may see it (else 404); write=True also refuses inspectors and a lead
+    unit's liaison on another unit's item (403)."""
+    assignment = _get(assignments_for(user).with_related(), pk, user, write)
+    if write and user.is_liaison and not can_report_on(user, assignment):
+        raise PermissionDenied("牵头单位可以查看其他责任单位的进展，但只能由该责任单位报送或申请延期。")
+    return assignment
 
 
 def get_submission_for_user(user, pk, *, write: bool = False) -> Submission:

@@ -1,6 +1,7 @@
 """Forms of the work pages: progress reports with evidence, reviews, deadlines, extensions, measures."""
 
 import datetime
+from decimal import Decimal
 
 from django import forms
 from django.conf import settings
@@ -8,7 +9,7 @@ from django.utils import timezone
 
 from plans.models import Measure, Unit, UnitGroup
 from tasks import uploads
-from tasks.models import ExtensionRequest, Review
+from tasks.models import ExtensionRequest, Figures, Review, Submission
 from tracker.forms import MultipleFileField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -26,11 +27,46 @@ class SubmissionForm(forms.Form):
                               help_text=f"可选择多个文件；支持 {uploads.ALLOWED_LABEL}；单个文件不超过 "
                                         "{file_mb} MB，每次合计不超过 {total_mb} MB。")
 
-    def __init__(self, *args, **kwargs):
+    FIGURE_FIELDS = ("achieved_value", "staff_total", "staff_reached")
+
+    def __init__(self, *args, measure: Measure | None = None, **kwargs):
+        """``measure``: the measure reported on, whose target decides the figure fields (none without it)."""
         super().__init__(*args, **kwargs)
         field = self.fields["files"]
         field.help_text = field.help_text.format(file_mb=settings.UPLOAD_MAX_FILE_MB,
                                                  total_mb=settings.UPLOAD_MAX_SUBMISSION_MB)
+        if measure is not None:
+            self.add_figure_fields(measure)
+
+    def add_figure_fields(self, measure: Measure) -> None:
+        """A measure with a target asks for the achieved figure, in the target's unit (学时, 次, %); a
+        per-person target also for how many staff there are and how many reached it."""
+        target = Figures(measure.target_value, measure.target_unit, measure.target_per_person)
+        unit = measure.target_unit
+        if measure.target_value is not None:
+            label = f"{'人均完成数' if measure.target_per_person else '完成数'}{f'（{unit}）' if unit else ''}"
+            escaped = label.replace("%", "%%")  # the validators' messages are %-formatted with their limits
+            self.fields["achieved_value"] = forms.DecimalField(
+                label=label, min_value=0, max_value=Decimal(100) if unit == "%" else None, max_digits=12,
+                decimal_places=2, help_text=f"目标：{target.target_label}。",
+                widget=forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+                error_messages={"required": f"请填写{label}。", "invalid": f"{label}请填写数字。",
+                                "min_value": f"{escaped}不能小于0。", "max_value": f"{escaped}不能大于100%%。",
+                                "max_digits": f"{escaped}数值过大。", "max_decimal_places": f"{escaped}最多保留两位小数。",
+                                "max_whole_digits": f"{escaped}数值过大。"})
+        if measure.target_per_person:
+            for name, label, help_text in (
+                ("staff_total", "执法人员总数", "本单位应达到目标的执法人员人数。"),
+                ("staff_reached", "达标人数", "其中已达到目标的人数。"),
+            ):
+                self.fields[name] = forms.IntegerField(
+                    label=label, min_value=1 if name == "staff_total" else 0, help_text=help_text,
+                    error_messages={"required": f"请填写{label}。", "invalid": f"{label}请填写整数。",
+                                    "min_value": f"{label}不能小于{1 if name == 'staff_total' else 0}。"})
+
+    def figures(self) -> dict:
+        """The figures for ``Assignment.submit``: those the form asked for (the others stay blank)."""
+        return {name: self.cleaned_data[name] for name in self.FIGURE_FIELDS if name in self.fields}
 
     def clean_files(self) -> list[uploads.CheckedFile]:
         try:
@@ -42,19 +78,33 @@ class SubmissionForm(forms.Form):
         cleaned = super().clean()
         if cleaned.get("percent") == 100 and "files" in cleaned and not cleaned["files"]:
             self.add_error("files", "报送完成（100%）时请上传佐证材料。")
+        total, reached = cleaned.get("staff_total"), cleaned.get("staff_reached")
+        if total is not None and reached is not None and reached > total:
+            self.add_error("staff_reached", "达标人数不能大于执法人员总数。")
         return cleaned
 
 
 class ReviewForm(forms.Form):
+    """通过 or 退回 with a reason; a report below its target is accepted only with a reason too."""
+
     decision = forms.ChoiceField(label="审核结果", choices=Review.Decision.choices, widget=forms.RadioSelect,
                                  error_messages={"required": "请选择通过或退回。"})
     reason = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=2000, help_text="退回时必须填写退回原因，责任单位将看到此意见。")
 
+    def __init__(self, *args, submission: Submission | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.below_target = submission is not None and submission.figures.met is False
+        if self.below_target:
+            self.fields["reason"].help_text = "报送的完成数未达到目标：退回须写明原因；如仍予通过，须写明通过的理由。"
+
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("decision") == Review.Decision.RETURN and not (cleaned.get("reason") or "").strip():
+        reason = (cleaned.get("reason") or "").strip()
+        if cleaned.get("decision") == Review.Decision.RETURN and not reason:
             self.add_error("reason", "退回时必须填写退回原因。")
+        elif cleaned.get("decision") == Review.Decision.ACCEPT and self.below_target and not reason:
+            self.add_error("reason", "报送的完成数未达到目标，通过时须填写意见说明理由；也可选择退回。")
         return cleaned
 
 

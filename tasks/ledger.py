@@ -22,14 +22,14 @@ from django.utils.html import conditional_escape, escape, format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from plans.models import Plan, Section, Task, Unit, UnitGroup
-from tasks.models import Assignment, Submission
+from tasks.models import Assignment, Figures, Submission
 from tasks.status import in_plan
 from tracker.formats import cn_date
 from tracker.paging import PER_PAGE
 
-HEADERS = ["序号", "章节", "任务", "细化措施", "责任单位", "周期", "完成时限", "状态", "进度", "最近报送", "审核结果",
-           "剩余/逾期天数"]
-WIDTHS = [6, 24, 30, 50, 24, 14, 16, 10, 8, 18, 10, 14]  # the .xlsx columns, in characters
+HEADERS = ["序号", "章节", "任务", "细化措施", "责任单位", "周期", "完成时限", "状态", "进度", "完成/目标", "最近报送",
+           "审核结果", "剩余/逾期天数"]
+WIDTHS = [6, 24, 30, 50, 24, 14, 16, 10, 8, 24, 18, 10, 14]  # the .xlsx columns, in characters
 DEFAULT_ORDER = ("measure__task__plan_id", "measure__task__order", "measure__order", "unit__order", "unit__name",
                  "due_on", "id")
 EXPORT_CHUNK = 2000
@@ -52,7 +52,10 @@ def section_text(a: Assignment) -> str:
 
 EXPORT_FIELDS = ("measure__task__section__number", "measure__task__section__title", "measure__task__number",
                  "measure__task__title", "measure__text", "unit__name", "period", "due_on", "status", "percent",
-                 "last_submitted_at", "last_submission_state")
+                 "last_submitted_at", "last_submission_state",
+                 # Figures(...) in its order: the target, then the accepted figures
+                 "measure__target_value", "measure__target_unit", "measure__target_per_person", "achieved_value",
+                 "staff_total", "staff_reached")
 STATUS_LABEL = dict(Assignment.Status.choices)
 STATE_LABEL = dict(Submission.State.choices)
 
@@ -72,7 +75,7 @@ class LedgerRows:
 
     def values(self, row: tuple, seq: int) -> list:
         (sec_number, sec_title, task_number, task_title, measure, unit, period, due_on, status, percent,
-         submitted, state) = row
+         submitted, state, *figures) = row
         section = self.sections.get((sec_number, sec_title))
         if section is None:
             section = self.sections[sec_number, sec_title] = (
@@ -85,7 +88,7 @@ class LedgerRows:
             days = self.days[status, due_on] = Assignment(status=status, due_on=due_on).days_label(self.today)
         return [
             seq, section, task, measure, unit, period, due_on, STATUS_LABEL[status], f"{percent}%",
-            timezone.localtime(submitted).replace(tzinfo=None) if submitted else None,
+            Figures(*figures).cell, timezone.localtime(submitted).replace(tzinfo=None) if submitted else None,
             STATE_LABEL[state] if state else "", days,
         ]
 
@@ -172,6 +175,7 @@ class LedgerTable(tables.Table):
     due_on = tables.Column("完成时限", empty_values=(), attrs=NOWRAP)
     status = tables.Column("状态", attrs=NOWRAP)
     percent = tables.Column("进度", attrs={"td": {"class": "num nowrap"}, "th": {"class": "num"}})
+    figures = tables.Column("完成/目标", empty_values=(), orderable=False, attrs=NOWRAP)
     # Sorted through the indexes on the stored latest submission; ``id`` makes the order (and the pages) stable.
     last_submitted_at = tables.Column("最近报送", attrs=NOWRAP)
     last_state = tables.Column("审核结果", accessor="last_submission_state", attrs=NOWRAP,
@@ -204,13 +208,23 @@ class LedgerTable(tables.Table):
             return queryset.order_by(when.desc(nulls_last=True), pk.desc()), True
         return queryset.order_by(when.asc(nulls_first=True), pk.asc()), True
 
+    @staticmethod
+    def render_figures(record: Assignment) -> str:
+        """58/60学时（未达标）, the export's text, with the verdict coloured."""
+        figures = record.figures
+        verdict = figures.verdict
+        if not verdict:
+            return escape(figures.ratio)
+        return format_html('{}<span class="verdict {}">（{}）</span>', figures.ratio,
+                           "met" if figures.met else "unmet", verdict)
+
     def render_days(self, record: Assignment) -> str:
         text = record.days_label(self.today)
         return format_html('<span class="tag red">{}</span>', text) if record.is_overdue(self.today) else text
 
     def body_html(self) -> SafeString:
-        """The shown rows' ``<tr>``s, written here (with the cell texts of ``render_due_on``, ``render_status``
-        and ``render_days``).
+        """The shown rows' ``<tr>``s, written here (with the cell texts of ``render_due_on``, ``render_status``,
+        ``render_figures`` and ``render_days``).
 
         django-tables2 renders each cell through its accessor, its ``render_*`` method (inspecting its
         signature every time) and the template engine: most of the ledger page's time. The columns keep
@@ -241,7 +255,8 @@ class LedgerTable(tables.Table):
                 f'<td class="measure"><a href="{url}{a.pk}/">{escape(a.measure.text) or dash}</a></td>'
                 f'<td>{escape(a.unit.name) or dash}</td><td class="nowrap">{escape(a.period) or dash}</td>'
                 f'<td class="nowrap">{self.render_due_on(a)}</td><td class="nowrap">{self.render_status(a)}</td>'
-                f'<td class="nowrap num">{a.percent}%</td><td class="nowrap">{submitted}</td>'
+                f'<td class="nowrap num">{a.percent}%</td><td class="nowrap">{self.render_figures(a) or dash}</td>'
+                f'<td class="nowrap">{submitted}</td>'
                 f'<td class="nowrap">{review_text(a) or dash}</td><td class="nowrap">{day}</td></tr>')
         return mark_safe("\n".join(parts))  # noqa: S308 — every text above is escaped
 

@@ -3,6 +3,8 @@
 import datetime
 import hashlib
 import uuid
+from dataclasses import dataclass
+from decimal import Decimal
 
 from django.conf import settings
 from django.db import models, transaction
@@ -12,6 +14,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from plans.models import Measure, Plan, Task, Unit
+from tracker.formats import cn_figure
 
 DUE_SOON_DAYS = 7
 LATEST_SUBMISSION_FIELDS = ["last_submitted_at", "last_submission_state"]
@@ -23,6 +26,102 @@ class SubmissionState(models.TextChoices):
     PENDING = "pending", "待审核"
     ACCEPTED = "accepted", "已通过"
     RETURNED = "returned", "已退回"
+
+
+@dataclass(frozen=True, slots=True)
+class Figures:
+    """A measure's target (每人每年不少于60学时, 每年不少于2次, 100%) and the figures reported against it: by a
+    submission, or accepted on an assignment (the accepted report's). Blank figures: nothing reported yet.
+
+    Whether the target is met is decided here (``met``); ``Assignment.target_met_q`` is its SQL twin.
+    """
+
+    target_value: Decimal | None
+    target_unit: str
+    per_person: bool
+    achieved: Decimal | None = None
+    staff_total: int | None = None
+    staff_reached: int | None = None
+
+    @classmethod
+    def of(cls, measure: Measure, row: "Assignment | Submission") -> "Figures":
+        return cls(measure.target_value, measure.target_unit, measure.target_per_person,
+                   row.achieved_value, row.staff_total, row.staff_reached)
+
+    @property
+    def targeted(self) -> bool:
+        """The measure sets a figure (or, per person, that every member of staff reaches it)."""
+        return self.target_value is not None or self.per_person
+
+    @property
+    def reported(self) -> bool:
+        """Every figure the target asks for is there: the achieved figure, and per person the staff counts."""
+        if self.per_person and (self.staff_total is None or self.staff_reached is None):
+            return False
+        return self.target_value is None or self.achieved is not None
+
+    @property
+    def met(self) -> bool | None:
+        """Per person: every member of staff reached it (reached == total) and the achieved figure is at least
+        the target, when there is one; otherwise achieved >= target. None without a target or a report."""
+        if not self.targeted or not self.reported:
+            return None
+        if self.per_person and self.staff_reached != self.staff_total:
+            return False
+        return self.target_value is None or self.achieved >= self.target_value
+
+    @property
+    def verdict(self) -> str:
+        """达标 / 未达标; blank when there is nothing to judge."""
+        met = self.met
+        return "" if met is None else ("达标" if met else "未达标")
+
+    def _amount(self, value) -> str:
+        return f"{cn_figure(value)}{'' if self.target_unit == '%' else ' '}{self.target_unit}".strip()
+
+    @property
+    def target_label(self) -> str:
+        """60 学时, 每人 60 学时, 100%; 全员达标 for a per-person target without a figure."""
+        if self.target_value is None:
+            return "全员达标" if self.per_person else ""
+        return ("每人 " if self.per_person else "") + self._amount(self.target_value)
+
+    @property
+    def ratio(self) -> str:
+        """完成/目标 in a table cell: 58/60学时, per person with 达标45/48人; blank without a target."""
+        if not self.targeted:
+            return ""
+        parts = []
+        if self.target_value is not None:
+            achieved = "—" if self.achieved is None else cn_figure(self.achieved)
+            parts.append(f"{achieved}/{cn_figure(self.target_value)}{self.target_unit}")
+        if self.per_person:
+            if self.staff_total is None:
+                parts.append("达标—人")
+            else:
+                parts.append(f"达标{self.staff_reached}/{self.staff_total}人")
+        return "，".join(parts)
+
+    @property
+    def cell(self) -> str:
+        """The ratio with its verdict, for an export cell: 58/60学时（未达标）."""
+        verdict = self.verdict
+        return f"{self.ratio}（{verdict}）" if verdict else self.ratio
+
+    @property
+    def text(self) -> str:
+        """完成 58 / 目标 60 学时（未达标）, for the pages; per person 人均完成 … ，达标 45 / 48 人."""
+        if not self.targeted:
+            return ""
+        if not self.reported:
+            return f"目标 {self.target_label}（尚无完成数）"
+        parts = []
+        if self.target_value is not None:
+            achieved = f"{'人均完成' if self.per_person else '完成'} {cn_figure(self.achieved)}"
+            parts.append(f"{achieved} / 目标 {self.target_label}")
+        if self.per_person:
+            parts.append(f"达标 {self.staff_reached} / {self.staff_total} 人")
+        return "，".join(parts) + f"（{self.verdict}）"
 
 
 class AssignmentQuerySet(models.QuerySet):
@@ -46,6 +145,11 @@ class AssignmentQuerySet(models.QuerySet):
     def with_related(self) -> "AssignmentQuerySet":
         """What a list row or a page shows beside the assignment, in the same query."""
         return self.select_related("measure__task__section", "measure__task__plan", "unit")
+
+    def with_latest_text(self) -> "AssignmentQuerySet":
+        """Each assignment with its latest submission's text (``latest_text``), in the same query."""
+        latest = Submission.objects.filter(assignment=OuterRef("pk")).order_by("-created_at", "-id")
+        return self.annotate(latest_text=Subquery(latest.values("text")[:1]))
 
     def refresh_latest_submission(self) -> int:
         """Store each assignment's latest submission (its time and review state) on the row, in one UPDATE.
@@ -173,6 +277,27 @@ class Assignment(models.Model):
         return cls.done_q() & Q(completed_on__isnull=False) & (
             Q(due_on__isnull=True) | Q(completed_on__lte=F("due_on")))
 
+    @property
+    def figures(self) -> Figures:
+        """The measure's target and the accepted report's figures."""
+        return Figures.of(self.measure, self)
+
+    def target_met(self) -> bool | None:
+        """Whether the accepted figures meet the measure's target (``Figures.met``); None without a target or
+        before a report with figures was accepted."""
+        return self.figures.met
+
+    @classmethod
+    def targeted_q(cls) -> Q:
+        return Q(measure__target_value__isnull=False) | Q(measure__target_per_person=True)
+
+    @classmethod
+    def target_met_q(cls) -> Q:
+        """``target_met() is True`` in SQL (a blank figure compares as NULL: not met)."""
+        value = Q(measure__target_value__isnull=True) | Q(achieved_value__gte=F("measure__target_value"))
+        staff = Q(measure__target_per_person=False) | Q(staff_total__isnull=False, staff_reached=F("staff_total"))
+        return cls.targeted_q() & value & staff
+
     def light(self, today: datetime.date) -> str:
         """红/黄/绿/灰: done green; overdue red; due within 7 days or returned yellow; else grey."""
         if self.is_done:
@@ -214,13 +339,16 @@ class Assignment(models.Model):
     def can_submit(self) -> bool:
         return not self.is_done
 
-    def submit(self, author, text: str, percent: int, today: datetime.date) -> "Submission":
-        """Record a progress report: it waits in the review queue and the assignment shows 已报送.
+    def submit(self, author, text: str, percent: int, today: datetime.date, *, achieved_value: Decimal | None = None,
+               staff_total: int | None = None, staff_reached: int | None = None) -> "Submission":
+        """Record a progress report, with the figures the measure's target asks for: it waits in the review
+        queue and the assignment shows 已报送 (its figures stay the last accepted ones until this is accepted).
 
         Call inside a transaction together with storing its evidence files.
         """
         submission = Submission.objects.create(
-            assignment=self, author=author, text=text, percent=percent,
+            assignment=self, author=author, text=text, percent=percent, achieved_value=achieved_value,
+            staff_total=staff_total, staff_reached=staff_reached,
             round=ReportingRound.objects.open_for(self, today).first(),
         )
         self._update(author, "报送进展", status=self.Status.SUBMITTED, percent=percent)
@@ -349,8 +477,16 @@ class Submission(models.Model):
     def is_pending(self) -> bool:
         return self.state == self.State.PENDING
 
+    @property
+    def figures(self) -> Figures:
+        """The measure's target and this report's figures."""
+        return Figures.of(self.assignment.measure, self)
+
+    FIGURE_FIELDS = ("achieved_value", "staff_total", "staff_reached")
+
     def decide(self, reviewer, decision: str, reason: str, today: datetime.date) -> "Review":
-        """Accept (the assignment is 已完成) or return (已退回, the unit resubmits) this submission.
+        """Accept (the assignment is 已完成 and holds this report's figures, when it has any) or return (已退回,
+        the unit resubmits) this submission.
 
         Whoever flips the row from pending owns the review: a second reviewer acting at the same
         moment gets AlreadyDecided with the winner, and nothing of theirs is written.
@@ -367,17 +503,22 @@ class Submission(models.Model):
             review = Review.objects.create(submission=self, reviewer=reviewer, decision=decision, reason=reason)
             assignment = Assignment.objects.select_for_update().get(pk=self.assignment_id)
             assignment._history_user = reviewer
+            figures = []
             if accept:
                 assignment.status = Assignment.Status.DONE
                 assignment.completed_on = assignment.completed_on or today
                 assignment.percent = max(assignment.percent, self.percent)
                 assignment._change_reason = "审核通过"
+                if any(getattr(self, name) is not None for name in self.FIGURE_FIELDS):
+                    figures = list(self.FIGURE_FIELDS)
+                    for name in figures:
+                        setattr(assignment, name, getattr(self, name))
             elif not assignment.is_done and not assignment.submissions.pending().exists():
                 assignment.status = Assignment.Status.RETURNED
                 assignment._change_reason = f"审核退回：{reason}"
             else:
                 return review
-            assignment.save(update_fields=["status", "completed_on", "percent", "updated_at"])
+            assignment.save(update_fields=["status", "completed_on", "percent", *figures, "updated_at"])
         return review
 
 

@@ -19,18 +19,27 @@ from plans.importer.deadlines import recurring_periods
 from plans.models import Measure
 from tasks.models import Assignment
 
+# A plan's reporting period for its ongoing measures (Plan.progress_every_months) as a recurrence.
+PROGRESS_RECURRENCE = {3: "quarterly", 6: "half-yearly", 12: "yearly"}
+PROGRESS_SUFFIX = "进展"  # 2024年上半年进展: the period of a progress report on an ongoing measure
+
 
 def periods_for(measure: Measure) -> list[tuple[str, datetime.date | None]]:
     """The (period label, due date) pairs a measure is owed in.
 
     A recurring measure is owed once per period from the plan's issue (or start) to its end, on the dates
-    the importer's calendar of periods gives (``recurring_periods``). Anything else is owed once, at its
-    effective due date (None when ongoing).
+    the importer's calendar of periods gives (``recurring_periods``). An ongoing measure has no end to
+    reach: it is owed a progress report per reporting period of the plan (``Plan.progress_every_months``),
+    due on each period's last day and labelled as such (2024年上半年进展), so it is late only when a report
+    is missed. A one-off measure is owed once, at its effective due date.
     """
     plan = measure.task.plan
-    if not measure.recurrence:
+    if not measure.ongoing and not measure.recurrence:
         return [("", measure.effective_due())]
     start = plan.issued_on or (timezone.localdate(plan.created_at) if plan.created_at else timezone.localdate())
+    if measure.ongoing:
+        periods = recurring_periods(PROGRESS_RECURRENCE[plan.progress_every_months], start, plan.ends_on)
+        return [(label + PROGRESS_SUFFIX, due) for label, due in periods]
     return recurring_periods(measure.recurrence, start, plan.ends_on, due_phrase=measure.due_phrase,
                              due_on=measure.due_on)
 
@@ -58,6 +67,18 @@ def try_delete(obj) -> bool:
     except (ProtectedError, RestrictedError):
         return False
     return True
+
+
+def _try_delete_all(assignments: list[Assignment]) -> list[Assignment]:
+    """Delete these in one go; when something protects one of them, one by one. Returns those kept."""
+    if not assignments:
+        return []
+    try:
+        with transaction.atomic():
+            Assignment.objects.filter(pk__in=[a.pk for a in assignments]).delete()
+    except (ProtectedError, RestrictedError):
+        return [a for a in assignments if not try_delete(a)]
+    return []
 
 
 def _submitted_ids(ids: list[int]) -> set[int]:
@@ -100,11 +121,9 @@ def sync_assignments(measure: Measure) -> SyncResult:
             assignment.due_on = wanted[(assignment.unit_id, assignment.period)]
             assignment.save(update_fields=["due_on", "updated_at"])
             result.moved += 1
-        for key, assignment in have.items():
-            if key in wanted:
-                continue
-            if assignment.pk in submitted or not try_delete(assignment):
-                result.kept.append(assignment)
-            else:
-                result.removed += 1
+        gone = [a for key, a in have.items() if key not in wanted]
+        kept = [a for a in gone if a.pk in submitted]
+        kept += _try_delete_all([a for a in gone if a.pk not in submitted])
+        result.kept += kept
+        result.removed = len(gone) - len(kept)
     return result

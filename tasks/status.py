@@ -87,6 +87,8 @@ class Row:
     done: int = 0
     overdue: int = 0
     rank: int = 0
+    targeted: int = 0  # assignments whose measure sets a target (add_targets)
+    target_met: int = 0  # of those, how many have accepted figures that meet it
 
     @property
     def percent(self) -> int:
@@ -201,6 +203,15 @@ def matrix(assignments: QuerySet[Assignment], today: datetime.date) -> Matrix:
             row.total, row.done, row.overdue, row.rank = sums[key]
     result.tasks, result.units = list(task_rows.values()), list(unit_rows.values())
     return result
+
+
+def add_targets(task_rows: list[Row], assignments: QuerySet[Assignment]) -> None:
+    """Each task's assignments with a target, and how many meet it (``Assignment.target_met_q``): one query."""
+    counts = (assignments.filter(Assignment.targeted_q()).order_by().values_list("measure__task_id")
+              .annotate(targeted=Count("id"), met=Count("id", filter=Assignment.target_met_q())))
+    by_task = {task_id: (targeted, met) for task_id, targeted, met in counts}
+    for row in task_rows:
+        row.targeted, row.target_met = by_task.get(row.obj.pk, (0, 0))
 
 
 def worst_first(unit_rows: list[Row]) -> list[Row]:

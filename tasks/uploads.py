@@ -264,9 +264,10 @@ def all_or_nothing() -> Iterator[list[FieldFile]]:
 
 
 def save_submission(assignment: Assignment, *, author, text: str, percent: int, files: list[CheckedFile],
-                    today) -> Submission:
-    """The submission, its evidence and the assignment's new status, all or nothing."""
+                    today, **figures) -> Submission:
+    """The submission (with the figures ``Assignment.submit`` takes), its evidence and the assignment's new
+    status, all or nothing."""
     with all_or_nothing() as written:
-        submission = assignment.submit(author, text, percent, today)
+        submission = assignment.submit(author, text, percent, today, **figures)
         store(files, partial(Evidence, submission=submission), written)
     return submission

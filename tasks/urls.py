@@ -12,6 +12,7 @@ from tasks.views import work as work_views  # noqa: E402
 
 urlpatterns += [
     path("mine/", login_and_read_only_for_inspectors(work_views.AssignmentListView.as_view()), name="my_tasks"),
+    path("mine/led/", work_views.led_items, name="led_items"),
     path("assignments/", login_and_read_only_for_inspectors(work_views.AssignmentListView.as_view(all_units=True)),
          name="assignments"),
     path("assignments/<int:pk>/", work_views.assignment_detail, name="assignment"),

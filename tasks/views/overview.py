@@ -125,6 +125,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     if plan is not None:
         scoped = status.in_plan(assignments_for(request.user), plan)
         grid = status.matrix(scoped, today)
+        status.add_targets(grid.tasks, scoped)
         pager = matrix_page(request, grid)
         context.update(pager, headline=status.headline(scoped, today, grid), matrix=grid,
                        matrix_html=matrix_html(grid, plan, pager["units_page"].object_list),

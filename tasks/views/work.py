@@ -29,6 +29,8 @@ from tracker.paging import page_of
 
 logger = logging.getLogger(__name__)
 
+LED_MEASURES_PER_PAGE = 20
+
 
 class AssignmentListView(SingleTableMixin, FilterView):
     """我的任务 for a liaison (own unit); 全部任务 for the lead office and inspectors (with a unit filter).
@@ -50,7 +52,9 @@ class AssignmentListView(SingleTableMixin, FilterView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return access.assignments_for(self.request.user).with_related()
+        user = self.request.user
+        visible = access.assignments_for(user) if self.all_units else access.own_assignments_for(user)
+        return visible.with_related()
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
@@ -59,7 +63,38 @@ class AssignmentListView(SingleTableMixin, FilterView):
         return {"today": self.today, "exclude": () if self.all_units else ("unit",)}
 
     def get_context_data(self, **kwargs):
-        return {**super().get_context_data(**kwargs), "all_units": self.all_units}
+        context = {**super().get_context_data(**kwargs), "all_units": self.all_units}
+        if not self.all_units:
+            context["leads_any"] = access.measures_led_by(self.request.user).exists()
+        return context
+
+
+@access.login_and_read_only_for_inspectors
+@require_safe
+def led_items(request: HttpRequest) -> HttpResponse:
+    """我牵头的事项: the measures a liaison's unit leads, each with every owner's progress (a page of measures,
+    then all their assignments: a fixed number of queries)."""
+    if not request.user.is_liaison:
+        return redirect("tasks:assignments")
+    today = timezone.localdate()
+    measures = access.measures_led_by(request.user).select_related("task__section").order_by(
+        "task__plan_id", "task__order", "order", "id")
+    page = page_of(request, measures, per_page=LED_MEASURES_PER_PAGE)
+    by_measure = {m.pk: {"measure": m, "rows": [], "done": 0, "overdue": 0, "targeted": 0, "met": 0}
+                  for m in page.object_list}
+    owners = (access.assignments_for(request.user).filter(measure__in=list(by_measure)).select_related("unit")
+              .order_by("measure_id", "period", "unit__order", "unit__name", "id"))
+    for a in owners:
+        item = by_measure[a.measure_id]
+        a.measure = item["measure"]
+        figures = a.figures
+        item["rows"].append({"a": a, "light": a.light(today), "figures": figures, "days": a.days_label(today)})
+        item["done"] += a.is_done
+        item["overdue"] += a.is_overdue(today)
+        item["targeted"] += figures.targeted
+        item["met"] += figures.met is True
+    return render(request, "tasks/led_items.html", {"page": page, "items": list(by_measure.values()),
+                                                     "today": today})
 
 
 def _render_assignment(request: HttpRequest, assignment: Assignment, *, submit_form=None, extension_form=None,
@@ -68,9 +103,13 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, *, submit_f
     today = timezone.localdate()
     extensions = list(assignment.extension_requests.select_related("requested_by", "decided_by"))
     pending_extension = any(e.is_pending for e in extensions)
-    liaison_can_act = user.is_liaison and assignment.can_submit()
+    submissions = list(assignment.submissions.select_related("author", "review__reviewer", "round")
+                       .prefetch_related("evidence"))
+    liaison_can_act = access.can_report_on(user, assignment) and assignment.can_submit()
     if liaison_can_act and submit_form is None:
-        submit_form = SubmissionForm(initial={"percent": assignment.percent})
+        last = submissions[0] if submissions else assignment  # the figures reported last, to correct or update
+        submit_form = SubmissionForm(measure=assignment.measure, initial={
+            "percent": assignment.percent, **{name: getattr(last, name) for name in SubmissionForm.FIGURE_FIELDS}})
     if liaison_can_act and not pending_extension and extension_form is None:
         extension_form = ExtensionRequestForm(assignment=assignment)
     context = {
@@ -78,15 +117,29 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, *, submit_f
         "today": today,
         "light": assignment.light(today),
         "days_label": assignment.days_label(today),
-        "submissions": assignment.submissions.select_related("author", "review__reviewer", "round")
-        .prefetch_related("evidence"),
+        "submissions": submissions,
         "extensions": extensions,
         "history": assignment_history(assignment),
         "open_round": ReportingRound.objects.open_for(assignment, today).first() if liaison_can_act else None,
         "submit_form": submit_form if liaison_can_act else None,
         "extension_form": extension_form if liaison_can_act else None,
+        "owners": _owners(user, assignment, today),
     }
     return render(request, "tasks/assignment_detail.html", context, status=status)
+
+
+def _owners(user, assignment: Assignment, today) -> list[dict] | None:
+    """For a liaison whose unit leads the measure: every owner's assignment of it (the same period), with its
+    status, latest report and accepted figures. None for everyone else."""
+    if not user.is_liaison or not access.leads(user, assignment.measure):
+        return None
+    rows = (access.assignments_for(user).filter(measure=assignment.measure_id, period=assignment.period)
+            .select_related("unit").with_latest_text().order_by("unit__order", "unit__name", "id"))
+    result = []
+    for a in rows:
+        a.measure = assignment.measure
+        result.append({"a": a, "light": a.light(today), "figures": a.figures, "own": a.pk == assignment.pk})
+    return result
 
 
 @access.login_and_read_only_for_inspectors
@@ -110,9 +163,9 @@ def _submit(request: HttpRequest, pk: int) -> HttpResponse:
     if not assignment.can_submit():
         messages.error(request, "该任务已完成，无需再报送。")
         return redirect("tasks:assignment", pk=assignment.pk)
-    form = SubmissionForm(request.POST, request.FILES)
+    form = SubmissionForm(request.POST, request.FILES, measure=assignment.measure)
     if getattr(request, "upload_too_large", False):
-        form = SubmissionForm(request.POST)
+        form = SubmissionForm(request.POST, measure=assignment.measure)
         form.is_valid()
         form.add_error("files", uploads.too_large_message())
     if not form.is_valid():
@@ -121,7 +174,7 @@ def _submit(request: HttpRequest, pk: int) -> HttpResponse:
         return _render_assignment(request, assignment, submit_form=form)
     uploads.save_submission(assignment, author=request.user, text=form.cleaned_data["text"],
                             percent=form.cleaned_data["percent"], files=form.cleaned_data["files"],
-                            today=timezone.localdate())
+                            today=timezone.localdate(), **form.figures())
     messages.success(request, "进展已报送，等待牵头单位审核。")
     return redirect("tasks:assignment", pk=assignment.pk)
 
@@ -181,7 +234,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
         access.require_lead(request.user)
     form = None
     if request.user.is_lead and submission.is_pending:
-        form = ReviewForm(request.POST or None)
+        form = ReviewForm(request.POST or None, submission=submission)
         if request.method == "POST" and form.is_valid():
             decision = form.cleaned_data["decision"]
             try:

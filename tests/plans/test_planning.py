@@ -1,4 +1,5 @@
-"""Periods of recurring measures and keeping assignments in step with measures and groups."""
+"""Periods of recurring and ongoing measures, and keeping assignments in step with measures, groups and the
+plan's reporting period."""
 
 import datetime
 
@@ -22,9 +23,65 @@ def test_one_off_measure_has_one_period_at_its_due_date(cast):
     assert periods_for(cast.measure) == [("", D(2024, 6, 30))]
 
 
-def test_measure_without_date_is_due_at_the_plans_end_and_ongoing_has_none(cast):
+def test_measure_without_date_is_due_at_the_plans_end(cast):
     assert periods_for(measure_with(cast)) == [("", D(2025, 12, 31))]
-    assert periods_for(measure_with(cast, ongoing=True)) == [("", None)]
+
+
+def test_ongoing_measure_owes_a_progress_report_per_half_year_from_issue_to_end(cast):
+    assert periods_for(measure_with(cast, ongoing=True)) == [
+        ("2024年上半年进展", D(2024, 6, 30)), ("2024年下半年进展", D(2024, 12, 31)),
+        ("2025年上半年进展", D(2025, 6, 30)), ("2025年下半年进展", D(2025, 12, 31))]
+
+
+@pytest.mark.parametrize(("months", "first", "last", "count"), [
+    (3, ("2024年第2季度进展", D(2024, 6, 30)), ("2025年第4季度进展", D(2025, 12, 31)), 7),
+    (12, ("2024年进展", D(2024, 12, 31)), ("2025年进展", D(2025, 12, 31)), 2),
+])
+def test_ongoing_measure_follows_the_plans_reporting_period(cast, months, first, last, count):
+    cast.plan.progress_every_months = months
+    cast.plan.save()
+    periods = periods_for(measure_with(cast, ongoing=True))
+    assert (periods[0], periods[-1], len(periods)) == (first, last, count)
+
+
+def test_ongoing_progress_report_is_late_only_once_its_period_is_over(cast):
+    measure = measure_with(cast, ongoing=True)
+    sync_assignments(measure)
+    assignments = Assignment.objects.filter(measure=measure)
+    assert [a.period for a in assignments.overdue(D(2024, 6, 30))] == []
+    assert [a.period for a in assignments.overdue(D(2024, 7, 1))] == ["2024年上半年进展"]
+
+
+def test_changing_the_reporting_period_replans_ongoing_measures_and_keeps_submitted_reports(cast):
+    ongoing = measure_with(cast, ongoing=True)
+    yearly = measure_with(cast, recurrence="yearly")
+    for measure in (ongoing, yearly):
+        sync_assignments(measure)
+    first = Assignment.objects.get(measure=ongoing, period="2024年上半年进展")
+    Submission.objects.create(assignment=first, author=cast.finance_user, text="上半年进展", percent=50)
+    cast.plan.progress_every_months = 12
+    cast.plan.save()
+    assert list(Assignment.objects.filter(measure=ongoing).order_by("due_on").values_list("period", flat=True)) == [
+        "2024年上半年进展", "2024年进展", "2025年进展"]
+    assert set(Assignment.objects.filter(measure=yearly).values_list("period", flat=True)) == {"2024年", "2025年"}
+
+
+def test_plan_saved_without_a_new_reporting_period_leaves_assignments_alone(cast):
+    measure = measure_with(cast, ongoing=True)
+    sync_assignments(measure)
+    before = Assignment.history.count()
+    cast.plan.letter_prefix = "新前缀函"
+    cast.plan.save()
+    assert Assignment.history.count() == before
+
+
+def test_a_measures_lead_owes_it(cast):
+    measure = measure_with(cast)
+    measure.lead_units.add(cast.justice)
+    assert set(measure.responsible_units()) == {cast.finance, cast.justice}
+    sync_assignments(measure)
+    assert set(Assignment.objects.filter(measure=measure).values_list("unit__name", flat=True)) == {
+        "区财政局", "区司法局"}
 
 
 def test_yearly_measure_from_issue_year_to_end(cast):

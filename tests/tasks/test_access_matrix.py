@@ -84,6 +84,8 @@ ROWS = [
     # The work list: a liaison's own unit; the lead office and inspectors see every unit at tasks:assignments.
     Row("my_tasks", none, "GET", (302, 302, 302, 200, 200)),
     Row("my_tasks", none, "POST", (302, 405, 403, 405, 405)),
+    Row("led_items", none, "GET", (302, 302, 302, 200, 200)),  # each liaison: the measures its unit leads
+    Row("led_items", none, "POST", (302, 405, 403, 405, 405)),
     Row("assignments", none, "GET", (302, 200, 200, 302, 302)),
     Row("assignments", none, "POST", (302, 405, 403, 405, 405)),
     # One assignment and what hangs on it.

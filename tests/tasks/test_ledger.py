@@ -72,8 +72,9 @@ def test_ledger_lists_every_assignment_with_chinese_columns(ledger, login):
     assert rows[0][:5] == ["1", "（一）提升能力", "1. 着力提高业务能力", "2024年6月底前完成全员轮训。", "区财政局"]
     street = rows[1]
     assert street[4] == "光复道街道办事处" and street[7] == "已报送" and street[8] == "80%"
-    assert street[9] == "2024年6月20日" and street[10] == "待审核" and street[11] == "还剩10天"
-    assert rows[2][11] == "逾期20天"
+    assert street[9] == "—"  # the measure sets no target
+    assert street[10] == "2024年6月20日" and street[11] == "待审核" and street[12] == "还剩10天"
+    assert rows[2][12] == "逾期20天"
     assert f'href="{reverse("tasks:assignment", args=[ledger.street_assignment.pk])}"' in page
 
 
@@ -116,8 +117,8 @@ def test_exports_match_the_filtered_sorted_screen(ledger, login, sort):
     assert sheet[0] == HEADERS and table[0] == HEADERS
     assert len(sheet) - 1 == len(table) - 1 == len(screen) == 3
     for shown, xrow, crow in zip(screen, sheet[1:], table[1:], strict=True):
-        assert [shown[0], shown[3], shown[4], shown[7], shown[11]] == [str(xrow[0]), xrow[3], xrow[4], xrow[7],
-                                                                       xrow[11]]
+        assert [shown[0], shown[3], shown[4], shown[7], shown[12]] == [str(xrow[0]), xrow[3], xrow[4], xrow[7],
+                                                                       xrow[12]]
         assert crow[3] == shown[3] and crow[4] == shown[4]
 
 
@@ -137,16 +138,16 @@ def test_sorting_by_latest_submission_and_review_result(ledger, login, sort, exp
     early.decide(ledger.lead, "accept", "", NOW.date())
     middle.decide(ledger.lead, "return", "缺少签到表", NOW.date())
     rows = screen_rows(login(ledger.lead).get(reverse("tasks:ledger"), {"sort": sort}).content.decode())
-    assert [row[10] for row in rows] == expected
+    assert [row[11] for row in rows] == expected
     dates = {"已通过": "2024年6月1日", "已退回": "2024年6月10日", "待审核": "2024年6月20日"}
-    assert [row[9] for row in rows] == [dates[state] for state in expected]
+    assert [row[10] for row in rows] == [dates[state] for state in expected]
 
 
 @pytest.mark.parametrize(("sort", "submitted_first"), [("last_submitted_at", False), ("-last_submitted_at", True)])
 def test_never_submitted_counts_as_oldest(ledger, login, sort, submitted_first):
     """Ascending by 最近报送, the rows never reported on come first; descending, last (SQLite and PostgreSQL)."""
     rows = screen_rows(login(ledger.lead).get(reverse("tasks:ledger"), {"sort": sort}).content.decode())
-    dates = [row[9] for row in rows]
+    dates = [row[10] for row in rows]
     assert sorted(dates) == ["2024年6月20日", "—", "—"]
     assert (dates[0] == "2024年6月20日") is submitted_first and (dates[-1] == "2024年6月20日") is not submitted_first
 
@@ -154,7 +155,7 @@ def test_never_submitted_counts_as_oldest(ledger, login, sort, submitted_first):
 def test_xlsx_dates_are_real_dates(ledger, login):
     sheet = xlsx_rows(login(ledger.lead).get(reverse("tasks:ledger_xlsx")))
     assert sheet[1][6] == datetime.datetime(2024, 6, 30)
-    assert sheet[2][9] == datetime.datetime(2024, 6, 20, 10, 0)
+    assert sheet[2][10] == datetime.datetime(2024, 6, 20, 10, 0)
     response = login(ledger.lead).get(reverse("tasks:ledger_xlsx"))
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     assert wb.active.cell(row=2, column=7).number_format == 'yyyy"年"m"月"d"日"'
@@ -163,7 +164,7 @@ def test_xlsx_dates_are_real_dates(ledger, login):
 
 def test_csv_dates_are_iso(ledger, login):
     table = csv_rows(login(ledger.lead).get(reverse("tasks:ledger_csv")))
-    assert table[1][6] == "2024-06-30" and table[2][9] == "2024-06-20 10:00"
+    assert table[1][6] == "2024-06-30" and table[2][10] == "2024-06-20 10:00"
 
 
 def test_page_query_count_does_not_grow_with_rows(cast, login):
