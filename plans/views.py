@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from plans import forms
 from plans.directory import Directory, DirectoryError, load_units
-from plans.importer import PlanImportError, read_plan
+from plans.importer import PlanImportError, read_plan_for_import
 from plans.importer.writer import apply_plan, fmt_date, section_finder
 from plans.models import Measure, Plan, Task, Unit, UnitAlias, UnitGroup
 from tasks.access import lead_only, overseers_only
@@ -88,7 +88,7 @@ def import_upload(request: HttpRequest) -> HttpResponse:
                 for chunk in upload.chunks():
                     out.write(chunk)
             try:
-                data, text = read_plan(path, name=upload.name)
+                data, text = read_plan_for_import(path, name=upload.name)
             except PlanImportError as exc:
                 form.add_error("file", str(exc))
             except Exception:  # a damaged file must not end in a server error

@@ -97,6 +97,16 @@ def read_plan(path: str | Path, *, name: str | None = None) -> tuple[dict, str]:
         raise PlanImportError(f"文件无法解析（{error.__class__.__name__}）：请另存为 .docx 或 .txt 后重试") from error
 
 
+def read_plan_for_import(path: str | Path, *, name: str | None = None) -> tuple[dict, str]:
+    """read_plan, then every measure read as the plan means it (obligations.read_obligations: kinds, owners,
+    leads, targets, requirements) against the unit directory in the database. The import command and the
+    upload preview both read a plan through here, so what they show is what the writer is given."""
+    from .obligations import Directory, read_obligations
+
+    data, text = read_plan(path, name=name)
+    return read_obligations(data, Directory.from_db()), text
+
+
 def _plain_text(document: _Document) -> str:
     if document.format == "txt":
         return document.text

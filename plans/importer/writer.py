@@ -2,8 +2,15 @@
 
 The plan is identified by its title and issuer. Importing the same text again changes nothing; an edited
 text updates sections, tasks and measures in place (tasks matched by number and title, measures by text
-similarity) and reports each change in Chinese. Nothing a unit has submitted is ever lost: a measure or task
-removed from the text but carrying submissions is kept and reported.
+similarity) and reports each change in Chinese, one line per task or measure ("任务2措施“…”：类型 一次性 →
+长期坚持；责任单位 32个 → 相关执法部门"). Nothing a unit has submitted is ever lost: a measure or task removed
+from the text but carrying submissions is kept and reported.
+
+It stores the plan as the reader means it (plans.importer.obligations, applied by read_plan_for_import):
+per measure its kind (ongoing, recurrence, due date), how the kind was decided (kind_source, kind_words), its
+owners and how they were decided (units: unit or group names; owner_rule, owner_words), its leads and target;
+per task whether it is a requirement (工作要求) and its leads. A dict without these keys (a plain parse) is
+written with the model's defaults.
 """
 
 from __future__ import annotations
@@ -73,6 +80,7 @@ class ImportResult:
     created: bool
     changes: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    kept: list[str] = field(default_factory=list)  # work the text no longer holds, kept for what units did
     unknown_units: list[str] = field(default_factory=list)
     counts: dict[str, int] = field(default_factory=dict)
     sync: SyncResult = field(default_factory=SyncResult)
@@ -80,6 +88,10 @@ class ImportResult:
     @property
     def changed(self) -> bool:
         return self.created or bool(self.changes)
+
+    def keep(self, message: str) -> None:
+        self.kept.append(message)
+        self.warnings.append(message)
 
     def count(self, key: str) -> None:
         self.counts[key] = self.counts.get(key, 0) + 1
@@ -139,9 +151,7 @@ class _Writer:
         issuer = (data.get("issuer") or "").strip()
         plan = Plan.objects.filter(title=title, issuer=issuer).first()
         self.result = ImportResult(plan=plan, created=plan is None)  # type: ignore[arg-type]
-        self.result.warnings += [
-            (f"第{w['line']}行：" if w.get("line") else "") + w["message"] for w in data.get("warnings", [])
-        ]
+        self.result.warnings += plan_warnings(data)
         issued_on = _date(data.get("issued_on"))
         ends_on = _date(data.get("ends_on"))
         if plan is None:
@@ -156,7 +166,7 @@ class _Writer:
             changed = False
             for attr, value, label in (("issued_on", issued_on, "印发日期"), ("ends_on", ends_on, "截止日期")):
                 if getattr(plan, attr) != value:
-                    self.result.changes.append(f"方案{label}由{fmt_date(getattr(plan, attr))}改为{fmt_date(value)}")
+                    self.result.changes.append(_arrow(f"方案{label}", getattr(plan, attr), value))
                     setattr(plan, attr, value)
                     changed = True
             if plan.source_text != self.source_text:
@@ -170,9 +180,13 @@ class _Writer:
         for measure in Measure.objects.filter(task__plan=plan).select_related("task__plan"):
             self.result.sync += sync_assignments(measure)
         for assignment in self.result.sync.kept:
-            self.result.warnings.append(
-                f"{assignment.unit.name}的“{_short(assignment.measure.text)}”{assignment.period}已不再属于该单位，"
-                "但已有报送，予以保留。")
+            measure = assignment.measure
+            what = f"{assignment.unit.name}的“{_short(measure.text)}”{assignment.period}"
+            if measure.responsible_units().filter(pk=assignment.unit_id).exists():
+                self.result.keep(f"{what}已不在该措施的报送期次中（措施现为{measure.get_kind_display()}），"
+                                 "但已有报送，予以保留。")
+            else:
+                self.result.keep(f"{what}已不再属于该单位，但已有报送，予以保留。")
         return self.result
 
     # --- sections ----------------------------------------------------------------------------------------
@@ -197,7 +211,7 @@ class _Writer:
             elif (section.title, section.order, section.level, section.parent_id) != (
                     title, order, level, parent.pk if parent else None):
                 if section.title != title:
-                    self.result.changes.append(f"章节 {number} 标题由“{section.title}”改为“{title}”")
+                    self.result.changes.append(f"章节{number}：标题 “{section.title}” → “{title}”")
                 section.title, section.order, section.level, section.parent = title, order, level, parent
                 section.save()
                 self.result.count("section~")
@@ -213,7 +227,7 @@ class _Writer:
     # --- tasks -------------------------------------------------------------------------------------------
 
     def match_tasks(self, plan: Plan, items: list[dict]) -> list[Task | None]:
-        existing = list(plan.tasks.all())
+        existing = list(plan.tasks.prefetch_related("lead_units"))
         free = {t.pk: t for t in existing}
         matched: list[Task | None] = [None] * len(items)
 
@@ -246,43 +260,51 @@ class _Writer:
             title = item["title"].strip()
             values = {
                 "section": section, "number": item.get("number"), "title": title,
-                "body": item.get("body") or "".join(m["text"] for m in item.get("measures", [])),
+                "body": item.get("body") or "".join(dict.fromkeys(m.get("sentence") or m["text"]
+                                                                  for m in item.get("measures", []))),
+                "is_requirement": bool(item.get("requirement")),
                 "lead_names": list(item.get("lead_units", [])), "unit_names": list(item.get("units", [])),
                 "order": order,
             }
-            label = f"任务{item['number']}" if item.get("number") else f"任务“{_short(title, 16)}”"
+            leads, _ = self.resolve(item.get("lead_units", []), item.get("line"))
+            label = task_label(item)
             if task is None:
                 task = Task(plan=plan, **values)
                 task._change_reason = self.reason
                 task.save()
+                if leads:
+                    task.lead_units.add(*leads)
                 self.result.count("task+")
                 if not self.result.created:
                     self.result.changes.append(f"新增{label}：{title}")
             else:
-                diffs = [k for k, v in values.items() if getattr(task, k) != v]
-                if diffs:
-                    if "title" in diffs:
-                        self.result.changes.append(f"{label}标题由“{task.title}”改为“{title}”")
-                    if "number" in diffs:
-                        self.result.changes.append(f"任务“{_short(title, 16)}”序号由{task.number or '无'}改为{item.get('number') or '无'}")
-                    if "unit_names" in diffs or "lead_names" in diffs:
-                        self.result.changes.append(
-                            f"{label}责任单位由“{'、'.join(task.unit_names)}”改为“{'、'.join(values['unit_names'])}”")
-                    for k, v in values.items():
-                        setattr(task, k, v)
-                    task._change_reason = self.reason
-                    task.save()
-                    self.result.count("task~")
+                parts = _task_changes(task, values, list(task.lead_units.all()), leads)
+                self.update(task, values, {"lead_units": leads}, "task~")
+                if parts:
+                    self.result.changes.append(f"{label}：{'；'.join(parts)}")
             self.write_measures(task, item, label)
         for task in self.removed_tasks:
-            label = f"任务{task.number}" if task.number else f"任务“{_short(task.title, 16)}”"
+            label = task_label({"number": task.number, "title": task.title, "requirement": task.is_requirement})
             task._change_reason = self.reason
             if Assignment.objects.filter(measure__task=task, submissions__isnull=False).exists() or \
                     task.measures.filter(added_by_lead=True).exists() or not try_delete(task):
-                self.result.warnings.append(f"{label}（{task.title}）已从原文删除，但已有报送、函告或增补措施，予以保留。")
+                self.result.keep(f"{label}（{task.title}）已从原文删除，但已有报送、函告或增补措施，予以保留。")
             else:
                 self.result.changes.append(f"删除{label}：{task.title}")
                 self.result.count("task-")
+
+    def update(self, obj: Task | Measure, values: dict, relations: dict[str, list], counter: str) -> None:
+        """Write what changed in a matched task or measure: its fields (one history row), then its relations."""
+        if any(getattr(obj, k) != v for k, v in values.items()):
+            for k, v in values.items():
+                setattr(obj, k, v)
+            obj._change_reason = self.reason
+            obj.save()
+            self.result.count(counter)
+        for name, wanted in relations.items():
+            manager = getattr(obj, name)
+            if _pks(manager.all()) != _pks(wanted):
+                manager.set(wanted)
 
     # --- measures ----------------------------------------------------------------------------------------
 
@@ -312,75 +334,161 @@ class _Writer:
         existing = list(task.measures.filter(added_by_lead=False).prefetch_related("units", "groups", "lead_units"))
         measures = item.get("measures", [])
         matched = self.match_measures(existing, measures)
-        task_leads = item.get("lead_units", [])
         for order, (m, measure) in enumerate(zip(measures, matched, strict=True), start=1):
-            names = m.get("units") or item.get("units", [])
-            units, groups = self.resolve(names, item.get("line"))
-            lead_units, _ = self.resolve(task_leads, item.get("line"))
-            leads = [u for u in units if u in lead_units]
-            target = m.get("target") or {}
-            values = {
-                "order": order, "text": m["text"], "due_on": _date(m.get("due")),
-                "due_phrase": (m.get("due_phrase") or "")[:100], "ongoing": bool(m.get("ongoing")),
-                "recurrence": m.get("recurrence") or "",
-                "target_value": Decimal(str(target["value"])) if target.get("value") is not None else None,
-                "target_unit": target.get("unit") or "",
-            }
-            is_new = measure is None
+            units, groups = self.resolve(m.get("units") or item.get("units", []), item.get("line"))
+            leads, _ = self.resolve(m.get("lead_units") or [], item.get("line"))
+            values = measure_values(m, order)
             if measure is None:
                 measure = Measure(task=task, **values)
                 measure._change_reason = self.reason
                 measure.save()
+                for manager, objs in ((measure.units, units), (measure.groups, groups), (measure.lead_units, leads)):
+                    if objs:
+                        manager.add(*objs)
                 self.result.count("measure+")
                 if not self.result.created:
                     self.result.changes.append(f"{label}新增措施：{_short(m['text'])}")
-            else:
-                diffs = [k for k, v in values.items() if getattr(measure, k) != v]
-                if diffs:
-                    what = _short(measure.text)
-                    if "text" in diffs:
-                        self.result.changes.append(f"{label}措施“{what}”内容改为“{_short(m['text'])}”")
-                    if "due_on" in diffs or "ongoing" in diffs:
-                        old = "长期坚持" if measure.ongoing else fmt_date(measure.due_on)
-                        new = "长期坚持" if values["ongoing"] else fmt_date(values["due_on"])
-                        self.result.changes.append(f"{label}措施“{what}”时限由{old}改为{new}")
-                    if "recurrence" in diffs:
-                        self.result.changes.append(f"{label}措施“{what}”周期改为{values['recurrence'] or '一次性'}")
-                    if "target_value" in diffs or "target_unit" in diffs:
-                        self.result.changes.append(f"{label}措施“{what}”目标改为{m.get('target') or '无'}")
-                    for k, v in values.items():
-                        setattr(measure, k, v)
-                    measure._change_reason = self.reason
-                    measure.save()
-                    self.result.count("measure~")
-            self.set_relations(measure, units, groups, leads, label, is_new)
+                continue
+            relations = {"units": units, "groups": groups, "lead_units": leads}
+            old = {name: list(getattr(measure, name).all()) for name in relations}
+            parts = _measure_changes(measure, values, old, relations)
+            what = _short(measure.text)
+            self.update(measure, values, relations, "measure~")
+            if parts:
+                self.result.changes.append(f"{label}措施“{what}”：{'；'.join(parts)}")
         for measure in matched_removed(existing, matched):
             measure._change_reason = self.reason
             if Assignment.objects.filter(measure=measure, submissions__isnull=False).exists() or \
                     not try_delete(measure):
-                self.result.warnings.append(
-                    f"{label}措施“{_short(measure.text)}”已从原文删除，但已有报送或函告，予以保留。")
+                self.result.keep(f"{label}措施“{_short(measure.text)}”已从原文删除，但已有报送或函告，予以保留。")
             else:
                 self.result.changes.append(f"{label}删除措施：{_short(measure.text)}")
                 self.result.count("measure-")
 
-    def set_relations(self, measure: Measure, units: list[Unit], groups: list[UnitGroup], leads: list[Unit],
-                      label: str, is_new: bool) -> None:
-        if is_new:
-            for manager, objs in ((measure.units, units), (measure.groups, groups), (measure.lead_units, leads)):
-                if objs:
-                    manager.add(*objs)
-            return
-        changed = False
-        for relation, wanted in (("units", units), ("groups", groups), ("lead_units", leads)):
-            manager = getattr(measure, relation)
-            if {o.pk for o in manager.all()} != {o.pk for o in wanted}:
-                manager.set(wanted)
-                changed = True
-        if changed:
-            names = "、".join([u.name for u in units] + [g.name for g in groups]) or "无"
-            leads_text = f"（牵头：{'、'.join(u.name for u in leads)}）" if leads else ""
-            self.result.changes.append(f"{label}措施“{_short(measure.text)}”责任单位改为{names}{leads_text}")
+
+def _pks(objs) -> set[int]:
+    return {o.pk for o in objs}
+
+
+def task_label(item: dict) -> str:
+    """任务2, or an un-numbered item by its title: 任务“…” / 工作要求“…”."""
+    if item.get("number"):
+        return f"任务{item['number']}"
+    return f"{'工作要求' if item.get('requirement') else '任务'}“{_short(item['title'].strip(), 16)}”"
+
+
+def plan_warnings(data: dict) -> list[str]:
+    """The reader's warnings in words: the parser's, with their line, then each measure's, with its task."""
+    warnings = [(f"第{w['line']}行：" if w.get("line") else "") + w["message"] for w in data.get("warnings", [])]
+    for item in data.get("tasks", []):
+        label = task_label(item)
+        warnings += [f"{label}：{w}" for m in item.get("measures", []) for w in m.get("warnings") or []]
+    return warnings
+
+
+def measure_values(m: dict, order: int) -> dict:
+    """A parsed measure's stored fields (its relations aside)."""
+    target = m.get("target") or {}
+    return {
+        "order": order, "text": m["text"], "due_on": _date(m.get("due")),
+        "due_phrase": (m.get("due_phrase") or "")[:100], "ongoing": bool(m.get("ongoing")),
+        "recurrence": m.get("recurrence") or "",
+        "kind_basis": Measure.Basis(m.get("kind_source") or Measure.Basis.TEXT),
+        "kind_words": (m.get("kind_words") or "")[:100],
+        "owner_rule": Measure.OwnerRule(m["owner_rule"]) if m.get("owner_rule") else "",
+        "owner_words": (m.get("owner_words") or "")[:100],
+        "target_value": Decimal(str(target["value"])) if target.get("value") is not None else None,
+        "target_unit": target.get("unit") or "",
+        "target_per_person": bool(target.get("per_person")),
+    }
+
+
+# --- describing changes: "类型 一次性 → 长期坚持" -------------------------------------------------------------
+
+def _shown(value) -> str:
+    if value in (None, "", []):
+        return "无"
+    if isinstance(value, datetime.date):
+        return fmt_date(value)
+    return str(value)
+
+
+def _arrow(label: str, old, new) -> str:
+    return f"{label} {_shown(old)} → {_shown(new)}"
+
+
+def _choice(field: str, value: str) -> str:
+    return dict(Measure._meta.get_field(field).choices).get(value, value) if value else ""
+
+
+def _target_text(value: Decimal | None, unit: str, per_person: bool) -> str:
+    if value is None:
+        return ""
+    figure = f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
+    return ("每人" if per_person else "") + figure + unit
+
+
+def _owners_text(units: list[Unit], groups: list[UnitGroup]) -> str:
+    """Owners by name when one or two are named (区司法局、相关执法部门), else by count of units (32个)."""
+    names = [u.name for u in units] + [g.name for g in groups]
+    if len(names) <= 2:
+        return "、".join(names)
+    members = {u.pk for u in units if u.is_active}
+    members |= {pk for g in groups for pk in g.members.filter(is_active=True).values_list("pk", flat=True)}
+    return f"{len(members)}个"
+
+
+def _measure_changes(measure: Measure, values: dict, old: dict, new: dict) -> list[str]:
+    """What changes in a measure, in the lead office's words; the words behind a reading only when nothing
+    else shows."""
+    parts = []
+    if values["text"] != measure.text:
+        parts.append(f"内容改为“{_short(values['text'])}”")
+    before = Measure(ongoing=measure.ongoing, recurrence=measure.recurrence)
+    after = Measure(ongoing=values["ongoing"], recurrence=values["recurrence"])
+    if before.kind != after.kind:
+        parts.append(_arrow("类型", before.get_kind_display(), after.get_kind_display()))
+    if values["due_on"] != measure.due_on:
+        parts.append(_arrow("时限", measure.due_on, values["due_on"]))
+    if values["recurrence"] != measure.recurrence:
+        parts.append(_arrow("周期", _choice("recurrence", measure.recurrence), _choice("recurrence", values["recurrence"])))
+    if values["kind_basis"] != measure.kind_basis:
+        parts.append(_arrow("类型依据", _choice("kind_basis", measure.kind_basis),
+                            _choice("kind_basis", values["kind_basis"])))
+    target = ("target_value", "target_unit", "target_per_person")
+    if any(values[k] != getattr(measure, k) for k in target):
+        parts.append(_arrow("目标", _target_text(*(getattr(measure, k) for k in target)),
+                            _target_text(*(values[k] for k in target))))
+    if _pks(old["units"]) != _pks(new["units"]) or _pks(old["groups"]) != _pks(new["groups"]):
+        parts.append(_arrow("责任单位", _owners_text(old["units"], old["groups"]),
+                            _owners_text(new["units"], new["groups"])))
+    if values["owner_rule"] != measure.owner_rule:
+        parts.append(_arrow("责任认定", _choice("owner_rule", measure.owner_rule),
+                            _choice("owner_rule", values["owner_rule"])))
+    if _pks(old["lead_units"]) != _pks(new["lead_units"]):
+        parts.append(_arrow("牵头单位", "、".join(u.name for u in old["lead_units"]),
+                            "、".join(u.name for u in new["lead_units"])))
+    if not parts:
+        for field, label in (("due_phrase", "时限原文"), ("kind_words", "类型依据原文"),
+                             ("owner_words", "责任认定依据")):
+            if values[field] != getattr(measure, field):
+                parts.append(_arrow(label, getattr(measure, field), values[field]))
+    return parts
+
+
+def _task_changes(task: Task, values: dict, old_leads: list[Unit], leads: list[Unit]) -> list[str]:
+    parts = []
+    if values["title"] != task.title:
+        parts.append(f"标题 “{task.title}” → “{values['title']}”")
+    if values["number"] != task.number:
+        parts.append(_arrow("序号", task.number, values["number"]))
+    if values["is_requirement"] != task.is_requirement:
+        parts.append("改为工作要求（不计入任务数）" if values["is_requirement"] else "改为任务")
+    if values["unit_names"] != task.unit_names:
+        parts.append(_arrow("责任单位", "、".join(task.unit_names), "、".join(values["unit_names"])))
+    if values["lead_names"] != task.lead_names or _pks(old_leads) != _pks(leads):
+        parts.append(_arrow("牵头单位", "、".join(task.lead_names), "、".join(values["lead_names"])))
+    return parts
 
 
 def matched_removed(existing: list[Measure], matched: list[Measure | None]) -> list[Measure]:
@@ -393,3 +501,19 @@ def apply_plan(data: dict, *, source_name: str, source_text: str,
     """Write the importer's JSON as a plan, with its assignments, in one transaction (see module doc)."""
     with transaction.atomic():
         return _Writer(data, source_name, source_text, unit_map).run()
+
+
+class _Rollback(Exception):
+    def __init__(self, result: ImportResult):
+        super().__init__()
+        self.result = result
+
+
+def try_plan(data: dict, *, source_name: str, source_text: str,
+             unit_map: dict[str, Unit | UnitGroup | None] | None = None) -> ImportResult:
+    """What apply_plan would do, written and rolled back: its changes, warnings and counts; nothing stays."""
+    try:
+        with transaction.atomic():
+            raise _Rollback(apply_plan(data, source_name=source_name, source_text=source_text, unit_map=unit_map))
+    except _Rollback as rollback:
+        return rollback.result

@@ -11,6 +11,8 @@ import pytest
 from django.core.management import call_command
 
 from plans.directory import load_units
+from plans.importer import read_plan
+from plans.importer.writer import apply_plan
 from plans.models import Measure, Plan, Task
 from tasks.models import Assignment
 
@@ -43,10 +45,40 @@ def test_json_prints_only_the_json():
 
 
 @pytest.mark.django_db
+def test_json_carries_each_measures_kind_owners_and_leads():
+    load_units(UNITS)
+    code, out, _ = run(PLAN, "--dry-run", "--json")
+    tasks = json.loads(out)["tasks"]
+    assert [t["title"] for t in tasks if t["requirement"]] == ["加强组织推动", "细化落实举措", "做好宣传交流"]
+    assert next(t for t in tasks if t["number"] == 16)["lead_units"] == ["区人社局"]
+    guidance = next(m for t in tasks for m in t["measures"] if m["text"].startswith("区级赋权行政执法部门"))
+    assert {k: guidance[k] for k in ("units", "kind", "kind_source", "recurrence", "owner_rule", "owner_words")} == {
+        "units": ["相关执法部门"], "kind": "recurring", "kind_source": "text", "recurrence": "yearly",
+        "owner_rule": "group", "owner_words": "区级赋权行政执法部门"}
+    assert guidance["target"] == {"value": 2, "unit": "次", "per_person": False, "recurrence": "yearly"}
+    assert {"kind_words", "lead_units", "support_units", "sentence", "warnings"} <= set(guidance)
+
+
+@pytest.mark.django_db
+def test_dry_run_on_a_plan_imported_before_lists_the_new_reading_and_writes_nothing():
+    load_units(UNITS)
+    data, text = read_plan(PLAN)
+    apply_plan(data, source_name="plan.txt", source_text=text)
+    rows = [Task.history.count(), Measure.history.count(), Assignment.history.count()]
+    code, out, _ = run(PLAN, "--dry-run")
+    assert code == 0 and "与已导入的同名方案相比（未写入）" in out
+    assert "变更：任务2措施“区级赋权行政执法部门要加强对街道办事处培训工作的指导,负责对…”：责任单位 32个 → 相关执法部门" in out
+    assert "变更：任务16：牵头单位 无 → 区人社局" in out
+    assert [Task.history.count(), Measure.history.count(), Assignment.history.count()] == rows
+    assert not Task.objects.filter(is_requirement=True).exists()
+
+
+@pytest.mark.django_db
 def test_dry_run_lists_names_missing_from_the_directory_and_writes_nothing():
     code, out, _ = run(PLAN, "--dry-run")
     assert code == 0
-    assert "识别结果（未写入）" in out and "任务 20 项" in out
+    assert "识别结果（未写入）" in out and "任务 17 项，工作要求 3 项，措施 63 条" in out
+    assert "措施类型：一次性 21 条，周期性 4 条，长期坚持 38 条（其中 46 条原文未写明，按默认认定，待确认）" in out
     assert "单位名录中没有的单位" in out and "区财政局" in out
     assert not Plan.objects.exists()
 
@@ -85,7 +117,7 @@ def test_edited_text_reports_what_changed(tmp_path):
         encoding="utf-8")
     code, out, _ = run(edited)
     assert code == 0
-    assert "更新实施方案" in out and "2024年6月30日改为2024年9月30日" in out
+    assert "更新实施方案" in out and "时限 2024年6月30日 → 2024年9月30日" in out
     assert Plan.objects.count() == 1
 
 

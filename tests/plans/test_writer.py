@@ -1,10 +1,12 @@
 """apply_plan: writing the importer's JSON, re-importing in place, never losing submitted work."""
 
 import copy
+import datetime
 
 import pytest
+import time_machine
 
-from plans.importer.writer import apply_plan, derive_prefixes
+from plans.importer.writer import apply_plan, derive_prefixes, try_plan
 from plans.models import Measure, Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Submission
 from tracker.models import User
@@ -29,7 +31,8 @@ def plan_data() -> dict:
                  {"text": "2024年6月底前完成全员轮训。", "units": [], "due": "2024-06-30",
                   "due_phrase": "2024年6月底前", "recurrence": None, "target": None, "ongoing": False},
                  {"text": "每年组织业务培训不少于2次。", "units": [], "due": None, "due_phrase": "每年",
-                  "recurrence": "yearly", "target": {"value": 2, "unit": "次"}, "ongoing": False},
+                  "recurrence": "yearly", "target": {"value": 2, "unit": "次"}, "ongoing": False,
+                  "lead_units": ["区司法局"]},
              ]},
             {"number": 2, "title": "规范执法程序", "section": "（二）", "line": 8,
              "lead_units": [], "units": ["各街道办事处", "区城管委"],
@@ -84,7 +87,9 @@ def test_writes_plan_sections_tasks_measures_and_assignments(directory):
     assert set(Assignment.objects.filter(measure=yearly).values_list("period", flat=True)) == {"2024年", "2025年"}
     ongoing = Measure.objects.get(ongoing=True)
     assert set(ongoing.assignments.values_list("unit__name", flat=True)) == {"甲街道办事处", "乙街道办事处"}
-    assert ongoing.assignments.first().due_on is None
+    assert sorted(set(ongoing.assignments.values_list("period", "due_on"))) == [
+        ("2024年上半年进展", datetime.date(2024, 6, 30)), ("2024年下半年进展", datetime.date(2024, 12, 31)),
+        ("2025年上半年进展", datetime.date(2025, 6, 30)), ("2025年下半年进展", datetime.date(2025, 12, 31))]
 
 
 def test_unknown_units_are_warned_never_dropped_silently(directory):
@@ -98,7 +103,7 @@ def test_unit_map_maps_or_ignores_names(directory):
     city = Unit.objects.create(name="区城市管理委")
     result = apply(plan_data(), unit_map={"区城管委": city})
     assert result.unknown_units == []
-    assert Assignment.objects.filter(unit=city).count() == 1
+    assert Assignment.objects.filter(unit=city).count() == 4  # the ongoing measure's half-yearly progress reports
     other = copy.deepcopy(plan_data())
     other["title"] = "另一个方案"
     result = apply(other, unit_map={"区城管委": None})
@@ -129,8 +134,9 @@ def test_edited_text_updates_in_place_and_reports_changes(directory):
     assert not result.created
     assert list(result.plan.tasks.values_list("pk", flat=True)) == task_ids
     text = "\n".join(result.changes)
-    assert "2024年6月30日改为2024年9月30日" in text
-    assert "任务2标题由“规范执法程序”改为“严格规范执法程序”" in text
+    assert "任务1措施“2024年6月底前完成全员轮训。”：内容改为“2024年9月底前完成全员轮训。”；" \
+           "时限 2024年6月30日 → 2024年9月30日" in text
+    assert "任务2：标题 “规范执法程序” → “严格规范执法程序”" in text
     assert "任务1新增措施：建立培训档案。" in text
     moved = Measure.objects.get(text="2024年9月底前完成全员轮训。")
     assert set(moved.assignments.values_list("due_on", flat=True)) == {moved.due_on}
@@ -167,7 +173,8 @@ def test_unit_list_change_moves_assignments(directory):
     edited = plan_data()
     edited["tasks"][0]["units"] = ["区司法局"]
     result = apply(edited)
-    assert any("责任单位改为区司法局" in c for c in result.changes)
+    assert "任务1：责任单位 区司法局、区财政局 → 区司法局" in result.changes
+    assert "任务1措施“2024年6月底前完成全员轮训。”：责任单位 区司法局、区财政局 → 区司法局" in result.changes
     assert not Assignment.objects.filter(unit=directory["finance"]).exists()
 
 
@@ -192,3 +199,84 @@ def test_nothing_is_written_when_a_step_fails(directory):
     with pytest.raises(ValueError):
         apply(data)
     assert not Plan.objects.exists() and not Section.objects.exists()
+
+
+def read_as_meant(data: dict) -> dict:
+    """plan_data as the obligations reader hands it on: task 1's training yearly and led, task 2's duty the
+    streets', the 加强组织领导 item a requirement."""
+    data = copy.deepcopy(data)
+    training, yearly = data["tasks"][0]["measures"]
+    training.update(kind="once", kind_source="text", kind_words="2024年6月底前", owner_rule="task",
+                    owner_words="", lead_units=["区司法局"], warnings=[])
+    yearly.update(kind="recurring", kind_source="text", kind_words="每年", owner_rule="named",
+                  owner_words="区司法局", units=["区司法局"],
+                  target={"value": 2, "unit": "次", "per_person": True, "recurrence": "yearly"})
+    data["tasks"][1]["measures"][0].update(
+        kind="ongoing", kind_source="default", kind_words="严格", owner_rule="group", owner_words="街道",
+        units=["各街道办事处"], lead_units=[], warnings=["“区城管委”不在单位名录中，请在预览中核对。"])
+    data["tasks"][2]["requirement"] = True
+    for task in data["tasks"]:
+        task.setdefault("requirement", False)
+    return data
+
+
+def test_stores_how_each_measure_was_read(directory):
+    plan = apply(read_as_meant(plan_data())).plan
+    training = Measure.objects.get(text="2024年6月底前完成全员轮训。")
+    assert (training.kind, training.kind_basis, training.kind_words, training.owner_rule) == (
+        Measure.Kind.ONCE, Measure.Basis.TEXT, "2024年6月底前", Measure.OwnerRule.TASK)
+    assert list(training.lead_units.all()) == [directory["justice"]]
+    yearly = Measure.objects.get(recurrence="yearly")
+    assert (yearly.owner_rule, yearly.owner_words, list(yearly.units.all()), yearly.groups.exists()) == (
+        Measure.OwnerRule.NAMED, "区司法局", [directory["justice"]], False)
+    assert (yearly.target_value, yearly.target_unit, yearly.target_per_person) == (2, "次", True)
+    streets = Measure.objects.get(ongoing=True)
+    assert (streets.kind_basis, streets.owner_rule) == (Measure.Basis.DEFAULT, Measure.OwnerRule.GROUP)
+    assert list(streets.groups.all()) == [directory["streets"]] and not streets.units.exists()
+    first = plan.tasks.get(number=1)
+    assert list(first.lead_units.all()) == [directory["justice"]] and not first.is_requirement
+    assert plan.tasks.get(number=None).is_requirement
+
+
+def test_measure_warnings_are_import_warnings_with_their_task(directory):
+    result = apply(read_as_meant(plan_data()))
+    assert "任务2：“区城管委”不在单位名录中，请在预览中核对。" in result.warnings
+
+
+def test_re_reading_a_measure_lists_its_new_kind_and_owners_in_one_line(directory):
+    apply(plan_data())
+    result = apply(read_as_meant(plan_data()))
+    assert "任务1措施“每年组织业务培训不少于2次。”：目标 2次 → 每人2次；责任单位 区司法局、区财政局 → 区司法局；" \
+           "责任认定 无 → 原文点名单位" in result.changes
+    assert "任务1措施“2024年6月底前完成全员轮训。”：责任认定 无 → 任务全部责任单位；牵头单位 无 → 区司法局" in result.changes
+    assert "任务2措施“严格执行执法程序。”：类型依据 据原文 → 默认，待确认；责任认定 无 → 原文所指一类单位" in result.changes
+    assert "工作要求“加强组织领导”：改为工作要求（不计入任务数）" in result.changes
+
+
+def test_a_measure_read_as_another_kind_is_replanned_and_keeps_what_was_submitted(directory):
+    with time_machine.travel(datetime.datetime(2024, 7, 1, 9), tick=False):
+        apply(plan_data())
+        training = Measure.objects.get(text="2024年6月底前完成全员轮训。")
+        submitted = training.assignments.get(unit=directory["finance"])
+        author = User.objects.create_user("czj", password="x-very-long-pw", role="unit", unit=directory["finance"])
+        Submission.objects.create(assignment=submitted, author=author, text="已轮训", percent=100)
+        data = read_as_meant(plan_data())
+        data["tasks"][0]["measures"][0].update(kind="ongoing", ongoing=True, due=None, due_phrase=None)
+        result = apply(data)
+    assert result.changes[0].startswith("任务1措施“2024年6月底前完成全员轮训。”：类型 一次性 → 长期坚持；"
+                                        "时限 2024年6月30日 → 无；")
+    assert set(training.assignments.values_list("unit__name", "period")) == {
+        ("区财政局", ""), *((unit, f"{half}进展") for unit in ("区司法局", "区财政局")
+                           for half in ("2024年上半年", "2024年下半年", "2025年上半年", "2025年下半年"))}
+    assert Submission.objects.get().assignment == submitted
+    assert result.kept == ["区财政局的“2024年6月底前完成全员轮训。”已不在该措施的报送期次中（措施现为长期坚持），但已有报送，予以保留。"]
+
+
+def test_trying_a_plan_reports_its_changes_and_writes_nothing(directory):
+    apply(plan_data())
+    rows = history_rows()
+    edited = plan_data()
+    edited["tasks"][1]["title"] = "严格规范执法程序"
+    result = try_plan(edited, source_name="plan.txt", source_text="原文")
+    assert result.changes == ["任务2：标题 “规范执法程序” → “严格规范执法程序”"]
+    assert history_rows() == rows and Task.objects.filter(title="规范执法程序").exists()

@@ -1,5 +1,10 @@
-"""manage.py import_plan PATH [--dry-run] [--json] [--plan-prefix 河北司法]: read a plan document and write it."""
+"""manage.py import_plan PATH [--dry-run] [--json] [--plan-prefix 河北司法]: read a plan document and write it.
 
+The plan is read as it means it (read_plan_for_import: kinds, owners, leads); --json prints that dict.
+--dry-run writes nothing: it shows what was read and, for a plan imported before, what importing would change.
+"""
+
+import collections
 import json
 import sys
 from pathlib import Path
@@ -8,8 +13,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from plans.directory import Directory
-from plans.importer import PlanImportError, read_plan
-from plans.importer.writer import apply_plan
+from plans.importer import PlanImportError, read_plan_for_import
+from plans.importer.writer import apply_plan, plan_warnings, try_plan
+from plans.models import Measure, Plan
 
 
 class Command(BaseCommand):
@@ -17,7 +23,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("path", help="方案文件")
-        parser.add_argument("--dry-run", action="store_true", help="只识别、不写入")
+        parser.add_argument("--dry-run", action="store_true", help="只识别、不写入；已导入的同名方案列出将发生的变更")
         parser.add_argument("--json", action="store_true", help="只输出识别结果 JSON")
         parser.add_argument("--plan-prefix", default="",
                             help="文号前缀，如“河北司法”：函告编号前缀为“河北司法函”，通报为“河北司法通”")
@@ -31,7 +37,7 @@ class Command(BaseCommand):
         if not path.is_file():
             self.fail(f"找不到文件：{path}")
         try:
-            data, source_text = read_plan(path)
+            data, source_text = read_plan_for_import(path)
         except PlanImportError as exc:
             self.fail(str(exc))
         except Exception as exc:  # never a traceback for a user's file
@@ -42,6 +48,8 @@ class Command(BaseCommand):
                 return
         if options["dry_run"]:
             self.print_preview(data)
+            if Plan.objects.filter(title=data["title"].strip(), issuer=(data.get("issuer") or "").strip()).exists():
+                self.print_changes(try_plan(data, source_name=path.name, source_text=source_text))
             return
         with transaction.atomic():
             result = apply_plan(data, source_name=path.name, source_text=source_text)
@@ -60,18 +68,32 @@ class Command(BaseCommand):
         self.print_warnings(result.warnings, result.unknown_units)
 
     def print_preview(self, data: dict) -> None:
-        measures = sum(len(t.get("measures", [])) for t in data.get("tasks", []))
+        tasks = data.get("tasks", [])
+        measures = [m for t in tasks for m in t.get("measures", [])]
+        requirements = sum(1 for t in tasks if t.get("requirement"))
+        kinds = collections.Counter(m.get("kind") for m in measures)
+        pending = sum(1 for m in measures if m.get("kind_source") == "default")
         self.stdout.write(f"识别结果（未写入）：{data['title']}")
         self.stdout.write(f"印发机关：{data.get('issuer') or '未识别'}；印发日期：{data.get('issued_on') or '未识别'}；"
                           f"截止日期：{data.get('ends_on')}")
-        self.stdout.write(f"章节 {len(data.get('sections', []))} 个，任务 {len(data.get('tasks', []))} 项，措施 {measures} 条")
+        self.stdout.write(f"章节 {len(data.get('sections', []))} 个，任务 {len(tasks) - requirements} 项，"
+                          f"工作要求 {requirements} 项，措施 {len(measures)} 条")
+        self.stdout.write("措施类型：" + "，".join(f"{label} {kinds[kind]} 条" for kind, label in Measure.Kind.choices)
+                          + f"（其中 {pending} 条原文未写明，按默认认定，待确认）")
         directory = Directory()
-        names = dict.fromkeys(n for t in data.get("tasks", []) for n in t.get("units", []))
-        names.update(dict.fromkeys(n for t in data.get("tasks", []) for m in t.get("measures", [])
-                                   for n in m.get("units", [])))
+        names = dict.fromkeys(n for t in tasks for n in t.get("units", []))
+        names.update(dict.fromkeys(n for m in measures for n in m.get("units", [])))
         unknown = [n for n in names if directory.resolve(n) is None]
-        warnings = [(f"第{w['line']}行：" if w.get("line") else "") + w["message"] for w in data.get("warnings", [])]
-        self.print_warnings(warnings, unknown)
+        self.print_warnings(plan_warnings(data), unknown)
+
+    def print_changes(self, result) -> None:
+        self.stdout.write(f"与已导入的同名方案相比（未写入）：{len(result.changes)} 处变更")
+        for line in result.summary_lines()[1:]:
+            self.stdout.write(f"  {line}")
+        for change in result.changes:
+            self.stdout.write(f"  变更：{change}")
+        for message in result.kept:
+            self.stdout.write(f"  保留：{message}")
 
     def print_warnings(self, warnings: list[str], unknown: list[str]) -> None:
         if unknown:
