@@ -244,6 +244,7 @@ def test_every_unseen_plan_reads_without_an_error(plans):
     assert {name: plan.get("error") for name, plan in plans.items() if plan.get("error")} == {}
 
 
+@pytest.mark.django_db  # the command reads the measures against the unit directory
 def test_import_plan_dry_run_json_on_unseen_plans_ends_cleanly():
     """Through the command, as a user runs it: exit 0, only the JSON on stdout."""
     for name in ("county_one_line_ascii.txt", "inspection_table_tsv.txt", "city_labels_own_line.txt"):
