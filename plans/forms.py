@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django import forms
 
-from plans.models import Measure, Plan, Unit, UnitGroup
+from plans.models import Measure, Plan, Unit, UnitAlias, UnitGroup
 
 PLAN_SUFFIXES = (".txt", ".docx", ".xlsx", ".tsv")
 MAX_UPLOAD_MB = 10
@@ -42,7 +42,7 @@ class DirectoryUploadForm(forms.Form):
 class PlanSettingsForm(forms.ModelForm):
     class Meta:
         model = Plan
-        fields = ["doc_number", "lead_unit", "letter_prefix", "circular_prefix"]
+        fields = ["doc_number", "lead_unit", "letter_prefix", "circular_prefix", "progress_every_months"]
 
 
 # --- the preview's fix-ups: each names a task (and a measure) by its position in the parsed plan ------------
@@ -99,12 +99,55 @@ class MeasureFixForm(TaskFixForm):
         return cleaned
 
 
-class DueFixForm(MeasureFixForm):
+def kind_of(measure: dict) -> str:
+    """A parsed measure's kind: as read (``kind``), else from its ongoing and recurrence keys."""
+    if measure.get("kind"):
+        return measure["kind"]
+    if measure.get("ongoing"):
+        return Measure.Kind.ONGOING
+    return Measure.Kind.RECURRING if measure.get("recurrence") else Measure.Kind.ONCE
+
+
+def plan_names(data_tasks: list) -> list[str]:
+    """Every unit or group name the parsed plan uses, in order of appearance."""
+    names: dict[str, None] = {}
+    for task in data_tasks:
+        names.update(dict.fromkeys(task.get("units", [])))
+        names.update(dict.fromkeys(task.get("lead_units", [])))
+        for measure in task["measures"]:
+            names.update(dict.fromkeys(measure.get("units") or []))
+            names.update(dict.fromkeys(measure.get("lead_units") or []))
+    return list(names)
+
+
+class ObligationFixForm(MeasureFixForm):
+    """One measure as the lead office decides it: its kind (with a date or a period), owners and leads."""
+
+    kind = forms.ChoiceField(label="类型", choices=Measure.Kind.choices)
     due = forms.DateField(label="完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}),
-                          help_text="留空则为方案截止日期。")
-    ongoing = forms.BooleanField(label="长期坚持（无固定时限）", required=False)
+                          help_text="一次性：留空则为方案截止日期；周期性：每期截止日的参照日期，可空。")
     recurrence = forms.ChoiceField(label="周期", required=False,
-                                   choices=[("", "一次性")] + list(Measure.Recurrence.choices))
+                                   choices=[("", "—")] + list(Measure.Recurrence.choices))
+    owners = forms.MultipleChoiceField(label="责任单位", error_messages={"required": "请至少选择一个责任单位。"})
+    leads = forms.MultipleChoiceField(label="牵头单位", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Any name of the plan, any group or active unit of the directory may own a measure.
+        names = plan_names(self.data_tasks)
+        names += list(UnitGroup.objects.values_list("name", flat=True))
+        names += list(Unit.objects.filter(is_active=True).values_list("name", flat=True))
+        choices = [(n, n) for n in dict.fromkeys(names)]
+        self.fields["owners"].choices = self.fields["leads"].choices = choices
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == Measure.Kind.RECURRING and not cleaned.get("recurrence"):
+            self.add_error("recurrence", "周期性措施请选择周期。")
+        outside = [n for n in cleaned.get("leads", []) if n not in cleaned.get("owners", [])]
+        if "owners" in cleaned and outside:
+            self.add_error("leads", f"牵头单位“{'、'.join(outside)}”须在所选责任单位中。")
+        return cleaned
 
 
 class SplitForm(MeasureFixForm):
@@ -124,17 +167,33 @@ class SplitForm(MeasureFixForm):
 CREATE_CHOICES = [(f"create:{value}", f"新建单位（{label}）") for value, label in Unit.Kind.choices]
 
 
-class NameChoicesForm(forms.Form):
-    """One choice per unknown name: map to a unit or group (kept as an alias), create a unit, or ignore."""
+def directory_targets() -> list:
+    """The directory's groups and active units as grouped choices ("group:<pk>", "unit:<pk>")."""
+    return [
+        ("对应已有分组", [(f"group:{g.pk}", g.name) for g in UnitGroup.objects.all()]),
+        ("对应已有单位", [(f"unit:{u.pk}", u.name) for u in Unit.objects.filter(is_active=True)]),
+    ]
 
-    def __init__(self, *args, names: list[str], **kwargs):
+
+def target_of(choice: str) -> Unit | UnitGroup | None:
+    """The unit or group a "unit:<pk>" / "group:<pk>" choice names."""
+    kind, _, pk = choice.partition(":")
+    model = {"unit": Unit, "group": UnitGroup}.get(kind)
+    return model.objects.filter(pk=pk).first() if model and pk.isdigit() else None
+
+
+class NameChoicesForm(forms.Form):
+    """One choice per unknown name: map to a unit or group (kept as an alias), create a unit, or ignore.
+    ``chosen`` (name -> choice) preselects what the lead office picked before a fix-up reloaded the page."""
+
+    def __init__(self, *args, names: list[str], chosen: dict[str, str] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.names = names
-        options = [("", "暂不处理（记为提示）"), ("ignore", "忽略该名称")] + CREATE_CHOICES
-        options += [("对应已有分组", [(f"group:{g.pk}", g.name) for g in UnitGroup.objects.all()])]
-        options += [("对应已有单位", [(f"unit:{u.pk}", u.name) for u in Unit.objects.filter(is_active=True)])]
+        chosen = chosen or {}
+        options = [("", "暂不处理（记为提示）"), ("ignore", "忽略该名称")] + CREATE_CHOICES + directory_targets()
         for i, name in enumerate(names):
-            self.fields[f"name_{i}"] = forms.ChoiceField(label=name, choices=options, required=False)
+            self.fields[f"name_{i}"] = forms.ChoiceField(label=name, choices=options, required=False,
+                                                         initial=chosen.get(name, ""))
 
     def choices(self) -> dict[str, str]:
         return {name: self.cleaned_data.get(f"name_{i}", "") for i, name in enumerate(self.names)}
@@ -143,16 +202,40 @@ class NameChoicesForm(forms.Form):
         return [(name, self[f"name_{i}"]) for i, name in enumerate(self.names)]
 
 
+class AliasForm(forms.Form):
+    """A plan's wording for a unit or a group (区级赋权行政执法部门 → 相关执法部门), kept as a UnitAlias."""
+
+    name = forms.CharField(label="文中称谓", max_length=100, error_messages={"required": "请填写文中称谓。"})
+    target = forms.ChoiceField(label="对应单位或分组", error_messages={"required": "请选择对应的单位或分组。"})
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["target"].choices = [("", "请选择")] + directory_targets()
+
+    def clean_name(self) -> str:
+        name = self.cleaned_data["name"].strip()
+        if Unit.objects.filter(name=name).exists() or UnitGroup.objects.filter(name=name).exists():
+            raise forms.ValidationError(f"“{name}”已是单位名录中的名称，无需对应。")
+        return name
+
+    def save(self) -> UnitAlias:
+        return UnitAlias.point(self.cleaned_data["name"], target_of(self.cleaned_data["target"]))
+
+
 # --- applying the fix-ups to the parsed plan (the importer JSON kept in the session) ------------------------
 
 
 def apply_units_fix(data: dict, form: UnitsFixForm) -> str:
     task = data["tasks"][form.cleaned_data["task"]]
     old, new = task["units"], form.cleaned_data["unit_list"]
+    old_leads, leads = task.get("lead_units") or [], form.cleaned_data["lead_list"]
     for measure in task["measures"]:
         if not measure.get("units") or measure["units"] == old:
             measure["units"] = list(new)
-    task["units"], task["lead_units"] = new, form.cleaned_data["lead_list"]
+        # A measure led as its task was is led as its task now is (where that lead owes the measure).
+        if not measure.get("lead_units") or measure["lead_units"] == old_leads:
+            measure["lead_units"] = [n for n in leads if n in measure["units"]]
+    task["units"], task["lead_units"] = new, leads
     return f"已修改“{task['title']}”的责任单位。"
 
 
@@ -167,14 +250,25 @@ def apply_merge(data: dict, form: MergeForm) -> str:
     return f"已将“{task['title']}”并入上一项任务“{previous['title']}”。"
 
 
-def apply_due_fix(data: dict, form: DueFixForm) -> str:
-    measure = data["tasks"][form.cleaned_data["task"]]["measures"][form.cleaned_data["measure"]]
-    due = form.cleaned_data["due"]
-    measure["ongoing"] = form.cleaned_data["ongoing"]
-    measure["due"] = None if measure["ongoing"] or not due else due.isoformat()
-    measure["recurrence"] = form.cleaned_data["recurrence"] or None
-    measure["due_phrase"] = None
-    return "已修改措施的时限。"
+def apply_obligation_fix(data: dict, form: ObligationFixForm) -> str:
+    """The lead office's reading of one measure: its kind is now theirs (``kind_source`` "lead"); owners they
+    changed are theirs too (``owner_rule`` "manual"). A date or period they changed drops the text's phrase."""
+    cleaned = form.cleaned_data
+    measure = data["tasks"][cleaned["task"]]["measures"][cleaned["measure"]]
+    kind = cleaned["kind"]
+    recurrence = cleaned["recurrence"] if kind == Measure.Kind.RECURRING else None
+    due = cleaned["due"].isoformat() if cleaned["due"] and kind != Measure.Kind.ONGOING else None
+    if (kind, recurrence, due) != (kind_of(measure), measure.get("recurrence"), measure.get("due")):
+        measure["due_phrase"] = None
+    measure.update(kind=kind, kind_source="lead", ongoing=kind == Measure.Kind.ONGOING, recurrence=recurrence,
+                   due=due)
+    if measure.get("target"):
+        measure["target"]["recurrence"] = recurrence
+    if set(cleaned["owners"]) != set(measure.get("units") or data["tasks"][cleaned["task"]]["units"]):
+        measure.update(units=cleaned["owners"], owner_rule="manual", owner_words="")
+    measure["lead_units"] = cleaned["leads"]
+    label = Measure.Kind(kind).label
+    return f"已修改措施：{label}，责任单位 {'、'.join(cleaned['owners'])}。"
 
 
 def apply_split(data: dict, form: SplitForm) -> str:

@@ -1,6 +1,7 @@
 """The plan as written: units and groups, the plan, its sections, tasks and measures."""
 
 import datetime
+from decimal import Decimal
 
 from django.db import models, transaction
 from simple_history.models import HistoricalRecords
@@ -77,6 +78,17 @@ class UnitAlias(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} → {self.unit or self.group}"
+
+    @property
+    def target(self) -> "Unit | UnitGroup":
+        return self.unit or self.group
+
+    @classmethod
+    def point(cls, name: str, target: "Unit | UnitGroup") -> "UnitAlias":
+        """Let name stand for target (a unit or a group) from now on, replacing what it stood for before."""
+        unit, group = (target, None) if isinstance(target, Unit) else (None, target)
+        alias, _ = cls.objects.update_or_create(name=name, defaults={"unit": unit, "group": group})
+        return alias
 
 
 # The 文号 prefix of a plan's letters and circulars when the plan sets none.
@@ -186,6 +198,13 @@ class Task(models.Model):
         return str(self.number) if self.number else (self.section.number if self.section else "")
 
 
+def target_text(value, unit: str, *, per_person: bool = False, recurrence: str | None = None) -> str:
+    """每人每年60学时 / 每年2次 / 100%: a target with whom it counts by and how often."""
+    every = dict(Measure.Recurrence.choices).get(recurrence or "", "")
+    figure = f"{Decimal(str(value)).normalize():f}"
+    return ("每人" if per_person else "") + every + figure + unit
+
+
 class Measure(models.Model):
     """A concrete obligation inside a task, with its own units, deadline and recurrence."""
 
@@ -252,6 +271,27 @@ class Measure(models.Model):
 
     def get_kind_display(self) -> str:
         return self.Kind(self.kind).label
+
+    def set_kind(self, kind: str, due_on: datetime.date | None = None, recurrence: str = "") -> None:
+        """Make the measure one-off (due on due_on; none: the plan's end), recurring (one assignment per
+        period of recurrence; due_on, if any, anchors the periods) or ongoing (no due date)."""
+        if kind == self.Kind.RECURRING and not recurrence:
+            raise ValueError("a recurring measure needs a recurrence")
+        self.ongoing = kind == self.Kind.ONGOING
+        self.recurrence = recurrence if kind == self.Kind.RECURRING else ""
+        self.due_on = None if self.ongoing else due_on
+
+    @property
+    def kind_pending(self) -> bool:
+        """The kind is the importer's default: nothing in the text said when; the lead office should confirm."""
+        return self.kind_basis == self.Basis.DEFAULT
+
+    def target_text(self) -> str:
+        """The figure the measure sets, as the lead office reads it (每人每年60学时); blank without one."""
+        if self.target_value is None:
+            return ""
+        return target_text(self.target_value, self.target_unit, per_person=self.target_per_person,
+                           recurrence=self.recurrence)
 
     def effective_due(self) -> datetime.date | None:
         """The date the measure is due: its own, else the plan's end; None when ongoing."""

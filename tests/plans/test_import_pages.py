@@ -1,9 +1,11 @@
 """Plan pages: who gets in, the plan outline, the import preview with its fix-ups, and confirming."""
 
+import datetime
 import io
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -21,6 +23,13 @@ PLAN_TEXT = """示例区依法行政工作方案
 二、保障措施
 （一）加强领导。区司法局建立工作台账。（责任单位：区司法局）
 """
+
+
+@pytest.fixture(autouse=True)
+def frozen():
+    """2024年6月20日: the plans below are under way."""
+    with time_machine.travel(datetime.datetime(2024, 6, 20, 10, tzinfo=datetime.UTC), tick=False):
+        yield
 
 
 def upload(client, text: str = PLAN_TEXT, name: str = "plan.txt"):
@@ -99,10 +108,13 @@ def test_plan_detail_query_count_does_not_grow_with_tasks(cast, login):
 def test_lead_edits_plan_prefixes(cast, login):
     response = login(cast.lead).post(reverse("plans:detail", args=[cast.plan.pk]), {
         "doc_number": "测政发〔2024〕1号", "lead_unit": cast.justice.pk,
-        "letter_prefix": "测试函", "circular_prefix": "测试通"})
+        "letter_prefix": "测试函", "circular_prefix": "测试通", "progress_every_months": 3})
     assert response.status_code == 302
     cast.plan.refresh_from_db()
     assert (cast.plan.letter_prefix, cast.plan.doc_number) == ("测试函", "测政发〔2024〕1号")
+    assert cast.plan.progress_every_months == 3
+    page = login(cast.lead).get(reverse("plans:detail", args=[cast.plan.pk])).content.decode()
+    assert "责任单位每季度报送一次进展" in page
 
 
 def test_unit_directory_lists_units_and_group_members(cast, login):
@@ -140,8 +152,8 @@ def test_upload_shows_every_section_task_measure_unit_and_deadline(cast, login, 
     response = upload(client)
     assert response.status_code == 302 and response["Location"] == reverse("plans:import_preview")
     page = client.get(reverse("plans:import_preview")).content.decode()
-    for text in ("一、重点任务", "（一）加强培训", "二、保障措施", "1. 开展执法培训", "2. 规范执法程序",
-                 "2024年6月底前完成全员轮训", "2024年6月30日", "每年", "2次", "方案截止日"):
+    for text in ("一、重点任务", "（一）加强培训", "工作要求（不计入任务）", "加强领导", "1. 开展执法培训",
+                 "2. 规范执法程序", "2024年6月底前完成全员轮训", "2024年6月30日", "每年", "每年2次", "方案截止日"):
         assert text in page, text
     assert "区城管委（名录中无）" in page  # flagged
     assert not Plan.objects.filter(title__startswith="示例区").exists()  # nothing written yet
@@ -227,10 +239,11 @@ def test_fix_deadline_merge_and_split(cast, login):
     data = preview_data(client)
     first = data["tasks"][0]
     assert len(first["measures"]) >= 2
-    client.post(reverse("plans:import_preview"), {"action": "due", "task": 0, "measure": 0, "due": "2024-09-30",
-                                                  "recurrence": ""})
+    client.post(reverse("plans:import_preview"), {"action": "obligation", "task": 0, "measure": 0, "kind": "once",
+                                                  "due": "2024-09-30", "owners": first["units"]})
     assert preview_data(client)["tasks"][0]["measures"][0]["due"] == "2024-09-30"
-    client.post(reverse("plans:import_preview"), {"action": "due", "task": 1, "measure": 0, "ongoing": "on"})
+    client.post(reverse("plans:import_preview"), {"action": "obligation", "task": 1, "measure": 0,
+                                                  "kind": "ongoing", "owners": data["tasks"][1]["units"]})
     assert preview_data(client)["tasks"][1]["measures"][0]["ongoing"] is True
     tasks_before = len(preview_data(client)["tasks"])
     measures_before = len(first["measures"])
@@ -265,7 +278,7 @@ def test_reimport_preview_lists_changes_and_confirm_keeps_the_plan(cast, login, 
     plan = Plan.objects.get(title="示例区依法行政工作方案")
     upload(client, PLAN_TEXT.replace("2024年6月底前", "2024年9月底前"))
     page = client.get(reverse("plans:import_preview")).content.decode()
-    assert "已有同名方案" in page and "2024年6月30日改为2024年9月30日" in page
+    assert "已有同名方案" in page and "时限 2024年6月30日 → 2024年9月30日" in page
     assert Measure.objects.filter(task__plan=plan, due_on="2024-06-30").exists()  # preview rolled back
     client.post(reverse("plans:import_confirm"), {})
     assert Plan.objects.filter(title="示例区依法行政工作方案").get().pk == plan.pk
@@ -321,6 +334,7 @@ def test_unit_directory_at_city_scale_pages_searches_and_names_a_big_groups_firs
     last = client.get(url, {"page": 3}).content.decode()
     assert "新区第119街道办事处" in last.split('data-testid="unit-table"')[1]
     found = client.get(url, {"q": "第07"}).content.decode().split('data-testid="unit-table"')[1]
+    found = found.split('data-testid="alias-table"')[0]
     assert found.count("<tr") == 1 + 10 and "新区第070街道办事处" in found and "区财政局" not in found
     missing = client.get(url, {"q": "没有这个单位"}).content.decode()
     assert "没有名称或简称含“没有这个单位”的单位。" in missing
