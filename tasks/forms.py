@@ -160,37 +160,101 @@ class ExtensionDecisionForm(forms.Form):
 
 
 class MeasureForm(forms.ModelForm):
-    """Add or edit a measure; the units and groups it names decide its assignments."""
+    """Add or edit a measure: its kind (one-off with a date, recurring with a period, ongoing), owners, leads
+    and target. The units and groups it names decide its assignments. What the lead office sets here is theirs:
+    the kind's basis becomes 牵头单位确定, owners they change become 牵头单位指定."""
 
-    reason = forms.CharField(label="时限调整原因", required=False, widget=forms.Textarea(attrs={"rows": 2}),
-                             max_length=500, help_text="修改完成时限、长期坚持或周期时必须填写，记入变更记录。")
+    kind = forms.ChoiceField(label="类型", choices=Measure.Kind.choices, initial=Measure.Kind.ONCE,
+                             help_text="一次性：按完成时限完成；周期性：每个周期分解一次；长期坚持：不计逾期，定期报送进展。")
+    reason = forms.CharField(label="调整原因", required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                             max_length=500, help_text="修改类型、完成时限或周期时必须填写，记入变更记录。")
 
     class Meta:
         model = Measure
-        fields = ["text", "due_on", "due_phrase", "ongoing", "recurrence", "target_value", "target_unit",
-                  "evidence", "units", "groups"]
+        fields = ["text", "due_on", "due_phrase", "recurrence", "target_value", "target_unit", "target_per_person",
+                  "evidence", "units", "groups", "lead_units"]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 3}),
             "due_on": DATE_INPUT,
             "units": forms.CheckboxSelectMultiple,
             "groups": forms.CheckboxSelectMultiple,
+            "lead_units": forms.CheckboxSelectMultiple,
         }
+        help_texts = {"due_on": "一次性：留空则为方案截止日期；周期性：每期截止日的参照日期，可空。",
+                      "lead_units": "可空；须为本措施的责任单位或所选分组的成员。"}
         error_messages = {"text": {"required": "请填写措施内容。"}}
-
-    DEADLINE_FIELDS = ("due_on", "ongoing", "recurrence")
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["units"].queryset = Unit.objects.filter(is_active=True)
+        active = Unit.objects.filter(is_active=True)
+        self.fields["units"].queryset = active
+        self.fields["lead_units"].queryset = active
         self.fields["groups"].queryset = UnitGroup.objects.all()
+        measure = self.instance
+        self.before = (measure.kind, measure.recurrence, measure.due_on) if measure.pk else None
+        self.was_pending = measure.kind_pending
+        if measure.pk:
+            self.fields["kind"].initial = measure.kind
+
+    def _after(self) -> tuple:
+        cleaned = self.cleaned_data
+        kind = cleaned.get("kind")
+        recurrence = (cleaned.get("recurrence") or "") if kind == Measure.Kind.RECURRING else ""
+        return kind, recurrence, None if kind == Measure.Kind.ONGOING else cleaned.get("due_on")
+
+    def kind_changed(self) -> bool:
+        return self.before is not None and self.before[0] != self.cleaned_data.get("kind")
 
     def deadline_changed(self) -> bool:
-        return self.instance.pk is not None and any(f in self.changed_data for f in self.DEADLINE_FIELDS)
+        return self.before is not None and self.before != self._after()
+
+    def owners_changed(self) -> bool:
+        return self.before is not None and bool({"units", "groups"} & set(self.changed_data))
 
     def clean(self):
         cleaned = super().clean()
-        if not cleaned.get("units") and not cleaned.get("groups"):
+        units, groups = cleaned.get("units") or [], cleaned.get("groups") or []
+        if not units and not groups:
             raise forms.ValidationError("请至少选择一个责任单位或责任分组。")
+        if cleaned.get("kind") == Measure.Kind.RECURRING and not cleaned.get("recurrence"):
+            self.add_error("recurrence", "周期性措施请选择周期。")
+        owners = {u.pk for u in units} | {u.pk for g in groups for u in g.members.all()}
+        outside = [u.name for u in cleaned.get("lead_units") or [] if u.pk not in owners]
+        if outside:
+            self.add_error("lead_units", f"牵头单位“{'、'.join(outside)}”不是本措施的责任单位。")
         if self.deadline_changed() and not (cleaned.get("reason") or "").strip():
-            self.add_error("reason", "修改完成时限必须填写调整原因。")
+            self.add_error("reason", "修改类型、完成时限或周期必须填写调整原因。")
         return cleaned
+
+    def save(self, commit: bool = True) -> Measure:
+        """The measure with its kind applied; the lead office's decisions marked; the history's reason set."""
+        measure = super().save(commit=False)
+        kind, recurrence, due_on = self._after()
+        measure.set_kind(kind, due_on=due_on, recurrence=recurrence)
+        if self.before is None or self.kind_changed() or self.was_pending:
+            measure.kind_basis = Measure.Basis.LEAD
+        if self.before is None or self.owners_changed():
+            measure.owner_rule, measure.owner_words = Measure.OwnerRule.MANUAL, ""
+        measure._change_reason = self.change_reason()
+        if commit:
+            measure.save()
+            self.save_m2m()
+        return measure
+
+    def change_reason(self) -> str:
+        """What the history says about this save: what changed, then the reason the lead office gave."""
+        label = Measure.Kind(self.cleaned_data["kind"]).label
+        if self.before is None:
+            return "牵头单位新增措施"
+        done = []
+        if self.kind_changed():
+            done.append(f"类型改为{label}")
+        elif self.was_pending:
+            done.append(f"确认类型为{label}")
+        elif self.deadline_changed():
+            done.append("调整时限")
+        if self.owners_changed():
+            done.append("调整责任单位")
+        reason = (self.cleaned_data.get("reason") or "").strip()
+        text = "；".join(done) or "编辑措施"
+        return f"{text}：{reason}" if reason else text

@@ -1,4 +1,4 @@
-"""Managing the work (lead office): the measures of a task, their units, groups and deadlines.
+"""Managing the work (lead office): the measures of a task, their kinds, owners, leads, targets and deadlines.
 
 After every change tasks.planning.sync_assignments(measure) brings the assignments in step: it adds what
 is missing and never deletes an assignment that has a submission.
@@ -6,7 +6,7 @@ is missing and never deletes an assignment that has a submission.
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_safe
@@ -28,13 +28,20 @@ def _sync_message(result: SyncResult) -> str:
 @access.overseers_only
 @require_safe
 def manage(request: HttpRequest) -> HttpResponse:
-    """Every task of every plan with how many measures and assignments it has."""
+    """Every task of every plan with how many measures (and how many to confirm) and assignments it has;
+    a plan's requirements (工作要求) after its tasks, not counted as tasks."""
     tasks = (
         Task.objects.select_related("plan", "section")
-        .annotate(measure_count=Count("measures", distinct=True), assignment_count=Count("measures__assignments"))
-        .order_by("plan__title", "plan_id", "order", "id")
+        .annotate(measure_count=Count("measures", distinct=True), assignment_count=Count("measures__assignments"),
+                  pending_count=Count("measures", filter=Q(measures__kind_basis=Measure.Basis.DEFAULT),
+                                      distinct=True))
+        .order_by("plan__title", "plan_id", "is_requirement", "order", "id")
     )
-    return render(request, "tasks/manage/tasks.html", {"tasks": tasks})
+    plans: dict[int, dict] = {}
+    for task in tasks:
+        entry = plans.setdefault(task.plan_id, {"plan": task.plan, "tasks": [], "requirements": []})
+        entry["requirements" if task.is_requirement else "tasks"].append(task)
+    return render(request, "tasks/manage/tasks.html", {"plans": list(plans.values())})
 
 
 @access.overseers_only
@@ -42,7 +49,7 @@ def manage(request: HttpRequest) -> HttpResponse:
 def task_measures(request: HttpRequest, pk: int) -> HttpResponse:
     task = get_object_or_404(Task.objects.select_related("plan", "section"), pk=pk)
     measures = (
-        task.measures.prefetch_related("units", "groups")
+        task.measures.prefetch_related("units", "groups", "lead_units")
         .annotate(assignment_count=Count("assignments")).order_by("order", "id")
     )
     return render(request, "tasks/manage/task_measures.html", {"task": task, "measures": measures})
@@ -58,7 +65,6 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
             measure.task = task
             measure.order = (task.measures.aggregate(m=Max("order"))["m"] or 0) + 1
             measure.added_by_lead = True
-            measure._change_reason = "牵头单位新增措施"
             measure.save()
             form.save_m2m()
             result = sync_assignments(measure)
@@ -73,10 +79,7 @@ def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
     form = MeasureForm(request.POST or None, instance=measure)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
-            measure = form.save(commit=False)
-            measure._change_reason = form.cleaned_data["reason"].strip() or "编辑措施"
-            measure.save()
-            form.save_m2m()
+            measure = form.save()
             result = sync_assignments(measure)
         messages.success(request, "措施已保存：" + _sync_message(result))
         return redirect("tasks:task_measures", pk=measure.task_id)
