@@ -202,6 +202,21 @@ class NameChoicesForm(forms.Form):
         return [(name, self[f"name_{i}"]) for i, name in enumerate(self.names)]
 
 
+class GroupForm(forms.ModelForm):
+    """A group a plan's wording needs (相关执法部门: the departments whose powers went to the streets) and its
+    members; a unit that joins gets the group's open work (plans.signals)."""
+
+    class Meta:
+        model = UnitGroup
+        fields = ["name", "members"]
+        widgets = {"members": forms.CheckboxSelectMultiple}
+        error_messages = {"name": {"required": "请填写分组名称。", "unique": "已有同名分组。"}}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = Unit.objects.filter(is_active=True).order_by("order", "name")
+
+
 class AliasForm(forms.Form):
     """A plan's wording for a unit or a group (区级赋权行政执法部门 → 相关执法部门), kept as a UnitAlias."""
 

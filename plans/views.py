@@ -21,6 +21,7 @@ from plans.importer import PlanImportError, read_plan_for_import
 from plans.importer.writer import apply_plan, fmt_date, section_finder
 from plans.models import Measure, Plan, Task, Unit, UnitAlias, UnitGroup, target_text
 from tasks.access import lead_only, overseers_only
+from tasks.planning import SyncResult, sync_assignments
 from tracker.paging import page_of
 
 SESSION_KEY = "plans_import"
@@ -57,8 +58,18 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         settings_form = forms.PlanSettingsForm(request.POST, instance=plan)
         if settings_form.is_valid():
-            settings_form.save()
-            messages.success(request, "已保存方案设置。")
+            with transaction.atomic():
+                plan = settings_form.save()
+                message = "已保存方案设置。"
+                if "progress_every_months" in settings_form.changed_data:
+                    # Ongoing measures owe a progress report per period: the periods changed.
+                    result = SyncResult()
+                    for measure in Measure.objects.filter(task__plan=plan, ongoing=True).select_related("task__plan"):
+                        result += sync_assignments(measure)
+                    message += (f"长期坚持的措施改为{plan.get_progress_every_months_display()}报送进展："
+                                f"新增任务分解{result.created}项，取消{result.removed}项，"
+                                f"{len(result.kept)}项已有报送的予以保留。")
+            messages.success(request, message)
             return redirect("plans:detail", pk=plan.pk)
     else:
         settings_form = forms.PlanSettingsForm(instance=plan)
@@ -338,8 +349,18 @@ GROUP_TAGS = 40  # members named on a group's card; a city's big groups show the
 def unit_directory(request: HttpRequest) -> HttpResponse:
     form = forms.DirectoryUploadForm()
     alias_form = forms.AliasForm()
+    group_id = request.POST.get("group") or request.GET.get("group") or ""
+    group = UnitGroup.objects.filter(pk=group_id).first() if group_id.isdigit() else None
+    group_form = forms.GroupForm(instance=group)
     action = request.POST.get("action", "") if request.method == "POST" else ""
-    if action == "alias":
+    if action == "group":
+        group_form = forms.GroupForm(request.POST, instance=group)
+        if group_form.is_valid():
+            group = group_form.save()
+            messages.success(request, f"已保存分组“{group.name}”（{group.members.count()} 个成员）："
+                                      "加入的单位获得该分组尚未结束的任务分解。")
+            return redirect("plans:units")
+    elif action == "alias":
         alias_form = forms.AliasForm(request.POST)
         if alias_form.is_valid():
             alias = alias_form.save()
@@ -378,4 +399,5 @@ def unit_directory(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/unit_directory.html", {
         "page": page, "query": query, "unit_total": Unit.objects.count(), "groups": groups,
         "group_tags": GROUP_TAGS, "aliases": aliases, "form": form, "alias_form": alias_form,
+        "group_form": group_form, "editing": group,
     })

@@ -165,6 +165,7 @@ class MeasureForm(forms.ModelForm):
     the kind's basis becomes 牵头单位确定, owners they change become 牵头单位指定."""
 
     kind = forms.ChoiceField(label="类型", choices=Measure.Kind.choices, initial=Measure.Kind.ONCE,
+                             widget=forms.Select(attrs={"data-role": "kind"}),
                              help_text="一次性：按完成时限完成；周期性：每个周期分解一次；长期坚持：不计逾期，定期报送进展。")
     reason = forms.CharField(label="调整原因", required=False, widget=forms.Textarea(attrs={"rows": 2}),
                              max_length=500, help_text="修改类型、完成时限或周期时必须填写，记入变更记录。")

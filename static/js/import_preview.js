@@ -1,5 +1,5 @@
-// Import preview: every fix-up form carries the names chosen so far in the confirm form (the page that
-// comes back keeps them), and a measure's form shows the date or the period its chosen kind needs.
+// Import preview: every fix-up form carries the names chosen so far in the confirm form, so the page that
+// comes back keeps them.
 (function () {
   "use strict";
   var confirm = document.getElementById("confirm");
@@ -14,15 +14,5 @@
         form.appendChild(input);
       });
     });
-  });
-  document.querySelectorAll("select[data-role=kind]").forEach(function (select) {
-    var form = select.form;
-    function update() {
-      form.querySelectorAll("[data-kinds]").forEach(function (label) {
-        label.hidden = label.dataset.kinds.split(" ").indexOf(select.value) < 0;
-      });
-    }
-    select.addEventListener("change", update);
-    update();
   });
 })();

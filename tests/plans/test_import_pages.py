@@ -13,6 +13,7 @@ from django.urls import reverse
 from plans.directory import load_units
 from plans.models import Measure, Plan, Unit, UnitAlias, UnitGroup
 from tasks.models import Assignment
+from tasks.planning import periods_for, sync_assignments
 
 ROOT = Path(__file__).resolve().parents[2]
 PLAN_TEXT = """示例区依法行政工作方案
@@ -115,6 +116,19 @@ def test_lead_edits_plan_prefixes(cast, login):
     assert cast.plan.progress_every_months == 3
     page = login(cast.lead).get(reverse("plans:detail", args=[cast.plan.pk])).content.decode()
     assert "责任单位每季度报送一次进展" in page
+
+
+def test_a_new_progress_period_gives_ongoing_measures_their_new_periods(cast, login):
+    Measure.objects.filter(pk=cast.measure.pk).update(ongoing=True, due_on=None)
+    sync_assignments(Measure.objects.get(pk=cast.measure.pk))
+    half_yearly = Assignment.objects.filter(measure=cast.measure, unit=cast.finance).count()
+    response = login(cast.lead).post(reverse("plans:detail", args=[cast.plan.pk]), {
+        "lead_unit": cast.justice.pk, "letter_prefix": "测司法函", "circular_prefix": "测司法通",
+        "progress_every_months": 3}, follow=True)
+    assert "长期坚持的措施改为每季度报送进展" in response.content.decode()
+    measure = Measure.objects.get(pk=cast.measure.pk)
+    owed = set(Assignment.objects.filter(measure=measure, unit=cast.finance).values_list("period", "due_on"))
+    assert owed == set(periods_for(measure)) and len(owed) > half_yearly
 
 
 def test_unit_directory_lists_units_and_group_members(cast, login):

@@ -1,9 +1,13 @@
 """The directory's 文中称谓: the lead office maps a plan's wording to a group or a unit; the importer reads it."""
 
+import datetime
+
+import time_machine
 from django.urls import reverse
 
 from plans.directory import Directory
-from plans.models import UnitAlias
+from plans.models import Measure, UnitAlias, UnitGroup
+from tasks.models import Assignment
 
 URL = reverse("plans:units")
 
@@ -46,3 +50,22 @@ def test_lead_deletes_an_alias_and_the_inspector_cannot(cast, login):
     response = login(cast.lead).post(URL, {"action": "alias_delete", "alias": alias.pk})
     assert response.status_code == 302 and not UnitAlias.objects.exists()
     assert login(cast.lead).post(URL, {"action": "alias_delete", "alias": alias.pk}).status_code == 404
+
+
+@time_machine.travel(datetime.datetime(2024, 6, 20, 10, tzinfo=datetime.UTC), tick=False)
+def test_lead_defines_a_group_the_plan_needs_and_its_members_get_its_open_work(cast, login):
+    client = login(cast.lead)
+    response = client.post(URL, {"action": "group", "name": "相关执法部门", "members": [cast.finance.pk]},
+                           follow=True)
+    assert "已保存分组“相关执法部门”（1 个成员）" in response.content.decode()
+    group = UnitGroup.objects.get(name="相关执法部门")
+    Measure.objects.get(pk=cast.measure.pk).groups.add(group)
+    page = client.get(URL, {"group": group.pk}).content.decode()
+    assert "修改分组“相关执法部门”" in page and f'name="group" value="{group.pk}"' in page
+    client.post(URL, {"action": "group", "group": group.pk, "name": "相关执法部门",
+                      "members": [cast.finance.pk, cast.justice.pk]})
+    assert set(group.members.all()) == {cast.finance, cast.justice}
+    assert Assignment.objects.filter(measure=cast.measure, unit=cast.justice).exists()
+    page = client.post(URL, {"action": "group", "name": "各街道办事处"}).content.decode()
+    assert "已有同名分组。" in page
+    assert login(cast.inspector).post(URL, {"action": "group", "name": "x"}).status_code == 403
