@@ -358,6 +358,11 @@ class Assignment(models.Model):
         """A new due date; the reason is kept in the history beside the change."""
         self._update(user, reason, due_on=due_on)
 
+    def request_extension(self, user, requested_due_on: datetime.date, reason: str) -> "ExtensionRequest":
+        """A 延期申请: the unit asks for a later due date; it waits for the lead office's decision."""
+        return ExtensionRequest.objects.create(assignment=self, requested_by=user, requested_due_on=requested_due_on,
+                                               reason=reason)
+
     def _update(self, user, reason: str, **values) -> None:
         """Change some fields on the row as it is now (locked), so the history records the true state."""
         with transaction.atomic():

@@ -268,9 +268,8 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     form = ExtensionRequestForm(request.POST, assignment=assignment)
     if not form.is_valid():
         return _render_assignment(request, assignment, extension_form=form)
-    ExtensionRequest.objects.create(assignment=assignment, requested_by=request.user,
-                                    requested_due_on=form.cleaned_data["requested_due_on"],
-                                    reason=form.cleaned_data["reason"].strip())
+    assignment.request_extension(request.user, form.cleaned_data["requested_due_on"],
+                                 form.cleaned_data["reason"].strip())
     messages.success(request, "延期申请已提交，等待牵头单位审批。")
     return redirect("tasks:assignment", pk=assignment.pk)
 

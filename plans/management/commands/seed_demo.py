@@ -1,38 +1,44 @@
 """manage.py seed_demo [--no-progress] [--if-empty]: the demo district, its plan, accounts and a year of work.
 
 Everything here is demo data (see plans/demo/README.md). The simulated life of the plan uses a fixed
-random seed, so two runs on empty databases give the same result.
+random seed, so two runs on empty databases give the same result. Every step of it is what a page of the
+app does, through the same form and the same service function, with Django's clock set to the moment it
+happens: the demo can show no state the app cannot reach.
 """
 
 import datetime
-import hashlib
 import heapq
 import random
 import struct
 import sys
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
-from dataclasses import field as dc_field
+from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django import forms
 from django.contrib.auth.hashers import make_password
-from django.core.files.base import ContentFile
-from django.core.management.base import BaseCommand
-from django.db import connection, transaction
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
+from django.utils.datastructures import MultiValueDict
 
-from notifications.channels import dispatch
-from notifications.models import Circular, Delivery, Letter, LetterReply, Message, Notification, Step
+from notifications import letters
+from notifications.models import Delivery, Letter, Message, Notification
 from notifications.sweep import run_sweep
 from plans.directory import DirectoryError, load_units
 from plans.importer import PlanImportError, read_plan
 from plans.importer.writer import apply_plan
-from plans.models import Measure, Plan, Task, Unit
-from tasks.models import Assignment, Evidence, ExtensionRequest, ReportingRound, Review, Submission
+from plans.models import Plan, Task, Unit
+from tasks import rounds, uploads
+from tasks.forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm, SubmissionForm
+from tasks.models import Assignment, ExtensionRequest, ReportingRound, Review, Submission
 from tracker.models import User
-from tracker.timestamps import dates_as_given
 from tracker.workdays import is_workday
 
 DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
@@ -135,86 +141,71 @@ class Counts:
     circulars: int = 0
 
 
-class HistoryBuffer:
-    """Historical rows taken at the moment of each simulated change, written in bulk at a flush.
-
-    Values are copied when the change happens; a primary key or a reference that only exists after
-    the object's own bulk insert is filled in at the flush."""
-
-    def __init__(self):
-        self.rows: dict[type, list] = {}
-        self.models: dict[type, type] = {}
-
-    def record(self, obj, when: datetime.datetime, user, kind: str = "~", reason: str | None = None) -> None:
-        model = self.models.get(type(obj))
-        if model is None:
-            model = self.models[type(obj)] = type(obj).history.model
-        values = {f.attname: getattr(obj, f.attname) for f in model.tracked_fields}
-        self.rows.setdefault(model, []).append((obj, values, when, user, kind, reason))
-
-    def flush(self) -> None:
-        for model, rows in self.rows.items():
-            built = []
-            for obj, values, when, user, kind, reason in rows:
-                for name, value in values.items():
-                    if value is None and (name == "id" or name.endswith("_id")):
-                        values[name] = getattr(obj, name)
-                built.append(model(history_date=when, history_user=user, history_type=kind,
-                                   history_change_reason=reason, **values))
-            model.objects.bulk_create(built, batch_size=500)
-        self.rows = {}
-
-
-def update_rows(model, fields: list[str], objs) -> None:
-    """UPDATE … WHERE id = … for many rows in one executemany (bulk_update's CASE is slow at this size)."""
-    table = connection.ops.quote_name(model._meta.db_table)
-    columns = [model._meta.get_field(name) for name in fields]
-    assignments = ", ".join(f"{connection.ops.quote_name(f.column)} = %s" for f in columns)
-    params = [[f.get_db_prep_save(getattr(obj, f.attname), connection) for f in columns] + [obj.pk] for obj in objs]
-    with connection.cursor() as cursor:
-        cursor.executemany(f"UPDATE {table} SET {assignments} WHERE id = %s", params)
-
-
 @dataclass
 class Round:
     title: str
     created: datetime.datetime
     due_on: datetime.date
     closes: datetime.datetime
-    deadline: datetime.date  # the assignments it asks about
+    deadline: datetime.date  # it asks about the work due in the month up to this date
     row: ReportingRound | None = None
-    units: set[int] = dc_field(default_factory=set)
-    tasks: set[int] = dc_field(default_factory=set)
+
+
+class Clock:
+    """Django's clock (``django.utils.timezone.now``) set by hand: every row, history entry and file path the
+    services write carries the simulated moment, as the pages would have written it then."""
+
+    def __init__(self, moment: datetime.datetime):
+        self.moment = moment
+
+    def now(self) -> datetime.datetime:
+        return self.moment
+
+    def today(self) -> datetime.date:
+        return timezone.localdate(self.moment)
+
+
+@contextmanager
+def clock_at(moment: datetime.datetime) -> Iterator[Clock]:
+    clock = Clock(moment)
+    real_now = timezone.now
+    timezone.now = clock.now
+    try:
+        yield clock
+    finally:
+        timezone.now = real_now
+
+
+def valid(form: forms.Form) -> dict:
+    """The form's cleaned data: the simulation only does what the page accepts."""
+    if not form.is_valid():
+        raise CommandError(f"演示数据的模拟操作未通过页面校验：{form.errors.as_text()}")
+    return form.cleaned_data
 
 
 class Simulation:
     """Plays the plan's life, event by event in time order, from its import to the simulation's end.
 
-    Every assignment gets a trajectory planned up front with the seeded generator (progress, a report,
-    a review, perhaps a return and a resubmission, perhaps an extension); reporting rounds open and
-    close on their dates; the reminder sweep runs every Monday on the state as it then stood, so the
-    reminders, urges, letters and circulars are those the ladder would have sent; some letters get
-    a 整改回复. Rows are written in bulk between sweeps, history rows dated when each change happened.
+    Every assignment gets a trajectory planned up front with the seeded generator (a report, a review,
+    perhaps a return and a resubmission, perhaps an extension); reporting rounds open and close on their
+    dates; the reminder sweep runs every Monday on the state as it then stood, so the reminders, urges,
+    letters and circulars are those the ladder would have sent; some letters get a 整改回复. Each event is
+    the page's form and service function, run with the clock at the event's moment.
     """
 
-    def __init__(self, plan: Plan, lead: User, liaisons: dict[int, User], end: datetime.datetime):
+    def __init__(self, plan: Plan, lead: User, liaisons: dict[int, User], end: datetime.datetime, clock: Clock):
         self.plan = plan
         self.lead = lead
         self.liaisons = liaisons
         self.end = end
+        self.clock = clock
         self.rng = random.Random(SEED)
         self.counts = Counts()
         self.queue: list[tuple] = []
         self.serial = 0
-        self.history = HistoryBuffer()
-        self.new_submissions: list[Submission] = []
-        self.new_reviews: list[Review] = []
-        self.new_evidence: list[Evidence] = []
-        self.changed_submissions: dict[int, Submission] = {}
-        self.changed_assignments: dict[int, Assignment] = {}
+        self.assignments: dict[int, Assignment] = {}  # as the pages read them: changes are copied back
         self.latest: dict[int, Submission] = {}
-        self.rounds: list[Round] = []
-        self.assignments: dict[int, Assignment] = {}
+        self.extensions: dict[int, ExtensionRequest] = {}
 
     # ---- the schedule ------------------------------------------------------------------------------
 
@@ -240,15 +231,14 @@ class Simulation:
         def moment(y, m, d, h=9):
             return datetime.datetime(y, m, d, h, 0, tzinfo=TZ)
 
-        self.rounds = [
+        for rnd in [
             Round("2024年6月底前任务完成情况调度", moment(2024, 6, 20), datetime.date(2024, 7, 5),
                   moment(2024, 7, 12, 17), datetime.date(2024, 6, 30)),
             Round("2024年度任务完成情况调度", moment(2024, 12, 9), datetime.date(2025, 1, 7),
                   moment(2025, 1, 17, 17), datetime.date(2024, 12, 31)),
             Round("2025年度任务完成情况调度", moment(2025, 12, 8), datetime.date(2025, 12, 31),
                   moment(2026, 1, 9, 17), self.plan.ends_on),
-        ]
-        for rnd in self.rounds:
+        ]:
             self.push(rnd.created, "open_round", rnd)
             self.push(rnd.closes, "close_round", rnd)
 
@@ -312,15 +302,6 @@ class Simulation:
         if extension and day <= extension[1].date():
             day = extension[1].date() + self.days(3, 15)
         when = self.at(max(day, start.date() + datetime.timedelta(days=1)), start)
-        # Progress along the way, for work that takes a while.
-        lead_time = (when - start).days
-        if lead_time > 45 and rng.random() < 0.8:
-            first = self.at(start.date() + self.days(10, int(lead_time * 0.5)), start)
-            percent = rng.choice((20, 30, 40, 50))
-            self.push(first, "progress", a.pk, percent=percent)
-            if rng.random() < 0.4:
-                self.push(self.at(first.date() + self.days(20, max(21, int(lead_time * 0.4))), first),
-                          "progress", a.pk, percent=percent + rng.choice((20, 30)))
         slack = (due - when.date()).days
         returned = rng.random() < (0.2 if lagging else 0.14 if slack >= 12 else 0.0)
         self.push(when, "submit", a.pk, percent=100)
@@ -333,17 +314,18 @@ class Simulation:
         self.push(review, "review", a.pk, accept=True)
 
     def plan_stuck(self, a: Assignment, due: datetime.date) -> None:
-        """Work still open at the end: not started, half done, returned and left, or waiting for review."""
+        """Work still open at the end: not started, part done and reported lately, returned and left, or a
+        completion report waiting for review."""
         rng = self.rng
         start = IMPORTED_AT
         fate = rng.choices(["idle", "progress", "returned", "pending"], weights=[30, 40, 18, 12])[0]
         if fate == "idle":
             return
         if fate == "progress":
-            latest = min(due + datetime.timedelta(days=60), self.end.date())
-            span = max((latest - start.date()).days, 11)
-            self.push(self.at(start.date() + self.days(10, span), start), "progress", a.pk,
-                      percent=rng.choice((10, 20, 30, 40, 60)))
+            # A report of part of the work is a submission like any other (the app has no other way to
+            # say 进行中); accepting it would mark the work done, so it waits for review.
+            when = self.at(self.end.date() - self.days(10, 40), start)
+            self.push(when, "submit", a.pk, percent=rng.choice((10, 20, 30, 40, 60)))
         elif fate == "returned":
             when = self.at(min(due + self.days(5, 40), self.end.date() - datetime.timedelta(days=10)), start)
             self.push(when, "submit", a.pk, percent=rng.choice((60, 80, 100)))
@@ -352,167 +334,116 @@ class Simulation:
             when = self.at(self.end.date() - self.days(3, 9), start)
             self.push(when, "submit", a.pk, percent=rng.choice((80, 100)))
 
-    # ---- the events --------------------------------------------------------------------------------
+    # ---- the events: each is what one page does ----------------------------------------------------
 
-    def change(self, a: Assignment, when: datetime.datetime, user, reason: str | None, **values) -> None:
-        for name, value in values.items():
-            setattr(a, name, value)
-        a.updated_at = when
-        self.history.record(a, when, user, reason=reason)
-        self.changed_assignments[a.pk] = a
-
-    def on_progress(self, a: Assignment, when, percent: int) -> None:
-        if a.status in (Assignment.Status.NOT_STARTED, Assignment.Status.IN_PROGRESS) and percent > a.percent:
-            self.change(a, when, self.liaisons[a.unit_id], None, status=Assignment.Status.IN_PROGRESS,
-                        percent=percent)
-
-    def on_submit(self, a: Assignment, when, percent: int) -> None:
-        author = self.liaisons[a.unit_id]
-        task_id = a.measure.task_id
-        rnd = next((r for r in self.rounds if r.row is not None and r.created <= when < r.closes
-                    and a.unit_id in r.units and task_id in r.tasks), None)
-        submission = Submission(assignment=a, author=author, percent=percent, created_at=when,
-                                round=rnd.row if rnd else None,
-                                text=self.rng.choice(DONE_TEXTS if percent == 100 else PROGRESS_TEXTS))
-        self.new_submissions.append(submission)
-        self.history.record(submission, when, author, kind="+")
-        self.latest[a.pk] = submission
-        for n in range(self.rng.choice((0, 1, 1, 2))):
-            self.attach(submission, a, when, n)
-        self.change(a, when, author, "报送进展", status=Assignment.Status.SUBMITTED, percent=percent)
+    def on_submit(self, pk: int, percent: int) -> None:
+        """报送进展 (tasks.views.work.submit): the form with its evidence files, then save_submission."""
+        a = self.assignments[pk]
+        if not a.can_submit():
+            return
+        fields = {"text": self.rng.choice(DONE_TEXTS if percent == 100 else PROGRESS_TEXTS), "percent": str(percent),
+                  **self.figures(a.measure, percent)}
+        files = [self.evidence(a) for _ in range(self.rng.choice((1, 1, 2) if percent == 100 else (0, 1, 1, 2)))]
+        form = SubmissionForm(fields, MultiValueDict({"files": files}), measure=a.measure)
+        data = valid(form)
+        self.latest[pk] = uploads.save_submission(a, author=self.liaisons[a.unit_id], text=data["text"],
+                                                  percent=data["percent"], files=data["files"],
+                                                  today=self.clock.today(), **form.figures())
         self.counts.submissions += 1
 
-    def attach(self, submission: Submission, a: Assignment, when, n: int) -> None:
+    def figures(self, measure, percent: int) -> dict:
+        """The figures a report on the measure gives when it has a target: the target reached as far as the work
+        is done (per person: that share of the staff)."""
+        fields = {}
+        if measure.target_value is not None:
+            fields["achieved_value"] = str((measure.target_value * percent / 100).quantize(Decimal("0.01")))
+        if measure.target_per_person:
+            total = self.rng.randint(12, 80)
+            fields.update(staff_total=str(total), staff_reached=str(total * percent // 100))
+        return fields
+
+    def evidence(self, a: Assignment) -> SimpleUploadedFile:
+        """A small real file, as a unit would upload it: a PDF or a PNG in turn."""
         label = self.rng.choice(EVIDENCE_NAMES)
-        number = self.counts.evidence + 1
+        self.counts.evidence += 1
+        number = self.counts.evidence
         if number % 2:
             content, ext, kind = tiny_pdf(f"Demo evidence {number}"), "pdf", "application/pdf"
         else:
             content, ext, kind = tiny_png(number), "png", "image/png"
         unit = a.unit
-        evidence = Evidence(submission=submission, original_name=f"{unit.short_name or unit.name}_{label}.{ext}",
-                            size=len(content), sha256=hashlib.sha256(content).hexdigest(), content_type=kind,
-                            created_at=when)
-        evidence.file.save(f"demo.{ext}", ContentFile(content), save=False)
-        self.new_evidence.append(evidence)
-        self.counts.evidence += 1
+        return SimpleUploadedFile(f"{unit.short_name or unit.name}_{label}.{ext}", content, content_type=kind)
 
-    def on_review(self, a: Assignment, when, accept: bool) -> None:
-        submission = self.latest.get(a.pk)
-        if submission is None or submission.state != Submission.State.PENDING:
+    def on_review(self, pk: int, accept: bool) -> None:
+        """审核 (tasks.views.work.review): the form, then Submission.decide."""
+        submission = self.latest.get(pk)
+        if submission is None or not submission.is_pending:
             return
-        reason = "" if accept else self.rng.choice(RETURN_REASONS)
-        review = Review(submission=submission, reviewer=self.lead, created_at=when, reason=reason,
-                        decision=Review.Decision.ACCEPT if accept else Review.Decision.RETURN)
-        self.new_reviews.append(review)
-        self.history.record(review, when, self.lead, kind="+")
-        submission.state = Submission.State.ACCEPTED if accept else Submission.State.RETURNED
-        self.history.record(submission, when, self.lead)
-        if submission.pk:
-            self.changed_submissions[submission.pk] = submission
+        decision = Review.Decision.ACCEPT if accept else Review.Decision.RETURN
+        data = valid(ReviewForm({"decision": decision, "reason": "" if accept else self.rng.choice(RETURN_REASONS)},
+                                submission=submission))
+        submission.decide(self.lead, data["decision"], data["reason"].strip(), self.clock.today())
+        self.assignments[pk].refresh_from_db(fields=["status", "percent", "completed_on", "updated_at"])
         if accept:
-            self.change(a, when, self.lead, "审核通过", status=Assignment.Status.DONE, completed_on=when.date(),
-                        percent=max(a.percent, submission.percent))
             self.counts.accepted += 1
         else:
-            self.change(a, when, self.lead, f"审核退回：{reason}", status=Assignment.Status.RETURNED)
             self.counts.returned += 1
 
-    def on_ask_extension(self, a: Assignment, when, new_due: datetime.date, reason: str) -> None:
-        self.flush()
-        request = ExtensionRequest(assignment=a, requested_by=self.liaisons[a.unit_id], requested_due_on=new_due,
-                                   reason=reason, created_at=when)
-        request._history_date, request._history_user = when, request.requested_by
-        request.save()
-        a.extension = request
+    def on_ask_extension(self, pk: int, new_due: datetime.date, reason: str) -> None:
+        """延期申请 (tasks.views.work.extension_request): the form, then Assignment.request_extension."""
+        a = self.assignments[pk]
+        if not a.can_submit():
+            return
+        data = valid(ExtensionRequestForm({"requested_due_on": new_due.isoformat(), "reason": reason}, assignment=a))
+        self.extensions[pk] = a.request_extension(self.liaisons[a.unit_id], data["requested_due_on"],
+                                                  data["reason"].strip())
         self.counts.extensions += 1
 
-    def on_decide_extension(self, a: Assignment, when, grant: bool, reason: str) -> None:
-        request = a.extension
-        request.state = ExtensionRequest.State.GRANTED if grant else ExtensionRequest.State.REFUSED
-        request.decided_by, request.decided_at, request.decision_reason = self.lead, when, reason
-        request._history_date, request._history_user = when, self.lead
-        request.save()
-        if grant:
-            self.change(a, when, self.lead, f"同意延期申请：{reason}", due_on=request.requested_due_on)
+    def on_decide_extension(self, pk: int, grant: bool, reason: str) -> None:
+        """延期审批 (tasks.views.work.extension_decide): the form, then ExtensionRequest.decide (a grant moves the
+        due date through Assignment.change_deadline)."""
+        request = self.extensions.pop(pk, None)
+        if request is None:
+            return
+        data = valid(ExtensionDecisionForm({"grant": "1" if grant else "0", "reason": reason}))
+        request.decide(self.lead, data["grant"], data["reason"].strip())
 
-    def on_open_round(self, rnd: Round, when) -> None:
-        """The round asks the units that still owe work due by its date, about the tasks that work is in."""
-        owing = [a for a in self.assignments.values()
-                 if a.due_on and a.due_on <= rnd.deadline and a.due_on >= rnd.deadline - datetime.timedelta(days=31)
-                 and a.status != Assignment.Status.DONE]
-        rnd.units = {a.unit_id for a in owing}
-        rnd.tasks = {a.measure.task_id for a in owing}
-        self.flush()
-        row = ReportingRound(plan=self.plan, title=rnd.title, due_on=rnd.due_on, created_by=self.lead,
-                             created_at=when)
-        row._history_date, row._history_user = when, self.lead
-        row.save()
-        row.units.set(sorted(rnd.units))
-        row.tasks.set(sorted(rnd.tasks))
-        ReportingRound.history.filter(id=row.pk).update(history_date=when)
-        rnd.row = row
+    def on_open_round(self, rnd: Round) -> None:
+        """发起调度 (tasks.views.rounds.round_new): the units that still owe work due in the month up to the
+        round's date, about the tasks that work is in; RoundForm.save_for."""
+        owing = (Assignment.objects.open().filter(measure__task__plan=self.plan, due_on__lte=rnd.deadline,
+                                                  due_on__gte=rnd.deadline - datetime.timedelta(days=31))
+                 .values_list("unit_id", "measure__task_id"))
+        units, tasks = {u for u, _ in owing}, {t for _, t in owing}
+        form = rounds.RoundForm({"title": rnd.title, "due_on": rnd.due_on.isoformat(), "tasks": sorted(tasks),
+                                 "units": sorted(units)}, plan=self.plan)
+        valid(form)
+        rnd.row = form.save_for(self.lead)
         self.counts.rounds += 1
 
-    def on_close_round(self, rnd: Round, when) -> None:
-        self.flush()
-        rnd.row.closed_at = when
-        rnd.row._history_date, rnd.row._history_user = when, self.lead
-        rnd.row.save(update_fields=["closed_at"])
+    def on_close_round(self, rnd: Round) -> None:
+        """结束调度 (tasks.views.rounds.round_close)."""
+        rounds.close_round(rnd.row, self.clock.now())
 
-    def on_sweep(self, _target, when) -> None:
-        """The daily job as it ran that morning, then its records dated to it and its deliveries sent."""
-        self.flush()
-        last = {model: model.objects.aggregate(m=Max("pk"))["m"] or 0
-                for model in (Message, Delivery, Step, Letter, Circular)}
-        result = run_sweep(when.date(), documents="now")
+    def on_sweep(self, _target) -> None:
+        """The daily job as it ran that morning; its deliveries go out as the delivery worker would send them."""
+        last_delivery = Delivery.objects.aggregate(m=Max("pk"))["m"] or 0
+        last_letter = Letter.objects.aggregate(m=Max("pk"))["m"] or 0
+        result = run_sweep(self.clock.today(), documents="now")
+        Delivery.objects.filter(pk__gt=last_delivery, state=Delivery.State.PENDING).update(
+            state=Delivery.State.SENT, attempts=1, sent_at=self.clock.now())
         self.counts.sweeps += 1
-        Message.objects.filter(pk__gt=last[Message]).update(created_at=when)
-        Step.objects.filter(pk__gt=last[Step]).update(created_at=when)
-        Delivery.objects.filter(pk__gt=last[Delivery]).update(
-            created_at=when, updated_at=when, sent_at=when, state=Delivery.State.SENT, attempts=1)
-        for model in (Letter, Circular):
-            made = model.objects.filter(pk__gt=last[model])
-            made.update(created_at=when)
-            model.history.filter(id__in=made.values("pk")).update(history_date=when)
         self.counts.letters += result["letter"]
         self.counts.circulars += result["circular"]
-        for letter in Letter.objects.filter(pk__gt=last[Letter]).order_by("pk"):
+        when = self.clock.now()
+        for letter in Letter.objects.filter(pk__gt=last_letter).order_by("pk"):
             if self.rng.random() < 0.7:
                 self.push(self.at(when.date() + self.days(1, 7), when), "reply", letter)
 
-    def on_reply(self, letter: Letter, when) -> None:
-        self.flush()
-        author = self.liaisons[letter.unit_id]
-        reply = LetterReply(letter=letter, author=author, text=self.rng.choice(REPLY_TEXTS), created_at=when)
-        reply._history_date, reply._history_user = when, author
-        reply.save()
-        message = Message.objects.create(
-            kind=Message.Kind.REPLY, plan=letter.plan, unit=letter.unit, letter=letter,
-            subject=f"{letter.unit.name}已回复{letter.number}", link=letter.get_absolute_url(),
-            body=f"{letter.unit.name}对{letter.number}《{letter.title}》提交了整改回复。")
-        Message.objects.filter(pk=message.pk).update(created_at=when)
-        dispatch(message, users=[self.lead])
+    def on_reply(self, letter: Letter) -> None:
+        """整改回复 (notifications.views.letter_detail): letters.save_reply."""
+        letters.save_reply(letter, self.liaisons[letter.unit_id], self.rng.choice(REPLY_TEXTS), [])
         self.counts.replies += 1
-
-    # ---- writing -----------------------------------------------------------------------------------
-
-    def flush(self) -> None:
-        """Write what happened since the last flush: new rows, changed rows, their history."""
-        if self.new_submissions:
-            Submission.objects.bulk_create(self.new_submissions, batch_size=500)
-        if self.new_evidence:
-            Evidence.objects.bulk_create(self.new_evidence, batch_size=500)
-        if self.new_reviews:
-            Review.objects.bulk_create(self.new_reviews, batch_size=500)
-        if self.changed_submissions:
-            update_rows(Submission, ["state"], self.changed_submissions.values())
-        if self.changed_assignments:
-            update_rows(Assignment, ["status", "percent", "completed_on", "due_on", "updated_at"],
-                        self.changed_assignments.values())
-        self.history.flush()
-        self.new_submissions, self.new_evidence, self.new_reviews = [], [], []
-        self.changed_submissions, self.changed_assignments = {}, {}
 
     def run(self, assignments: list[Assignment], units: list[Unit], tasks: list[Task]) -> Counts:
         self.assignments = {a.pk: a for a in assignments}
@@ -520,21 +451,14 @@ class Simulation:
         self.plan_rounds()
         self.plan_sweeps({a.due_on for a in assignments if a.due_on})
         for a in assignments:
-            a.extension = None
             self.plan_life(a)
-        handlers = {"progress": self.on_progress, "submit": self.on_submit, "review": self.on_review,
-                    "ask_extension": self.on_ask_extension, "decide_extension": self.on_decide_extension}
-        others = {"open_round": self.on_open_round, "close_round": self.on_close_round, "sweep": self.on_sweep,
-                  "reply": self.on_reply}
+        handlers = {"submit": self.on_submit, "review": self.on_review, "ask_extension": self.on_ask_extension,
+                    "decide_extension": self.on_decide_extension, "open_round": self.on_open_round,
+                    "close_round": self.on_close_round, "sweep": self.on_sweep, "reply": self.on_reply}
         while self.queue:
             when, _, kind, target, data = heapq.heappop(self.queue)
-            if kind in handlers:
-                handlers[kind](self.assignments[target], when, **data)
-            else:
-                others[kind](target, when)
-        self.flush()
-        # The submissions went in with bulk_create (no signals): store each assignment's latest at once.
-        Assignment.objects.filter(measure__task__plan=self.plan).refresh_latest_submission()
+            self.clock.moment = when
+            handlers[kind](target, **data)
         # What was sent before the last fortnight has been read.
         read_before = self.end - datetime.timedelta(days=14)
         Notification.objects.filter(read_at__isnull=True, message__created_at__lt=read_before).update(
@@ -561,32 +485,19 @@ class Command(BaseCommand):
             sys.exit(2)
 
     def seed(self, *, progress: bool) -> None:
-        directory = load_units(DEMO_DIR / "units.csv")
-        self.stdout.write(f"单位名录：{directory.summary()}")
-        path = DEMO_DIR / "plan.txt"
-        data, text = read_plan(path)
-        result = apply_plan(data, source_name="河北区实施方案（演示）.txt", source_text=text)
-        plan = result.plan
-        lead = Unit.objects.get(name=LEAD_UNIT)
-        if (plan.lead_unit_id, plan.letter_prefix, plan.circular_prefix) != (lead.pk, LETTER_PREFIX, CIRCULAR_PREFIX):
-            plan.lead_unit, plan.letter_prefix, plan.circular_prefix = lead, LETTER_PREFIX, CIRCULAR_PREFIX
-            plan.save()
-        if result.created:
-            self.date_import(plan)
-        for line in result.summary_lines():
-            self.stdout.write(line)
-        users = self.accounts()
-        self.stdout.write(f"演示账号：{'、'.join(users)}（密码均为 {PASSWORD}）")
-        if not progress:
-            return
-        if Submission.objects.filter(assignment__measure__task__plan=plan).exists():
-            self.stdout.write("已有报送记录，不再重复模拟。")
-            return
-        end = min(timezone.now(), datetime.datetime.combine(
-            plan.ends_on + datetime.timedelta(weeks=LATE_WEEKS), datetime.time(18), tzinfo=TZ))
-        counts = self.simulate(plan, users, end)
+        now = timezone.now()
+        with clock_at(IMPORTED_AT) as clock:  # the plan was imported on the first working day after its issue
+            plan, users = self.import_plan()
+            if not progress:
+                return
+            if Submission.objects.filter(assignment__measure__task__plan=plan).exists():
+                self.stdout.write("已有报送记录，不再重复模拟。")
+                return
+            end = min(now, datetime.datetime.combine(plan.ends_on + datetime.timedelta(weeks=LATE_WEEKS),
+                                                     datetime.time(18), tzinfo=TZ))
+            counts = self.simulate(plan, users, end, clock)
         assignments = Assignment.objects.filter(measure__task__plan=plan)
-        overdue = assignments.overdue(timezone.localdate()).count()
+        overdue = assignments.overdue(timezone.localdate(now)).count()
         pending = Submission.objects.filter(assignment__measure__task__plan=plan).pending().count()
         self.stdout.write(
             f"模拟进展（至{end:%Y年%-m月%-d日}）：报送 {counts.submissions} 次（佐证材料 {counts.evidence} 个），"
@@ -594,18 +505,22 @@ class Command(BaseCommand):
             f"调度 {counts.rounds} 次；督办检查 {counts.sweeps} 次，函告 {counts.letters} 件（整改回复 {counts.replies} 件），"
             f"通报 {counts.circulars} 期；任务分解 {assignments.count()} 项，逾期未完成 {overdue} 项。")
 
-    @staticmethod
-    def date_import(plan: Plan) -> None:
-        """The plan was imported on the first working day after it was issued, not today."""
-        Plan.objects.filter(pk=plan.pk).update(created_at=IMPORTED_AT, updated_at=IMPORTED_AT)
-        Plan.history.filter(id=plan.pk).update(history_date=IMPORTED_AT)
-        tasks = Task.objects.filter(plan=plan)
-        Task.history.filter(id__in=tasks.values("pk")).update(history_date=IMPORTED_AT)
-        measures = Measure.objects.filter(task__plan=plan)
-        Measure.history.filter(id__in=measures.values("pk")).update(history_date=IMPORTED_AT)
-        assignments = Assignment.objects.filter(measure__task__plan=plan)
-        assignments.update(created_at=IMPORTED_AT, updated_at=IMPORTED_AT)
-        Assignment.history.filter(id__in=assignments.values("pk")).update(history_date=IMPORTED_AT)
+    def import_plan(self) -> tuple[Plan, dict[str, User]]:
+        """The unit directory, the plan as the import page writes it, and the demo accounts."""
+        directory = load_units(DEMO_DIR / "units.csv")
+        self.stdout.write(f"单位名录：{directory.summary()}")
+        data, text = read_plan(DEMO_DIR / "plan.txt")
+        result = apply_plan(data, source_name="河北区实施方案（演示）.txt", source_text=text)
+        plan = result.plan
+        lead = Unit.objects.get(name=LEAD_UNIT)
+        if (plan.lead_unit_id, plan.letter_prefix, plan.circular_prefix) != (lead.pk, LETTER_PREFIX, CIRCULAR_PREFIX):
+            plan.lead_unit, plan.letter_prefix, plan.circular_prefix = lead, LETTER_PREFIX, CIRCULAR_PREFIX
+            plan.save()
+        for line in result.summary_lines():
+            self.stdout.write(line)
+        users = self.accounts()
+        self.stdout.write(f"演示账号：{'、'.join(users)}（密码均为 {PASSWORD}）")
+        return plan, users
 
     @staticmethod
     def accounts() -> dict[str, User]:
@@ -641,14 +556,11 @@ class Command(BaseCommand):
             found[unit.pk] = user
         return found
 
-    def simulate(self, plan: Plan, users: dict[str, User], end: datetime.datetime) -> Counts:
+    def simulate(self, plan: Plan, users: dict[str, User], end: datetime.datetime, clock: Clock) -> Counts:
         assignments = list(
-            Assignment.objects.filter(measure__task__plan=plan).select_related("unit", "measure")
+            Assignment.objects.filter(measure__task__plan=plan).select_related("unit", "measure__task")
             .order_by("measure__task__order", "measure__order", "unit__order", "unit__name", "period")
         )
-        units = sorted({a.unit for a in assignments}, key=lambda u: (u.order, u.name))
+        units = list(Unit.objects.filter(pk__in={a.unit_id for a in assignments}).order_by("order", "name"))
         tasks = list(Task.objects.filter(plan=plan).order_by("order"))
-        simulation = Simulation(plan, users["sifaju"], self.liaisons(units, users), end)
-        with dates_as_given(Assignment, Submission, Review, Evidence, ExtensionRequest, ReportingRound,
-                            LetterReply):
-            return simulation.run(assignments, units, tasks)
+        return Simulation(plan, users["sifaju"], self.liaisons(units, users), end, clock).run(assignments, units, tasks)
