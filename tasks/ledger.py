@@ -175,7 +175,7 @@ class LedgerTable(tables.Table):
     due_on = tables.Column("完成时限", empty_values=(), attrs=NOWRAP)
     status = tables.Column("状态", attrs=NOWRAP)
     percent = tables.Column("进度", attrs={"td": {"class": "num nowrap"}, "th": {"class": "num"}})
-    figures = tables.Column("完成/目标", empty_values=(), orderable=False, attrs=NOWRAP)
+    figures = tables.Column("完成/目标", empty_values=(), orderable=False, attrs={"td": {"class": "target-figures"}})
     # Sorted through the indexes on the stored latest submission; ``id`` makes the order (and the pages) stable.
     last_submitted_at = tables.Column("最近报送", attrs=NOWRAP)
     last_state = tables.Column("审核结果", accessor="last_submission_state", attrs=NOWRAP,
@@ -255,7 +255,7 @@ class LedgerTable(tables.Table):
                 f'<td class="measure"><a href="{url}{a.pk}/">{escape(a.measure.text) or dash}</a></td>'
                 f'<td>{escape(a.unit.name) or dash}</td><td class="nowrap">{escape(a.period) or dash}</td>'
                 f'<td class="nowrap">{self.render_due_on(a)}</td><td class="nowrap">{self.render_status(a)}</td>'
-                f'<td class="nowrap num">{a.percent}%</td><td class="nowrap">{self.render_figures(a) or dash}</td>'
+                f'<td class="nowrap num">{a.percent}%</td><td class="target-figures">{self.render_figures(a) or dash}</td>'
                 f'<td class="nowrap">{submitted}</td>'
                 f'<td class="nowrap">{review_text(a) or dash}</td><td class="nowrap">{day}</td></tr>')
         return mark_safe("\n".join(parts))  # noqa: S308 — every text above is escaped

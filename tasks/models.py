@@ -146,11 +146,6 @@ class AssignmentQuerySet(models.QuerySet):
         """What a list row or a page shows beside the assignment, in the same query."""
         return self.select_related("measure__task__section", "measure__task__plan", "unit")
 
-    def with_latest_text(self) -> "AssignmentQuerySet":
-        """Each assignment with its latest submission's text (``latest_text``), in the same query."""
-        latest = Submission.objects.filter(assignment=OuterRef("pk")).order_by("-created_at", "-id")
-        return self.annotate(latest_text=Subquery(latest.values("text")[:1]))
-
     def refresh_latest_submission(self) -> int:
         """Store each assignment's latest submission (its time and review state) on the row, in one UPDATE.
 

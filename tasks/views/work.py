@@ -2,6 +2,7 @@
 review, deadlines and extensions. Every object comes through tasks.access."""
 
 import logging
+from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.contrib import messages
@@ -23,7 +24,15 @@ from tasks.forms import (
     SubmissionForm,
 )
 from tasks.history import assignment_history
-from tasks.models import AlreadyDecided, Assignment, ExtensionRequest, IntegrityAlert, ReportingRound, Review
+from tasks.models import (
+    AlreadyDecided,
+    Assignment,
+    ExtensionRequest,
+    IntegrityAlert,
+    ReportingRound,
+    Review,
+    Submission,
+)
 from tasks.tables import AssignmentTable
 from tracker.paging import page_of
 
@@ -69,32 +78,54 @@ class AssignmentListView(SingleTableMixin, FilterView):
         return context
 
 
+@dataclass
+class OwnersProgress:
+    """Every owner's assignments of a led measure in one period (or in all periods: the measure's total)."""
+
+    period: str = ""
+    rows: list[dict] = field(default_factory=list)
+    done: int = 0
+    overdue: int = 0
+    targeted: int = 0
+    met: int = 0
+    current: bool = False  # not yet past its due date (or ongoing): the period the lead looks at now
+    open: bool = False
+
+    def add(self, row: dict, today) -> None:
+        a, figures = row["a"], row["figures"]
+        self.rows.append(row)
+        self.done += a.is_done
+        self.overdue += a.is_overdue(today)
+        self.targeted += figures.targeted
+        self.met += figures.met is True
+        self.current = self.current or a.due_on is None or a.due_on >= today
+
+
 @access.login_and_read_only_for_inspectors
 @require_safe
 def led_items(request: HttpRequest) -> HttpResponse:
-    """我牵头的事项: the measures a liaison's unit leads, each with every owner's progress (a page of measures,
-    then all their assignments: a fixed number of queries)."""
+    """我牵头的事项: the measures a liaison's unit leads, each with every owner's progress period by period (the
+    current period open); a page of measures, then all their assignments: a fixed number of queries."""
     if not request.user.is_liaison:
         return redirect("tasks:assignments")
     today = timezone.localdate()
     measures = access.measures_led_by(request.user).select_related("task__section").order_by(
         "task__plan_id", "task__order", "order", "id")
     page = page_of(request, measures, per_page=LED_MEASURES_PER_PAGE)
-    by_measure = {m.pk: {"measure": m, "rows": [], "done": 0, "overdue": 0, "targeted": 0, "met": 0}
-                  for m in page.object_list}
-    owners = (access.assignments_for(request.user).filter(measure__in=list(by_measure)).select_related("unit")
-              .order_by("measure_id", "period", "unit__order", "unit__name", "id"))
+    items = {m.pk: {"measure": m, "total": OwnersProgress(), "periods": {}} for m in page.object_list}
+    owners = (access.assignments_for(request.user).filter(measure__in=list(items)).select_related("unit")
+              .order_by("measure_id", "due_on", "period", "unit__order", "unit__name", "id"))
     for a in owners:
-        item = by_measure[a.measure_id]
+        item = items[a.measure_id]
         a.measure = item["measure"]
-        figures = a.figures
-        item["rows"].append({"a": a, "light": a.light(today), "figures": figures, "days": a.days_label(today)})
-        item["done"] += a.is_done
-        item["overdue"] += a.is_overdue(today)
-        item["targeted"] += figures.targeted
-        item["met"] += figures.met is True
-    return render(request, "tasks/led_items.html", {"page": page, "items": list(by_measure.values()),
-                                                     "today": today})
+        row = {"a": a, "light": a.light(today), "figures": a.figures, "days": a.days_label(today)}
+        item["total"].add(row, today)
+        item["periods"].setdefault(a.period, OwnersProgress(a.period)).add(row, today)
+    for item in items.values():
+        periods = item["periods"] = list(item["periods"].values())
+        if periods:
+            next((p for p in periods if p.current), periods[-1]).open = True
+    return render(request, "tasks/led_items.html", {"page": page, "items": list(items.values()), "today": today})
 
 
 def _render_assignment(request: HttpRequest, assignment: Assignment, *, submit_form=None, extension_form=None,
@@ -130,15 +161,22 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, *, submit_f
 
 def _owners(user, assignment: Assignment, today) -> list[dict] | None:
     """For a liaison whose unit leads the measure: every owner's assignment of it (the same period), with its
-    status, latest report and accepted figures. None for everyone else."""
+    status, accepted figures and latest report (two queries). None for everyone else."""
     if not user.is_liaison or not access.leads(user, assignment.measure):
         return None
-    rows = (access.assignments_for(user).filter(measure=assignment.measure_id, period=assignment.period)
-            .select_related("unit").with_latest_text().order_by("unit__order", "unit__name", "id"))
+    rows = list(access.assignments_for(user).filter(measure=assignment.measure_id, period=assignment.period)
+                .select_related("unit").order_by("unit__order", "unit__name", "id"))
+    latest: dict[int, Submission] = {}
+    for s in Submission.objects.filter(assignment__in=rows).order_by("-created_at", "-id"):
+        latest.setdefault(s.assignment_id, s)
     result = []
     for a in rows:
         a.measure = assignment.measure
-        result.append({"a": a, "light": a.light(today), "figures": a.figures, "own": a.pk == assignment.pk})
+        report = latest.get(a.pk)
+        if report is not None:
+            report.assignment = a
+        result.append({"a": a, "light": a.light(today), "figures": a.figures, "latest": report,
+                       "own": a.pk == assignment.pk})
     return result
 
 

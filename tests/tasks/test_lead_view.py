@@ -2,6 +2,7 @@
 changes only its own, and reports the summary; 我的任务 lists its led measures apart."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -135,3 +136,29 @@ def test_lead_pages_take_the_same_queries_for_more_owners_and_measures(frozen, l
         m.lead_units.add(led.finance)
         Assignment.objects.create(measure=m, unit=unit, due_on=led.measure.due_on)
     assert [_count(client, url) for url in urls] == few
+
+
+def test_the_owners_table_shows_a_pending_reports_figures(frozen, led, login):
+    Measure.objects.filter(pk=led.measure.pk).update(target_value=60, target_unit="学时", target_per_person=True)
+    street = Assignment.objects.get(pk=led.street_assignment.pk)
+    street.submit(led.street_user, "已培训。", 80, datetime.date(2024, 6, 20), achieved_value=55, staff_total=18,
+                  staff_reached=15)
+    html = page(login(led.finance_user), led.finance_assignment).content.decode()
+    owners = html.split('data-testid="owners"')[1].split("</section>")[0]
+    assert "待审核：55/60学时，达标15/18人" in owners and "已培训。" in owners
+
+
+def test_led_items_open_the_current_period(frozen, led, login):
+    """On 2024年6月20日 the 2024 period is open, 2023's (past its due date) folded."""
+    yearly = Measure.objects.create(task=led.task, order=5, text="每年开展一次执法案卷评查。", recurrence="yearly")
+    yearly.lead_units.add(led.finance)
+    for year in (2023, 2024):
+        for unit in (led.finance, led.street):
+            Assignment.objects.create(measure=yearly, unit=unit, period=f"{year}年",
+                                      due_on=datetime.date(year, 12, 31))
+    html = login(led.finance_user).get(reverse("tasks:led_items")).content.decode()
+    item = [part for part in html.split('data-testid="led-measure"') if "每年开展一次执法案卷评查。" in part][0]
+    periods = re.findall(r'<details class="period"( open)? data-testid="led-period">\s*<summary><strong>(.*?)</strong>',
+                         item)
+    assert periods == [("", "2023年"), (" open", "2024年")]
+    assert "共 4 项：已完成 0 · <span class=\"tag red\">逾期 2</span>" in item
