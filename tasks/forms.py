@@ -164,7 +164,7 @@ class MeasureForm(forms.ModelForm):
     and target. The units and groups it names decide its assignments. What the lead office sets here is theirs:
     the kind's basis becomes 牵头单位确定, owners they change become 牵头单位指定."""
 
-    kind = forms.ChoiceField(label="类型", choices=Measure.Kind.choices, initial=Measure.Kind.ONCE,
+    kind = forms.ChoiceField(label="类型", choices=Measure.Kind.choices, initial=Measure.Kind.ONCE, required=False,
                              widget=forms.Select(attrs={"data-role": "kind"}),
                              help_text="一次性：按完成时限完成；周期性：每个周期分解一次；长期坚持：不计逾期，定期报送进展。")
     reason = forms.CharField(label="调整原因", required=False, widget=forms.Textarea(attrs={"rows": 2}),
@@ -214,6 +214,10 @@ class MeasureForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("kind"):  # a form sent without a kind: as its period says, else as the measure was
+            ongoing = self.before is not None and self.before[0] == Measure.Kind.ONGOING
+            cleaned["kind"] = Measure(ongoing=ongoing and not cleaned.get("recurrence"),
+                                      recurrence=cleaned.get("recurrence") or "").kind
         units, groups = cleaned.get("units") or [], cleaned.get("groups") or []
         if not units and not groups:
             raise forms.ValidationError("请至少选择一个责任单位或责任分组。")

@@ -168,3 +168,14 @@ def test_requirements_are_not_counted_as_tasks_in_the_measure_manager(cast, logi
     page = login(cast.lead).get("/tasks/manage/").content.decode()
     assert "1 项任务 + 1 项工作要求" in page
     assert page.index("工作要求（不计入任务）") < page.index("加强组织推动")
+
+
+def test_a_form_sent_without_a_kind_keeps_the_kind_its_fields_say(cast, login):
+    Measure.objects.filter(pk=cast.measure.pk).update(ongoing=True, due_on=None)
+    data = form(cast, due_on="", text="持续开展全员轮训。")
+    del data["kind"]
+    assert login(cast.lead).post(f"/tasks/manage/measures/{cast.measure.pk}/", data).status_code == 302
+    assert Measure.objects.get(pk=cast.measure.pk).kind == "ongoing"
+    new = {"text": "每季度开展一次执法案卷自查。", "recurrence": "quarterly", "units": [cast.finance.pk]}
+    login(cast.lead).post(f"/tasks/manage/tasks/{cast.task.pk}/measures/new/", new)
+    assert Measure.objects.get(text=new["text"]).kind == "recurring"
