@@ -1,6 +1,6 @@
 """Who may see which letter, circular, message and delivery (one helper per object type)."""
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from notifications.models import Circular, Letter, Notification, ReplyFile
@@ -8,11 +8,12 @@ from tasks.access import check_write
 
 
 def letters_for(user) -> QuerySet[Letter]:
-    """All letters for the lead office and inspectors; a liaison sees its own unit's only."""
+    """All letters for the lead office and inspectors; a liaison sees those addressed or copied (抄送) to its unit."""
     if user.can_read_all:
         return Letter.objects.all()
     if user.is_liaison and user.unit_id:
-        return Letter.objects.filter(unit_id=user.unit_id)
+        copied = Letter.copy_units.through.objects.filter(unit_id=user.unit_id).values("letter_id")
+        return Letter.objects.filter(Q(unit_id=user.unit_id) | Q(pk__in=copied))
     return Letter.objects.none()
 
 

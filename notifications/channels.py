@@ -39,16 +39,33 @@ def absolute(link: str) -> str:
     return settings.SITE_URL.rstrip("/") + link if link.startswith("/") else link
 
 
-def markdown(message: Message) -> str:
-    lines = [f"### {message.subject}", ""]
-    lines += [line for line in message.body.splitlines() if line.strip()]
-    if message.link:
-        lines += ["", f"[查看详情]({absolute(message.link)})"]
-    return "\n".join(lines)
+# The most markdown text (UTF-8 bytes) a group robot accepts in one message: WeCom refuses longer content
+# (errcode 40058), DingTalk's limit is about 20,000 bytes.
+ROBOT_LIMITS = {Delivery.Channel.WECOM: 4096, Delivery.Channel.DINGTALK: 20000}
+
+
+def markdown(message: Message, limit: int | None = None) -> str:
+    """The message as robot markdown; over `limit` bytes, the body's first lines that fit and a pointer to the
+    rest (a long digest: the full list is one click away)."""
+    head = [f"### {message.subject}", ""]
+    body = [line for line in message.body.splitlines() if line.strip()]
+    tail = ["", f"[查看详情]({absolute(message.link)})"] if message.link else []
+    text = "\n".join(head + body + tail)
+    if limit is None or len(text.encode()) <= limit:
+        return text
+    def rest(n: int) -> str:
+        return f"……其余{n}行未列出，请点击查看详情"
+
+    kept: list[str] = []
+    for line in body:
+        if len("\n".join(head + kept + [line, rest(len(body) - len(kept) - 1)] + tail).encode()) > limit:
+            break
+        kept.append(line)
+    return "\n".join(head + kept + [rest(len(body) - len(kept))] + tail)
 
 
 def webhook_payload(channel: str, message: Message) -> dict:
-    text = markdown(message)
+    text = markdown(message, ROBOT_LIMITS[channel])
     if channel == Delivery.Channel.WECOM:
         return {"msgtype": "markdown", "markdown": {"content": text}}
     return {"msgtype": "markdown", "markdown": {"title": message.subject, "text": text}}

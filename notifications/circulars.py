@@ -1,8 +1,8 @@
 """通报 circulars: numbered, GB/T 9704 layout, sent to all units.
 
 A circular names the units that reported on time, late or not at all in a reporting round (when it
-closes one), the units with an item `circular_after_workdays` working days overdue, and the units
-whose letter is unanswered past its reply date.
+closes one), the units with an item under follow-up `circular_after_workdays` working days overdue
+(historical items are not chased), and the units whose letter is unanswered past its reply date.
 """
 
 import datetime
@@ -47,7 +47,7 @@ def circular_content(plan: Plan, as_of: datetime.date, rnd: ReportingRound | Non
     long_overdue = [
         {"unit": row["unit__name"], "count": row["count"], "oldest": row["oldest"],
          "max_workdays": workdays_between(row["oldest"], as_of)}
-        for row in Assignment.objects.open().filter(measure__task__plan=plan, due_on__lte=cutoff)
+        for row in Assignment.objects.open().filter(measure__task__plan=plan, follow_up=True, due_on__lte=cutoff)
         .values("unit__name", "unit__order").annotate(count=Count("id"), oldest=Min("due_on"))
         .order_by("unit__order", "unit__name")
     ]

@@ -1,6 +1,9 @@
+import datetime
+
 from django import forms
 
 from notifications.models import LadderConfig
+from plans.models import Unit
 from tasks.models import ReportingRound
 from tracker.forms import MultipleFileField
 
@@ -21,6 +24,12 @@ class LadderConfigForm(forms.ModelForm):
         model = LadderConfig
         fields = ["enabled", "remind_days", "urge_every_workdays", "letter_after_workdays", "reply_workdays",
                   "circular_after_workdays", "masthead", "signer"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.paused_reason:  # resumed only by deciding about the items past due (PauseForm)
+            self.fields["enabled"].disabled = True
+            self.fields["enabled"].help_text = "自动督办已暂停：请先在下方确定已超过完成时限事项的处理方式。"
 
     def clean(self):
         data = super().clean()
@@ -47,3 +56,34 @@ class CircularForm(forms.Form):
 class ManualStepForm(forms.Form):
     kind = forms.ChoiceField(label="督办方式", choices=[("remind", "提醒"), ("urge", "催办")])
     note = forms.CharField(label="附言（可选）", required=False, max_length=500)
+
+
+class PauseForm(forms.Form):
+    """What the items already past due when the plan was imported become: new due dates, or historical items."""
+
+    RESCHEDULE, HISTORICAL = "reschedule", "historical"
+    choice = forms.ChoiceField(label="处理方式", widget=forms.RadioSelect, choices=[
+        (RESCHEDULE, "重新设定完成时限：以上事项统一设定新的完成时限，按新时限提醒、催办"),
+        (HISTORICAL, "记为历史事项：保留在台账中，标注为历史事项，不再提醒、催办、函告"),
+    ], error_messages={"required": "请选择处理方式。"})
+    due_on = forms.DateField(label="新的完成时限", required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    reason = forms.CharField(label="理由", max_length=200, error_messages={"required": "请填写理由，记入任务的修改记录。"})
+
+    def __init__(self, *args, today: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def clean(self):
+        data = super().clean()
+        if data.get("choice") == self.RESCHEDULE:
+            if data.get("due_on") is None:
+                self.add_error("due_on", "请填写新的完成时限。")
+            elif data["due_on"] < self.today:
+                self.add_error("due_on", "新的完成时限不能早于今天。")
+        return data
+
+
+class NotifyModeForm(forms.ModelForm):
+    class Meta:
+        model = Unit
+        fields = ["notify_mode"]

@@ -3,7 +3,8 @@
 Pure functions of (config, due date, day) so the sweep, the pages and the tests share one definition:
 - 提醒 seq i: `remind_days[i]` calendar days before the due date (default 7 and 1);
 - 催办 seq n: the (1 + every·(n−1))-th working day after the due date (default 1st, 6th, 11th, …);
-- 函告: once a unit has an item `letter_after_workdays` working days overdue (see sweep.py);
+- 函告: once a unit has an item whose first 催办 of the cycle was sent `letter_after_workdays` − 1 working days
+  ago (the due date + `letter_after_workdays` when the ladder ran on time; see LadderConfig.letter_on);
 - 通报: units with an item `circular_after_workdays` working days overdue are named in the next circular.
 """
 

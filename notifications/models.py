@@ -16,7 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from plans.models import Plan, Unit
+from plans.models import Measure, Plan, Unit
 from tasks.models import Assignment, ReportingRound
 from tracker.workdays import add_workdays, latest_due_overdue_by
 
@@ -96,27 +96,70 @@ class LadderConfig(models.Model):
     def signer_name(self) -> str:
         return self.signer or self.issuer_name
 
-    # --- When an item makes its unit due a 函告: written once in Python (`letter_on`, what the sweep stores
-    # on each LadderState) with its SQL twin beside it (`letter_due_q`, what a letter re-reads under its
-    # lock); tests/notifications/test_letter_due.py checks that the two agree.
+    # --- What a 函告 may list and when an item makes its unit due one. A letter comes only after the ladder has
+    # urged: the letter date is counted from the item's first 催办 of its cycle as actually sent, written once in
+    # Python (`letter_on`, what the sweep stores on the LadderState when it sends that 催办) with its SQL twin
+    # beside it (`letter_due_q`, what a letter re-reads under its lock); tests/notifications/test_letter_due.py
+    # checks that the two agree.
 
-    def letter_on(self, unit_id: int, due_on: datetime.date | None, *, done: bool = False,
-                  covered: bool = False) -> datetime.date | None:
-        """The day an item of this plan makes its unit due a letter: `letter_after_workdays` working days
-        after its due date. Never for an item that is done or has no due date, for the plan's lead office's
-        own (it writes no letters to itself), or for one an issued letter lists in its current cycle."""
-        if done or covered or due_on is None or unit_id == self.plan.lead_unit_id:
+    def letter_on(self, unit_id: int, first_urge_on: datetime.date | None, *, done: bool = False,
+                  covered: bool = False, follow_up: bool = True, supporter: bool = False) -> datetime.date | None:
+        """The day an item of this plan makes its unit due a letter: `letter_after_workdays - 1` working days after
+        its first 催办 of the cycle was sent (its due date + `letter_after_workdays` working days when the ladder
+        ran on time). None before any 催办, and never for an item that is done, is historical (no follow-up), is
+        the plan's lead office's own (it writes no letters to itself), is a supporting unit's on a measure with
+        lead units (the lead answers for it), or is listed by an issued letter in its current cycle."""
+        if (first_urge_on is None or done or covered or not follow_up or supporter
+                or unit_id == self.plan.lead_unit_id):
             return None
-        return add_workdays(due_on, self.letter_after_workdays)
+        return add_workdays(first_urge_on, self.letter_after_workdays - 1)
 
     def letter_due_q(self, as_of: datetime.date) -> Q:
         """`letter_on(…) <= as_of` as a filter on assignments: this plan's items that make their unit due a
-        letter on `as_of`."""
+        letter on `as_of` (their first 催办 of the cycle sent early enough)."""
+        return self.letter_listable_q(as_of) & urged_q(latest_due_overdue_by(as_of, self.letter_after_workdays - 1))
+
+    def letter_listable_q(self, as_of: datetime.date, *, by_hand: bool = False) -> Q:
+        """What a letter of this plan dated `as_of` lists: the overdue items under follow-up that were urged in
+        their current cycle (a 催办 of the ladder; for a letter written by hand, also one sent by hand from the
+        item's page) and that no issued letter lists in that cycle; not the lead office's own, nor a supporting
+        unit's on a measure with lead units."""
         covered = LetterItem.objects.filter(assignment=OuterRef("pk"), cycle=OuterRef("ladder_state__cycle"),
                                             active=True)
-        due = (Q(measure__task__plan=self.plan_id) & ~Assignment.done_q()
-               & Q(due_on__lte=latest_due_overdue_by(as_of, self.letter_after_workdays)) & ~Exists(covered))
-        return due & ~Q(unit_id=self.plan.lead_unit_id) if self.plan.lead_unit_id else due
+        leads = Measure.lead_units.through.objects.filter(measure_id=OuterRef("measure_id"))
+        supporter = Exists(leads) & ~Exists(leads.filter(unit_id=OuterRef("unit_id")))
+        listable = (Q(measure__task__plan=self.plan_id, follow_up=True) & Assignment.overdue_q(as_of)
+                    & ~Exists(covered) & ~supporter & urged_q(as_of, by_hand=by_hand))
+        return listable & ~Q(unit_id=self.plan.lead_unit_id) if self.plan.lead_unit_id else listable
+
+
+def urged_q(sent_by: datetime.date, *, by_hand: bool = False) -> Q:
+    """Assignments with a 催办 of their current cycle (the ladder state's cycle, for the due date it has now)
+    sent on or before `sent_by`; with by_hand also one sent from the item's page after its due date."""
+    ladder = Step.objects.filter(assignment=OuterRef("pk"), kind=Step.Kind.URGE, cycle=OuterRef("ladder_state__cycle"),
+                                 due_on=OuterRef("due_on"), sent_on__lte=sent_by)
+    urged = Q(Exists(ladder))
+    if by_hand:
+        urged |= Q(Exists(Message.objects.filter(
+            assignment=OuterRef("pk"), kind=Message.Kind.URGE, sent_by__isnull=False,
+            created_at__date__gt=OuterRef("due_on"), created_at__date__lte=sent_by)))
+    return urged
+
+
+def supporting(measure_leads: dict[int, set[int]], measure_id: int, unit_id: int) -> bool:
+    """Python twin of the supporter test in `letter_listable_q`: the measure has lead units and the unit is not
+    one of them (`measure_leads`: lead unit ids by measure, for the measures at hand)."""
+    leads = measure_leads.get(measure_id)
+    return bool(leads) and unit_id not in leads
+
+
+def measure_leads(measure_ids) -> dict[int, set[int]]:
+    """Lead unit ids by measure, for the given measures (one query)."""
+    leads: dict[int, set[int]] = {}
+    for measure_id, unit_id in (Measure.lead_units.through.objects.filter(measure_id__in=measure_ids)
+                                .values_list("measure_id", "unit_id")):
+        leads.setdefault(measure_id, set()).add(unit_id)
+    return leads
 
 
 class LadderState(models.Model):
@@ -130,7 +173,8 @@ class LadderState(models.Model):
     due_on = models.DateField("本轮完成时限", null=True, blank=True)
     next_step_on = models.DateField("下次检查日期", null=True, blank=True)
     letter_on = models.DateField("应函告日期", null=True, blank=True,
-                                 help_text="逾期达到函告工作日数的日期；已被函告覆盖、已完成或为牵头单位自身事项时为空")
+                                 help_text="首次催办后满函告工作日数的日期，发出首次催办时写入；未催办、已被函告覆盖、已完成、"
+                                           "历史事项、牵头单位自身事项或牵头措施的配合单位事项为空")
 
     class Meta:
         verbose_name = "督办进度"

@@ -4,17 +4,24 @@ Its cost grows with the steps due, not with the assignments: every stage is a fe
 statements per chunk, never a query per row.
 
 1. Adopt assignments that have no LadderState yet (ids above the highest adopted one: a PK range),
-   one INSERT … SELECT per window of ids.
+   one INSERT … SELECT per window of ids. Historical items (follow_up off) get no wake date.
 2. Take the states whose `next_step_on` has come (a partial index), in chunks: lock them (SKIP LOCKED),
    move each to its next date (one UPDATE per distinct outcome), then insert the Step rows for the
-   rung in force today, their messages and inbox rows in bulk; deliveries are queued after the commit,
-   one job per chunk. A sweep that missed days sends only the rung in force now, never the ones it
-   skipped.
-3. Letters: units with an item that makes them due a letter (`LadderConfig.letter_on`, stored on the
-   states by step 2 and read from a partial index) get one letter, issued in bulk per plan (units locked
-   in key order, numbers reserved in one counter update).
-4. Circulars: each closed reporting round gets its circular.
-5. Letters and circulars get their PDF and are sent (after their numbering has committed).
+   rung in force today in bulk. A unit that asked for immediate messages gets one message per step
+   (and its inbox rows) at once; for the others (the default) the steps wait for the day's digest.
+   Deliveries are queued after the commit, one job per chunk. A sweep that missed days sends only the
+   rung in force now, never the ones it skipped. The item's first 催办 of a cycle stores the date it makes
+   its unit due a letter (`LadderConfig.letter_on`): letters come only after urges.
+3. Digests (`send_digests`): each unit in digest mode gets one message listing the day's 提醒
+   and 催办, built from the steps no message carries yet, claimed under the units' row locks.
+4. Letters: units with an item that makes them due a letter (stored on the states by step 2 and read
+   from a partial index) get one letter, issued in bulk per plan (units locked in key order, numbers
+   reserved in one counter update).
+5. Circulars: each closed reporting round gets its circular.
+6. Letters and circulars get their PDF and are sent (after their numbering has committed).
+
+Plans whose ladder is off (switched off, or paused on import until the lead office decides about items
+already past due: notifications.follow_up) are left alone by steps 2 and 4.
 """
 
 import datetime
@@ -23,7 +30,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Max
+from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 
 from notifications import bulk, circulars, letters
@@ -38,6 +45,8 @@ from notifications.models import (
     LetterItem,
     Message,
     Step,
+    measure_leads,
+    supporting,
 )
 from plans.models import Measure, Plan, Task, Unit
 from tasks.models import Assignment, ReportingRound
@@ -86,15 +95,15 @@ def adopt(configs: Configs) -> None:
 
     Set-based: the first wake depends only on (plan, due date), so it is worked out once per distinct
     (plan, due date) in Python (working days) and joined in as a VALUES list; each window of new ids is one
-    INSERT … SELECT that skips rows a concurrent sweep inserted first. The letter date is left to the first
-    step (`take_steps`, the one place that applies `LadderConfig.letter_on`): it comes before any letter
-    date, in the same sweep.
+    INSERT … SELECT that skips rows a concurrent sweep inserted first. Done and historical items (follow_up
+    off) get no wake date. The letter date is left to the item's first 催办 (`take_steps`, the one place
+    that applies `LadderConfig.letter_on`).
     """
     last = LadderState.objects.aggregate(m=Max("assignment_id"))["m"] or 0
     top = Assignment.objects.aggregate(m=Max("pk"))["m"] or 0
     for low in range(last, top, ADOPT_WINDOW):
         window = Assignment.objects.filter(pk__gt=low, pk__lte=low + ADOPT_WINDOW)
-        combos = set(window.open().filter(due_on__isnull=False)
+        combos = set(window.open().filter(due_on__isnull=False, follow_up=True)
                      .values_list("measure__task__plan_id", "due_on").distinct())
         _adopt_window(low, low + ADOPT_WINDOW, [
             (plan_id, due_on, first_wake(configs.timing(plan_id), due_on)) for plan_id, due_on in sorted(combos)
@@ -113,7 +122,7 @@ def _adopt_window(low: int, high: int, dates: list[tuple]) -> None:
             params += [plan_id, date(due_on), date(wake_on)]
         head = f"WITH d (plan_id, due_on, wake) AS (VALUES {values}) "
         join = "LEFT JOIN d ON d.plan_id = tk.plan_id AND d.due_on = a.due_on"
-        wake = "CASE WHEN a.status = %s THEN NULL ELSE d.wake END"
+        wake = "CASE WHEN a.status = %s OR NOT a.follow_up THEN NULL ELSE d.wake END"
         params.append(Assignment.Status.DONE)
     else:
         head = join = ""
@@ -126,8 +135,18 @@ def _adopt_window(low: int, high: int, dates: list[tuple]) -> None:
         cursor.execute(sql, params + [low, high])
 
 
+def letter_warning(config: LadderConfig, unit_id: int, supporter: bool) -> str:
+    """The urge's last sentence: what comes next for this unit's item (the lead answers for a led measure; the
+    lead office writes no letters to itself)."""
+    if supporter:
+        return "该措施由牵头单位牵头落实，请积极配合牵头单位推进。"
+    if unit_id == config.plan.lead_unit_id:
+        return ""
+    return f"逾期满{config.letter_after_workdays}个工作日仍未完成的，将向你单位发函督办。"
+
+
 def step_text(kind: str, seq: int | None, unit_name: str, what: str, due_on: datetime.date,
-              as_of: datetime.date, config: LadderConfig) -> tuple[str, str]:
+              as_of: datetime.date, warning: str = "") -> tuple[str, str]:
     """Subject and body of the 提醒 or 催办 about `what` (seq None: sent by hand, outside the ladder)."""
     due_cn = cn_date(due_on)
     if kind == Step.Kind.REMIND:
@@ -140,8 +159,7 @@ def step_text(kind: str, seq: int | None, unit_name: str, what: str, due_on: dat
         subject = f"{unit_name}：一项任务已逾期{late}个工作日" + (f"（第{seq}次催办）" if seq else "")
         body = (f"{unit_name}：\n你单位承担的{what}完成时限为{due_cn}，截至{cn_date(as_of)}"
                 f"已逾期{late}个工作日。请抓紧办理，尽快在系统中报送进展情况和佐证材料。"
-                + (f"这是第{seq}次催办；" if seq else "")
-                + f"逾期满{config.letter_after_workdays}个工作日的，将向你单位发函督办。")
+                + (f"这是第{seq}次催办。" if seq else "") + warning)
     return subject, body
 
 
@@ -153,8 +171,9 @@ def step_message(kind: str, seq: int | None, assignment: Assignment, as_of: date
                  config: LadderConfig, *, user=None, note: str = "") -> Message:
     """The 提醒 or 催办 for one assignment, not yet saved (seq None: sent by hand, outside the ladder)."""
     measure = assignment.measure
+    supporter = supporting(measure_leads([measure.pk]), measure.pk, assignment.unit_id)
     subject, body = step_text(kind, seq, assignment.unit.name, describe(measure.task, measure.text, assignment.period),
-                              assignment.due_on, as_of, config)
+                              assignment.due_on, as_of, letter_warning(config, assignment.unit_id, supporter))
     if note:
         body += f"\n附言：{note}"
     return Message(kind=kind, plan_id=measure.task.plan_id, unit=assignment.unit, assignment=assignment,
@@ -163,11 +182,14 @@ def step_message(kind: str, seq: int | None, assignment: Assignment, as_of: date
 
 
 def send_by_hand(assignment: Assignment, kind: str, as_of: datetime.date, *, user, note: str = "") -> Message:
-    """A 提醒 or 催办 the lead office sends from an assignment's page; the ladder's own steps are unaffected."""
+    """A 提醒 or 催办 the lead office sends from an assignment's page, at once whatever the unit's notify mode;
+    the ladder's own steps are unaffected."""
     if assignment.is_done:
         raise ValueError("该任务已完成，无需督办。")
     if assignment.due_on is None:
         raise ValueError("该任务为长期坚持事项，没有完成时限。")
+    if not assignment.follow_up:
+        raise ValueError("该任务已记为历史事项，不再督办。")
     overdue = assignment.is_overdue(as_of)
     if kind == Step.Kind.URGE and not overdue:
         raise ValueError("该任务尚未逾期，不能催办，可发送提醒。")
@@ -175,25 +197,31 @@ def send_by_hand(assignment: Assignment, kind: str, as_of: datetime.date, *, use
         raise ValueError("该任务已逾期，请发送催办。")
     config = LadderConfig.for_plan(assignment.measure.task.plan)
     with transaction.atomic():
-        message = step_message(kind, None, assignment, as_of, config, user=user, note=note)
+        message = step_message(kind, seq=None, assignment=assignment, as_of=as_of, config=config, user=user,
+                               note=note)
         message.save()
         dispatch(message, units=[assignment.unit])
     return message
 
 
-STATE_FIELDS = ("pk", "cycle", "due_on", "assignment__due_on", "assignment__status", "assignment__unit_id",
-                "assignment__period", "assignment__measure_id", "assignment__measure__task__plan_id")
+STATE_FIELDS = ("pk", "cycle", "due_on", "assignment__due_on", "assignment__status",
+                "assignment__follow_up", "assignment__unit_id", "assignment__period", "assignment__measure_id",
+                "assignment__measure__task__plan_id")
 
 
 def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[str]:
-    """Move a chunk of due states on and send the rung in force for each, in one transaction; returns
-    the kinds of the steps sent.
+    """Move a chunk of due states on and take the rung in force for each, in one transaction; returns the
+    kinds of the steps taken.
 
     The state rows are locked (FOR UPDATE SKIP LOCKED on PostgreSQL: another worker takes other rows;
     SQLite serialises writers) and re-read under the lock, so a state moved by another worker is no
     longer due and is left alone. The Step rows' unique key backs this up. Rows are read as tuples
-    (no model instances), the states move on in one UPDATE per distinct outcome, and messages, steps
-    and deliveries are bulk inserts.
+    (no model instances), the states move on in one UPDATE per distinct outcome, and steps, messages
+    and deliveries are bulk inserts. A unit in immediate mode gets one message per step now; the steps
+    of a unit in digest mode are left without a message for the day's digest (`send_digests`).
+    Each state's letter date is worked out again from its first 催办 of the cycle (`LadderConfig.letter_on`;
+    the one going now when there was none), so a withdrawn letter's items come due again; historical items
+    (follow_up off) leave the ladder.
     """
     with transaction.atomic():
         states = list(
@@ -202,50 +230,141 @@ def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[s
         )
         if not states:
             return []
-        covered = set(LetterItem.objects.filter(assignment__in=[s[0] for s in states], active=True)
-                      .values_list("assignment_id", "cycle"))
-        groups: dict[tuple, list[int]] = {}
+        pks = [s[0] for s in states]
+        sent = list(Step.objects.filter(assignment__in=pks).values_list("assignment_id", "kind", "seq", "cycle",
+                                                                       "due_on", "sent_on"))
+        taken = {(pk, kind, seq, cycle) for pk, kind, seq, cycle, _due, _sent in sent}
+        first_urge: dict[tuple, datetime.date] = {}  # (assignment, cycle, due date) → its first 催办's day
+        for pk, kind, _seq, cycle, due_on, sent_on in sent:
+            if kind == Step.Kind.URGE and sent_on < first_urge.get((pk, cycle, due_on), datetime.date.max):
+                first_urge[(pk, cycle, due_on)] = sent_on
+        covered = set(LetterItem.objects.filter(assignment__in=pks, active=True).values_list("assignment_id", "cycle"))
+        leads = measure_leads({s[8] for s in states})
+        moves: dict[tuple, list[int]] = {}  # one UPDATE per distinct outcome (items due the same day share one)
         wanted = []
-        for pk, cycle, state_due, due_on, status, unit_id, period, measure_id, plan_id in states:
-            done = status == Assignment.Status.DONE
-            if not done and due_on is not None and state_due is not None and state_due != due_on:
-                cycle += 1  # a new due date starts a new cycle
-            letter_on = configs[plan_id].letter_on(unit_id, due_on, done=done, covered=(pk, cycle) in covered)
-            if done or due_on is None:  # the ladder stops
-                groups.setdefault((None, letter_on, cycle, state_due), []).append(pk)
+        for pk, cycle, state_due, due_on, status, follow_up, unit_id, period, measure_id, plan_id in states:
+            if status == Assignment.Status.DONE or due_on is None or not follow_up:  # the ladder stops
+                moves.setdefault((None, cycle, state_due, None), []).append(pk)
                 continue
+            if state_due is not None and state_due != due_on:
+                cycle += 1  # a new due date starts a new cycle
             timing = configs.timing(plan_id)
-            # One UPDATE per distinct outcome (items due the same day share one), not a CASE per row.
-            groups.setdefault((next_wake(timing, due_on, as_of), letter_on, cycle, due_on), []).append(pk)
             rung = rung_at(timing, due_on, as_of)
-            if rung is not None:
+            if rung is not None and (pk, rung.kind, rung.seq, cycle) not in taken:
                 wanted.append((pk, cycle, due_on, unit_id, period, measure_id, plan_id, rung))
-        for (next_step_on, letter_on, cycle, due_on), group in groups.items():
-            LadderState.objects.filter(pk__in=group).update(next_step_on=next_step_on, letter_on=letter_on,
-                                                            cycle=cycle, due_on=due_on)
-        taken = set(Step.objects.filter(assignment__in=[w[0] for w in wanted])
-                    .values_list("assignment_id", "kind", "seq", "cycle"))
-        wanted = [w for w in wanted if (w[0], w[7].kind, w[7].seq, w[1]) not in taken]
+                if rung.kind == Step.Kind.URGE:
+                    first_urge.setdefault((pk, cycle, due_on), as_of)  # the first 催办 of the cycle goes now
+            letter_on = configs[plan_id].letter_on(unit_id, first_urge.get((pk, cycle, due_on)),
+                                                   covered=(pk, cycle) in covered,
+                                                   supporter=supporting(leads, measure_id, unit_id))
+            moves.setdefault((next_wake(timing, due_on, as_of), cycle, due_on, letter_on), []).append(pk)
+        for (next_step_on, cycle, due_on, letter_on), group in moves.items():
+            LadderState.objects.filter(pk__in=group).update(next_step_on=next_step_on, cycle=cycle, due_on=due_on,
+                                                            letter_on=letter_on)
         if not wanted:
             return []
         units = Unit.objects.prefetch_related("users").in_bulk({w[3] for w in wanted})
-        measures = configs.measures({w[5] for w in wanted})
+        now = [w for w in wanted if units[w[3]].notify_mode == Unit.NotifyMode.IMMEDIATE]
+        measures = configs.measures({w[5] for w in now})
         link = configs.link_template()
-        messages = []
-        for pk, _cycle, due_on, unit_id, period, measure_id, plan_id, rung in wanted:
-            measure = measures[measure_id]
+        messages = {}
+        for pk, _cycle, due_on, unit_id, period, measure_id, plan_id, rung in now:
+            measure, config = measures[measure_id], configs[plan_id]
             subject, body = step_text(rung.kind, rung.seq, units[unit_id].name,
-                                      describe(measure.task, measure.text, period), due_on, as_of, configs[plan_id])
-            messages.append(Message(kind=rung.kind, plan_id=plan_id, unit_id=unit_id, assignment_id=pk,
-                                    subject=subject, body=body, link=link.format(pk)))
-        bulk.insert(messages, ["kind", "plan", "unit", "assignment", "subject", "body", "link", "created_at"])
+                                      describe(measure.task, measure.text, period), due_on, as_of,
+                                      letter_warning(config, unit_id, supporting(leads, measure_id, unit_id)))
+            messages[pk] = Message(kind=rung.kind, plan_id=plan_id, unit_id=unit_id, assignment_id=pk,
+                                   subject=subject, body=body, link=link.format(pk))
+        bulk.insert(list(messages.values()), ["kind", "plan", "unit", "assignment", "subject", "body", "link",
+                                              "created_at"])
         bulk.insert([
             Step(assignment_id=pk, kind=rung.kind, seq=rung.seq, cycle=cycle, due_on=due_on,
-                 scheduled_on=rung.on, sent_on=as_of, message=message)
-            for (pk, cycle, due_on, _u, _p, _m, _pl, rung), message in zip(wanted, messages, strict=True)
+                 scheduled_on=rung.on, sent_on=as_of, message=messages.get(pk))
+            for pk, cycle, due_on, _u, _p, _m, _pl, rung in wanted
         ], ["assignment", "kind", "seq", "cycle", "due_on", "scheduled_on", "sent_on", "message", "created_at"])
+        dispatch_many([(message, [units[message.unit_id]]) for message in messages.values()])
+        return [w[7].kind for w in wanted]
+
+
+# --- 每日汇总: one message per unit and day with the day's 提醒 and 催办, instead of one message per item.
+
+DIGEST_LOOKBACK_DAYS = 7  # steps a failed digest left without a message are sent with the next one this long
+STEP_UPDATE_CHUNK = 5000
+
+
+def send_digests(as_of: datetime.date, configs: Configs) -> int:
+    """One message per unit listing the steps no message carries yet (the steps this day's sweeps took for
+    units in digest mode), sent once over each of its channels; returns how many.
+
+    The steps are claimed under the units' row locks (FOR NO KEY UPDATE, in key order): two sweeps running
+    together queue here, and the second finds the first's steps taken, so a step is listed once and a unit
+    gets one digest for the steps taken by then. A digest lists 催办 before 提醒, most overdue first. Set-based:
+    a few queries and one UPDATE per 5,000 steps, whatever the number of units.
+    """
+    pending = Step.objects.filter(message__isnull=True, sent_on__lte=as_of,
+                                  sent_on__gte=as_of - datetime.timedelta(days=DIGEST_LOOKBACK_DAYS))
+    unit_ids = set(pending.order_by().values_list("assignment__unit_id", flat=True).distinct())
+    if not unit_ids:
+        return 0
+    with transaction.atomic():
+        list(Unit.objects.select_for_update(no_key=True).filter(pk__in=unit_ids).order_by("pk")
+             .values_list("pk", flat=True))
+        rows = list(pending.filter(assignment__unit__in=unit_ids).values_list(
+            "pk", "kind", "due_on", "assignment_id", "assignment__unit_id", "assignment__period",
+            "assignment__measure_id", "assignment__measure__task__plan_id"))
+        if not rows:
+            return 0
+        measures = configs.measures({row[6] for row in rows})
+        leads = measure_leads({row[6] for row in rows})
+        units = Unit.objects.prefetch_related("users").in_bulk({row[4] for row in rows})
+        by_unit: dict[int, list[tuple]] = {}
+        for row in rows:
+            by_unit.setdefault(row[4], []).append(row)
+        messages = [digest_message(units[unit_id], unit_rows, as_of, configs, measures, leads)
+                    for unit_id, unit_rows in sorted(by_unit.items())]
+        bulk.insert(messages, ["kind", "plan", "unit", "subject", "body", "link", "digest_on", "created_at"])
+        ids = [row[0] for row in rows]
+        digest = Message.objects.filter(pk__in=[m.pk for m in messages], unit__assignments=OuterRef("assignment_id"))
+        for start in range(0, len(ids), STEP_UPDATE_CHUNK):
+            Step.objects.filter(pk__in=ids[start:start + STEP_UPDATE_CHUNK]).update(
+                message=Subquery(digest.values("pk")[:1]))
         dispatch_many([(message, [units[message.unit_id]]) for message in messages])
-        return [message.kind for message in messages]
+    return len(messages)
+
+
+def digest_message(unit: Unit, rows: list[tuple], as_of: datetime.date, configs: Configs,
+                   measures: dict[int, Measure], leads: dict[int, set[int]]) -> Message:
+    """The digest for one unit: its steps (rows as read by `send_digests`) as one list, 催办 first."""
+    urges = sorted((r for r in rows if r[1] == Step.Kind.URGE), key=lambda r: (r[2], r[3]))
+    reminders = sorted((r for r in rows if r[1] == Step.Kind.REMIND), key=lambda r: (r[2], r[3]))
+    state = "、".join(part for part in (f"{len(urges)}项任务已逾期" if urges else "",
+                                        f"{len(reminders)}项任务即将到期" if reminders else "") if part)
+    lines = [f"{unit.name}：", f"截至{cn_date(as_of)}，你单位有{state}，请抓紧办理，并在系统中报送进展情况和佐证材料。"]
+    heads = iter("一二")
+    if urges:
+        lines.append(f"{next(heads)}、催办（{len(urges)}项，已逾期）")
+        for i, (_pk, _k, due_on, _a, _u, period, measure_id, _p) in enumerate(urges, start=1):
+            measure = measures[measure_id]
+            lines.append(f"{i}. {describe(measure.task, short(measure.text), period)}，完成时限{cn_date(due_on)}，"
+                         f"已逾期{workdays_between(due_on, as_of)}个工作日（{(as_of - due_on).days}天）")
+    if reminders:
+        lines.append(f"{next(heads)}、提醒（{len(reminders)}项，即将到期）")
+        for i, (_pk, _k, due_on, _a, _u, period, measure_id, _p) in enumerate(reminders, start=1):
+            measure, days = measures[measure_id], (due_on - as_of).days
+            lines.append(f"{i}. {describe(measure.task, short(measure.text), period)}，完成时限{cn_date(due_on)}，"
+                         + (f"还有{days}天" if days > 0 else "今天到期"))
+    warnings = {letter_warning(configs[r[7]], unit.pk, supporting(leads, r[6], unit.pk)) for r in urges}
+    lines += sorted(w for w in warnings if w)
+    plans = {r[7] for r in rows}
+    counts = "、".join(part for part in (f"催办{len(urges)}项" if urges else "",
+                                         f"提醒{len(reminders)}项" if reminders else "") if part)
+    return Message(kind=Message.Kind.DIGEST, plan_id=plans.pop() if len(plans) == 1 else None, unit=unit,
+                   subject=f"{unit.name}：{cn_date(as_of)}督办汇总（{counts}）", body="\n".join(lines),
+                   link=reverse("tasks:my_tasks"), digest_on=as_of)
+
+
+def short(text: str, length: int = 40) -> str:
+    return text if len(text) <= length else text[:length] + "…"
 
 
 def _in_enabled_plans(states):
@@ -256,7 +375,7 @@ def _in_enabled_plans(states):
 
 
 def _sweep(as_of: datetime.date, *, finish: str) -> dict:
-    result = {"remind": 0, "urge": 0, "letter": 0, "circular": 0, "failed": 0, "letters": []}
+    result = {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "failed": 0, "letters": []}
     configs = Configs()
     adopt(configs)
     messages_before = Message.objects.aggregate(m=Max("pk"))["m"] or 0
@@ -266,6 +385,7 @@ def _sweep(as_of: datetime.date, *, finish: str) -> dict:
     for start in range(0, len(due), STEP_CHUNK):
         for kind in take_steps(due[start:start + STEP_CHUNK], as_of, configs):
             result[kind] += 1
+    result["digest"] = send_digests(as_of, configs)
 
     issued = []
     letter_due = _in_enabled_plans(LadderState.objects.filter(letter_on__lte=as_of)).values("pk")

@@ -7,6 +7,7 @@ app_name = "notifications"
 urlpatterns = [
     path("", views.inbox, name="inbox"),
     path("<int:pk>/read/", views.read, name="read"),
+    path("notify-mode/", views.notify_mode, name="notify_mode"),
     path("letters/", views.letter_list, name="letters"),
     path("letters/<int:pk>/", views.letter_detail, name="letter"),
     path("letters/<int:pk>/pdf/", views.letter_pdf, name="letter_pdf"),

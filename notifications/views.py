@@ -4,13 +4,14 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from notifications import channels, circulars, letters
+from notifications import channels, circulars, follow_up, letters
 from notifications.access import (
     get_circular_for_user,
     get_letter_for_user,
@@ -18,7 +19,15 @@ from notifications.access import (
     get_reply_file_for_user,
     letters_for,
 )
-from notifications.forms import CircularForm, LadderConfigForm, ManualStepForm, ReplyForm, WithdrawForm
+from notifications.forms import (
+    CircularForm,
+    LadderConfigForm,
+    ManualStepForm,
+    NotifyModeForm,
+    PauseForm,
+    ReplyForm,
+    WithdrawForm,
+)
 from notifications.ladder import Timing, schedule
 from notifications.models import (
     Circular,
@@ -26,12 +35,15 @@ from notifications.models import (
     LadderConfig,
     Letter,
     LetterReply,
+    Message,
     Notification,
+    Step,
 )
 from notifications.sweep import send_by_hand
 from plans.models import Plan, Unit
 from tasks.access import check_write, get_assignment_for_user, require_lead, require_liaison
 from tasks.uploads import UploadRejected, check_files
+from tracker.formats import cn_date
 from tracker.paging import page_of
 from tracker.workdays import add_workdays
 
@@ -57,7 +69,36 @@ def inbox(request):
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
     page = page_of(request, rows)
-    return render(request, "notifications/inbox.html", {"page": page, "unread_only": unread_only})
+    digests = [n.message for n in page if n.message.kind == Message.Kind.DIGEST]
+    if digests:  # a digest shows as one item with its list, each line a link to the item's page
+        lines: dict[int, list] = {}
+        for step in (Step.objects.filter(message__in=digests).select_related("assignment__measure__task")
+                     .order_by("-kind", "due_on", "pk")):
+            lines.setdefault(step.message_id, []).append(step)
+        for message in digests:
+            message.steps = lines.get(message.pk, [])
+            for step in message.steps:
+                days = (message.digest_on - step.due_on).days
+                step.note = f"已逾期{days}天" if days > 0 else ("今天到期" if days == 0 else f"还有{-days}天")
+    mode_form = NotifyModeForm(instance=request.user.unit) if request.user.is_liaison and request.user.unit else None
+    return render(request, "notifications/inbox.html", {"page": page, "unread_only": unread_only,
+                                                        "mode_form": mode_form})
+
+
+@login_required
+@require_POST
+def notify_mode(request):
+    """A liaison chooses how its unit hears of the ladder: the day's digest, or one message per item."""
+    require_liaison(request.user)
+    check_write(request.user)
+    unit = request.user.unit
+    form = NotifyModeForm(request.POST, instance=unit)
+    if form.is_valid():
+        unit._change_reason = "修改提醒方式"
+        unit._history_user = request.user
+        form.save()
+        messages.success(request, f"提醒方式已改为“{unit.get_notify_mode_display()}”，自下次督办起生效。")
+    return redirect("notifications:inbox")
 
 
 @login_required
@@ -100,6 +141,8 @@ def letter_detail(request, pk):
                 return redirect(letter)
         elif action == "reply":
             require_liaison(request.user)
+            if request.user.unit_id != letter.unit_id:
+                raise PermissionDenied("抄送单位无需回复，由主送单位提交整改回复。")
             reply_form = ReplyForm(request.POST, request.FILES)
             if letter.is_withdrawn:
                 messages.error(request, "该函告已作废，无需回复。")
@@ -119,6 +162,7 @@ def letter_detail(request, pk):
     today = timezone.localdate()
     context = {
         "letter": letter,
+        "copy_units": letters.copy_names(letter),
         "state": letter.reply_state(today),
         "items": letter.items.select_related("assignment__measure__task"),
         "replies": letter.replies.select_related("author").prefetch_related("files"),
@@ -216,21 +260,38 @@ def ladder_config(request, plan_pk):
         raise Http404("未找到。")
     plan = get_object_or_404(Plan, pk=plan_pk)
     config = LadderConfig.for_plan(plan)
+    today = timezone.localdate()
     form = LadderConfigForm(request.POST or None, instance=config)
+    pause_form = PauseForm(request.POST or None, today=today) if config.paused_reason else None
     if request.method == "POST":
         require_lead(request.user)
-        if form.is_valid():
+        if request.POST.get("action") == "resolve" and pause_form is not None:
+            form = LadderConfigForm(instance=config)
+            if pause_form.is_valid():
+                data = pause_form.cleaned_data
+                if data["choice"] == PauseForm.RESCHEDULE:
+                    count = follow_up.reschedule(plan, data["due_on"], data["reason"], request.user, today)
+                    messages.success(request, f"已将{count}项任务的完成时限重新设定为{cn_date(data['due_on'])}，"
+                                              "自动督办已恢复。")
+                else:
+                    count = follow_up.record_as_historical(plan, data["reason"], request.user, today)
+                    messages.success(request, f"已将{count}项任务记为历史事项（不再督办），自动督办已恢复。")
+                return redirect("notifications:ladder_config", plan_pk=plan.pk)
+        elif form.is_valid():
             config = form.save()
             messages.success(request, "督办设置已保存，自下次扫描起生效。")
             return redirect("notifications:ladder_config", plan_pk=plan.pk)
-    example_due = timezone.localdate() + datetime.timedelta(days=10)
+    example_due = today + datetime.timedelta(days=10)
     config = LadderConfig.objects.get(pk=config.pk)  # as saved, not as (mis)typed in the form
     example = [(rung.on, rung.label) for rung in
                schedule(Timing.of(config), example_due, example_due + datetime.timedelta(days=30))]
-    example += [(add_workdays(example_due, config.letter_after_workdays), "函告（仍未完成时）"),
+    example += [(add_workdays(example_due, config.letter_after_workdays), "函告（经催办仍未完成时）"),
                 (add_workdays(example_due, config.circular_after_workdays), "列入下一期通报（仍未完成时）")]
-    return render(request, "notifications/ladder_config.html",
-                  {"plan": plan, "form": form, "example_due": example_due, "example": sorted(example)})
+    past_due = follow_up.unchased_past_due(plan, today).select_related("unit", "measure__task") if pause_form else None
+    return render(request, "notifications/ladder_config.html", {
+        "plan": plan, "config": config, "form": form, "pause_form": pause_form, "example_due": example_due,
+        "example": sorted(example), "past_due": past_due.order_by("due_on", "pk")[:20] if past_due is not None else [],
+        "past_due_count": past_due.count() if past_due is not None else 0})
 
 
 @login_required
@@ -251,8 +312,8 @@ def assignment_ladder(request, pk):
             return redirect("notifications:assignment", pk=assignment.pk)
     context = {
         "assignment": assignment,
-        "steps": assignment.ladder_steps.order_by("sent_on", "id"),
-        "sent": assignment.messages.select_related("sent_by").order_by("-created_at"),
+        "steps": assignment.ladder_steps.select_related("message").order_by("sent_on", "id"),
+        "sent": assignment.messages.filter(sent_by__isnull=False).select_related("sent_by").order_by("-created_at"),
         "letters": letters_for(request.user).filter(items__assignment=assignment).distinct(),
         "form": form,
     }
@@ -273,14 +334,16 @@ def unit_letter(request, unit_pk, plan_pk):
         require_lead(request.user)
         issued = letters.issue_letters(plan, [unit.pk], today, user=request.user, manual=True)
         if not issued:
-            messages.error(request, f"{unit.name}在该方案中没有逾期任务，无需函告。")
+            messages.error(request, f"{unit.name}在该方案中没有经催办仍未完成的逾期任务，无需函告。")
             return redirect("notifications:unit_letter", unit_pk=unit.pk, plan_pk=plan.pk)
         letter = issued[0]
         letters.finish_letter(letter)
         messages.success(request, f"{letter.number}已编号并发送给{unit.name}。")
         return redirect(letter)
     items = letters.letter_items(plan, unit, today)
+    copies = letters.copy_units_for(plan, [(unit.pk, item["assignment"].measure_id) for item in items])
     history = Letter.objects.filter(plan=plan, unit=unit)
-    return render(request, "notifications/unit_letter.html",
-                  {"unit": unit, "plan": plan, "items": items, "history": history, "today": today})
+    return render(request, "notifications/unit_letter.html", {
+        "unit": unit, "plan": plan, "items": items, "history": history, "today": today,
+        "copy_units": [u.name for u in sorted(copies.get(unit.pk, ()), key=lambda u: (u.order, u.name))]})
 

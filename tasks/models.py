@@ -353,6 +353,11 @@ class Assignment(models.Model):
         """A new due date; the reason is kept in the history beside the change."""
         self._update(user, reason, due_on=due_on)
 
+    def record_as_historical(self, reason: str, user) -> None:
+        """历史事项: kept in the ledger, no longer followed up (no reminder, urge or letter); the reason is kept
+        in the history beside the change."""
+        self._update(user, reason, follow_up=False)
+
     def request_extension(self, user, requested_due_on: datetime.date, reason: str) -> "ExtensionRequest":
         """A 延期申请: the unit asks for a later due date; it waits for the lead office's decision."""
         return ExtensionRequest.objects.create(assignment=self, requested_by=user, requested_due_on=requested_due_on,

@@ -11,6 +11,7 @@ from django.core import mail
 from notifications import channels
 from notifications.models import Delivery, Notification
 from notifications.sweep import run_sweep
+from plans.models import Unit
 from tasks.models import Assignment
 
 D = datetime.date
@@ -69,6 +70,7 @@ def due_soon(cast):
 
 
 def test_reminder_email_has_chinese_subject_text_and_html(due_soon, sweep):
+    Unit.objects.filter(pk=due_soon.finance.pk).update(notify_mode=Unit.NotifyMode.IMMEDIATE)
     sweep(D(2024, 6, 24))
     assert len(mail.outbox) == 1
     email = mail.outbox[0]
@@ -82,7 +84,20 @@ def test_reminder_email_has_chinese_subject_text_and_html(due_soon, sweep):
     assert Notification.objects.filter(user=due_soon.finance_user, read_at__isnull=True).count() == 1
 
 
+def test_digest_email_lists_the_days_urges_before_its_reminders(due_soon, sweep):
+    Assignment.objects.create(measure=due_soon.measure, unit=due_soon.finance, period="上期", due_on=D(2024, 6, 21))
+    sweep(D(2024, 6, 24))
+    [email] = mail.outbox
+    assert email.subject == "【每日汇总】区财政局：2024年6月24日督办汇总（催办1项、提醒1项）"
+    body = email.body
+    assert "截至2024年6月24日，你单位有1项任务已逾期、1项任务即将到期" in body
+    assert body.index("一、催办（1项，已逾期）") < body.index("（上期），完成时限2024年6月21日，已逾期1个工作日（3天）") \
+        < body.index("二、提醒（1项，即将到期）") < body.index("完成时限2024年7月1日，还有7天")
+    assert "逾期满10个工作日仍未完成的，将向你单位发函督办。" in body
+
+
 def test_letter_email_carries_the_pdf(due_soon, sweep):
+    sweep(D(2024, 7, 2))  # the first urge
     sweep(D(2024, 7, 16))
     letter_mail = [m for m in mail.outbox if m.subject.startswith("【函告】")]
     assert len(letter_mail) == 1
@@ -95,20 +110,40 @@ def test_wecom_and_dingtalk_payloads(due_soon, robot, sweep):
     due_soon.finance.webhook_url = f"{base}/cgi-bin/webhook/send?key=abc"
     due_soon.finance.save()
     due_soon.street.webhook_url = f"{base}/robot/send?access_token=xyz"
+    due_soon.street.notify_mode = Unit.NotifyMode.IMMEDIATE
     due_soon.street.save()
     Assignment.objects.filter(pk=due_soon.street_assignment.pk).update(status=Assignment.Status.NOT_STARTED,
                                                                         due_on=D(2024, 7, 1))
     sweep(D(2024, 6, 24))
     payloads = dict((path.split("?")[0], body) for path, body in server.received)
-    wecom = payloads["/cgi-bin/webhook/send"]
+    wecom = payloads["/cgi-bin/webhook/send"]  # the finance bureau's digest
     assert wecom["msgtype"] == "markdown"
-    assert wecom["markdown"]["content"].startswith("### 区财政局：一项任务将于2024年7月1日到期")
-    ding = payloads["/robot/send"]
+    assert wecom["markdown"]["content"].startswith("### 区财政局：2024年6月24日督办汇总（提醒1项）")
+    assert "完成时限2024年7月1日，还有7天" in wecom["markdown"]["content"]
+    ding = payloads["/robot/send"]  # the street office asked for one message per item
     assert ding["msgtype"] == "markdown"
     assert ding["markdown"]["title"] == "光复道街道办事处：一项任务将于2024年7月1日到期"
     assert "距今还有7天" in ding["markdown"]["text"]
     assert set(Delivery.objects.values_list("channel", "state")) == {
         ("email", "sent"), ("wecom", "sent"), ("dingtalk", "sent")}
+
+
+def test_a_long_digest_is_cut_to_the_robot_limit_with_a_pointer_to_the_rest(due_soon):
+    from notifications.models import Message
+
+    lines = [f"{i}. “1. 着力提高业务能力”中的细化措施“{'很长的措施内容' * 8}”，完成时限2024年7月1日，还有7天"
+             for i in range(1, 80)]
+    message = Message(kind="digest", unit=due_soon.finance, subject="区财政局：2024年6月24日督办汇总（提醒79项）",
+                      body="\n".join(["区财政局：", *lines]), link="/tasks/mine/")
+    kept = {}
+    for channel, limit in (("wecom", 4096), ("dingtalk", 20000)):
+        text = channels.markdown(message, limit=channels.ROBOT_LIMITS[channel])
+        assert len(text.encode()) <= limit
+        assert text.startswith("### 区财政局：2024年6月24日督办汇总（提醒79项）\n\n区财政局：\n1. ")
+        assert text.endswith(f"行未列出，请点击查看详情\n\n[查看详情]({channels.absolute('/tasks/mine/')})")
+        kept[channel] = text.count("还有7天")
+    assert 0 < kept["wecom"] < kept["dingtalk"] < 79
+    assert channels.markdown(message).count("还有7天") == 79  # the email and the inbox keep every line
 
 
 def test_webhook_kind_is_detected_from_the_host():

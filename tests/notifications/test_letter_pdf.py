@@ -10,16 +10,30 @@ from django.db import transaction
 from pypdf import PdfReader
 
 from notifications import letters
-from notifications.models import Letter
+from notifications.models import LadderState, Letter, Step
 from tasks.models import Assignment
 
 MM = 72 / 25.4
 D = datetime.date
 
 
-def make_letter(plan, finance, measure) -> Letter:
-    Assignment.objects.create(measure=measure, unit=finance, due_on=D(2024, 6, 30))
-    Assignment.objects.create(measure=measure, unit=finance, period="2024年第二季度", due_on=D(2024, 7, 5))
+def make_letter(plan, finance, measure, led=None, street=None) -> Letter:
+    """Two overdue items of the finance bureau, reminded and urged by the ladder as it ran on time (the second one,
+    led by the bureau on `led`, urged only), and a letter on 2024-07-20."""
+    sent = {
+        Assignment.objects.create(measure=measure, unit=finance, due_on=D(2024, 6, 30)): [
+            ("remind", 1, D(2024, 6, 23)), ("remind", 2, D(2024, 6, 29)), ("urge", 1, D(2024, 7, 1)),
+            ("urge", 2, D(2024, 7, 8)), ("urge", 3, D(2024, 7, 15))],
+        Assignment.objects.create(measure=led or measure, unit=finance, period="2024年第二季度", due_on=D(2024, 7, 5)): [
+            ("urge", 1, D(2024, 7, 8)), ("urge", 2, D(2024, 7, 15))],
+    }
+    if street is not None:
+        Assignment.objects.create(measure=led, unit=street, period="2024年第二季度", due_on=D(2024, 7, 5))
+    for a, steps in sent.items():
+        LadderState.objects.create(assignment=a, cycle=1, due_on=a.due_on)
+        for kind, seq, day in steps:
+            Step.objects.create(assignment=a, kind=kind, seq=seq, cycle=1, due_on=a.due_on, scheduled_on=day,
+                                sent_on=day)
     [letter] = letters.issue_letters(plan, [finance.pk], D(2024, 7, 20))
     letters.finish_letter(letter)
     letter.refresh_from_db()
@@ -38,7 +52,10 @@ def pdf_bytes(django_db_setup, django_db_blocker):
                                    lead_unit=justice, letter_prefix="测司法函")
         task = Task.objects.create(plan=plan, number=1, title="着力提高业务能力", order=1)
         measure = Measure.objects.create(task=task, text="2024年6月底前完成全员轮训。", due_on=D(2024, 6, 30))
-        data = make_letter(plan, finance, measure).pdf.read()
+        led = Measure.objects.create(task=task, order=2, text="区财政局牵头建立培训经费保障机制。", due_on=D(2024, 7, 5))
+        led.lead_units.add(finance)
+        street = Unit.objects.create(name="光复道街道办事处")
+        data = make_letter(plan, finance, measure, led, street).pdf.read()
         transaction.set_rollback(True)
     return data
 
@@ -67,6 +84,11 @@ def test_letter_pdf_is_a4_and_lists_the_unit_items_and_number(pdf_bytes):
     assert "2024年6月底前完成全员轮训" in text
     assert "2024年第二季度" in text
     assert "完成时限：2024年6月30日；已逾期15个工作日（20天）" in text
+    # each item names the steps sent, with their dates; the opening claims only what every item had
+    assert "已于2024年6月23日、6月29日提醒，7月1日、7月8日、7月15日催办。" in text
+    assert "（2024年第二季度）完成时限：2024年7月5日；已逾期10个工作日（15天）。已于2024年7月8日、7月15日催办。" in text
+    assert "你单位承担的以下2项任务已超过完成时限，经催办仍未完成。" in text and "经提醒、催办" not in text
+    assert "抄送：光复道街道办事处。" in text  # the supporting unit of the measure the bureau leads
     assert "5个工作日内（2024年7月26日前）" in text
     assert "2024年7月20日" in text and "区司法局" in text
 

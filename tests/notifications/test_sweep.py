@@ -74,11 +74,12 @@ def test_ladder_walks_across_spring_festival_and_make_up_workdays(festival):
 
 
 def test_second_sweep_on_the_same_day_sends_nothing(festival):
+    run_sweep(D(2025, 1, 26))  # the first urge
     first = run_sweep(D(2025, 2, 13))
     second = run_sweep(D(2025, 2, 13))
-    assert (first["urge"], first["letter"]) == (1, 1)
-    assert second == {"remind": 0, "urge": 0, "letter": 0, "circular": 0, "failed": 0, "letters": []}
-    assert Message.objects.count() == 2
+    assert (first["urge"], first["digest"], first["letter"]) == (1, 1, 1)
+    assert second == {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "failed": 0, "letters": []}
+    assert Message.objects.count() == 3  # two digests and the letter
 
 
 def test_catch_up_sends_only_the_step_in_force_now(festival):
@@ -114,7 +115,9 @@ def test_disabled_ladder_sends_nothing(festival):
     assert walk(D(2025, 1, 16), D(2025, 2, 28)) == []  # no reminder, urge or letter
     assert not Letter.objects.exists() and not Step.objects.exists()
     LadderConfig.objects.filter(plan=festival.plan).update(enabled=True)
-    assert [kind for _, kind, _ in walk(D(2025, 3, 3), D(2025, 3, 3))] == ["urge", "letter"]  # the rung in force
+    # the rung in force; the letter only after the urge, 10 working days from it counted inclusively
+    assert walk(D(2025, 3, 3), D(2025, 3, 14)) == [(D(2025, 3, 3), "urge", 1), (D(2025, 3, 7), "urge", 1),
+                                                   (D(2025, 3, 14), "urge", 1), (D(2025, 3, 14), "letter", 1)]
 
 
 def test_custom_timing_is_followed(festival):
@@ -129,6 +132,7 @@ def test_command_prints_json_last_line_and_dry_run_stores_nothing(festival):
     call_command("sweep_reminders", "--as-of", "2025-01-17", "--dry-run", stdout=out)
     assert json.loads(out.getvalue().strip().splitlines()[-1])["remind"] == 1
     assert not Step.objects.exists() and not Message.objects.exists()
+    call_command("sweep_reminders", "--as-of", "2025-01-26", stdout=StringIO())  # the first urge
     out = StringIO()
     call_command("sweep_reminders", "--as-of", "2025-02-13", stdout=out)
     result = json.loads(out.getvalue().strip().splitlines()[-1])

@@ -25,36 +25,45 @@ def overdue(cast, monkeypatch):
     return cast
 
 
-def test_adoption_gives_each_assignment_its_first_wake_and_the_first_step_its_letter_date(cast):
+def test_adoption_gives_each_assignment_its_first_wake_and_the_first_urge_its_letter_date(cast):
     due = D(2024, 9, 30)
     Assignment.objects.update(due_on=due)
     done = Assignment.objects.create(measure=cast.measure, unit=cast.finance, period="二期", due_on=due,
                                      status=Assignment.Status.DONE)
     lead = Assignment.objects.create(measure=cast.measure, unit=cast.justice, period="三期", due_on=due)
     ongoing = Assignment.objects.create(measure=cast.measure, unit=cast.finance, period="四期", due_on=None)
+    historical = Assignment.objects.create(measure=cast.measure, unit=cast.finance, period="五期", due_on=due,
+                                           follow_up=False)
 
     adopt(Configs())
-    assert LadderState.objects.count() == 5
+    assert LadderState.objects.count() == 6
     states = {s.pk: s for s in LadderState.objects.all()}
     assert states[cast.finance_assignment.pk].next_step_on == first_wake(Timing(), due) == D(2024, 9, 23)
     assert (states[done.pk].next_step_on, states[done.pk].due_on) == (None, due)
     assert states[lead.pk].next_step_on == D(2024, 9, 23)
     assert states[ongoing.pk].next_step_on is None
+    assert states[historical.pk].next_step_on is None  # not chased
     assert {s.cycle for s in states.values()} == {1}
     assert not LadderState.objects.filter(letter_on__isnull=False).exists()
 
-    run_sweep(D(2024, 9, 23), documents="never")  # the first reminder: the step sets the letter date
+    run_sweep(D(2024, 9, 23), documents="never")  # a reminder sets no letter date
+    assert not LadderState.objects.filter(letter_on__isnull=False).exists()
+    run_sweep(D(2024, 10, 8), documents="never")  # the first urge, after the National Day week, sets it
     states = {s.pk: s for s in LadderState.objects.all()}
-    assert states[cast.finance_assignment.pk].letter_on == add_workdays(due, 10) == D(2024, 10, 18)  # past the National Day week
+    assert states[cast.finance_assignment.pk].letter_on == add_workdays(due, 10) == D(2024, 10, 18)
     assert (states[done.pk].letter_on, states[lead.pk].letter_on, states[ongoing.pk].letter_on) == (None, None, None)
+    assert not Step.objects.filter(assignment=historical).exists()
+    run_sweep(D(2024, 10, 15), documents="never")  # the second urge keeps the first one's letter date
+    assert LadderState.objects.get(pk=cast.finance_assignment.pk).letter_on == D(2024, 10, 18)
     LadderState.objects.filter(pk=done.pk).update(cycle=2)
     adopt(Configs())  # nothing new: nothing inserted twice, nothing overwritten
-    assert LadderState.objects.count() == 5
+    assert LadderState.objects.count() == 6
     assert LadderState.objects.get(pk=done.pk).cycle == 2
 
 
 def test_letters_to_many_units_are_numbered_consecutively_after_the_counter(overdue):
     DocumentCounter.objects.create(prefix="测司法函", year=2024, last=7)
+    assert run_sweep(D(2024, 7, 1), documents="never")["letter"] == 0  # the first urges
     result = run_sweep(AS_OF, documents="never")
     assert result["letter"] == 2  # finance and street; the lead office writes no letter to itself
     issued = list(Letter.objects.order_by("serial").values_list("unit__name", "serial", "number", "seq"))
@@ -72,11 +81,22 @@ def test_letters_to_many_units_are_numbered_consecutively_after_the_counter(over
 
 
 def test_a_unit_whose_items_are_all_covered_gets_no_second_letter_and_loses_its_stale_date(overdue):
+    run_sweep(D(2024, 7, 1), documents="never")
     run_sweep(AS_OF, documents="never")
     LadderState.objects.filter(pk=overdue.finance_assignment.pk).update(letter_on=AS_OF)
     assert letters.issue_letters(overdue.plan, [overdue.finance.pk], AS_OF) == []
     assert LadderState.objects.get(pk=overdue.finance_assignment.pk).letter_on is None
     assert Letter.objects.count() == 2
+
+
+def test_the_items_of_a_withdrawn_letter_are_written_up_again_by_the_next_sweep(overdue):
+    run_sweep(D(2024, 7, 1), documents="never")
+    run_sweep(AS_OF, documents="never")
+    letters.withdraw(Letter.objects.get(unit=overdue.finance), overdue.lead, "误列事项，重新出具")
+    again = run_sweep(D(2024, 7, 22), documents="never")
+    assert again["letter"] == 1
+    letter = Letter.objects.get(unit=overdue.finance, seq=2)
+    assert list(letter.items.values_list("assignment", flat=True)) == [overdue.finance_assignment.pk]
 
 
 def test_lean_insert_sets_ids_times_and_dates(overdue):

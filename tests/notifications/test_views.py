@@ -31,7 +31,8 @@ def fast_pdf(monkeypatch):
 
 @pytest.fixture
 def letter(cast, fast_pdf):
-    run_sweep(D(2024, 7, 20))  # both units' items due 2024-06-30: 15 working days overdue
+    run_sweep(D(2024, 7, 1))  # both units' items due 2024-06-30: the first urge
+    run_sweep(D(2024, 7, 20))  # 15 working days overdue, urged since 7/1: a letter each
     return Letter.objects.get(unit=cast.finance)
 
 
@@ -40,13 +41,13 @@ def test_unread_count_in_header_and_mark_as_read(cast, login, letter):
     page = client.get(reverse("notifications:inbox"))
     assert page.status_code == 200
     unread = Notification.objects.filter(user=cast.finance_user, read_at__isnull=True).count()
-    assert unread == 2  # the urge and the letter
+    assert unread == 3  # the digests of 7/1 and 7/20, and the letter
     assert f'data-testid="unread-count">{unread}<' in page.content.decode()
-    assert "函告" in page.content.decode()
+    assert "函告" in page.content.decode() and "每日汇总" in page.content.decode()
     note = Notification.objects.filter(user=cast.finance_user, message__kind="letter").get()
     answer = client.post(reverse("notifications:read", args=[note.pk]))
     assert answer.status_code == 302 and answer["Location"] == letter.get_absolute_url()
-    assert Notification.objects.filter(user=cast.finance_user, read_at__isnull=True).count() == 1
+    assert Notification.objects.filter(user=cast.finance_user, read_at__isnull=True).count() == 2
     client.post(reverse("notifications:inbox"))
     assert not Notification.objects.filter(user=cast.finance_user, read_at__isnull=True).exists()
 
@@ -157,8 +158,12 @@ def test_lead_sends_an_urge_by_hand(cast, login):
 def test_manual_letter_with_preview_then_number(cast, login, fast_pdf):
     url = reverse("notifications:unit_letter", args=[cast.finance.pk, cast.plan.pk])
     client = login(cast.lead)
+    page = client.get(url).content.decode()
+    assert "2024年6月底前完成全员轮训" not in page and "请先在任务的督办记录页面催办" in page  # never urged
+    client.post(reverse("notifications:assignment", args=[cast.finance_assignment.pk]), {"kind": "urge"})
     page = client.get(url)
     assert page.status_code == 200 and "2024年6月底前完成全员轮训" in page.content.decode()
+    assert "已于2024年7月22日催办" in page.content.decode()
     preview = client.get(url + "?preview=1")
     assert preview["Content-Type"] == "application/pdf" and b"\xe3\x80\x80" in preview.content  # blank number
     assert not Letter.objects.exists()
@@ -211,6 +216,7 @@ def test_circular_content_names_long_overdue_units_unanswered_letters_and_round_
     from notifications.circulars import circular_content
     from tasks.models import ReportingRound, Submission
 
+    run_sweep(D(2024, 7, 1))  # the first urges
     run_sweep(D(2024, 7, 20))  # letters to both units, replies due 2024-07-26
     letter = Letter.objects.get(unit=cast.street)
     letter.replies.create(author=cast.street_user, text="已整改")

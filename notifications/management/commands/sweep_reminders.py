@@ -4,6 +4,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from notifications.models import LadderConfig
 from notifications.sweep import run_sweep
 
 
@@ -23,5 +24,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, as_of=None, dry_run=False, **options):
         day = parse_day(as_of) if as_of else timezone.localdate()
+        paused = LadderConfig.objects.filter(enabled=False).exclude(paused_reason="")
+        for title, reason in paused.order_by("plan__title").values_list("plan__title", "paused_reason"):
+            self.stdout.write(f"未督办《{title}》：{reason}（督办设置页面）")
         result = run_sweep(day, dry_run=dry_run, documents="now")
         self.stdout.write(json.dumps(result, ensure_ascii=False))
