@@ -15,6 +15,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from notifications import follow_up
 from plans import forms
 from plans.directory import Directory, DirectoryError, load_units
 from plans.importer import PlanImportError, read_plan_for_import
@@ -213,6 +214,7 @@ def _summary(data: dict) -> dict:
         "kinds": [(value, label, kinds[value]) for value, label in Measure.Kind.choices],
         "pending": sum(1 for m in measures if SHOW["pending"](m)),
         "warnings": sum(1 for m in measures if SHOW["warnings"](m)),
+        "past_due": follow_up.past_due_in_import(data),  # the follow-up will start paused
     }
 
 
@@ -312,6 +314,7 @@ def import_confirm(request: HttpRequest) -> HttpResponse:
         unit_map = _apply_choices(choices.choices())
         result = apply_plan(data, source_name=state["source_name"], source_text=state["source_text"],
                             unit_map=unit_map)
+        result.warnings += follow_up.after_import(result.plan)  # past due on import: follow-up paused
     del request.session[SESSION_KEY]
     for line in result.summary_lines():
         messages.success(request, line)

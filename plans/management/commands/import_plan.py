@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
+from notifications import follow_up
 from plans.directory import Directory
 from plans.importer import PlanImportError, read_plan_for_import
 from plans.importer.writer import apply_plan, plan_warnings, try_plan
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             return
         with transaction.atomic():
             result = apply_plan(data, source_name=path.name, source_text=source_text)
+            result.warnings += follow_up.after_import(result.plan)  # past due on import: follow-up paused
             prefix = options["plan_prefix"].strip()
             if prefix:
                 plan = result.plan
