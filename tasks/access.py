@@ -40,11 +40,12 @@ def assignments_for(user) -> QuerySet[Assignment]:
     return Assignment.objects.none()
 
 
-def own_assignments_for(user) -> QuerySet[Assignment]:
-    """The work a liaison's unit owes itself (我的任务): what it reports on. None for other roles."""
+def work_of(user) -> QuerySet[Assignment]:
+    """The work the user answers for (我的任务, the home page's counts): a liaison's own unit's, not the
+    supporters' items it only reads as a lead; everything for the lead office and inspectors."""
     if user.is_liaison and user.unit_id:
         return Assignment.objects.filter(unit_id=user.unit_id)
-    return Assignment.objects.none()
+    return assignments_for(user)
 
 
 def can_report_on(user, assignment: Assignment) -> bool:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from notifications.access import letters_for
 from notifications.models import Delivery
-from tasks.access import assignments_for, extension_requests_for, submissions_for
+from tasks.access import extension_requests_for, submissions_for, work_of
 from tasks.models import DUE_SOON_DAYS, Assignment, ExtensionRequest, ReportingRound, Submission
 
 
@@ -21,7 +21,9 @@ class Item:
 
 
 def work_items(user, today: datetime.date) -> list[Item]:
-    counts = assignments_for(user).aggregate(
+    """Counts of the user's own work (a lead unit's supporters' items are not its to act on)."""
+    work = work_of(user)
+    counts = work.aggregate(
         overdue=Count("pk", filter=Assignment.overdue_q(today)),
         soon=Count("pk", filter=Assignment.due_soon_q(today)),
         returned=Count("pk", filter=Q(status=Assignment.Status.RETURNED)),
@@ -32,17 +34,18 @@ def work_items(user, today: datetime.date) -> list[Item]:
         Item(f"{DUE_SOON_DAYS}日内到期", counts["soon"], f"{tasks_url}?due_within={DUE_SOON_DAYS}", "yellow"),
         Item("被退回待重报", counts["returned"], f"{tasks_url}?status=returned", "yellow"),
     ]
-    pending_reviews = submissions_for(user).filter(state=Submission.State.PENDING).count()
+    pending_reviews = submissions_for(user).filter(state=Submission.State.PENDING)
     pending_extensions = extension_requests_for(user).filter(state=ExtensionRequest.State.PENDING).count()
     letters = letters_for(user).issued().filter(replies__isnull=True)
     if user.is_liaison:
         items += [
-            Item("待审核的报送", pending_reviews, reverse("tasks:my_tasks") + "?status=submitted"),
+            Item("待审核的报送", pending_reviews.filter(assignment__in=work).count(),
+                 reverse("tasks:my_tasks") + "?status=submitted"),
             Item("待回复的函告", letters.count(), reverse("notifications:letters"), "red"),
         ]
     else:
         items += [
-            Item("待审核报送", pending_reviews, reverse("tasks:review_queue"), "yellow"),
+            Item("待审核报送", pending_reviews.count(), reverse("tasks:review_queue"), "yellow"),
             Item("待审批延期申请", pending_extensions, reverse("tasks:review_queue")),
             Item("函告逾期未回复", letters.filter(reply_due_on__lt=today).count(), reverse("notifications:letters"),
                  "red"),

@@ -61,9 +61,7 @@ class AssignmentListView(SingleTableMixin, FilterView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        user = self.request.user
-        visible = access.assignments_for(user) if self.all_units else access.own_assignments_for(user)
-        return visible.with_related()
+        return access.work_of(self.request.user).with_related()
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}

@@ -13,6 +13,7 @@ from plans.models import Measure
 from tasks.models import Assignment, ExtensionRequest, Submission
 from tests.conftest import make_user
 from tests.tasks.conftest import PDF, upload
+from tracker.workbench import work_items
 
 
 @pytest.fixture
@@ -162,3 +163,13 @@ def test_led_items_open_the_current_period(frozen, led, login):
                          item)
     assert periods == [("", "2023年"), (" open", "2024年")]
     assert "共 4 项：已完成 0 · <span class=\"tag red\">逾期 2</span>" in item
+
+
+def test_the_leads_home_page_counts_its_own_work_only(frozen, led, submit_with):
+    """The supporter's overdue item and pending report are the supporter's to act on, not the lead's."""
+    Assignment.objects.filter(pk=led.street_assignment.pk).update(due_on=datetime.date(2024, 6, 1))
+    submit_with(led.street_assignment, led.street_user)
+    counts = {item.label: item.count for item in work_items(led.finance_user, datetime.date(2024, 6, 20))}
+    assert (counts["已逾期"], counts["7日内到期"], counts["待审核的报送"]) == (0, 0, 0)
+    street = {item.label: item.count for item in work_items(led.street_user, datetime.date(2024, 6, 20))}
+    assert (street["已逾期"], street["待审核的报送"]) == (1, 1)
