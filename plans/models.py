@@ -2,9 +2,13 @@
 
 import datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.db import models, transaction
 from simple_history.models import HistoricalRecords
+
+if TYPE_CHECKING:
+    from tasks.planning import SyncResult
 
 
 class Unit(models.Model):
@@ -117,6 +121,7 @@ class Plan(models.Model):
     created_at = models.DateTimeField("导入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords(excluded_fields=["source_text"])
+    progress_sync: "SyncResult | None" = None  # not a field: what the last save re-planned (see save)
 
     class Meta:
         verbose_name = "实施方案"
@@ -128,25 +133,30 @@ class Plan(models.Model):
 
     def save(self, *args, **kwargs) -> None:
         """Save; a new reporting period (progress_every_months) re-plans the ongoing measures' progress reports
-        (tasks.planning.periods_for), keeping any a unit has already submitted."""
+        (tasks.planning.periods_for), keeping any a unit has already submitted. What that changed is left in
+        ``progress_sync`` (a tasks.planning.SyncResult; None when the period did not change)."""
         fields = kwargs.get("update_fields")
         before = None
         if self.pk and (fields is None or "progress_every_months" in fields):
             before = Plan.objects.filter(pk=self.pk).values_list("progress_every_months", flat=True).first()
+        self.progress_sync = None
         with transaction.atomic():
             super().save(*args, **kwargs)
             if before is not None and before != self.progress_every_months:
-                self.sync_ongoing_measures()
+                self.progress_sync = self.sync_ongoing_measures()
 
     def document_prefix(self, kind: str) -> str:
         """The 文号 prefix of the plan's letters (kind "letter") or circulars ("circular"): its own, or the default."""
         return (self.letter_prefix if kind == "letter" else self.circular_prefix) or DEFAULT_DOCUMENT_PREFIXES[kind]
 
-    def sync_ongoing_measures(self) -> None:
-        from tasks.planning import sync_assignments
+    def sync_ongoing_measures(self) -> "SyncResult":
+        """Bring the ongoing measures' progress reports in step with the reporting period."""
+        from tasks.planning import SyncResult, sync_assignments
 
+        result = SyncResult()
         for measure in Measure.objects.filter(task__plan=self, ongoing=True).select_related("task__plan"):
-            sync_assignments(measure)
+            result += sync_assignments(measure)
+        return result
 
 
 class Section(models.Model):

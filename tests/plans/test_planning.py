@@ -63,6 +63,8 @@ def test_changing_the_reporting_period_replans_ongoing_measures_and_keeps_submit
     cast.plan.save()
     assert list(Assignment.objects.filter(measure=ongoing).order_by("due_on").values_list("period", flat=True)) == [
         "2024年上半年进展", "2024年进展", "2025年进展"]
+    sync = cast.plan.progress_sync
+    assert (sync.created, sync.removed, sync.kept) == (2, 3, [first])
     assert set(Assignment.objects.filter(measure=yearly).values_list("period", flat=True)) == {"2024年", "2025年"}
 
 
@@ -72,7 +74,7 @@ def test_plan_saved_without_a_new_reporting_period_leaves_assignments_alone(cast
     before = Assignment.history.count()
     cast.plan.letter_prefix = "新前缀函"
     cast.plan.save()
-    assert Assignment.history.count() == before
+    assert Assignment.history.count() == before and cast.plan.progress_sync is None
 
 
 def test_a_measures_lead_owes_it(cast):
