@@ -421,13 +421,6 @@ def _choice(field: str, value: str) -> str:
     return dict(Measure._meta.get_field(field).choices).get(value, value) if value else ""
 
 
-def _target_text(value: Decimal | None, unit: str, per_person: bool) -> str:
-    if value is None:
-        return ""
-    figure = f"{value.normalize():f}" if isinstance(value, Decimal) else str(value)
-    return ("每人" if per_person else "") + figure + unit
-
-
 def _owners_text(units: list[Unit], groups: list[UnitGroup]) -> str:
     """Owners by name when one or two are named (区司法局、相关执法部门), else by count of units (32个)."""
     names = [u.name for u in units] + [g.name for g in groups]
@@ -444,8 +437,9 @@ def _measure_changes(measure: Measure, values: dict, old: dict, new: dict) -> li
     parts = []
     if values["text"] != measure.text:
         parts.append(f"内容改为“{_short(values['text'])}”")
-    before = Measure(ongoing=measure.ongoing, recurrence=measure.recurrence)
-    after = Measure(ongoing=values["ongoing"], recurrence=values["recurrence"])
+    reading = ("ongoing", "recurrence", "target_value", "target_unit", "target_per_person")
+    before = Measure(**{k: getattr(measure, k) for k in reading})
+    after = Measure(**{k: values[k] for k in reading})
     if before.kind != after.kind:
         parts.append(_arrow("类型", before.get_kind_display(), after.get_kind_display()))
     if values["due_on"] != measure.due_on:
@@ -455,10 +449,8 @@ def _measure_changes(measure: Measure, values: dict, old: dict, new: dict) -> li
     if values["kind_basis"] != measure.kind_basis:
         parts.append(_arrow("类型依据", _choice("kind_basis", measure.kind_basis),
                             _choice("kind_basis", values["kind_basis"])))
-    target = ("target_value", "target_unit", "target_per_person")
-    if any(values[k] != getattr(measure, k) for k in target):
-        parts.append(_arrow("目标", _target_text(*(getattr(measure, k) for k in target)),
-                            _target_text(*(values[k] for k in target))))
+    if before.target_text() != after.target_text():
+        parts.append(_arrow("目标", before.target_text(), after.target_text()))
     if _pks(old["units"]) != _pks(new["units"]) or _pks(old["groups"]) != _pks(new["groups"]):
         parts.append(_arrow("责任单位", _owners_text(old["units"], old["groups"]),
                             _owners_text(new["units"], new["groups"])))

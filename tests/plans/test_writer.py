@@ -246,7 +246,7 @@ def test_measure_warnings_are_import_warnings_with_their_task(directory):
 def test_re_reading_a_measure_lists_its_new_kind_and_owners_in_one_line(directory):
     apply(plan_data())
     result = apply(read_as_meant(plan_data()))
-    assert "任务1措施“每年组织业务培训不少于2次。”：目标 2次 → 每人2次；责任单位 区司法局、区财政局 → 区司法局；" \
+    assert "任务1措施“每年组织业务培训不少于2次。”：目标 每年2次 → 每人每年2次；责任单位 区司法局、区财政局 → 区司法局；" \
            "责任认定 无 → 原文点名单位" in result.changes
     assert "任务1措施“2024年6月底前完成全员轮训。”：责任认定 无 → 任务全部责任单位；牵头单位 无 → 区司法局" in result.changes
     assert "任务2措施“严格执行执法程序。”：类型依据 据原文 → 默认，待确认；责任认定 无 → 原文所指一类单位" in result.changes
