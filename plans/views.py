@@ -22,7 +22,6 @@ from plans.importer import PlanImportError, read_plan_for_import
 from plans.importer.writer import apply_plan, fmt_date, section_finder
 from plans.models import Measure, Plan, Task, Unit, UnitAlias, UnitGroup, target_text
 from tasks.access import lead_only, overseers_only
-from tasks.planning import SyncResult, sync_assignments
 from tracker.paging import page_of
 
 SESSION_KEY = "plans_import"
@@ -59,17 +58,13 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         settings_form = forms.PlanSettingsForm(request.POST, instance=plan)
         if settings_form.is_valid():
-            with transaction.atomic():
-                plan = settings_form.save()
-                message = "已保存方案设置。"
-                if "progress_every_months" in settings_form.changed_data:
-                    # Ongoing measures owe a progress report per period: the periods changed.
-                    result = SyncResult()
-                    for measure in Measure.objects.filter(task__plan=plan, ongoing=True).select_related("task__plan"):
-                        result += sync_assignments(measure)
-                    message += (f"长期坚持的措施改为{plan.get_progress_every_months_display()}报送进展："
-                                f"新增任务分解{result.created}项，取消{result.removed}项，"
-                                f"{len(result.kept)}项已有报送的予以保留。")
+            plan = settings_form.save()  # a new progress period re-plans the ongoing measures (Plan.save)
+            message = "已保存方案设置。"
+            result = plan.progress_sync
+            if result is not None:
+                message += (f"长期坚持的措施改为{plan.get_progress_every_months_display()}报送进展："
+                            f"新增任务分解{result.created}项，取消{result.removed}项，"
+                            f"{len(result.kept)}项已有报送的予以保留。")
             messages.success(request, message)
             return redirect("plans:detail", pk=plan.pk)
     else:

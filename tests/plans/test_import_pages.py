@@ -125,7 +125,8 @@ def test_a_new_progress_period_gives_ongoing_measures_their_new_periods(cast, lo
     response = login(cast.lead).post(reverse("plans:detail", args=[cast.plan.pk]), {
         "lead_unit": cast.justice.pk, "letter_prefix": "测司法函", "circular_prefix": "测司法通",
         "progress_every_months": 3}, follow=True)
-    assert "长期坚持的措施改为每季度报送进展" in response.content.decode()
+    page = response.content.decode()
+    assert "长期坚持的措施改为每季度报送进展：新增任务分解" in page and "新增任务分解0项" not in page
     measure = Measure.objects.get(pk=cast.measure.pk)
     owed = set(Assignment.objects.filter(measure=measure, unit=cast.finance).values_list("period", "due_on"))
     assert owed == set(periods_for(measure)) and len(owed) > half_yearly
