@@ -106,6 +106,8 @@ def test_round_submission_review_dashboard_and_ledger(cast, live_server, open_pa
         inspector.click("[data-testid=ledger-xlsx]")
     with open(download.value.path(), "rb") as fh:
         sheet = openpyxl.load_workbook(io.BytesIO(fh.read())).active
-    rows = [r for r in sheet.iter_rows(values_only=True) if r[4] == "光复道街道办事处"]
+    header, *body = sheet.iter_rows(values_only=True)
+    rows = [dict(zip(header, r, strict=True)) for r in body if r[header.index("责任单位")] == "光复道街道办事处"]
     assert len(rows) == 1
-    assert rows[0][3] == "2024年6月底前完成全员轮训。" and rows[0][7] == "已完成" and rows[0][10] == "已通过"
+    row = rows[0]
+    assert (row["细化措施"], row["状态"], row["审核结果"]) == ("2024年6月底前完成全员轮训。", "已完成", "已通过")
