@@ -5,6 +5,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
+from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -205,7 +206,33 @@ class Task(models.Model):
 
     @property
     def label(self) -> str:
-        return str(self.number) if self.number else (self.section.number if self.section else "")
+        """"2" for task 2; a 工作要求 item by its place among the plan's requirements: "工作要求（一）"."""
+        if self.number:
+            return str(self.number)
+        if self.is_requirement:
+            return requirement_label(self.requirement_place)
+        return self.section.number.rstrip("、") if self.section else ""
+
+    @property
+    def name(self) -> str:
+        """How a page or document names the item: "任务2", "工作要求（一）"."""
+        return self.label if self.is_requirement else f"任务{self.label}"
+
+    @property
+    def requirement_place(self) -> int:
+        """1 for the plan's first 工作要求 item (in document order); one query, unless a list set it."""
+        if "_requirement_place" not in self.__dict__:
+            earlier = Q(order__lt=self.order) | Q(order=self.order, pk__lt=self.pk)
+            self._requirement_place = Task.objects.filter(earlier, plan_id=self.plan_id,
+                                                          is_requirement=True).count() + 1
+        return self._requirement_place
+
+
+def requirement_label(place: int) -> str:
+    """工作要求（一） for the plan's first requirement, as the plan itself numbers them."""
+    from plans.importer.tables import cn_numeral
+
+    return f"工作要求（{cn_numeral(place)}）"
 
 
 def target_text(value, unit: str, *, per_person: bool = False, recurrence: str | None = None) -> str:

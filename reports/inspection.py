@@ -15,7 +15,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from notifications.models import Circular, Letter, LetterItem, Step
-from plans.models import Plan, Section, Task, Unit
+from plans.models import Plan, Section, Task, Unit, requirement_label
 from reports.asof import AssignmentState, assignment_states, end_of_day, is_past, latest_history
 from tasks.models import LIGHT_RANK, RANK_LIGHT, Assignment, Evidence, Figures, Measure
 from tasks.status import percent
@@ -112,6 +112,11 @@ class TaskRow:
     label: str
     tally: Tally
 
+    @property
+    def short(self) -> str:
+        """The matrix's column heading: "2", or "要求（一）" for a 工作要求 item."""
+        return self.label.removeprefix("工作") if self.task.is_requirement else self.label
+
 
 @dataclass(slots=True)
 class SectionBlock:
@@ -201,7 +206,11 @@ class Report:
     measures: int = 0
     total: Tally = field(default_factory=Tally)
     sections: list[SectionBlock] = field(default_factory=list)
-    tasks: list[TaskRow] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)  # the tasks only, not the plan's 工作要求
+    requirements: list[TaskRow] = field(default_factory=list)  # the 工作要求 items, reported after the tasks
+    requirement_tally: Tally = field(default_factory=Tally)
+    task_count: int = 0  # the plan's tasks (17), whatever the as-of day; its requirements are not tasks
+    requirement_count: int = 0
     units: list[UnitRow] = field(default_factory=list)
     overdue: list[LineRow] = field(default_factory=list)
     overdue_groups: list[OverdueGroup] = field(default_factory=list)
@@ -223,7 +232,7 @@ class Report:
         if self.unit:
             return self.unit.name
         if self.task:
-            return str(self.task)
+            return f"{self.task.name}　{self.task.title}"
         return ""
 
     @property
@@ -252,10 +261,15 @@ class Report:
         return self.kind != KIND_INSPECTION
 
     @property
+    def columns(self) -> list[TaskRow]:
+        """The matrix's columns: the tasks, then the 工作要求 items."""
+        return self.tasks + self.requirements
+
+    @property
     def matrix_widths(self) -> tuple[float, float]:
         """Percent widths of the matrix's unit column and of each task column (the rate column takes 6)."""
         name = 20
-        return name, round((100 - name - 6) / max(len(self.tasks), 1), 3)
+        return name, round((100 - name - 6) / max(len(self.columns), 1), 3)
 
     @property
     def chart(self) -> dict:
@@ -277,7 +291,11 @@ class Report:
 
     def numbered_headings(self) -> dict[str, str]:
         """一、二、… for the sections this kind of report has, in order."""
-        parts = ["headline", "by_task"]
+        parts = ["headline"]
+        if self.tasks or not self.requirements:  # a requirement's own report has no task to show
+            parts.append("by_task")
+        if self.requirements:
+            parts.append("requirements")
         if self.shows_matrix:
             parts.append("matrix")
         parts += ["overdue", "letters"]
@@ -296,12 +314,17 @@ def resolve_plan(plan_id: int | None) -> Plan:
 
 
 def task_labels(tasks: list[Task], sections: dict[int, Section]) -> dict[int, str]:
-    """"7" for task 7; an un-numbered item (a 工作要求) is named by its section and place: "三-2"."""
+    """"7" for task 7 and "工作要求（二）" for the plan's second requirement, as Task.label has them (``tasks``
+    are the plan's, in order); another un-numbered item is named by its section and place: "三-2"."""
     labels: dict[int, str] = {}
     places: dict[int | None, int] = defaultdict(int)
+    requirements = 0
     for task in tasks:
         if task.number:
             labels[task.pk] = str(task.number)
+        elif task.is_requirement:
+            requirements += 1
+            labels[task.pk] = requirement_label(requirements)
         else:
             places[task.section_id] += 1
             section = sections.get(task.section_id)
@@ -328,6 +351,8 @@ def build_report(
     sections = {s.pk: s for s in Section.objects.filter(plan=plan)}
     tasks = list(Task.objects.filter(plan=plan).order_by("order", "id"))
     labels = task_labels(tasks, sections)
+    report.requirement_count = sum(t.is_requirement for t in tasks)
+    report.task_count = len(tasks) - report.requirement_count
     if task is not None:
         tasks = [t for t in tasks if t.pk == task.pk]
 
@@ -374,7 +399,11 @@ def build_report(
         unit_tally[unit_id].merge(cell)
         report.total.merge(cell)
 
-    report.tasks = [TaskRow(t, labels[t.pk], task_tally[t.pk]) for t in tasks if t.pk in task_tally]
+    rows = [TaskRow(t, labels[t.pk], task_tally[t.pk]) for t in tasks if t.pk in task_tally]
+    report.tasks = [row for row in rows if not row.task.is_requirement]
+    report.requirements = [row for row in rows if row.task.is_requirement]
+    for row in report.requirements:
+        report.requirement_tally.merge(row.tally)
     blocks: dict[int | None, SectionBlock] = {}
     for row in report.tasks:
         section = sections.get(row.task.section_id)
@@ -389,7 +418,7 @@ def build_report(
     for u in units:
         row = UnitRow(u, unit_tally[u.pk])
         if report.shows_matrix:
-            for t in report.tasks:
+            for t in report.columns:
                 cell = cell_tally.get((t.task.pk, u.pk))
                 if cell is None:
                     row.cells.append(("none", "—"))

@@ -7,7 +7,7 @@ only date is the report's generation day, so the same report gives the same byte
 import datetime
 import io
 
-from reports.inspection import LIGHT_LABELS, Report
+from reports.inspection import KIND_INSPECTION, LIGHT_LABELS, Report
 from tracker.xlsx import Book
 
 
@@ -27,6 +27,8 @@ def _write_sheets(wb: Book, report: Report) -> None:
         ("截至日期", report.as_of_text),
         ("牵头单位", report.issuer),
         ("生成日期", report.generated_text),
+        *([("任务（项）", report.task_count), ("工作要求（项，不计入任务数）", report.requirement_count)]
+          if report.kind == KIND_INSPECTION else []),
         ("细化措施（项）", report.measures),
         ("任务分解（项）", report.total.total),
         ("已完成", report.total.done),
@@ -49,9 +51,15 @@ def _write_sheets(wb: Book, report: Report) -> None:
         for row in block.tasks:
             ws.append([block.title, row.label, row.task.title, *tally(row.tally), row.tally.targets])
 
+    if report.requirements:
+        ws = wb.sheet("工作要求落实情况", ["序号", "工作要求", *tally_header, "目标达标"], [16, 50, 8, 8, 8, 8, 8, 10, 10])
+        for row in report.requirements:
+            ws.append([row.label, row.task.title, *tally(row.tally), row.tally.targets])
+
     if report.shows_matrix:
-        ws = wb.sheet("任务单位矩阵", ["责任单位", *[f"任务{t.label}" for t in report.tasks], "完成率（%）"],
-                       [30, *[10] * len(report.tasks), 10])
+        ws = wb.sheet("任务单位矩阵", ["责任单位", *[t.label if t.task.is_requirement else f"任务{t.label}"
+                                                 for t in report.columns], "完成率（%）"],
+                       [30, *[10] * len(report.columns), 10])
         for u in report.units:
             ws.append([u.unit.name, *[text for _, text in u.cells], u.tally.percent])
 
