@@ -96,7 +96,7 @@ class ReportJob(models.Model):
 
     def file_name(self, ext: str) -> str:
         """What the download is called: 督察进展报告-区财政局-截至2025年6月30日.pdf."""
-        subject = self.unit.name if self.unit_id else (f"任务{self.task.label}" if self.task_id else "")
+        subject = self.unit.name if self.unit_id else (self.task.name if self.task_id else "")
         parts = [KIND_TITLES[self.kind], subject, f"截至{cn_date(self.as_of)}"]
         return "-".join(p for p in parts if p) + f".{ext}"
 
