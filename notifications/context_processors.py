@@ -1,4 +1,4 @@
-from notifications.models import Notification
+from tracker.access import notifications_for
 
 
 def unread(request) -> dict:
@@ -11,5 +11,5 @@ def unread(request) -> dict:
     if user is None or not user.is_authenticated:
         return {"unread_count": None}
     if not hasattr(request, "_unread_count"):
-        request._unread_count = Notification.objects.filter(user=user, read_at__isnull=True).count()
+        request._unread_count = notifications_for(user).filter(read_at__isnull=True).count()
     return {"unread_count": request._unread_count}

@@ -4,21 +4,13 @@ import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Prefetch
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from notifications import channels, circulars, follow_up, letters
-from notifications.access import (
-    get_circular_for_user,
-    get_letter_for_user,
-    get_notification_for_user,
-    get_reply_file_for_user,
-    letters_for,
-)
 from notifications.forms import (
     CircularForm,
     LadderConfigForm,
@@ -29,20 +21,10 @@ from notifications.forms import (
     WithdrawForm,
 )
 from notifications.ladder import Timing, schedule
-from notifications.models import (
-    Circular,
-    Delivery,
-    LadderConfig,
-    Letter,
-    LetterReply,
-    Message,
-    Notification,
-    Step,
-)
+from notifications.models import Delivery, LadderConfig, LetterReply, Message, Notification, Step
 from notifications.sweep import send_by_hand
-from plans.models import Plan, Unit
-from tasks.access import check_write, get_assignment_for_user, require_lead, require_liaison
 from tasks.uploads import UploadRejected, check_files
+from tracker import access
 from tracker.formats import cn_date
 from tracker.paging import page_of
 from tracker.workdays import add_workdays
@@ -57,15 +39,16 @@ def _pdf_response(data_or_file, filename: str, *, inline: bool = True):
     return FileResponse(data_or_file, content_type="application/pdf", as_attachment=not inline, filename=filename)
 
 
-@login_required
+@login_required  # one's own messages: marking them read is not a change an inspector is refused
 def inbox(request):
     """The user's messages, newest first, 50 a page; ?unread=1 shows the unread ones only."""
+    mine = access.notifications_for(request.user)
     if request.method == "POST":
-        Notification.objects.filter(user=request.user, read_at__isnull=True).update(read_at=timezone.now())
+        mine.filter(read_at__isnull=True).update(read_at=timezone.now())
         messages.success(request, "已全部标记为已读。")
         return redirect("notifications:inbox")
     unread_only = request.GET.get("unread") == "1"
-    rows = Notification.objects.filter(user=request.user).select_related("message")
+    rows = mine.select_related("message")
     if unread_only:
         rows = rows.filter(read_at__isnull=True)
     page = page_of(request, rows)
@@ -85,12 +68,11 @@ def inbox(request):
                                                         "mode_form": mode_form})
 
 
-@login_required
+@access.signed_in
 @require_POST
 def notify_mode(request):
     """A liaison chooses how its unit hears of the ladder: the day's digest, or one message per item."""
-    require_liaison(request.user)
-    check_write(request.user)
+    access.require_liaison(request.user)
     unit = request.user.unit
     form = NotifyModeForm(request.POST, instance=unit)
     if form.is_valid():
@@ -104,16 +86,17 @@ def notify_mode(request):
 @login_required
 @require_POST
 def read(request, pk):
-    notification = get_notification_for_user(request.user, pk)
+    notification = access.get_notification_for_user(request.user, pk)
     if notification.read_at is None:
         Notification.objects.filter(pk=notification.pk).update(read_at=timezone.now())
     return redirect(notification.message.link or "notifications:inbox")
 
 
-@login_required
+@access.signed_in
+@require_safe
 def letter_list(request):
     today = timezone.localdate()
-    rows = (letters_for(request.user).select_related("unit", "plan").order_by("-year", "-serial", "-id")
+    rows = (access.letters_for(request.user).select_related("unit", "plan").order_by("-year", "-serial", "-id")
             .prefetch_related(Prefetch("replies", queryset=LetterReply.objects.order_by("created_at"))))
     page = page_of(request, rows)
     for letter in page:  # the page's letters, read once with their replies
@@ -121,15 +104,14 @@ def letter_list(request):
     return render(request, "notifications/letter_list.html", {"page": page})
 
 
-@login_required
+@access.signed_in
 def letter_detail(request, pk):
-    letter = get_letter_for_user(request.user, pk)
+    letter = access.get_letter_for_user(request.user, pk, write=request.method == "POST")
     reply_form, withdraw_form = ReplyForm(), WithdrawForm()
     if request.method == "POST":
-        check_write(request.user)
         action = request.POST.get("action")
         if action == "withdraw":
-            require_lead(request.user)
+            access.require_lead(request.user)
             withdraw_form = WithdrawForm(request.POST)
             if withdraw_form.is_valid():
                 try:
@@ -140,9 +122,7 @@ def letter_detail(request, pk):
                     messages.success(request, f"{letter.number}已作废，文号保留。")
                 return redirect(letter)
         elif action == "reply":
-            require_liaison(request.user)
-            if request.user.unit_id != letter.unit_id:
-                raise PermissionDenied("抄送单位无需回复，由主送单位提交整改回复。")
+            access.require_addressee(request.user, letter)
             reply_form = ReplyForm(request.POST, request.FILES)
             if letter.is_withdrawn:
                 messages.error(request, "该函告已作废，无需回复。")
@@ -172,55 +152,59 @@ def letter_detail(request, pk):
     return render(request, "notifications/letter_detail.html", context)
 
 
-@login_required
+@access.signed_in
+@require_safe
 def letter_pdf(request, pk):
-    letter = get_letter_for_user(request.user, pk)
+    letter = access.get_letter_for_user(request.user, pk)
     if not letter.pdf:
         raise Http404("PDF尚未生成。")
     return _pdf_response(letter.pdf.open("rb"), f"{letter.number}.pdf")
 
 
-@login_required
+@access.signed_in
+@require_safe
 def reply_file(request, pk):
-    row = get_reply_file_for_user(request.user, pk)
+    row = access.get_reply_file_for_user(request.user, pk)
     return FileResponse(row.file.open("rb"), content_type=row.content_type, as_attachment=True,
                         filename=row.original_name)
 
 
-@login_required
+@access.signed_in
+@require_safe
 def circular_list(request):
-    rows = Circular.objects.select_related("plan", "round").order_by("-year", "-serial", "-id")
+    rows = access.circulars_for(request.user).select_related("plan", "round").order_by("-year", "-serial", "-id")
     page = page_of(request, rows)
-    plans = Plan.objects.order_by("title") if request.user.is_lead else []
+    plans = access.plans_for(request.user).order_by("title") if request.user.is_lead else []
     return render(request, "notifications/circular_list.html", {"page": page, "plans": plans})
 
 
-@login_required
+@access.signed_in
+@require_safe
 def circular_detail(request, pk):
-    circular = get_circular_for_user(request.user, pk)
+    circular = access.get_circular_for_user(request.user, pk)
     return render(request, "notifications/circular_detail.html", {"circular": circular, "c": circular.content})
 
 
-@login_required
+@access.signed_in
+@require_safe
 def circular_pdf(request, pk):
-    circular = get_circular_for_user(request.user, pk)
+    circular = access.get_circular_for_user(request.user, pk)
     if not circular.pdf:
         raise Http404("PDF尚未生成。")
     return _pdf_response(circular.pdf.open("rb"), f"{circular.number}.pdf")
 
 
-@login_required
+@access.signed_in
 def circular_new(request, plan_pk):
-    if not request.user.can_read_all:
-        raise Http404("未找到。")
-    plan = get_object_or_404(Plan, pk=plan_pk)
+    plan = access.get_plan_for_user(request.user, plan_pk, write=request.method == "POST")
+    access.require_overseer(request.user)
     today = timezone.localdate()
     form = CircularForm(request.POST if request.method == "POST" else (request.GET or None), plan=plan)
     rnd = form.cleaned_data["round"] if form.is_bound and form.is_valid() else None
     if request.GET.get("preview"):
         return _pdf_response(circulars.preview_pdf(plan, today, rnd), "通报预览.pdf")
     if request.method == "POST":
-        require_lead(request.user)
+        access.require_lead(request.user)
         if form.is_valid():
             circular = circulars.issue_circular(plan, today, rnd=rnd, user=request.user)
             if circular is None:
@@ -233,38 +217,37 @@ def circular_new(request, plan_pk):
     return render(request, "notifications/circular_new.html", {"plan": plan, "form": form, "c": content})
 
 
-@login_required
+@access.overseers_only
+@require_safe
 def delivery_list(request):
-    if not request.user.can_read_all:
-        raise Http404("未找到。")
-    rows = Delivery.objects.filter(state=Delivery.State.FAILED).select_related("message", "unit")
+    rows = access.deliveries_for(request.user).filter(state=Delivery.State.FAILED).select_related("message", "unit")
     page = page_of(request, rows)
     return render(request, "notifications/delivery_list.html", {"page": page})
 
 
-@login_required
+@access.signed_in
 @require_POST
 def delivery_retry(request, pk):
-    if not request.user.can_read_all:
-        raise Http404("未找到。")
-    require_lead(request.user)
-    delivery = get_object_or_404(Delivery, pk=pk, state=Delivery.State.FAILED)
+    delivery = access.get_delivery_for_user(request.user, pk, write=True)
+    access.require_lead(request.user)
+    if delivery.state != Delivery.State.FAILED:
+        messages.info(request, "该通知已发送成功，无需重新发送。")
+        return redirect("notifications:deliveries")
     channels.retry(delivery)
     messages.success(request, "已重新发送。")
     return redirect("notifications:deliveries")
 
 
-@login_required
+@access.signed_in
 def ladder_config(request, plan_pk):
-    if not request.user.can_read_all:
-        raise Http404("未找到。")
-    plan = get_object_or_404(Plan, pk=plan_pk)
+    plan = access.get_plan_for_user(request.user, plan_pk, write=request.method == "POST")
+    access.require_overseer(request.user)
     config = LadderConfig.for_plan(plan)
     today = timezone.localdate()
     form = LadderConfigForm(request.POST or None, instance=config)
     pause_form = PauseForm(request.POST or None, today=today) if config.paused_reason else None
     if request.method == "POST":
-        require_lead(request.user)
+        access.require_lead(request.user)
         if request.POST.get("action") == "resolve" and pause_form is not None:
             form = LadderConfigForm(instance=config)
             if pause_form.is_valid():
@@ -294,13 +277,12 @@ def ladder_config(request, plan_pk):
         "past_due_count": past_due.count() if past_due is not None else 0})
 
 
-@login_required
+@access.signed_in
 def assignment_ladder(request, pk):
-    assignment = get_assignment_for_user(request.user, pk)
+    assignment = access.get_assignment_for_user(request.user, pk, write=request.method == "POST")
     form = ManualStepForm(request.POST or None)
     if request.method == "POST":
-        check_write(request.user)
-        require_lead(request.user)
+        access.require_lead(request.user)
         if form.is_valid():
             try:
                 send_by_hand(assignment, form.cleaned_data["kind"], timezone.localdate(), user=request.user,
@@ -314,24 +296,24 @@ def assignment_ladder(request, pk):
         "assignment": assignment,
         "steps": assignment.ladder_steps.select_related("message").order_by("sent_on", "id"),
         "sent": assignment.messages.filter(sent_by__isnull=False).select_related("sent_by").order_by("-created_at"),
-        "letters": letters_for(request.user).filter(items__assignment=assignment).distinct(),
+        "letters": access.letters_for(request.user).filter(items__assignment=assignment).distinct(),
         "form": form,
     }
     return render(request, "notifications/assignment.html", context)
 
 
-@login_required
+@access.signed_in
 def unit_letter(request, unit_pk, plan_pk):
     """The lead office writes a letter to a unit by hand: the overdue items, a PDF preview, then issue."""
-    if not request.user.can_read_all:
-        raise Http404("未找到。")
-    unit = get_object_or_404(Unit, pk=unit_pk)
-    plan = get_object_or_404(Plan, pk=plan_pk)
+    write = request.method == "POST"
+    unit = access.get_unit_for_user(request.user, unit_pk, write=write)
+    plan = access.get_plan_for_user(request.user, plan_pk, write=write)
+    access.require_overseer(request.user)
     today = timezone.localdate()
     if request.GET.get("preview"):
         return _pdf_response(letters.preview_pdf(plan, unit, today), "函告预览.pdf")
     if request.method == "POST":
-        require_lead(request.user)
+        access.require_lead(request.user)
         issued = letters.issue_letters(plan, [unit.pk], today, user=request.user, manual=True)
         if not issued:
             messages.error(request, f"{unit.name}在该方案中没有经催办仍未完成的逾期任务，无需函告。")
@@ -342,7 +324,7 @@ def unit_letter(request, unit_pk, plan_pk):
         return redirect(letter)
     items = letters.letter_items(plan, unit, today)
     copies = letters.copy_units_for(plan, [(unit.pk, item["assignment"].measure_id) for item in items])
-    history = Letter.objects.filter(plan=plan, unit=unit)
+    history = access.letters_for(request.user).filter(plan=plan, unit=unit)
     return render(request, "notifications/unit_letter.html", {
         "unit": unit, "plan": plan, "items": items, "history": history, "today": today,
         "copy_units": [u.name for u in sorted(copies.get(unit.pk, ()), key=lambda u: (u.order, u.name))]})

@@ -1,5 +1,6 @@
 """Plan pages: the plans, one plan's structure, the importer (upload → preview with fix-ups → confirm), the
-unit directory. The lead office imports and manages; inspectors read; units' liaisons have no access (403)."""
+unit directory. The lead office imports and manages; inspectors read; a unit's liaison reads the plans in which
+its unit owes something (tracker.access.plans_for) and gets 403 on the importer and the directory."""
 
 import datetime
 import tempfile
@@ -9,42 +10,31 @@ from types import SimpleNamespace
 
 from django.contrib import messages
 from django.db import transaction
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from notifications import follow_up
 from plans import forms
 from plans.directory import Directory, DirectoryError, load_units
 from plans.importer import PlanImportError, read_plan_for_import
 from plans.importer.writer import apply_plan, fmt_date, section_finder
-from plans.models import Measure, Plan, Task, Unit, UnitAlias, UnitGroup, target_text
-from tasks.access import lead_only, overseers_only
+from plans.models import Measure, Task, Unit, UnitAlias, UnitGroup, target_text
+from tracker import access
 from tracker.paging import page_of
 
 SESSION_KEY = "plans_import"
 
 
-def plans_for(user) -> QuerySet[Plan]:
-    """Plans the user may see: every plan for the lead office and inspectors, none for anyone else."""
-    return Plan.objects.all() if user.can_read_all else Plan.objects.none()
-
-
-def get_plan_for_user(user, pk) -> Plan:
-    try:
-        return plans_for(user).select_related("lead_unit").get(pk=pk)
-    except Plan.DoesNotExist:
-        raise Http404("未找到该实施方案。") from None
-
-
 # --- plans --------------------------------------------------------------------------------------------------
 
 
-@overseers_only
+@access.signed_in
+@require_safe
 def plan_list(request: HttpRequest) -> HttpResponse:
-    plans = plans_for(request.user).select_related("lead_unit").annotate(
+    plans = access.plans_for(request.user).select_related("lead_unit").annotate(
         task_count=Count("tasks", filter=Q(tasks__is_requirement=False), distinct=True),
         requirement_count=Count("tasks", filter=Q(tasks__is_requirement=True), distinct=True),
         measure_count=Count("tasks__measures", distinct=True),
@@ -52,10 +42,11 @@ def plan_list(request: HttpRequest) -> HttpResponse:
     return render(request, "plans/plan_list.html", {"plans": plans})
 
 
-@overseers_only
+@access.signed_in
 def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    plan = get_plan_for_user(request.user, pk)
+    plan = access.get_plan_for_user(request.user, pk, write=request.method == "POST")
     if request.method == "POST":
+        access.require_lead(request.user)
         settings_form = forms.PlanSettingsForm(request.POST, instance=plan)
         if settings_form.is_valid():
             plan = settings_form.save()  # a new progress period re-plans the ongoing measures (Plan.save)
@@ -95,7 +86,7 @@ def plan_detail(request: HttpRequest, pk: int) -> HttpResponse:
 # --- the importer -------------------------------------------------------------------------------------------
 
 
-@lead_only
+@access.lead_only
 def import_upload(request: HttpRequest) -> HttpResponse:
     form = forms.UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -143,7 +134,7 @@ SHOW = {
 }
 
 
-@lead_only
+@access.lead_only
 def import_preview(request: HttpRequest) -> HttpResponse:
     state = _pending(request)
     data = state["data"]
@@ -173,7 +164,8 @@ def import_preview(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     show = show if show in SHOW else ""
     outline, requirements = _outline(data, set(unknown), directory, SHOW.get(show))
-    existing = Plan.objects.filter(title=data["title"].strip(), issuer=(data.get("issuer") or "").strip()).first()
+    existing = access.plans_for(request.user).filter(title=data["title"].strip(),
+                                                    issuer=(data.get("issuer") or "").strip()).first()
     return render(request, "plans/import_preview.html", {
         "state": state, "data": data, "issued_on": _iso(data.get("issued_on")), "ends_on": _iso(data.get("ends_on")),
         "outline": outline, "requirements": requirements, "summary": _summary(data), "show": show,
@@ -295,7 +287,7 @@ def _dry_run(state: dict) -> list[str] | None:
 CHANGES_SHOWN = 10  # changes listed one by one after confirming; the preview listed them all
 
 
-@lead_only
+@access.lead_only
 @require_POST
 def import_confirm(request: HttpRequest) -> HttpResponse:
     state = _pending(request)
@@ -343,12 +335,12 @@ def _apply_choices(choices: dict[str, str]) -> dict[str, Unit | UnitGroup | None
 GROUP_TAGS = 40  # members named on a group's card; a city's big groups show the rest as a count
 
 
-@overseers_only
+@access.overseers_only
 def unit_directory(request: HttpRequest) -> HttpResponse:
     form = forms.DirectoryUploadForm()
     alias_form = forms.AliasForm()
     group_id = request.POST.get("group") or request.GET.get("group") or ""
-    group = UnitGroup.objects.filter(pk=group_id).first() if group_id.isdigit() else None
+    group = access.groups_for(request.user).filter(pk=group_id).first() if group_id.isdigit() else None
     group_form = forms.GroupForm(instance=group)
     action = request.POST.get("action", "") if request.method == "POST" else ""
     if action == "group":
@@ -365,7 +357,7 @@ def unit_directory(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"已保存：文中“{alias.name}”指{alias.target.name}。")
             return redirect(reverse("plans:units") + "#aliases")
     elif action == "alias_delete":
-        alias = UnitAlias.objects.filter(pk=request.POST.get("alias", "")).first() \
+        alias = access.unit_aliases_for(request.user).filter(pk=request.POST.get("alias", "")).first() \
             if request.POST.get("alias", "").isdigit() else None
         if alias is None:
             raise Http404("该称谓已删除。")
@@ -387,15 +379,15 @@ def unit_directory(request: HttpRequest) -> HttpResponse:
                     messages.success(request, result.summary())
                     return redirect("plans:units")
     query = request.GET.get("q", "").strip()
-    units = Unit.objects.order_by("order", "name")
+    units = access.units_for(request.user).order_by("order", "name")
     if query:
         units = units.filter(Q(name__icontains=query) | Q(short_name__icontains=query))
     page = page_of(request, units.prefetch_related("groups").annotate(assignment_count=Count("assignments")))
-    groups = (UnitGroup.objects.annotate(member_count=Count("members"))
+    groups = (access.groups_for(request.user).annotate(member_count=Count("members"))
               .prefetch_related(Prefetch("members", Unit.objects.order_by("order", "name"))))
-    aliases = UnitAlias.objects.select_related("unit", "group").order_by("name")
+    aliases = access.unit_aliases_for(request.user).select_related("unit", "group").order_by("name")
     return render(request, "plans/unit_directory.html", {
-        "page": page, "query": query, "unit_total": Unit.objects.count(), "groups": groups,
+        "page": page, "query": query, "unit_total": access.units_for(request.user).count(), "groups": groups,
         "group_tags": GROUP_TAGS, "aliases": aliases, "form": form, "alias_form": alias_form,
         "group_form": group_form, "editing": group,
     })

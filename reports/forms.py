@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from plans.models import Plan, Task, Unit
 from reports.models import ReportJob
+from tracker import access
 
 
 class ReportRequestForm(forms.Form):
@@ -20,16 +21,17 @@ class ReportRequestForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.fields["plan"].queryset = Plan.objects.order_by("-issued_on", "-id")
-        self.fields["task"].queryset = Task.objects.select_related("plan").order_by("plan_id", "order", "id")
+        self.fields["plan"].queryset = access.plans_for(user).order_by("-issued_on", "-id")
+        self.fields["task"].queryset = access.tasks_for(user).select_related("plan").order_by("plan_id", "order", "id")
         self.fields["as_of"].initial = timezone.localdate()
-        if user.can_read_all:
-            self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        units = access.units_for(user)
+        if access.sees_every_unit(user):
+            self.fields["unit"].queryset = units.filter(is_active=True)
         else:
-            # A liaison asks for its own unit's report only.
+            # A liaison asks for its own unit's report only (tracker.access.require_report_request).
             self.fields["kind"].choices = [(ReportJob.Kind.UNIT, ReportJob.Kind.UNIT.label)]
             self.fields["kind"].initial = ReportJob.Kind.UNIT
-            self.fields["unit"].queryset = Unit.objects.filter(pk=user.unit_id)
+            self.fields["unit"].queryset = units
             self.fields["unit"].initial = user.unit_id
             self.fields["unit"].empty_label = None
             del self.fields["task"]

@@ -3,10 +3,8 @@
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
 from django.db import models
-from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,16 +20,6 @@ logger = logging.getLogger(__name__)
 
 # Reports over more assignments than this render in a Huey job; smaller ones while the page waits.
 SYNC_LIMIT = 1500
-
-
-class ReportJobQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ReportJobQuerySet":
-        """The lead office and inspectors see every report; a liaison only its own unit's reports."""
-        if user.can_read_all:
-            return self
-        if user.is_liaison and user.unit_id:
-            return self.filter(kind=ReportJob.Kind.UNIT, unit_id=user.unit_id)
-        return self.none()
 
 
 def report_path(instance: "ReportJob", filename: str) -> str:
@@ -69,8 +57,6 @@ class ReportJob(models.Model):
     xlsx = models.FileField("Excel", upload_to=report_path, max_length=200, blank=True)
     created_at = models.DateTimeField("申请时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-
-    objects = ReportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = "报告文件"
@@ -152,21 +138,3 @@ def notify_requester(job: ReportJob) -> None:
         link=job.get_absolute_url(),
     )
     dispatch(message, users=[job.requested_by])
-
-
-def get_job_for_user(user, pk: int) -> ReportJob:
-    """The report job, or 404 when the user may not see it."""
-    try:
-        return ReportJob.objects.visible_to(user).select_related("plan", "unit", "task", "requested_by").get(pk=pk)
-    except ReportJob.DoesNotExist:
-        raise Http404("没有找到该报告。") from None
-
-
-def check_can_request(user, kind: str, unit: Unit | None) -> None:
-    """Lead office and inspectors may ask for any report (an inspector's only POST: printing is reading);
-    a liaison only for its own unit's report."""
-    if user.can_read_all:
-        return
-    if user.is_liaison and kind == ReportJob.Kind.UNIT and unit is not None and unit.pk == user.unit_id:
-        return
-    raise PermissionDenied("只能生成本单位的报告。")

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from plans.models import Task, Unit
 from tasks.models import Assignment
+from tracker import access
 
 
 class AssignmentFilter(django_filters.FilterSet):
@@ -31,9 +32,9 @@ class AssignmentFilter(django_filters.FilterSet):
             Task.objects.filter(measures__assignments__in=visible.order_by().values("pk")).distinct()
             .order_by("plan", "order")
         )
-        if user.can_read_all:
-            self.filters["unit"].queryset = Unit.objects.filter(is_active=True)
-        else:
+        if access.sees_every_unit(user):
+            self.filters["unit"].queryset = access.units_for(user).filter(is_active=True)
+        else:  # a liaison's list is its own unit's
             del self.filters["unit"]
 
     def filter_due_within(self, queryset, name, value):

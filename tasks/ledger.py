@@ -134,15 +134,18 @@ class LedgerFilter(django_filters.FilterSet):
                                            widget=forms.DateInput(attrs={"type": "date"}))
     q = django_filters.CharFilter(method="filter_text", label="关键词")
 
-    def __init__(self, *args, today: datetime.date, units: QuerySet[Unit] | None = None, **kwargs):
+    def __init__(self, *args, today: datetime.date, units: QuerySet[Unit] | None = None,
+                 plans: QuerySet[Plan] | None = None, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+        if plans is not None:
+            self.filters["plan"].queryset = plans.only("id", "title")
         plan_id = self.data.get("plan")
         if plan_id and str(plan_id).isdigit():
             self.filters["section"].queryset = SECTIONS.filter(plan_id=plan_id)
             self.filters["task"].queryset = TASKS.filter(plan_id=plan_id)
         if units is not None:
-            self.filters["unit"].queryset = units
+            self.filters["unit"].queryset = units.only("id", "name")
 
     def filter_plan(self, queryset: QuerySet, name: str, value: Plan | None) -> QuerySet:
         return in_plan(queryset, value) if value is not None else queryset
@@ -262,9 +265,12 @@ class LedgerTable(tables.Table):
 
 
 def build_ledger(request: HttpRequest, assignments: QuerySet[Assignment], today: datetime.date,
-                 units: QuerySet[Unit] | None = None, paginate: bool = False) -> tuple[LedgerFilter, LedgerTable]:
-    """The filter and the sorted table for a request; the exports reuse both."""
-    filterset = LedgerFilter(request.GET, queryset=ledger_queryset(assignments), today=today, units=units)
+                 units: QuerySet[Unit] | None = None, plans: QuerySet[Plan] | None = None,
+                 paginate: bool = False) -> tuple[LedgerFilter, LedgerTable]:
+    """The filter and the sorted table for a request; the exports reuse both. ``units`` and ``plans`` are the
+    choices the user may filter by (tracker.access)."""
+    filterset = LedgerFilter(request.GET, queryset=ledger_queryset(assignments), today=today, units=units,
+                             plans=plans)
     # An invalid filter (another unit, a bad date) shows nothing rather than everything.
     table = LedgerTable(filterset.qs if filterset.is_valid() else filterset.queryset.none(), today=today)
     tables.RequestConfig(request, paginate=paginate).configure(table)

@@ -10,16 +10,13 @@ import datetime
 from dataclasses import dataclass, field
 
 from django import forms
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Count, DateTimeField, Exists, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
 from django.db.models.lookups import Exact
-from django.http import Http404
 from django.utils import timezone
 
 from plans.models import Plan, Task, Unit
-from tasks.access import require_lead
 from tasks.models import Assignment, ReportingRound, Submission
 from tracker.models import User
 
@@ -94,19 +91,6 @@ class RoundForm(forms.ModelForm):
         rnd.save()
         self.save_m2m()
         return rnd
-
-
-def get_round_for_user(user: User, pk: int, *, write: bool = False) -> ReportingRound:
-    """Rounds are the lead office's: inspectors read them (403 on change); liaisons see theirs on the
-    dashboard only (403 here, as for every lead-office page)."""
-    if not user.can_read_all:
-        raise PermissionDenied("只有牵头单位和督察可以查看调度。")
-    if write:
-        require_lead(user)
-    try:
-        return ReportingRound.objects.select_related("plan", "created_by").get(pk=pk)
-    except ReportingRound.DoesNotExist as exc:
-        raise Http404 from exc
 
 
 def close_round(rnd: ReportingRound, now: datetime.datetime) -> bool:

@@ -6,14 +6,14 @@ urlpatterns: list = []
 
 # Work: the work list, assignment pages, submissions, evidence, review, deadlines, extensions, measures
 # (tasks/views/work.py, tasks/views/manage.py).
-from tasks.access import login_and_read_only_for_inspectors  # noqa: E402
 from tasks.views import manage as manage_views  # noqa: E402
 from tasks.views import work as work_views  # noqa: E402
+from tracker.access import signed_in  # noqa: E402
 
 urlpatterns += [
-    path("mine/", login_and_read_only_for_inspectors(work_views.AssignmentListView.as_view()), name="my_tasks"),
+    path("mine/", signed_in(work_views.AssignmentListView.as_view()), name="my_tasks"),
     path("mine/led/", work_views.led_items, name="led_items"),
-    path("assignments/", login_and_read_only_for_inspectors(work_views.AssignmentListView.as_view(all_units=True)),
+    path("assignments/", signed_in(work_views.AssignmentListView.as_view(all_units=True)),
          name="assignments"),
     path("assignments/<int:pk>/", work_views.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/submit/", work_views.submit, name="submit"),

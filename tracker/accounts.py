@@ -1,8 +1,9 @@
 """Account management by the lead office, without the Django admin, and the sign-in record.
 
 The lead office lists, creates, edits, disables and re-enables accounts and resets passwords; an
-inspector may read the lists and changes nothing (403); a liaison gets 403 everywhere here.
-Superusers are out of reach of these pages (404): they are managed in the Django admin only.
+inspector may read the lists and changes nothing (403); a liaison gets 403 on the lists and on its own unit's
+accounts, 404 on anyone else's (tracker.access). Superusers are out of reach of these pages (404): they are
+managed in the Django admin only.
 """
 
 import django_filters
@@ -10,54 +11,21 @@ import django_tables2 as tables
 from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
-from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
 from plans.models import Unit
+from tracker import access
 from tracker.models import LoginEvent, User, generate_password
 from tracker.paging import PER_PAGE
 from tracker.security import locked_out_addresses, lockout_policy
-
-SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
-
-
-# --- who may do what -------------------------------------------------------------------------------
-
-def check_account_access(user: User, method: str) -> None:
-    """Lead office: everything. Inspector: reading only. Anyone else: 403."""
-    if user.is_lead:
-        return
-    if user.is_inspector and method in SAFE_METHODS:
-        return
-    raise PermissionDenied("只有牵头单位可以管理账号。")
-
-
-def get_account_for_user(user: User, pk: int) -> User:
-    """The account the lead office may change; 403 for other roles, 404 for superusers and strangers."""
-    check_account_access(user, "POST")
-    return get_object_or_404(User.objects.managed_by(user).select_related("unit"), pk=pk)
-
-
-def lead_office_required(view):
-    """Login, then check_account_access for the request's method."""
-
-    @login_required
-    def wrapped(request: HttpRequest, *args, **kwargs):
-        check_account_access(request.user, request.method)
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def show_password_once(request: HttpRequest, account: User, password: str, *, created: bool) -> HttpResponse:
@@ -113,11 +81,11 @@ class AccountForm(forms.ModelForm):
         labels = {"username": "用户名", "email": "邮箱"}
         help_texts = {"username": "登录用，只能包含字母、数字和 @ . + - _ ，创建后不能修改。"}
 
-    def __init__(self, *args, editing_self: bool = False, **kwargs):
+    def __init__(self, *args, user: User, editing_self: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if editing_self:  # the lead office cannot demote itself out of these pages
             del self.fields["role"]
-        self.fields["unit"].queryset = Unit.objects.filter(is_active=True)
+        self.fields["unit"].queryset = access.units_for(user).filter(is_active=True)
         self.fields["unit"].required = False
         self.fields["unit"].empty_label = "（无）"
         if self.instance.pk:
@@ -148,7 +116,7 @@ class AccountForm(forms.ModelForm):
 class AccountFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label="用户名或姓名", method="search")
     role = django_filters.ChoiceFilter(label="角色", choices=User.Role.choices, empty_label="全部")
-    unit = django_filters.ModelChoiceFilter(label="所属单位", queryset=Unit.objects.all(), empty_label="全部")
+    unit = django_filters.ModelChoiceFilter(label="所属单位", queryset=Unit.objects.none(), empty_label="全部")
     is_active = django_filters.BooleanFilter(
         label="状态", widget=forms.Select(choices=[("", "全部"), ("true", "启用"), ("false", "已停用")])
     )
@@ -156,6 +124,10 @@ class AccountFilter(django_filters.FilterSet):
     class Meta:
         model = User
         fields = ["q", "role", "unit", "is_active"]
+
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["unit"].queryset = access.units_for(user)
 
     def search(self, queryset, name, value):
         return queryset.filter(
@@ -191,12 +163,11 @@ class AccountListView(SingleTableMixin, FilterView):
     filterset_class = AccountFilter
     table_pagination = {"per_page": PER_PAGE}  # the table paginates; the list view must not count again
 
-    def dispatch(self, request, *args, **kwargs):
-        check_account_access(request.user, request.method)
-        return super().dispatch(request, *args, **kwargs)
-
     def get_queryset(self):
-        return User.objects.managed_by(self.request.user).select_related("unit").order_by("role", "username")
+        return access.accounts_for(self.request.user).select_related("unit").order_by("role", "username")
+
+    def get_filterset_kwargs(self, filterset_class):
+        return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
 
     def get_table_kwargs(self):
         return {"can_edit": self.request.user.is_lead}
@@ -204,10 +175,9 @@ class AccountListView(SingleTableMixin, FilterView):
 
 # --- changing accounts (lead office only) ----------------------------------------------------------
 
-@lead_office_required
+@access.lead_only
 def account_create(request: HttpRequest) -> HttpResponse:
-    check_account_access(request.user, "POST")
-    form = AccountForm(request.POST or None, initial={"role": User.Role.UNIT})
+    form = AccountForm(request.POST or None, user=request.user, initial={"role": User.Role.UNIT})
     password_form = PasswordChoiceForm(request.POST or None, account=None)
     if request.method == "POST" and form.is_valid():
         # The similarity validator needs the account's name and user name before it exists.
@@ -223,10 +193,12 @@ def account_create(request: HttpRequest) -> HttpResponse:
     return render(request, "tracker/accounts/form.html", {"form": form, "password_form": password_form})
 
 
-@lead_office_required
+@access.signed_in
 def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_account_for_user(request.user, pk)
-    form = AccountForm(request.POST or None, instance=account, editing_self=account == request.user)
+    account = access.get_account_for_user(request.user, pk, write=request.method == "POST")
+    access.require_lead(request.user)
+    form = AccountForm(request.POST or None, user=request.user, instance=account,
+                       editing_self=account == request.user)
     if request.method == "POST" and form.is_valid():
         form.save()
         messages.success(request, f"已保存账号 {account.username} 的信息。")
@@ -240,10 +212,11 @@ def account_edit(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
+@access.signed_in
 @require_POST
-@lead_office_required
 def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_account_for_user(request.user, pk)
+    account = access.get_account_for_user(request.user, pk, write=True)
+    access.require_lead(request.user)
     active = request.POST.get("active") == "1"
     if account == request.user and not active:
         messages.error(request, "不能停用自己正在使用的账号。")
@@ -255,14 +228,15 @@ def account_set_active(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("accounts:edit", pk=account.pk)
 
 
+@access.signed_in
 @require_POST
-@lead_office_required
 def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_account_for_user(request.user, pk)
+    account = access.get_account_for_user(request.user, pk, write=True)
+    access.require_lead(request.user)
     form = PasswordChoiceForm(request.POST, account=account)
     if not form.is_valid():
         return render(request, "tracker/accounts/form.html", {
-            "form": AccountForm(instance=account, editing_self=account == request.user),
+            "form": AccountForm(user=request.user, instance=account, editing_self=account == request.user),
             "account": account,
             "password_form": form,
             "events": account.login_events.all()[:10],
@@ -275,10 +249,11 @@ def account_reset_password(request: HttpRequest, pk: int) -> HttpResponse:
     return show_password_once(request, account, password, created=False)
 
 
+@access.signed_in
 @require_POST
-@lead_office_required
 def account_unlock(request: HttpRequest, pk: int) -> HttpResponse:
-    account = get_account_for_user(request.user, pk)
+    account = access.get_account_for_user(request.user, pk, write=True)
+    access.require_lead(request.user)
     axes_reset(username=account.username)
     messages.success(request, f"已解除账号 {account.username} 的登录锁定。")
     return redirect("accounts:edit", pk=account.pk)
@@ -323,12 +298,8 @@ class LoginEventListView(SingleTableMixin, FilterView):
     filterset_class = LoginEventFilter
     table_pagination = {"per_page": PER_PAGE}
 
-    def dispatch(self, request, *args, **kwargs):
-        check_account_access(request.user, request.method)
-        return super().dispatch(request, *args, **kwargs)
-
     def get_queryset(self):
-        return LoginEvent.objects.select_related("user")
+        return access.login_events_for(self.request.user).select_related("user")
 
     def get_context_data(self, **kwargs):
         return {**super().get_context_data(**kwargs), **lockout_policy()}
@@ -336,11 +307,11 @@ class LoginEventListView(SingleTableMixin, FilterView):
 
 app_name = "accounts"
 urlpatterns = [
-    path("", login_required(AccountListView.as_view()), name="list"),
+    path("", access.overseers_only(AccountListView.as_view()), name="list"),
     path("new/", account_create, name="create"),
     path("<int:pk>/", account_edit, name="edit"),
     path("<int:pk>/active/", account_set_active, name="set_active"),
     path("<int:pk>/password/", account_reset_password, name="reset_password"),
     path("<int:pk>/unlock/", account_unlock, name="unlock"),
-    path("events/", login_required(LoginEventListView.as_view()), name="events"),
+    path("events/", access.overseers_only(LoginEventListView.as_view()), name="events"),
 ]

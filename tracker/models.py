@@ -22,15 +22,7 @@ def generate_password(length: int = 14) -> str:
         return password
 
 
-class UserQuerySet(models.QuerySet):
-    def managed_by(self, user: "User") -> "UserQuerySet":
-        """Accounts the lead office manages on its own pages: everyone but superusers."""
-        if not user.can_read_all:
-            return self.none()
-        return self.filter(is_superuser=False)
-
-
-class TrackerUserManager(UserManager.from_queryset(UserQuerySet)):
+class TrackerUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         # A superuser belongs to no unit, so it cannot keep the default liaison role.
         extra_fields.setdefault("role", "lead")

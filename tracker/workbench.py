@@ -6,10 +6,16 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 from django.urls import reverse
 
-from notifications.access import letters_for
 from notifications.models import Delivery
-from tasks.access import extension_requests_for, submissions_for, work_of
 from tasks.models import DUE_SOON_DAYS, Assignment, ExtensionRequest, ReportingRound, Submission
+from tracker.access import (
+    deliveries_for,
+    extension_requests_for,
+    letters_for,
+    rounds_for,
+    submissions_for,
+    work_of,
+)
 
 
 @dataclass
@@ -51,14 +57,12 @@ def work_items(user, today: datetime.date) -> list[Item]:
                  "red"),
         ]
         if user.is_lead:
-            failed = Delivery.objects.filter(state=Delivery.State.FAILED).count()
+            failed = deliveries_for(user).filter(state=Delivery.State.FAILED).count()
             items.append(Item("发送失败的通知", failed, reverse("notifications:deliveries"), "red"))
     return items
 
 
 def open_rounds(user, today: datetime.date) -> list[ReportingRound]:
     """Reporting rounds still open: for a liaison those that ask its unit."""
-    rounds = ReportingRound.objects.filter(closed_at__isnull=True).select_related("plan").order_by("due_on", "pk")
-    if user.is_liaison:
-        rounds = rounds.filter(units=user.unit_id)
+    rounds = rounds_for(user).filter(closed_at__isnull=True).select_related("plan").order_by("due_on", "pk")
     return list(rounds[:10])

@@ -5,23 +5,22 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_safe
 
-from plans.models import Unit
-from tasks.access import assignments_for, login_and_read_only_for_inspectors
 from tasks.ledger import HEADERS, WIDTHS, build_ledger, csv_lines, export_rows
+from tracker import access
 from tracker.xlsx import one_sheet_file
 
 
 def _ledger(request: HttpRequest, paginate: bool = False):
-    today = timezone.localdate()
-    units = None if request.user.can_read_all else Unit.objects.filter(pk=request.user.unit_id)
-    return build_ledger(request, assignments_for(request.user), today, units=units, paginate=paginate)
+    user = request.user
+    return build_ledger(request, access.assignments_for(user), timezone.localdate(), units=access.units_for(user),
+                        plans=access.plans_for(user), paginate=paginate)
 
 
 def _filename(ext: str) -> str:
     return f"ledger-{timezone.localdate():%Y%m%d}.{ext}"
 
 
-@login_and_read_only_for_inspectors
+@access.signed_in
 @require_safe
 def ledger(request: HttpRequest) -> HttpResponse:
     filterset, table = _ledger(request, paginate=True)
@@ -31,7 +30,7 @@ def ledger(request: HttpRequest) -> HttpResponse:
     })
 
 
-@login_and_read_only_for_inspectors
+@access.signed_in
 @require_safe
 def ledger_xlsx(request: HttpRequest) -> FileResponse:
     _, table = _ledger(request)
@@ -40,7 +39,7 @@ def ledger_xlsx(request: HttpRequest) -> FileResponse:
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@login_and_read_only_for_inspectors
+@access.signed_in
 @require_safe
 def ledger_csv(request: HttpRequest) -> StreamingHttpResponse:
     _, table = _ledger(request)

@@ -8,13 +8,13 @@ from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Max, Q
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from plans.models import Measure, Task
-from tasks import access
+from plans.models import Measure
 from tasks.forms import MeasureForm
 from tasks.planning import SyncResult, sync_assignments
+from tracker import access
 
 
 def _sync_message(result: SyncResult) -> str:
@@ -31,7 +31,7 @@ def manage(request: HttpRequest) -> HttpResponse:
     """Every task of every plan with how many measures (and how many to confirm) and assignments it has;
     a plan's requirements (工作要求) after its tasks, not counted as tasks."""
     tasks = (
-        Task.objects.select_related("plan", "section")
+        access.tasks_for(request.user).select_related("plan", "section")
         .annotate(measure_count=Count("measures", distinct=True), assignment_count=Count("measures__assignments"),
                   pending_count=Count("measures", filter=Q(measures__kind_basis=Measure.Basis.DEFAULT),
                                       distinct=True))
@@ -44,10 +44,11 @@ def manage(request: HttpRequest) -> HttpResponse:
     return render(request, "tasks/manage/tasks.html", {"plans": list(plans.values())})
 
 
-@access.overseers_only
+@access.signed_in
 @require_safe
 def task_measures(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_object_or_404(Task.objects.select_related("plan", "section"), pk=pk)
+    task = access.get_task_for_user(request.user, pk)
+    access.require_overseer(request.user)
     measures = (
         task.measures.prefetch_related("units", "groups", "lead_units")
         .annotate(assignment_count=Count("assignments")).order_by("order", "id")
@@ -55,9 +56,10 @@ def task_measures(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/manage/task_measures.html", {"task": task, "measures": measures})
 
 
-@access.lead_only
+@access.signed_in
 def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
-    task = get_object_or_404(Task.objects.select_related("plan"), pk=pk)
+    task = access.get_task_for_user(request.user, pk, write=request.method == "POST")
+    access.require_lead(request.user)
     form = MeasureForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
@@ -73,9 +75,10 @@ def measure_add(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/manage/measure_form.html", {"task": task, "form": form, "measure": None})
 
 
-@access.lead_only
+@access.signed_in
 def measure_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    measure = get_object_or_404(Measure.objects.select_related("task__plan"), pk=pk)
+    measure = access.get_measure_for_user(request.user, pk, write=request.method == "POST")
+    access.require_lead(request.user)
     form = MeasureForm(request.POST or None, instance=measure)
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():

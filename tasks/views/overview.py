@@ -5,19 +5,18 @@ import html
 import django_tables2 as tables
 from django.db.models import Prefetch, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
-from plans.models import Plan, Task, Unit
+from plans.models import Plan, Task
 from tasks import rounds as rounds_mod
 from tasks import status
-from tasks.access import assignments_for, login_and_read_only_for_inspectors
 from tasks.ledger import LedgerTable, ledger_queryset
-from tasks.models import Assignment, ReportingRound
-from tracker.models import User
+from tasks.models import Assignment
+from tracker import access
 from tracker.paging import page_of
 
 # The matrix shows at most this many unit columns at once: a district's 30–50 units fit on one page, a
@@ -28,23 +27,15 @@ UNITS_ORDER_WORST = "worst"
 
 
 def choose_plan(request: HttpRequest) -> tuple[Plan | None, list[Plan]]:
-    """The plan named by ?plan=, else the latest one; with every plan for the selector."""
-    plans = list(Plan.objects.order_by("-created_at", "-id").only("id", "title", "created_at"))
+    """The plan named by ?plan=, else the latest one; with every plan the user sees for the selector."""
+    plans = list(access.plans_for(request.user).order_by("-created_at", "-id").only("id", "title", "created_at"))
     wanted = request.GET.get("plan")
     if wanted:
         for plan in plans:
             if str(plan.pk) == wanted:
                 return plan, plans
-        raise Http404("没有这个实施方案。")
+        raise Http404(access.NOT_FOUND)
     return (plans[0] if plans else None), plans
-
-
-def unit_for_user(user: User, pk: int) -> Unit:
-    """A unit's page: the lead office and inspectors see any unit, a liaison only their own (else 404)."""
-    unit = get_object_or_404(Unit, pk=pk)
-    if not user.can_read_all and user.unit_id != unit.pk:
-        raise Http404
-    return unit
 
 
 def _assignments_table(request: HttpRequest, assignments: QuerySet[Assignment], today) -> LedgerTable:
@@ -116,14 +107,14 @@ def matrix_page(request: HttpRequest, grid: status.Matrix) -> dict:
     }
 
 
-@login_and_read_only_for_inspectors
+@access.signed_in
 @require_safe
 def dashboard(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     plan, plans = choose_plan(request)
     context = {"plan": plan, "plans": plans, "today": today}
     if plan is not None:
-        scoped = status.in_plan(assignments_for(request.user), plan)
+        scoped = status.in_plan(access.assignments_for(request.user), plan)
         grid = status.matrix(scoped, today)
         status.add_targets(grid.tasks, scoped)
         pager = matrix_page(request, grid)
@@ -131,21 +122,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
                        matrix_html=matrix_html(grid, plan, pager["units_page"].object_list),
                        sections=status.by_section(grid.tasks))
         if request.user.is_liaison:
-            open_rounds = list(ReportingRound.objects.filter(plan=plan, units=request.user.unit,
-                                                             closed_at__isnull=True)
+            open_rounds = list(access.rounds_for(request.user).filter(plan=plan, closed_at__isnull=True)
                                .prefetch_related(Prefetch("tasks", Task.objects.select_related("section")))
                                .order_by("due_on", "id"))
             context["my_rounds"] = rounds_mod.reports(open_rounds, unit=request.user.unit)
     return render(request, "tasks/overview/dashboard.html", context)
 
 
-@login_and_read_only_for_inspectors
+@access.signed_in
 @require_safe
 def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
-    unit = unit_for_user(request.user, pk)
+    unit = access.get_unit_for_user(request.user, pk)
     plan, plans = choose_plan(request)
-    scoped = assignments_for(request.user).filter(unit=unit)
+    scoped = access.assignments_for(request.user).filter(unit=unit)
     if plan is not None:
         scoped = status.in_plan(scoped, plan)
     grid = status.matrix(scoped, today)
@@ -157,14 +147,12 @@ def unit_detail(request: HttpRequest, pk: int) -> HttpResponse:
     })
 
 
-@login_and_read_only_for_inspectors
+@access.signed_in
 @require_safe
 def task_detail(request: HttpRequest, pk: int) -> HttpResponse:
     today = timezone.localdate()
-    task = get_object_or_404(Task.objects.select_related("plan", "section"), pk=pk)
-    scoped = assignments_for(request.user).filter(measure__task=task)
-    if not request.user.can_read_all and not scoped.exists():
-        raise Http404
+    task = access.get_task_for_user(request.user, pk)
+    scoped = access.assignments_for(request.user).filter(measure__task=task)
     grid = status.matrix(scoped, today)
     return render(request, "tasks/overview/task_detail.html", {
         "task": task, "plan": task.plan, "today": today,

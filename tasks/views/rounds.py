@@ -7,25 +7,25 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
 from tasks import rounds
-from tasks.access import lead_only, overseers_only
 from tasks.models import ReportingRound
 from tasks.views.overview import choose_plan
+from tracker import access
 from tracker.paging import page_of
 from tracker.xlsx import one_sheet_file
 
 
-@overseers_only
+@access.overseers_only
 @require_safe
 def round_list(request: HttpRequest) -> HttpResponse:
     plan, plans = choose_plan(request)
-    items = ReportingRound.objects.filter(plan=plan) if plan else ReportingRound.objects.none()
+    items = access.rounds_for(request.user).filter(plan=plan) if plan else ReportingRound.objects.none()
     page = page_of(request, items.order_by("-created_at", "-id"))
     return render(request, "tasks/overview/rounds.html", {
         "plan": plan, "plans": plans, "page": page, "reports": rounds.reports(list(page)),
     })
 
 
-@lead_only
+@access.lead_only
 def round_new(request: HttpRequest) -> HttpResponse:
     plan, plans = choose_plan(request)
     if plan is None:
@@ -39,30 +39,33 @@ def round_new(request: HttpRequest) -> HttpResponse:
     return render(request, "tasks/overview/round_form.html", {"form": form, "plan": plan, "plans": plans})
 
 
-@overseers_only
+@access.signed_in
 @require_safe
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    rnd = rounds.get_round_for_user(request.user, pk)
+    rnd = access.get_round_for_user(request.user, pk)
+    access.require_overseer(request.user)
     report = rounds.reports([rnd])[0]
     return render(request, "tasks/overview/round_detail.html", {
         "round": rnd, "report": report, "tasks": rnd.tasks.order_by("order", "id"),
     })
 
 
-@overseers_only
+@access.signed_in
 @require_safe
 def round_xlsx(request: HttpRequest, pk: int) -> FileResponse:
-    rnd = rounds.get_round_for_user(request.user, pk)
+    rnd = access.get_round_for_user(request.user, pk)
+    access.require_overseer(request.user)
     report = rounds.reports([rnd])[0]
     out = one_sheet_file("调度", rounds.XLSX_HEADERS, rounds.XLSX_WIDTHS, rounds.xlsx_rows(report))
     return FileResponse(out, as_attachment=True, filename=f"round-{rnd.pk}.xlsx",
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
-@overseers_only
+@access.signed_in
 @require_POST
 def round_close(request: HttpRequest, pk: int) -> HttpResponse:
-    rnd = rounds.get_round_for_user(request.user, pk, write=True)
+    rnd = access.get_round_for_user(request.user, pk, write=True)
+    access.require_lead(request.user)
     if rounds.close_round(rnd, timezone.now()):
         messages.success(request, f"调度“{rnd.title}”已结束。")
     else:

@@ -1,5 +1,5 @@
 """The daily work: the work list, an assignment's page, progress reports with evidence, downloads,
-review, deadlines and extensions. Every object comes through tasks.access."""
+review, deadlines and extensions. Every object comes through tracker.access."""
 
 import logging
 from dataclasses import dataclass, field
@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from tasks import access, uploads
+from tasks import uploads
 from tasks.filters import AssignmentFilter
 from tasks.forms import (
     DeadlineForm,
@@ -34,6 +34,7 @@ from tasks.models import (
     Submission,
 )
 from tasks.tables import AssignmentTable
+from tracker import access
 from tracker.paging import page_of
 
 logger = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ LED_MEASURES_PER_PAGE = 20
 class AssignmentListView(SingleTableMixin, FilterView):
     """我的任务 for a liaison (own unit); 全部任务 for the lead office and inspectors (with a unit filter).
 
-    Wrapped in tasks.access.login_and_read_only_for_inspectors in tasks/urls.py.
+    Wrapped in tracker.access.signed_in in tasks/urls.py.
     """
 
     table_class = AssignmentTable
@@ -55,8 +56,9 @@ class AssignmentListView(SingleTableMixin, FilterView):
     all_units = False
 
     def get(self, request, *args, **kwargs):
-        if request.user.can_read_all != self.all_units:
-            return redirect("tasks:assignments" if request.user.can_read_all else "tasks:my_tasks")
+        every_unit = access.sees_every_unit(request.user)
+        if every_unit != self.all_units:
+            return redirect("tasks:assignments" if every_unit else "tasks:my_tasks")
         self.today = timezone.localdate()
         return super().get(request, *args, **kwargs)
 
@@ -99,7 +101,7 @@ class OwnersProgress:
         self.current = self.current or a.due_on is None or a.due_on >= today
 
 
-@access.login_and_read_only_for_inspectors
+@access.signed_in
 @require_safe
 def led_items(request: HttpRequest) -> HttpResponse:
     """我牵头的事项: the measures a liaison's unit leads, each with every owner's progress period by period (the
@@ -178,7 +180,7 @@ def _owners(user, assignment: Assignment, today) -> list[dict] | None:
     return result
 
 
-@access.login_and_read_only_for_inspectors
+@access.signed_in
 @require_safe
 def assignment_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return _render_assignment(request, access.get_assignment_for_user(request.user, pk))
@@ -191,7 +193,7 @@ def submit(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @csrf_protect
-@access.login_and_read_only_for_inspectors
+@access.signed_in
 @require_POST
 def _submit(request: HttpRequest, pk: int) -> HttpResponse:
     assignment = access.get_assignment_for_user(request.user, pk, write=True)
@@ -224,7 +226,7 @@ def content_disposition(name: str, pk: int) -> str:
     return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
-@access.login_and_read_only_for_inspectors
+@access.signed_in
 @require_safe
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     """Serve an evidence file to those who may see it, only if it is still the file that was uploaded."""
@@ -258,16 +260,17 @@ def review_queue(request: HttpRequest) -> HttpResponse:
         .select_related("assignment__measure__task", "assignment__unit", "requested_by").order_by("created_at", "id")
     )
     extension_page = page_of(request, extensions, "ext_page")
-    return render(request, "tasks/review_queue.html", {"page": page, "extension_page": extension_page,
-                                                       "integrity_alerts": IntegrityAlert.objects.count()})
+    return render(request, "tasks/review_queue.html", {
+        "page": page, "extension_page": extension_page,
+        "integrity_alerts": access.integrity_alerts_for(request.user).count(),
+    })
 
 
-@access.login_and_read_only_for_inspectors
+@access.signed_in
 def review(request: HttpRequest, pk: int) -> HttpResponse:
     """One submission with its evidence; the lead office accepts it or returns it with a reason."""
     submission = access.get_submission_for_user(request.user, pk, write=request.method == "POST")
-    if not request.user.can_read_all:
-        access.require_lead(request.user)
+    access.require_overseer(request.user)
     form = None
     if request.user.is_lead and submission.is_pending:
         form = ReviewForm(request.POST or None, submission=submission)
@@ -282,8 +285,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
             verb = "通过" if decision == Review.Decision.ACCEPT else "退回"
             messages.success(request, f"已{verb}“{submission.assignment.unit}”的报送。")
             return redirect("tasks:review_queue")
-    elif request.method == "POST":
-        access.require_lead(request.user)
+    elif request.method == "POST":  # only the lead office gets here: decided meanwhile by someone else
         decided = getattr(submission, "review", None)
         messages.error(request, f"该报送已由{decided.reviewer if decided else '其他审核人'}审核，请刷新查看。")
         return redirect("tasks:review", pk=submission.pk)
@@ -292,7 +294,7 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "tasks/review.html", context)
 
 
-@access.login_and_read_only_for_inspectors
+@access.signed_in
 @require_POST
 def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     """A unit asks for a later deadline, with a reason."""
@@ -310,12 +312,11 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tasks:assignment", pk=assignment.pk)
 
 
-@access.login_and_read_only_for_inspectors
+@access.signed_in
 def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
     """The lead office grants an extension (the due date moves, the reason in the history) or refuses it."""
     extension = access.get_extension_request_for_user(request.user, pk, write=request.method == "POST")
-    if not request.user.can_read_all:
-        access.require_lead(request.user)
+    access.require_overseer(request.user)
     form = None
     if request.user.is_lead and extension.is_pending:
         form = ExtensionDecisionForm(request.POST or None)
@@ -328,15 +329,14 @@ def extension_decide(request: HttpRequest, pk: int) -> HttpResponse:
                 return redirect("tasks:extension_decide", pk=extension.pk)
             messages.success(request, "已同意延期，完成时限已调整。" if grant else "已答复：不同意延期。")
             return redirect("tasks:assignment", pk=extension.assignment_id)
-    elif request.method == "POST":
-        access.require_lead(request.user)
+    elif request.method == "POST":  # only the lead office gets here: decided meanwhile by someone else
         messages.error(request, f"该延期申请已由{extension.decided_by or '其他审批人'}审批，请刷新查看。")
         return redirect("tasks:extension_decide", pk=extension.pk)
     return render(request, "tasks/extension_decide.html", {"extension": extension, "form": form,
                                                            "assignment": extension.assignment})
 
 
-@access.login_and_read_only_for_inspectors
+@access.signed_in
 def deadline(request: HttpRequest, pk: int) -> HttpResponse:
     """Change an assignment's due date; the reason is required and kept in the history."""
     assignment = access.get_assignment_for_user(request.user, pk, write=request.method == "POST")
@@ -354,7 +354,7 @@ def deadline(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def integrity(request: HttpRequest) -> HttpResponse:
     """Evidence files whose checksum no longer matches: never served, listed here for the lead office."""
-    alerts = IntegrityAlert.objects.select_related(
+    alerts = access.integrity_alerts_for(request.user).select_related(
         "evidence__submission__assignment__unit", "evidence__submission__assignment__measure", "detected_by")
     page = page_of(request, alerts)
     return render(request, "tasks/integrity.html", {"page": page})

@@ -137,7 +137,8 @@ def test_ladder_settings_page(cast, login):
     assert ok.status_code == 302
     config = LadderConfig.objects.get(plan=cast.plan)
     assert config.remind_list == [10, 3] and config.issuer_name == "测试区司法局"
-    assert login(cast.finance_user).get(url).status_code == 404
+    assert login(cast.finance_user).get(url).status_code == 403  # its plan, not its page
+    assert login(cast.outsider).get(url).status_code == 404  # owes nothing in the plan
 
 
 def test_lead_sends_an_urge_by_hand(cast, login):
@@ -171,7 +172,8 @@ def test_manual_letter_with_preview_then_number(cast, login, fast_pdf):
     letter = Letter.objects.get()
     assert answer["Location"] == letter.get_absolute_url()
     assert letter.number == "测司法函〔2024〕1号" and letter.created_by == cast.lead and letter.pdf
-    assert login(cast.finance_user).get(url).status_code == 404
+    assert login(cast.finance_user).get(url).status_code == 403  # its own unit, but the lead office's page
+    assert login(cast.street_user).get(url).status_code == 404  # another unit
     assert login(cast.inspector).post(url).status_code == 403
 
 
@@ -200,7 +202,8 @@ def test_failed_deliveries_page_and_retry(cast, login, letter):
     page = login(cast.lead).get(reverse("notifications:deliveries")).content.decode()
     assert "SMTP 拒绝" in page and "重新发送" in page
     assert login(cast.inspector).post(reverse("notifications:delivery_retry", args=[delivery.pk])).status_code == 403
-    assert login(cast.finance_user).get(reverse("notifications:deliveries")).status_code == 404
+    assert login(cast.finance_user).get(reverse("notifications:deliveries")).status_code == 403
+    assert login(cast.street_user).post(reverse("notifications:delivery_retry", args=[delivery.pk])).status_code == 404
     login(cast.lead).post(reverse("notifications:delivery_retry", args=[delivery.pk]))
     delivery.refresh_from_db()
     assert delivery.state == "pending" and delivery.attempts == 0

@@ -45,7 +45,7 @@ def preview_data(client) -> dict:
 
 # --- access -----------------------------------------------------------------------------------------------
 
-PAGES = ["plans:list", "plans:units", "plans:import"]
+PAGES = ["plans:units", "plans:import"]
 
 
 @pytest.mark.parametrize("page", PAGES)
@@ -54,8 +54,21 @@ def test_liaisons_and_outsiders_get_403(cast, login, page):
         assert login(user).get(reverse(page)).status_code == 403
 
 
-def test_liaison_cannot_open_a_plan(cast, login):
-    assert login(cast.street_user).get(reverse("plans:detail", args=[cast.plan.pk])).status_code == 403
+def test_liaison_reads_the_plans_its_unit_owes_in(cast, login):
+    """A unit sees the plans in which it owes something (tracker.access.plans_for), and changes none."""
+    other = Plan.objects.create(title="另一区实施方案", ends_on=cast.plan.ends_on)
+    client = login(cast.street_user)
+    page = client.get(reverse("plans:list")).content.decode()
+    assert cast.plan.title in page and other.title not in page
+    assert client.get(reverse("plans:detail", args=[cast.plan.pk])).status_code == 200
+    assert client.get(reverse("plans:detail", args=[other.pk])).status_code == 404
+    assert client.post(reverse("plans:detail", args=[cast.plan.pk]), {"letter_prefix": "X"}).status_code == 403
+
+
+def test_outsider_sees_no_plan(cast, login):
+    client = login(cast.outsider)
+    assert cast.plan.title not in client.get(reverse("plans:list")).content.decode()
+    assert client.get(reverse("plans:detail", args=[cast.plan.pk])).status_code == 404
 
 
 def test_anonymous_is_sent_to_login(cast, client):

@@ -48,13 +48,22 @@ def test_inspector_cannot_change_accounts(cast, login):
 
 
 @pytest.mark.parametrize("who", ["finance_user", "street_user"])
-def test_liaison_gets_403_everywhere(cast, login, who):
-    client = login(getattr(cast, who))
+def test_liaison_gets_403_on_the_lists_and_its_own_units_accounts(cast, login, who):
+    liaison = getattr(cast, who)
+    client = login(liaison)
     for url in (reverse("accounts:list"), reverse("accounts:events"), reverse("accounts:create"),
-                reverse("accounts:edit", args=[cast.finance_user.pk])):
+                reverse("accounts:edit", args=[liaison.pk])):
         assert client.get(url).status_code == 403
-    assert client.post(reverse("accounts:reset_password", args=[cast.street_user.pk]),
-                       {"mode": "generate"}).status_code == 403
+    assert client.post(reverse("accounts:reset_password", args=[liaison.pk]), {"mode": "generate"}).status_code == 403
+
+
+def test_another_units_account_is_404_to_a_liaison(cast, login):
+    client = login(cast.street_user)
+    assert client.get(reverse("accounts:edit", args=[cast.finance_user.pk])).status_code == 404
+    assert client.post(reverse("accounts:reset_password", args=[cast.finance_user.pk]),
+                       {"mode": "generate"}).status_code == 404
+    cast.finance_user.refresh_from_db()
+    assert cast.finance_user.check_password(PASSWORD)
 
 
 def test_anonymous_is_sent_to_login(db):
