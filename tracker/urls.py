@@ -15,3 +15,9 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
 ]
+
+# Error pages in the site's layout, in Chinese (templates/403.html, 404.html, 500.html). A 500 page is rendered
+# without the request: nothing on it may depend on the user or the database.
+handler403 = "tracker.views.permission_denied"
+handler404 = "tracker.views.page_not_found"
+handler500 = "django.views.defaults.server_error"
