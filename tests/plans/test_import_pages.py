@@ -58,6 +58,7 @@ def test_liaison_reads_the_plans_its_unit_owes_in(cast, login):
     """A unit sees the plans in which it owes something (tracker.access.plans_for), and changes none."""
     other = Plan.objects.create(title="另一区实施方案", ends_on=cast.plan.ends_on)
     client = login(cast.street_user)
+    assert f'href="{reverse("plans:list")}"' in client.get(reverse("home")).content.decode()  # in the menu
     page = client.get(reverse("plans:list")).content.decode()
     assert cast.plan.title in page and other.title not in page
     assert client.get(reverse("plans:detail", args=[cast.plan.pk])).status_code == 200
