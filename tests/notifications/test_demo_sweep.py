@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 import time_machine
 from django.core.management import call_command
+from django.db import transaction
 from django.db.models import Count
 
 from notifications import letters
@@ -26,10 +27,19 @@ def sweep(day: str) -> dict:
     return json.loads(out.getvalue().strip().splitlines()[-1])
 
 
+@pytest.fixture(scope="module")
+def demo_plan(django_db_setup, django_db_blocker):
+    """The demo plan imported once for the module (seed_demo --no-progress), rolled back after it; each test's
+    sweeps are rolled back with the test."""
+    with django_db_blocker.unblock(), transaction.atomic():
+        call_command("seed_demo", "--no-progress", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)
+
+
 @pytest.fixture
-def demo(monkeypatch):
+def demo(demo_plan, db, monkeypatch):
     monkeypatch.setattr(letters, "render_pdf", lambda template, context: b"%PDF-1.7 " + context["number"].encode())
-    call_command("seed_demo", "--no-progress", stdout=StringIO())
 
 
 @pytest.mark.django_db

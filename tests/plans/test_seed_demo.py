@@ -13,8 +13,10 @@ from django.db.models import F
 from django.utils import timezone
 
 from notifications.circulars import round_record
-from notifications.models import Letter, LetterReply, Message, Step
-from plans.models import Plan, Unit
+from notifications.models import LadderConfig, Letter, LetterItem, LetterReply, Message, Step
+from plans.importer import read_plan_for_import
+from plans.management.commands.seed_demo import DEMO_DIR
+from plans.models import Measure, Plan, Unit
 from reports.asof import assignment_states
 from tasks.models import Assignment, Evidence, ExtensionRequest, ReportingRound, Review, Submission
 from tracker.models import User
@@ -72,6 +74,41 @@ def test_no_progress_creates_plan_directory_assignments_and_accounts():
     assert not Submission.objects.exists() and not Message.objects.exists()
 
 
+def leads_of(plan: Plan) -> dict[int, set[str]]:
+    leads: dict[int, set[str]] = {}
+    for measure_id, name in Measure.lead_units.through.objects.filter(measure__task__plan=plan).values_list(
+            "measure_id", "unit__name"):
+        leads.setdefault(measure_id, set()).add(name)
+    return leads
+
+
+@pytest.mark.django_db
+def test_no_progress_imports_each_measure_as_the_reader_means_it():
+    seed("--no-progress")
+    plan = Plan.objects.get()
+    data, _ = read_plan_for_import(DEMO_DIR / "plan.txt")  # the same reading, against the directory just loaded
+    read = Counter(m["kind"] for task in data["tasks"] for m in task["measures"])
+    stored = Counter(m.kind for m in Measure.objects.filter(task__plan=plan))
+    assert stored == read and set(read) == {"once", "recurring", "ongoing"}
+    # ongoing measures owe one progress report per half year, due at its end
+    ongoing = Assignment.objects.filter(measure__ongoing=True)
+    assert set(ongoing.values_list("period", "due_on")) == {
+        ("2024年上半年进展", datetime.date(2024, 6, 30)), ("2024年下半年进展", datetime.date(2024, 12, 31)),
+        ("2025年上半年进展", datetime.date(2025, 6, 30)), ("2025年下半年进展", PLAN_END)}
+    # owners by the sentence's subject: no street owes a measure whose subject is a departments' group
+    for m in Measure.objects.filter(task__plan=plan, owner_rule=Measure.OwnerRule.GROUP).prefetch_related("groups"):
+        if all("街道" not in g.name for g in m.groups.all()):
+            assert not Assignment.objects.filter(measure=m, unit__kind=Unit.Kind.STREET).exists(), m.text[:20]
+    guidance = Measure.objects.get(task__plan=plan, text__startswith="区级赋权行政执法部门要加强对街道办事处培训工作的指导")
+    members = set(Unit.objects.filter(groups__name="相关执法部门").values_list("name", flat=True))
+    assert set(Assignment.objects.filter(measure=guidance).values_list("unit__name", flat=True)) == members
+    leads = {t.number: {u.name for u in t.lead_units.all()} for t in plan.tasks.filter(number__in=(2, 16, 17))}
+    assert leads == {2: {"区司法局"}, 16: {"区人社局"}, 17: {"区财政局"}}
+    training = Measure.objects.get(task__plan=plan, text__startswith="组织全区行政执法人员开展公共法律知识培训")
+    assert (training.target_value, training.target_unit, training.target_per_person) == (60, "学时", True)
+    assert LadderConfig.for_plan(plan).enabled  # imported before its first deadline: follow-up not paused
+
+
 @pytest.mark.django_db
 def test_if_empty_does_nothing_when_a_plan_exists(cast):
     assert "跳过" in seed("--if-empty")
@@ -119,9 +156,10 @@ class TestSimulatedLife:
         assert history.exists() and all(IMPORTED <= h.history_date <= end for h in history)
         assert Step.objects.filter(sent_on__lt=PLAN_END).exists()
 
-    def test_a_tenth_or_so_is_left_overdue_in_a_few_units(self, demo):
-        total = Assignment.objects.count()
+    def test_a_tenth_or_so_of_the_dated_work_is_left_overdue_in_a_few_units(self, demo):
+        total = Assignment.objects.filter(measure__ongoing=False).count()
         overdue = Assignment.objects.overdue(timezone.localdate())
+        assert not overdue.filter(measure__ongoing=True).exists()  # every period report came in
         assert 0.05 <= overdue.count() / total <= 0.20
         by_unit = Counter(overdue.values_list("unit_id", flat=True))
         top = sum(n for _, n in by_unit.most_common(5))
@@ -194,7 +232,7 @@ class TestSimulatedLife:
             assert rnd.closed_at and timezone.localtime(rnd.closed_at).date() > rnd.due_on
             assert rnd.submissions.exists() and hasattr(rnd, "circular")
         assert all(sum((r["on_time"], r["late"], r["missing"]), []) for r in records)
-        assert any(r["late"] for r in records) and any(r["missing"] for r in records)
+        assert any(r["late"] for r in records)
         assert all(len(r["on_time"]) > len(r["late"]) + len(r["missing"]) for r in records)
 
     def test_letters_go_to_the_laggards_and_some_are_answered(self, demo):
@@ -209,6 +247,43 @@ class TestSimulatedLife:
             assert reply.created_at.date() >= reply.letter.issued_on
             assert reply.author.unit_id == reply.letter.unit_id
         assert Message.objects.filter(kind="reply").count() == replies.count()
+
+    def test_letters_list_only_urged_one_off_or_periodic_items_their_unit_owes(self, demo):
+        leads = leads_of(demo["plan"])
+        items = LetterItem.objects.select_related("letter__unit", "assignment__measure", "assignment__unit")
+        assert items.exists()
+        for item in items:
+            a, letter = item.assignment, item.letter
+            assert not a.measure.ongoing, a.period  # period reports are answered before a letter
+            assert a.unit_id == letter.unit_id or letter.unit.name in leads.get(a.measure_id, ())
+            assert Step.objects.filter(assignment=a, kind="urge", sent_on__lt=letter.issued_on).exists()
+
+    def test_units_report_on_period_reports_recurring_and_one_off_items(self, demo):
+        done = Assignment.objects.filter(status="done")
+        assert done.filter(measure__ongoing=True, period="2025年上半年进展").count() == Assignment.objects.filter(
+            period="2025年上半年进展").count()  # every unit answered every period report
+        late = done.filter(measure__ongoing=True, completed_on__gt=F("due_on"))
+        assert 0 < late.count() < done.filter(measure__ongoing=True).count() / 4
+        assert done.filter(period="2025年").exists() and done.filter(period="", measure__ongoing=False).exists()
+
+    def test_targets_get_figures_some_below_target_returned_or_accepted_with_a_reason(self, demo):
+        training = Measure.objects.get(text__startswith="组织全区行政执法人员开展公共法律知识培训")
+        accepted = Assignment.objects.filter(measure=training, status="done")
+        assert accepted.count() > 20
+        for a in accepted:
+            assert a.staff_total and 0 <= a.staff_reached <= a.staff_total and a.achieved_value is not None
+        below = Submission.objects.filter(assignment__measure=training, staff_reached__lt=F("staff_total"))
+        assert below.filter(state="returned", review__reason__contains="学时").exists()
+        assert below.filter(state="accepted").exclude(review__reason="").exists()
+        trainings = Assignment.objects.filter(measure__target_unit="次", status="done")
+        assert trainings.exists() and all(a.achieved_value >= 2 or a.submissions.filter(
+            state="accepted", review__reason__gt="").exists() for a in trainings)
+
+    def test_lead_units_report_a_summary_on_what_they_lead(self, demo):
+        for task, lead in ((16, "区人社局"), (17, "区财政局"), (2, "区司法局")):
+            summaries = Submission.objects.filter(assignment__measure__task__number=task,
+                                                  assignment__unit__name=lead, text__startswith="牵头汇总")
+            assert summaries.exists(), task
 
     def test_evidence_files_are_real(self, demo):
         for evidence in Evidence.objects.all()[:20]:

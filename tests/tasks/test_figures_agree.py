@@ -106,7 +106,7 @@ def by_report(plan: Plan, today: datetime.date) -> dict:
 
     cells = {}
     for unit_row in report.units:
-        for task_row, (light, text) in zip(report.tasks, unit_row.cells, strict=True):
+        for task_row, (light, text) in zip(report.columns, unit_row.cells, strict=True):
             if light != "none":
                 done, total = map(int, re.search(r"(\d+)/(\d+)", text).groups())
                 cells[(task_row.task.pk, unit_row.unit.pk)] = (light, total, done)
@@ -115,9 +115,10 @@ def by_report(plan: Plan, today: datetime.date) -> dict:
         "overdue": report.total.overdue, "overdue_lines": len(report.overdue),
         "days_late": sorted(line.days_late for line in report.overdue),
         "cells": cells,
-        "tasks": {row.task.pk: tally(row.tally) for row in report.tasks},
+        "tasks": {row.task.pk: tally(row.tally) for row in report.columns},  # the 工作要求 items too
         "units": {row.unit.pk: tally(row.tally) for row in report.units},
         "sections": {block.title: tally(block.tally) for block in report.sections},
+        "requirements": tally(report.requirement_tally),  # reported apart from the tasks' sections
     }
 
 
@@ -143,7 +144,10 @@ def assert_all_agree(plan: Plan, today: datetime.date, user: User) -> dict:
     assert report["cells"] == {key: cell[:3] for key, cell in python["cells"].items()}
     titles = {s.pk: f"{s.number}{s.title}" for s in Section.objects.filter(plan=plan)}
     in_sections = {title: figures for title, figures in report["sections"].items() if title in titles.values()}
-    assert in_sections == {titles[pk]: figures for pk, figures in python["sections"].items()}
+    apart = set(Task.objects.filter(plan=plan, is_requirement=True).values_list("section_id", flat=True))
+    assert in_sections == {titles[pk]: figures for pk, figures in python["sections"].items() if pk not in apart}
+    for pk in apart:  # the 工作要求 items, in a section of their own
+        assert report["requirements"] == python["sections"][pk]
     late = sorted(-row.days_left(today) for row in live if row.is_overdue(today))
     assert report["overdue_lines"] == python["overdue"] and report["days_late"] == late
     return python

@@ -15,7 +15,6 @@ import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -28,13 +27,13 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
-from notifications import letters
-from notifications.models import Delivery, Letter, Message, Notification
+from notifications import follow_up, letters
+from notifications.models import Delivery, LadderConfig, Letter, Message, Notification
 from notifications.sweep import run_sweep
 from plans.directory import DirectoryError, load_units
-from plans.importer import PlanImportError, read_plan
+from plans.importer import PlanImportError, read_plan_for_import
 from plans.importer.writer import apply_plan
-from plans.models import Plan, Task, Unit
+from plans.models import Measure, Plan, Task, Unit
 from tasks import rounds, uploads
 from tasks.forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm, SubmissionForm
 from tasks.models import Assignment, ExtensionRequest, ReportingRound, Review, Submission
@@ -88,6 +87,23 @@ REPLY_TEXTS = [
     "收到函告后，我单位立即召开专题会议，逐项分析逾期原因，明确责任人和完成时限，相关事项正在抓紧整改，完成后及时报送。",
     "我单位高度重视，已对函告所列逾期事项建立整改台账，其中部分事项已完成并在系统中报送，其余事项将于两周内完成。",
     "经核查，逾期主要原因是人员调整、工作交接不及时。我单位已调整专人负责，列明事项正在逐项整改。",
+]
+PERIOD_TEXTS = [
+    "本期按要求持续推进，日常工作已形成制度化安排，工作台账见附件。",
+    "本期工作按计划开展，未发现突出问题，相关记录已整理归档。",
+    "本期持续落实，结合专项工作查漏补缺，阶段性总结见附件。",
+]
+SUMMARY_TEXTS = [
+    "牵头汇总：已汇总各责任单位落实情况，总体按计划推进，个别单位进度滞后已督促整改，汇总表见附件。",
+    "牵头汇总：各责任单位均已报送，已逐项核对并形成汇总报告，见附件。",
+]
+BELOW_TARGET_RETURNS = [
+    "部分执法人员培训学时未达到目标，请组织补训并报送补训后的达标人数。",
+    "培训次数未达到目标，请补充开展培训后重新报送。",
+]
+BELOW_TARGET_ACCEPTS = [
+    "未达标人员为年内新调入或长期病休人员，已列入下一年度培训计划，予以通过。",
+    "未达标原因说明合理，已安排补训，予以通过，请在下期报送中说明补训情况。",
 ]
 EVIDENCE_NAMES = ["工作方案", "签到表", "现场照片", "工作台账", "印发文件", "工作总结"]
 
@@ -206,6 +222,12 @@ class Simulation:
         self.assignments: dict[int, Assignment] = {}  # as the pages read them: changes are copied back
         self.latest: dict[int, Submission] = {}
         self.extensions: dict[int, ExtensionRequest] = {}
+        self.report_days: dict[tuple[int, datetime.date], datetime.date] = {}  # (unit, period end) → its day
+        self.staff: dict[int, int] = {}  # a unit's law-enforcement staff, the same in every report
+        self.leads: dict[int, set[int]] = {}
+        for measure_id, unit_id in Measure.lead_units.through.objects.filter(
+                measure__task__plan=plan).values_list("measure_id", "unit_id"):
+            self.leads.setdefault(measure_id, set()).add(unit_id)
 
     # ---- the schedule ------------------------------------------------------------------------------
 
@@ -271,6 +293,9 @@ class Simulation:
         """One assignment's trajectory, as events on the schedule."""
         rng = self.rng
         due = a.due_on or self.plan.ends_on
+        if a.measure.ongoing:
+            self.plan_period_report(a, due)
+            return
         lagging = a.unit_id in self.laggards
         slow = a.measure.task_id in self.slow_tasks and a.unit_id in self.slow_units
         stuck = 0.5 if lagging else 0.45 if slow else 0.0
@@ -279,7 +304,7 @@ class Simulation:
             self.plan_stuck(a, due)
             return
         extension = None
-        if due > datetime.date(2024, 12, 1) and not lagging and rng.random() < 0.008:
+        if due > datetime.date(2024, 12, 1) and not lagging and rng.random() < 0.03:
             asked = self.at(due - self.days(8, 20), start)
             new_due = due + datetime.timedelta(days=rng.choice((31, 45, 59)))
             grant = rng.random() < 0.65
@@ -313,6 +338,24 @@ class Simulation:
             review = self.at(again.date() + self.days(1, 3), again)
         self.push(review, "review", a.pk, accept=True)
 
+    def plan_period_report(self, a: Assignment, due: datetime.date) -> None:
+        """An ongoing measure's progress report for one period. A unit reports all its period reports of a period
+        on one day: mostly in the last weeks of the period, some a few days late (a laggard more often), always
+        before the first 催办 could turn into a letter; the lead office accepts each within two days."""
+        rng = self.rng
+        day = self.report_days.get((a.unit_id, due))
+        if day is None:
+            if rng.random() < (0.5 if a.unit_id in self.laggards else 0.06):
+                day = due + self.days(1, 4)
+            else:  # in time to be accepted by the period's end
+                day = max(due - self.days(4, 20), IMPORTED_AT.date() + datetime.timedelta(days=1))
+                while not is_workday(day):
+                    day -= datetime.timedelta(days=1)
+            self.report_days[(a.unit_id, due)] = day
+        when = self.at(max(day, IMPORTED_AT.date() + datetime.timedelta(days=1)), IMPORTED_AT)
+        self.push(when, "submit", a.pk, percent=100)
+        self.push(self.at(when.date() + self.days(1, 2), when), "review", a.pk, accept=True)
+
     def plan_stuck(self, a: Assignment, due: datetime.date) -> None:
         """Work still open at the end: not started, part done and reported lately, returned and left, or a
         completion report waiting for review."""
@@ -336,14 +379,15 @@ class Simulation:
 
     # ---- the events: each is what one page does ----------------------------------------------------
 
-    def on_submit(self, pk: int, percent: int) -> None:
+    def on_submit(self, pk: int, percent: int, full: bool = False) -> None:
         """报送进展 (tasks.views.work.submit): the form with its evidence files, then save_submission."""
         a = self.assignments[pk]
         if not a.can_submit():
             return
-        fields = {"text": self.rng.choice(DONE_TEXTS if percent == 100 else PROGRESS_TEXTS), "percent": str(percent),
-                  **self.figures(a.measure, percent)}
-        files = [self.evidence(a) for _ in range(self.rng.choice((1, 1, 2) if percent == 100 else (0, 1, 1, 2)))]
+        fields = {"text": self.rng.choice(self.texts(a, percent)), "percent": str(percent),
+                  **self.figures(a, percent, full)}
+        count = 1 if a.measure.ongoing else self.rng.choice((1, 1, 2) if percent == 100 else (0, 1, 1, 2))
+        files = [self.evidence(a) for _ in range(count)]  # a period report: its 工作台账 or summary
         form = SubmissionForm(fields, MultiValueDict({"files": files}), measure=a.measure)
         data = valid(form)
         self.latest[pk] = uploads.save_submission(a, author=self.liaisons[a.unit_id], text=data["text"],
@@ -351,16 +395,31 @@ class Simulation:
                                                   today=self.clock.today(), **form.figures())
         self.counts.submissions += 1
 
-    def figures(self, measure, percent: int) -> dict:
-        """The figures a report on the measure gives when it has a target: the target reached as far as the work
-        is done (per person: that share of the staff)."""
-        fields = {}
-        if measure.target_value is not None:
-            fields["achieved_value"] = str((measure.target_value * percent / 100).quantize(Decimal("0.01")))
-        if measure.target_per_person:
-            total = self.rng.randint(12, 80)
-            fields.update(staff_total=str(total), staff_reached=str(total * percent // 100))
-        return fields
+    def texts(self, a: Assignment, percent: int) -> list[str]:
+        if a.unit_id in self.leads.get(a.measure_id, ()):
+            return SUMMARY_TEXTS  # the lead unit reports on the measure as a whole
+        if a.measure.ongoing:
+            return PERIOD_TEXTS
+        return DONE_TEXTS if percent == 100 else PROGRESS_TEXTS
+
+    def figures(self, a: Assignment, percent: int, full: bool) -> dict:
+        """The figures a report on a targeted measure gives: a district department's or a street's law-enforcement
+        staff (per person: how many reached the target), the target met as far as the work is done; about one
+        completion report in six falls short of it (``full``: a resubmission after the shortfall was made up)."""
+        measure, rng = a.measure, self.rng
+        if measure.target_value is None:
+            return {}
+        short = percent < 100 or (not full and rng.random() < 0.17)
+        if not measure.target_per_person:  # 每年不少于2次: the count of trainings held
+            done = measure.target_value * percent // 100 if percent < 100 else measure.target_value
+            more = 0 if measure.target_unit == "%" else rng.choice((0, 0, 1))
+            return {"achieved_value": str(max(done - 1, 0) if short else done + more)}
+        total = self.staff.setdefault(a.unit_id, rng.randint(18, 40) if a.unit.kind == Unit.Kind.STREET
+                                      else rng.randint(8, 65))
+        reached = total - rng.randint(1, max(1, total // 6)) if short else total
+        hours = measure.target_value if reached == total else measure.target_value - rng.randint(4, 16)
+        return {"achieved_value": str(hours + rng.choice((0, 4, 8, 12)) if reached == total else hours),
+                "staff_total": str(total), "staff_reached": str(reached)}
 
     def evidence(self, a: Assignment) -> SimpleUploadedFile:
         """A small real file, as a unit would upload it: a PDF or a PNG in turn."""
@@ -379,9 +438,17 @@ class Simulation:
         submission = self.latest.get(pk)
         if submission is None or not submission.is_pending:
             return
+        reason = "" if accept else self.rng.choice(RETURN_REASONS)
+        if submission.figures.met is False and submission.percent == 100:
+            if accept and self.rng.random() < 0.5:  # returned: the unit makes up the shortfall and reports again
+                accept, reason = False, self.rng.choice(BELOW_TARGET_RETURNS)
+                again = self.at(self.clock.today() + self.days(3, 10), self.clock.now())
+                self.push(again, "submit", pk, percent=100, full=True)
+                self.push(self.at(again.date() + self.days(1, 3), again), "review", pk, accept=True)
+            elif accept:
+                reason = self.rng.choice(BELOW_TARGET_ACCEPTS)  # accepted with the reason the form asks for
         decision = Review.Decision.ACCEPT if accept else Review.Decision.RETURN
-        data = valid(ReviewForm({"decision": decision, "reason": "" if accept else self.rng.choice(RETURN_REASONS)},
-                                submission=submission))
+        data = valid(ReviewForm({"decision": decision, "reason": reason}, submission=submission))
         submission.decide(self.lead, data["decision"], data["reason"].strip(), self.clock.today())
         self.assignments[pk].refresh_from_db(fields=["status", "percent", "completed_on", "updated_at"])
         if accept:
@@ -509,8 +576,9 @@ class Command(BaseCommand):
         """The unit directory, the plan as the import page writes it, and the demo accounts."""
         directory = load_units(DEMO_DIR / "units.csv")
         self.stdout.write(f"单位名录：{directory.summary()}")
-        data, text = read_plan(DEMO_DIR / "plan.txt")
+        data, text = read_plan_for_import(DEMO_DIR / "plan.txt")  # as the import page and import_plan read it
         result = apply_plan(data, source_name="河北区实施方案（演示）.txt", source_text=text)
+        result.warnings += follow_up.after_import(result.plan)
         plan = result.plan
         lead = Unit.objects.get(name=LEAD_UNIT)
         if (plan.lead_unit_id, plan.letter_prefix, plan.circular_prefix) != (lead.pk, LETTER_PREFIX, CIRCULAR_PREFIX):
@@ -520,7 +588,19 @@ class Command(BaseCommand):
             self.stdout.write(line)
         users = self.accounts()
         self.stdout.write(f"演示账号：{'、'.join(users)}（密码均为 {PASSWORD}）")
+        self.resume_follow_up(plan, users["sifaju"])
         return plan, users
+
+    def resume_follow_up(self, plan: Plan, lead: User) -> None:
+        """The demo plan is imported three days after its issue, before its first deadline, so the import leaves
+        its follow-up running. Had anything been past due, the lead office would have chosen on 督办设置 what it
+        is: the same service (notifications.follow_up.reschedule) with new deadlines a month on."""
+        if LadderConfig.for_plan(plan).enabled:
+            return
+        today = timezone.localdate()
+        count = follow_up.reschedule(plan, today + datetime.timedelta(days=30), "方案印发后统一部署，重新确定完成时限",
+                                     lead, today)
+        self.stdout.write(f"督办设置：{count} 项导入时已超过完成时限的任务重新设定完成时限，自动督办已恢复。")
 
     @staticmethod
     def accounts() -> dict[str, User]:
