@@ -18,6 +18,7 @@ from tracker.formats import cn_figure
 
 DUE_SOON_DAYS = 7
 LATEST_SUBMISSION_FIELDS = ["last_submitted_at", "last_submission_state"]
+LATEST_FIRST = ("-created_at", "-id")  # an assignment's submissions, the latest first
 
 
 class SubmissionState(models.TextChoices):
@@ -152,9 +153,17 @@ class AssignmentQuerySet(models.QuerySet):
         Runs after every write of a submission (see ``tasks.signals``; bulk writers call it themselves),
         so the ledger sorts by an indexed column instead of looking up every row's latest submission.
         """
-        latest = Submission.objects.filter(assignment=OuterRef("pk")).order_by("-created_at", "-id")
+        latest = Submission.objects.filter(assignment=OuterRef("pk")).order_by(*LATEST_FIRST)
         return self.update(last_submitted_at=Subquery(latest.values("created_at")[:1]),
                            last_submission_state=Coalesce(Subquery(latest.values("state")[:1]), Value("")))
+
+    def refresh_latest_submission_of(self, assignment_id: int) -> int:
+        """The same for one assignment, as two plain statements (a report or a review writes one submission at a
+        time, and building the subqueries above costs more than running them)."""
+        latest = (Submission.objects.filter(assignment_id=assignment_id).order_by(*LATEST_FIRST)
+                  .values_list("created_at", "state").first())
+        return self.filter(pk=assignment_id).update(last_submitted_at=latest[0] if latest else None,
+                                                    last_submission_state=latest[1] if latest else "")
 
 
 class Assignment(models.Model):

@@ -1,7 +1,7 @@
 """Every submission saved or deleted one by one (a report, a review, the admin) updates its assignment's
 stored latest submission; bulk writers call ``refresh_latest_submission`` themselves."""
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
@@ -13,13 +13,13 @@ from tasks.models import Assignment, Submission
 def refresh_latest_submission(sender, instance: Submission, raw: bool = False, origin=None, **kwargs) -> None:
     if raw or _deleted_with_its_assignment(origin):
         return
-    row = Assignment.objects.filter(pk=instance.assignment_id)
     with transaction.atomic(savepoint=False):
-        # Lock the row first, in a statement of its own. An UPDATE that had to wait for another writer's
-        # lock would otherwise re-check only its own row and keep the subquery's older snapshot, missing
-        # the submission the other writer has just committed (PostgreSQL, read committed).
-        list(row.select_for_update().values_list("pk"))
-        row.refresh_latest_submission()
+        if connection.features.has_select_for_update:  # SQLite writes one transaction at a time anyway
+            # Lock the row first, in a statement of its own, then read the latest submission in the next one: it
+            # then sees the submission another writer holding the lock has just committed (PostgreSQL, read
+            # committed).
+            list(Assignment.objects.filter(pk=instance.assignment_id).select_for_update().values_list("pk"))
+        Assignment.objects.refresh_latest_submission_of(instance.assignment_id)
 
 
 def _deleted_with_its_assignment(origin) -> bool:
