@@ -298,9 +298,15 @@ def csv_lines(headers: list[str], rows: Iterable[list]) -> Iterator[bytes]:
         yield writer.writerow([_csv_value(v) for v in row]).encode()
 
 
+# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value):
     if isinstance(value, datetime.datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, datetime.date):
         return value.isoformat()
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value  # shown as text, as OWASP recommends; numbers stay numbers
     return "" if value is None else value

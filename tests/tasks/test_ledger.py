@@ -167,6 +167,20 @@ def test_csv_dates_are_iso(ledger, login):
     assert table[1][6] == "2024-06-30" and table[2][10] == "2024-06-20 10:00"
 
 
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-2+3", "@SUM(1+1)",
+                                  "\t=1", "\r=1"])
+def test_csv_writes_formula_like_text_as_text(ledger, login, text):
+    Measure.objects.filter(pk=ledger.late.measure_id).update(text=text)
+    table = csv_rows(login(ledger.lead).get(reverse("tasks:ledger_csv")))
+    cells = [row[3] for row in table[1:]]
+    assert "'" + text in cells and text not in cells
+
+
+def test_csv_keeps_numbers_and_plain_text(ledger, login):
+    table = csv_rows(login(ledger.lead).get(reverse("tasks:ledger_csv")))
+    assert table[1][3] == "2024年6月底前完成全员轮训。" and table[2][8] == "80%"
+
+
 def test_page_query_count_does_not_grow_with_rows(cast, login):
     client = login(cast.lead)
     build_city(cast.plan, 10)
