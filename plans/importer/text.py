@@ -33,6 +33,7 @@ from .vocabulary import (
     FIRST_IS_LEAD,
     HEADING_WORDS,
     LABEL_RE,
+    MEASURE_INTRO_WORDS,
     NOT_IN_SUBJECT_CHARS,
     NOT_IN_SUBJECT_WORDS,
     OPENING_WORDS,
@@ -70,6 +71,7 @@ NOT_IN_SUBJECT = re.compile(rf"[{NOT_IN_SUBJECT_CHARS}]|{alternation(NOT_IN_SUBJ
 HEADING_RUN_ON = re.compile(
     rf"^((?:[{CN}]{{1,3}}、|[（(][{CN}]{{1,3}}[）)])(?:{alternation(HEADING_WORDS)}))(?=\S)"
 )
+MEASURE_INTRO = re.compile(rf"(?:{alternation(MEASURE_INTRO_WORDS)})[^。；;]{{0,6}}[：:]\s*$")
 ANNOTATION_HINT = re.compile(rf"(?:{alternation(ANNOTATION_HINT_WORDS)})[^，,；;]{{0,4}}$")
 
 
@@ -237,13 +239,17 @@ class _Reader:
             blocks.append(block)
         return blocks
 
-    def nest(self, blocks: list[Block]) -> None:
-        """Attach nested measures (具体措施：1．2．, （1）, ①) to the task that introduces them."""
+    def nest(self, blocks: list[Block], parsed: dict) -> None:
+        """Attach nested measures (具体措施：1．2．, （1）, ①) to the task that introduces them.
+
+        Items under a heading that mostly carry their own units are the plan's tracked items, not measures
+        of the heading, unless the heading calls them measures (具体措施：): the heading stays their section."""
         host: Block | None = None
         task: Block | None = None
-        for b in blocks:
+        for i, b in enumerate(blocks):
             if b.kind in ("h1", "h2"):
-                host = b if _opens_list(b) else None
+                tracked = not _names_measures(b) and _items_carry_units(blocks[i + 1:], parsed)
+                host = b if _opens_list(b) and not tracked else None
                 task = b
                 continue
             if host is not None and (host.kind in ("h1", "h2") or b.kind != host.kind):
@@ -342,8 +348,8 @@ class _Reader:
         while body and _is_sign_off(body[-1][1]):
             body = body[:-1]
         blocks = self.blocks(body)
-        self.nest(blocks)
         parsed = {id(b): self.sentences(b) for b in blocks}
+        self.nest(blocks, parsed)
         self.doc_units = list(dict.fromkeys(u for _, anns in parsed.values() for a in anns for u in a.units))
         tasks = self.choose_tasks(blocks, parsed)
         if not tasks:
@@ -572,6 +578,22 @@ def _is_sign_off(line: str) -> bool:
 def _opens_list(b: Block) -> bool:
     """A paragraph ending in 具体措施： / 主要措施如下： introduces nested measures."""
     return bool(b.lines) and b.lines[-1][1].rstrip().endswith(("：", ":")) and not LABEL_RE.search(b.lines[-1][1][-8:])
+
+
+def _names_measures(b: Block) -> bool:
+    """A heading whose list intro names its items measures (具体措施：, 主要举措如下：)."""
+    return bool(MEASURE_INTRO.search(b.lines[-1][1]))
+
+
+def _items_carry_units(following: list[Block], parsed: dict) -> bool:
+    """Whether most of the items listed under a heading (up to the next heading) carry their own units."""
+    items = []
+    for b in following:
+        if b.kind in ("h1", "h2"):
+            break
+        if not items or b.kind == items[0].kind:
+            items.append(b)
+    return 2 * sum(bool(parsed[id(b)][1]) for b in items) > len(items)
 
 
 def _root(b: Block) -> Block | None:

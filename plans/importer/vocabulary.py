@@ -186,6 +186,9 @@ NOT_IN_SUBJECT_WORDS = ("建立", "推进", "落实", "加强", "完善", "组�
 # Words joining the names of several subjects: 区司法局和区财政局要….
 SUBJECT_LINKS = "、和与及"
 
+# A heading's list intro naming its items measures of the heading (具体措施：), not tracked items of their own.
+MEASURE_INTRO_WORDS = ("措施", "举措")
+
 # -- numbering of headings and items ---------------------------------------------------------------------
 # 一、 and （一） number sections; 1. （1） ① number tasks and measures.
 CN_NUMBERS = "一二三四五六七八九十"
