@@ -13,6 +13,7 @@ from .vocabulary import (
     BRACKET_LABEL,
     DEADLINE_CLAUSE,
     DEPARTMENT_TAILS,
+    FIELD_RE,
     GENERIC_TAILS,
     JOINT_ENDINGS,
     JOINT_WORDS,
@@ -167,7 +168,7 @@ def strip_brackets(text: str) -> str:
 
 
 def _labelled(text: str, first_is_lead: bool) -> Annotation | None:
-    parts = list(LABEL_RE.finditer(text))
+    parts = list(FIELD_RE.finditer(text))
     leads: list[str] = []
     plain: list[str] = []
     support: list[str] = []
@@ -183,12 +184,15 @@ def _labelled(text: str, first_is_lead: bool) -> Annotation | None:
             plain += [u for u in unlabelled.units if u not in unlabelled.leads]
     for i, m in enumerate(parts):
         value = text[m.end(): parts[i + 1].start() if i + 1 < len(parts) else len(text)]
-        label = m.group(1)
-        role = label_role(label)
+        label = m.group(1) or m.group(2)
+        role = label_role(label) if m.group(1) else None
         if role is None:
             notes.append(f"{label}：{value.strip(' ，,；;。')}")
             continue
-        marks = [role_mark(n) for n in split_units(value)]
+        names = split_units(value)
+        # A deadline or a score written among the units (6月底前, 5分) is a note, not a unit.
+        notes += [n for n in names if DEADLINE_CLAUSE.search(n)]
+        marks = [role_mark(n) for n in names if not DEADLINE_CLAUSE.search(n)]
         names = [n for n, _ in marks]
         if not _plausible(names):
             return None
@@ -248,7 +252,7 @@ def _unlabelled(text: str, first_is_lead: bool, bare: bool = False) -> Annotatio
             if not _plausible(names):
                 return None
             others += names
-        elif DEADLINE_CLAUSE.search(clause):
+        elif DEADLINE_CLAUSE.search(clause) or FIELD_RE.match(clause):
             notes.append(clause)
         elif bare and (len(clauses) == 1 or joined) and _organisations(split_units(clause)):
             others += split_units(clause)

@@ -51,6 +51,9 @@ UNIT_LABEL = rf"(?:{_ROLE_ALT})+(?:{_UNIT_WORD_ALT})"
 LABEL_WORD = rf"(?:{alternation(NOTE_LABELS)}|{UNIT_LABEL})"
 # 责任单位：… / 牵头部门: …  (group 1 is the label word)
 LABEL_RE = re.compile(rf"({LABEL_WORD})\s*[:：]")
+# Any field an annotation may carry after a separator (适用范围：…, 分值：…, 备注：…): a unit label (group 1) or
+# another field's label (group 2), whose value is kept as a note and never read as units.
+FIELD_RE = re.compile(rf"({LABEL_WORD})\s*[:：]|(?:^|(?<=[，,；;。\s]))([\u4e00-\u9fff]{{2,8}})\s*[:：]")
 # 【牵头单位】… / [责任单位]：…
 BRACKET_LABEL = re.compile(rf"[【\[〔]\s*({LABEL_WORD})\s*[】\]〕]\s*[:：]?")
 # A unit-column header, whole: role words and a unit word, or a lead or support word alone.

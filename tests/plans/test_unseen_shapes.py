@@ -4,6 +4,7 @@ with other fields, vague parties, rules stated inside an annotation, numbers run
 documents, deadline wordings and issuers."""
 
 from plans.importer.text import parse_text
+from plans.importer.units import parse_annotation
 
 
 def tasks_of(text: str) -> list[tuple]:
@@ -48,3 +49,37 @@ def test_items_without_annotations_under_a_list_heading_stay_its_measures():
     )
     [task] = plan["tasks"]
     assert (task["title"], task["units"], len(task["measures"])) == ("加强队伍建设", ["县司法局"], 2)
+
+
+def annotation(text: str, **kwargs) -> tuple:
+    a = parse_annotation(text, **kwargs)
+    return (a.leads, a.units, a.note) if a else None
+
+
+def test_a_deadline_before_the_label_is_read_as_the_items_deadline():
+    plan = parse_text(
+        "某县2025年收费清理工作方案\n一、重点任务\n"
+        "1．清理违规收费项目。（9月底完成，牵头考核单位：县财政局、县发展改革委）\n"
+    )
+    [task] = plan["tasks"]
+    assert task["lead_units"] == ["县财政局", "县发展改革委"]
+    assert task["measures"][0]["due"] == "2025-09-30"
+
+
+def test_a_second_field_after_the_units_is_a_note_never_a_unit():
+    assert annotation("（牵头部门：县市场监管局，适用范围：全县中介机构）") == (
+        ["县市场监管局"], ["县市场监管局"], "适用范围：全县中介机构")
+    assert annotation("（责任单位：县司法局；分值：5分）") == ([], ["县司法局"], "分值：5分")
+    assert annotation("（牵头单位：市财政局；配合单位：市税务局；备注：纳入年度考核）") == (
+        ["市财政局"], ["市财政局", "市税务局"], "备注：纳入年度考核")
+    assert annotation("（县卫健局负责，适用范围：乡镇卫生院）") == ([], ["县卫健局"], "适用范围：乡镇卫生院")
+
+
+def test_a_score_among_the_units_is_a_note():
+    assert annotation("（责任单位：县司法局、县公安局，5分）") == ([], ["县司法局", "县公安局"], "5分")
+
+
+def test_the_other_field_is_kept_with_the_measure():
+    plan = parse_text("某县工作方案\n一、重点任务\n1．规范中介服务。（牵头部门：县市场监管局，备注：按季度通报）\n")
+    assert plan["tasks"][0]["measures"][0]["text"] == "规范中介服务。（备注：按季度通报）"
+    assert plan["tasks"][0]["units"] == ["县市场监管局"]
