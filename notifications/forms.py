@@ -23,7 +23,7 @@ class LadderConfigForm(forms.ModelForm):
     class Meta:
         model = LadderConfig
         fields = ["enabled", "remind_days", "urge_every_workdays", "letter_after_workdays", "reply_workdays",
-                  "circular_after_workdays", "masthead", "signer"]
+                  "circular_after_workdays", "masthead", "signer", "contact", "contact_phone", "copy_to"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -6,6 +6,7 @@ Exactly-once rests on unique constraints: a ladder step is a Step row unique per
 """
 
 import datetime
+import re
 import uuid
 
 from django.conf import settings
@@ -60,6 +61,11 @@ class LadderConfig(models.Model):
     masthead = models.CharField("发文机关标志", max_length=100, blank=True,
                                 help_text="函告、通报版头的机关名称；留空则用方案的牵头单位")
     signer = models.CharField("署名", max_length=100, blank=True, help_text="留空则用发文机关标志")
+    contact = models.CharField("联系人", max_length=50, blank=True,
+                               help_text="函告、通报附注中的联系人；与联系电话同时填写才印出")
+    contact_phone = models.CharField("联系电话", max_length=50, blank=True)
+    copy_to = models.CharField("抄送机关", max_length=500, blank=True,
+                               help_text="函告、通报版记的抄送机关，用顿号分隔，例如：区委依法治区办、区人大法制委")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
     history = HistoricalRecords()
 
@@ -95,6 +101,18 @@ class LadderConfig(models.Model):
     @property
     def signer_name(self) -> str:
         return self.signer or self.issuer_name
+
+    @property
+    def note(self) -> str:
+        """附注 (GB/T 9704 7.3.6): whom to call about the document, when both are set."""
+        if self.contact and self.contact_phone:
+            return f"联系人：{self.contact}；联系电话：{self.contact_phone}"
+        return ""
+
+    @property
+    def copy_names(self) -> list[str]:
+        """The organs every document of the plan copies (抄送), in the order written."""
+        return [name.strip() for name in re.split(r"[、，,；;\s]+", self.copy_to) if name.strip()]
 
     # --- What a 函告 may list and when an item makes its unit due one. A letter comes only after the ladder has
     # urged: the letter date is counted from the item's first 催办 of its cycle as actually sent, written once in
