@@ -51,6 +51,8 @@ _IMAGES = [
     (b"MM\x00*", "TIFF"),
 ]
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SUB_POINT = re.compile(r"\s*(?:\d{1,2}\s*[.．、](?!\d)|[（(]\d{1,2}[)）]|[①-⑳])")
+_SEQ_CELL = re.compile(r"\s*\d{1,3}\s*[.．、]?\s*")
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0e-\x1f\x7f]")
 _HTML = re.compile(rb"^\s*(?:<!doctype\s+html|<html|<\?xml[^>]*>\s*<html)|^MIME-Version:", re.IGNORECASE)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -262,6 +264,13 @@ def _logical_lines(lines: list[str]) -> list[str]:
                 joined = "\n".join([line, *lines[i:end + 1]])
                 if not _open_quote(joined):
                     line, i = joined, end + 1
+                    break
+        elif _is_row(line) and _SUB_POINT.match(line.rsplit("\t", 1)[-1]):
+            # A cell of sub-points (1．… 2．…) copied without quotes: its next points are lines of their
+            # own, up to the one that goes on with the row's other cells.
+            while i < len(lines) and _SUB_POINT.match(lines[i]) and not _SEQ_CELL.fullmatch(lines[i].split("\t")[0]):
+                line, i = f"{line}\n{lines[i]}", i + 1
+                if _is_row(line.rsplit("\n", 1)[-1]):
                     break
         out.append(line)
     return out

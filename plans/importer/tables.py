@@ -153,6 +153,34 @@ def find_header(rows: Sequence[Sequence[str]], merged: set[tuple[int, int]] | fr
     return best
 
 
+def _continue_short_rows(grid: list[list[str]], header: Header) -> set[tuple[int, int]]:
+    """Text copied from a table drops the cells a merge covers: a row shorter than the header continues
+    the row above, aligned to the header from the right (its missing first cells are the merged ones).
+
+    Fills those cells as the .xlsx and .docx readers do and returns them as merged. A row whose first
+    cell is a number starts a row of its own (its empty last cells were dropped), a row keeping its empty
+    last cells (tabs) is whole, and a row of one cell is a heading."""
+    width = max(len(_trimmed(grid[r])) for r in range(header.first, header.last + 1))
+    merged: set[tuple[int, int]] = set()
+    above: list[str] | None = None
+    for r in range(header.last + 1, len(grid)):
+        cells = grid[r]
+        if above is not None and 2 <= len(_trimmed(cells)) and len(cells) < width and _row_number(cells[0]) is None:
+            missing = width - len(cells)
+            grid[r] = above[:missing] + cells
+            merged |= {(r, c) for c in range(missing)}
+        if len(_trimmed(grid[r])) >= 2:
+            above = grid[r]
+    return merged
+
+
+def _trimmed(cells: list[str]) -> list[str]:
+    end = len(cells)
+    while end and not cells[end - 1]:
+        end -= 1
+    return cells[:end]
+
+
 @dataclass
 class _Row:
     line: int
@@ -400,6 +428,8 @@ def parse_rows(
     if header is None:
         raise PlanImportError("表格中没有找到任务表：表头应有“工作事项/主要内容”等列和“牵头单位/责任单位”等列")
     cols = header.columns
+    if source_format == "tsv":
+        merged_set |= _continue_short_rows(grid, header)
     above = [" ".join(dict.fromkeys(c for c in row if c)) for row in grid[:header.first]]
     meta = _Meta(above, before, after, name)
     data = [

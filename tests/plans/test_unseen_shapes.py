@@ -3,8 +3,10 @@ texts), each written here as new sentences of the same form: tracked items under
 with other fields, vague parties, rules stated inside an annotation, numbers running into digits, one-line
 documents, deadline wordings and issuers."""
 
+from plans.importer import parse_file
 from plans.importer.text import parse_text
 from plans.importer.units import parse_annotation
+from tests.plans.test_sources import UP, read_sample, without_source, write_docx, write_xlsx
 
 
 def tasks_of(text: str) -> list[tuple]:
@@ -83,3 +85,58 @@ def test_the_other_field_is_kept_with_the_measure():
     plan = parse_text("某县工作方案\n一、重点任务\n1．规范中介服务。（牵头部门：县市场监管局，备注：按季度通报）\n")
     assert plan["tasks"][0]["measures"][0]["text"] == "规范中介服务。（备注：按季度通报）"
     assert plan["tasks"][0]["units"] == ["县市场监管局"]
+
+
+# -- tables ---------------------------------------------------------------------------------------------
+
+def write_tsv_without_merged_cells(blocks, path):
+    """Tab-separated text as copied from a table whose merged cells were dropped: a continuation row is
+    shorter than the header. A cell's line breaks stay as they are (no quotes)."""
+    lines = []
+    for kind, value in blocks:
+        lines += [value] if kind == "p" else ["\t".join(c for c in row if c != UP) for row in value]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def same_tasks_from_every_file(blocks, tmp_path) -> dict:
+    text = parse_file(write_tsv_without_merged_cells(blocks, tmp_path / "plan.txt"))
+    from_xlsx = parse_file(write_xlsx(blocks, tmp_path / "plan.xlsx"))
+    from_docx = parse_file(write_docx(blocks, tmp_path / "plan.docx"))
+    assert without_source(text) == without_source(from_xlsx) == without_source(from_docx)
+    return text
+
+
+def test_a_table_pasted_without_its_merged_cells_reads_as_its_xlsx_and_docx_twins(tmp_path):
+    plan = same_tasks_from_every_file(read_sample("merged_dropped"), tmp_path)
+    assert [(t["number"], t["title"], t["units"]) for t in plan["tasks"]] == [
+        (1, "深化政务服务改革", ["县政务服务中心", "县行政审批局", "县大数据中心"]),
+        (2, "优化信用监管", ["县市场监管局", "县发展改革委"]),
+        (3, "强化要素保障", ["县税务局", "县财政局"]),
+    ]
+    # The cell of sub-points is three measures of its row, with that row's unit and deadline.
+    first = plan["tasks"][0]["measures"]
+    assert [(m["text"], m["units"], m["due"]) for m in first[1:4]] == [
+        ("编制事项清单；", ["县行政审批局"], "2025-09-30"),
+        ("统一办理标准；", ["县行政审批局"], "2025-09-30"),
+        ("公开办事指南。", ["县行政审批局"], "2025-09-30"),
+    ]
+    assert plan["warnings"] == []
+
+
+def test_sub_points_of_a_cell_on_lines_of_their_own_stay_in_their_row(tmp_path):
+    blocks = [("p", "某市2025年审批改革任务分工表"), ("table", [
+        ["序号", "工作任务", "具体举措", "牵头处室", "完成时间"],
+        ["1", "精简审批环节", "1．取消重复材料；\n2．合并现场踏勘；\n3．推行容缺受理。", "审批一处", "2025年8月底前"],
+        ["2", "提升网办深度", "推动高频事项全程网办。", "数据管理处", "2025年底前"],
+    ])]
+    plan = same_tasks_from_every_file(blocks, tmp_path)
+    assert [(t["number"], t["lead_units"], len(t["measures"])) for t in plan["tasks"]] == [
+        (1, ["审批一处"], 3), (2, ["数据管理处"], 1)]
+
+
+def test_a_row_whose_last_cells_are_empty_is_a_row_of_its_own(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text("某县工作任务清单\n序号\t工作事项\t责任单位\t备注\n1\t开展执法培训\t县司法局\n"
+                    "2\t组织案卷评查\t县司法局\t每季度一次\n", "utf-8")
+    assert [t["title"] for t in parse_file(path)["tasks"]] == ["开展执法培训", "组织案卷评查"]
