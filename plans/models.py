@@ -5,7 +5,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from simple_history.models import HistoricalRecords
 
 if TYPE_CHECKING:
@@ -226,6 +227,20 @@ class Task(models.Model):
             self._requirement_place = Task.objects.filter(earlier, plan_id=self.plan_id,
                                                           is_requirement=True).count() + 1
         return self._requirement_place
+
+    @requirement_place.setter
+    def requirement_place(self, place: int) -> None:
+        self._requirement_place = place
+
+    @staticmethod
+    def requirement_place_expression(task: str) -> Coalesce:
+        """``requirement_place`` in SQL for a queryset that reaches the task through ``task`` (a path such as
+        "measure__task"), so that a list can name every row's requirement from its own query."""
+        earlier = (Task.objects.filter(plan_id=OuterRef(f"{task}__plan_id"), is_requirement=True)
+                   .filter(Q(order__lt=OuterRef(f"{task}__order"))
+                           | Q(order=OuterRef(f"{task}__order"), pk__lt=OuterRef(f"{task}__pk")))
+                   .order_by().values("plan_id").annotate(n=Count("pk")).values("n"))
+        return Coalesce(Subquery(earlier), 0) + 1
 
 
 def requirement_label(place: int) -> str:

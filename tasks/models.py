@@ -323,6 +323,36 @@ class Assignment(models.Model):
             output_field=IntegerField(),
         )
 
+    # 我的任务's order: what needs the unit first (returned, overdue, due within 7 days, the rest), done last.
+    WORK_ORDER = ("returned", "overdue", "due_soon", "open", "done")
+
+    def work_rank(self, today: datetime.date) -> int:
+        """The item's place in ``WORK_ORDER``; ``work_rank_case`` is its SQL twin."""
+        if self.is_done:
+            state = "done"
+        elif self.status == self.Status.RETURNED:
+            state = "returned"
+        elif self.is_overdue(today):
+            state = "overdue"
+        elif self.is_due_soon(today):
+            state = "due_soon"
+        else:
+            state = "open"
+        return self.WORK_ORDER.index(state)
+
+    @classmethod
+    def work_rank_case(cls, today: datetime.date) -> Case:
+        """``work_rank`` in SQL, for ordering a list by it."""
+        rank = cls.WORK_ORDER.index
+        return Case(
+            When(cls.done_q(), then=Value(rank("done"))),
+            When(status=cls.Status.RETURNED, then=Value(rank("returned"))),
+            When(cls.overdue_q(today), then=Value(rank("overdue"))),
+            When(cls.due_soon_q(today), then=Value(rank("due_soon"))),
+            default=Value(rank("open")),
+            output_field=IntegerField(),
+        )
+
     def days_left(self, today: datetime.date) -> int | None:
         """Days until the due date (negative when overdue); None when ongoing."""
         return None if self.due_on is None else (self.due_on - today).days

@@ -22,8 +22,10 @@ def cell(label: str, nowrap: bool = True) -> dict:
 
 
 class AssignmentTable(tables.Table):
-    task = tables.Column("任务", accessor="measure__task__number", order_by=("measure__task__order", "measure__order"),
-                         attrs=cell("任务"))
+    # empty_values=(): a 工作要求 has no number, and its cell still names it (工作要求（一）)
+    task = tables.Column("任务", accessor="measure__task", empty_values=(),
+                         order_by=("measure__task__order", "measure__order"),
+                         attrs={"td": {"data-label": "任务", "class": "task-cell"}})
     measure = tables.Column("细化措施", accessor="measure__text", order_by=("measure__task__order", "measure__order"),
                             attrs={"td": {"class": "measure-cell"}})
     unit = tables.Column("责任单位", accessor="unit__name", order_by=("unit__order", "unit__name"),
@@ -37,7 +39,6 @@ class AssignmentTable(tables.Table):
     class Meta:
         model = Assignment
         fields = ("task", "measure", "unit", "period", "due_on", "days", "status", "light")
-        order_by = ("due_on",)
         attrs = {"class": "work-list"}
         empty_text = "没有符合条件的任务。"
 
@@ -46,7 +47,13 @@ class AssignmentTable(tables.Table):
         self.today = today
 
     def render_task(self, record: Assignment) -> str:
-        return record.measure.task.label
+        """任务3 and the task's title (工作要求（一） for a requirement), named from the row's own query: the list
+        annotates ``requirement_place`` (Task.requirement_place_expression)."""
+        task = record.measure.task
+        if task.is_requirement and hasattr(record, "requirement_place"):
+            task.requirement_place = record.requirement_place
+        return format_html('<span class="task-name">{}</span> <span class="task-title" title="{}">{}</span>',
+                           task.name, task.title, Truncator(task.title).chars(24))
 
     def render_measure(self, record: Assignment) -> str:
         return format_html('<a href="{}" title="{}">{}</a>', reverse("tasks:assignment", args=[record.pk]),

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from urllib.parse import quote
 
 from django.contrib import messages
+from django.db.models import Count, F
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST, require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from plans.models import Task
 from tasks import uploads
 from tasks.filters import AssignmentFilter
 from tasks.forms import (
@@ -63,18 +65,41 @@ class AssignmentListView(SingleTableMixin, FilterView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return access.work_of(self.request.user).with_related()
+        """Open work first (Assignment.work_rank_case), then by due date; each row names its task from the same
+        query (a 工作要求's place among the plan's requirements included)."""
+        return (access.work_of(self.request.user).with_related()
+                .annotate(work_rank=Assignment.work_rank_case(self.today),
+                          requirement_place=Task.requirement_place_expression("measure__task"))
+                .order_by("work_rank", F("due_on").asc(nulls_last=True), "measure__task__order", "measure__order",
+                          "id"))
 
     def get_filterset_kwargs(self, filterset_class):
         return {**super().get_filterset_kwargs(filterset_class), "user": self.request.user}
+
+    def get_table_data(self):
+        """我的任务 folds finished items away (?show=done lists them, ?show=all everything); a status filter
+        shows what it asks for."""
+        rows = super().get_table_data()
+        if self.all_units or getattr(self.filterset.form, "cleaned_data", {}).get("status"):
+            self.show = "all"
+            return rows
+        self.counts = rows.aggregate(open=Count("pk", filter=~Assignment.done_q()),
+                                     done=Count("pk", filter=Assignment.done_q()))
+        self.show = self.request.GET.get("show") if self.request.GET.get("show") in ("done", "all") else "open"
+        if self.show == "open":
+            return rows.exclude(Assignment.done_q())
+        if self.show == "done":
+            return rows.filter(Assignment.done_q())
+        return rows
 
     def get_table_kwargs(self):
         return {"today": self.today, "exclude": () if self.all_units else ("unit",)}
 
     def get_context_data(self, **kwargs):
-        context = {**super().get_context_data(**kwargs), "all_units": self.all_units}
+        context = {**super().get_context_data(**kwargs), "all_units": self.all_units, "show": self.show}
         if not self.all_units:
             context["leads_any"] = access.measures_led_by(self.request.user).exists()
+            context["counts"] = getattr(self, "counts", None)
         return context
 
 

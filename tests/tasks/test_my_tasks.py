@@ -53,9 +53,11 @@ def test_filters(frozen, cast, login):
         page = c.get(f"/tasks/mine/?{query}").content.decode()
         return {a.pk for a in (june, a_later, a_late, a_done) if f"/tasks/assignments/{a.pk}/" in page}
 
-    assert shown("") == {june.pk, a_later.pk, a_late.pk, a_done.pk}
+    assert shown("") == {june.pk, a_later.pk, a_late.pk}  # finished work is folded away
+    assert shown("show=all") == {june.pk, a_later.pk, a_late.pk, a_done.pk}
+    assert shown("show=done") == {a_done.pk}
     assert shown("overdue=true") == {a_late.pk}
-    assert shown("overdue=false") == {june.pk, a_later.pk, a_done.pk}
+    assert shown("overdue=false&show=all") == {june.pk, a_later.pk, a_done.pk}
     assert shown("due_within=14") == {june.pk}
     assert shown("status=done") == {a_done.pk}
     other_task = Task.objects.create(plan=cast.plan, number=2, title="第二项任务", order=2)
@@ -121,3 +123,59 @@ def test_lead_query_count_is_the_same_with_ten_times_the_units(frozen, cast, log
     for unit in more[:20]:
         add_assignments(cast, unit, 1, due_on=datetime.date(2024, 7, 1))
     assert count_queries(c, "/tasks/assignments/") == few
+
+
+def test_open_work_comes_first_returned_overdue_due_soon_then_the_rest(frozen, cast, login):
+    """The order is Assignment.work_rank_case's: returned, overdue, due within 7 days, the rest, done last."""
+    june = cast.street_assignment  # due 2024-06-30: ten days left, the rest
+    items = {}
+    for name, due, status in [("soon", datetime.date(2024, 6, 25), "not_started"),
+                              ("late", datetime.date(2024, 6, 1), "in_progress"),
+                              ("returned", datetime.date(2024, 12, 31), "returned"),
+                              ("done", datetime.date(2024, 5, 1), "done")]:
+        m = Measure.objects.create(task=cast.task, order=len(items) + 2, text=f"措施{name}")
+        items[name] = Assignment.objects.create(measure=m, unit=cast.street, due_on=due, status=status)
+    page = login(cast.street_user).get("/tasks/mine/?show=all").content.decode()
+    order = [items["returned"], items["late"], items["soon"], june, items["done"]]
+    places = [page.index(f"/tasks/assignments/{a.pk}/") for a in order]
+    assert places == sorted(places)
+    today = datetime.date(2024, 6, 20)
+    ranks = dict(Assignment.objects.annotate(r=Assignment.work_rank_case(today)).values_list("pk", "r"))
+    assert all(ranks[a.pk] == a.work_rank(today) for a in order)  # the SQL twin agrees with the Python rule
+
+
+def test_finished_work_is_folded_and_counted(frozen, cast, login):
+    add_assignments(cast, cast.street, 3, due_on=datetime.date(2024, 5, 1), status="done",
+                    completed_on=datetime.date(2024, 4, 30))
+    page = login(cast.street_user).get("/tasks/mine/").content.decode()
+    tabs = page.split('data-testid="work-tabs"')[1].split("</nav>")[0]
+    assert "待办 <span class=\"count\">1</span>" in tabs and "已完成 <span class=\"count\">3</span>" in tabs
+    assert rows(page) == 1 and "批量措施" not in page
+    assert rows(login(cast.street_user).get("/tasks/mine/?show=done").content.decode()) == 3
+
+
+def test_task_column_names_the_task_and_a_requirement_by_its_place(frozen, cast, login):
+    first = Task.objects.create(plan=cast.plan, title="加强组织领导", is_requirement=True, order=20)
+    second = Task.objects.create(plan=cast.plan, title="强化督促检查", is_requirement=True, order=21)
+    for i, task in enumerate((first, second)):
+        m = Measure.objects.create(task=task, order=1, text=f"工作要求措施{i}")
+        Assignment.objects.create(measure=m, unit=cast.street, due_on=datetime.date(2024, 7, 1))
+    page = login(cast.street_user).get("/tasks/mine/").content.decode()
+    assert "任务1</span>" in page and "着力提高业务能力" in page
+    assert "工作要求（一）</span>" in page and "加强组织领导" in page
+    assert "工作要求（二）</span>" in page and "强化督促检查" in page
+
+
+def test_query_count_does_not_grow_with_requirement_rows(frozen, cast, login):
+    c = login(cast.street_user)
+    task = Task.objects.create(plan=cast.plan, title="加强组织领导", is_requirement=True, order=20)
+    m = Measure.objects.create(task=task, order=1, text="工作要求措施")
+    Assignment.objects.create(measure=m, unit=cast.street, due_on=datetime.date(2024, 7, 1))
+    few = count_queries(c, "/tasks/mine/")
+    for i in range(6):
+        task = Task.objects.create(plan=cast.plan, title=f"工作要求{i}", is_requirement=True, order=30 + i)
+        m = Measure.objects.create(task=task, order=1, text=f"工作要求措施{i}")
+        Assignment.objects.create(measure=m, unit=cast.street, due_on=datetime.date(2024, 7, 1))
+    page = c.get("/tasks/mine/").content.decode()
+    assert "工作要求（七）</span>" in page
+    assert count_queries(c, "/tasks/mine/") == few
