@@ -174,6 +174,7 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, *, submit_f
         "light": assignment.light(today),
         "days_label": assignment.days_label(today),
         "submissions": submissions,
+        "returned": _return_to_answer(assignment, submissions),
         "extensions": extensions,
         "history": assignment_history(assignment),
         "open_round": ReportingRound.objects.open_for(assignment, today).first() if liaison_can_act else None,
@@ -182,6 +183,13 @@ def _render_assignment(request: HttpRequest, assignment: Assignment, *, submit_f
         "owners": _owners(user, assignment, today),
     }
     return render(request, "tasks/assignment_detail.html", context, status=status)
+
+
+def _return_to_answer(assignment: Assignment, submissions: list[Submission]) -> Submission | None:
+    """The returned report an 已退回 item has to answer (newest first): its reason heads the page."""
+    if assignment.status != Assignment.Status.RETURNED:
+        return None
+    return next((s for s in submissions if s.state == Submission.State.RETURNED), None)
 
 
 def _owners(user, assignment: Assignment, today) -> list[dict] | None:

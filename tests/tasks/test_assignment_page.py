@@ -117,3 +117,22 @@ def test_work_pages_satisfy_the_content_security_policy(frozen, cast, login, sub
     for url in ("/tasks/mine/", f"/tasks/assignments/{a}/"):
         assert_satisfies_csp(unit.get(url))
     assert_satisfies_csp(unit.post(f"/tasks/assignments/{a}/submit/", {"text": "进展", "percent": "100"}))
+
+
+def test_a_returned_item_shows_its_return_reason_above_everything_else(frozen, cast, login, submit_with):
+    first = submit_with(cast.street_assignment, cast.street_user, text="第一次报送内容")
+    first.decide(cast.lead, Review.Decision.RETURN, "请补充签到表", datetime.date(2024, 6, 20))
+    page = page_of(login(cast.street_user), cast.street_assignment)
+    notice = page.index('data-testid="return-reason"')
+    assert "退回原因：请补充签到表" in page[notice:notice + 200]
+    assert notice < page.index('data-testid="task-heading"') < page.index('data-testid="submit-form"')
+    assert 'href="#submit"' in page
+
+
+def test_no_return_notice_once_the_unit_has_reported_again(frozen, cast, login, submit_with):
+    first = submit_with(cast.street_assignment, cast.street_user, text="第一次报送内容")
+    first.decide(cast.lead, Review.Decision.RETURN, "请补充签到表", datetime.date(2024, 6, 20))
+    submit_with(cast.street_assignment, cast.street_user, text="补充后的报送")
+    page = page_of(login(cast.street_user), cast.street_assignment)
+    assert 'data-testid="returned-notice"' not in page
+    assert "退回原因：请补充签到表" in page  # still in the record below
