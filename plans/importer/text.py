@@ -38,6 +38,7 @@ from .vocabulary import (
     NOT_IN_SUBJECT_WORDS,
     OPENING_WORDS,
     RUN_ON_TITLE_WORDS,
+    SAME_BELOW_WORDS,
     SUBJECT_ENDINGS,
     SUBJECT_FOLLOWERS,
     SUBJECT_LINKS,
@@ -71,6 +72,8 @@ NOT_IN_SUBJECT = re.compile(rf"[{NOT_IN_SUBJECT_CHARS}]|{alternation(NOT_IN_SUBJ
 HEADING_RUN_ON = re.compile(
     rf"^((?:[{CN}]{{1,3}}、|[（(][{CN}]{{1,3}}[）)])(?:{alternation(HEADING_WORDS)}))(?=\S)"
 )
+# What may stand beside the rule on leads in a line of its own: brackets, punctuation, 注, 下同.
+RULE_LINE_REST = re.compile(rf"[\W_]|注|说明|{alternation(SAME_BELOW_WORDS)}")
 MEASURE_INTRO = re.compile(rf"(?:{alternation(MEASURE_INTRO_WORDS)})[^。；;]{{0,6}}[：:]\s*$")
 ANNOTATION_HINT = re.compile(rf"(?:{alternation(ANNOTATION_HINT_WORDS)})[^，,；;]{{0,4}}$")
 
@@ -339,7 +342,7 @@ class _Reader:
         if not self.source.strip():
             raise PlanImportError("内容为空，没有可导入的方案文本。")
         self.first_is_lead = bool(FIRST_IS_LEAD.search(self.source))
-        lines = [(n, t) for n, t in self.lines() if not FIRST_IS_LEAD.search(t) or len(t) > 80]
+        lines = [(n, t) for n, t in self.lines() if not _only_rule_on_leads(t)]
         start = next((i for i, (_, t) in enumerate(lines) if _strip_marker(t) and not CIRC_RE.match(t)), None)
         if start is None:
             raise PlanImportError("未找到可识别的任务：文中没有“一、”“（一）”“1.”这样的编号条目。")
@@ -578,6 +581,13 @@ def _is_sign_off(line: str) -> bool:
 def _opens_list(b: Block) -> bool:
     """A paragraph ending in 具体措施： / 主要措施如下： introduces nested measures."""
     return bool(b.lines) and b.lines[-1][1].rstrip().endswith(("：", ":")) and not LABEL_RE.search(b.lines[-1][1][-8:])
+
+
+def _only_rule_on_leads(line: str) -> bool:
+    """A line that only states the document's rule on leads (（排在第一位的部门为牵头部门）), not an item
+    or an annotation that states it on the way."""
+    rule = FIRST_IS_LEAD.search(line)
+    return bool(rule) and not RULE_LINE_REST.sub("", line[:rule.start()] + line[rule.end():])
 
 
 def _names_measures(b: Block) -> bool:

@@ -14,6 +14,7 @@ from .vocabulary import (
     DEADLINE_CLAUSE,
     DEPARTMENT_TAILS,
     FIELD_RE,
+    FIRST_IS_LEAD,
     GENERIC_TAILS,
     JOINT_ENDINGS,
     JOINT_WORDS,
@@ -28,6 +29,7 @@ from .vocabulary import (
     ROLE_MARK_UNIT_WORDS,
     ROLE_MARK_WORDS,
     ROLE_WORDS,
+    SAME_BELOW_WORDS,
     SUPPORT,
     SUPPORT_CLAUSE_ENDINGS,
     alternation,
@@ -49,6 +51,7 @@ _NAME_JOIN = re.compile(alternation(NAME_JOINS))
 _NOT_A_NAME = re.compile(r"[的是要将把对。！？!?“”\"《》0-9０-９]|^[与和及]")
 MAX_NAME = 30
 ORG_END = re.compile(rf"(?:{alternation(ORG_ENDINGS)})(?:[（(][^（）()]+[）)])?$")
+_SAME_BELOW = re.compile(rf"^\s*[，,；;]?\s*(?:{alternation(SAME_BELOW_WORDS)})")
 _ROLE_MARK = re.compile(
     rf"(?P<name>.+?)\s*[（(]\s*(?P<role>{alternation(ROLE_MARK_WORDS)})(?:{alternation(ROLE_MARK_UNIT_WORDS)})?\s*[)）]"
 )
@@ -189,6 +192,12 @@ def _labelled(text: str, first_is_lead: bool) -> Annotation | None:
         if role is None:
             notes.append(f"{label}：{value.strip(' ，,；;。')}")
             continue
+        # Sentences after the first are remarks (…负责。具体任务均涉及各市，不再做分工。), and the first may
+        # end with the part its units play (X、Y按职责分工负责).
+        value, _, remark = value.strip().partition("。")
+        if remark.strip(" ，,；;。"):
+            notes.append(remark.strip(" ，,；;。"))
+        value = _without_role_ending(value.strip(" ，,；;"))
         names = split_units(value)
         # A deadline or a score written among the units (6月底前, 5分) is a note, not a unit.
         notes += [n for n in names if DEADLINE_CLAUSE.search(n)]
@@ -209,6 +218,15 @@ def _labelled(text: str, first_is_lead: bool) -> Annotation | None:
     if not leads and first_is_lead:
         leads = units[:1]
     return Annotation(leads=_merge(leads, []), units=units, note="；".join(notes), labelled=True)
+
+
+def _without_role_ending(value: str) -> str:
+    """区财政局、区税务局按职责分工负责 -> 区财政局、区税务局 (a label already says the units' part)."""
+    for pattern in (_LEAD_END, _SUPPORT_END, _PLAIN_END):
+        m = pattern.match(value)
+        if m and _organisations(split_units(m["names"])):
+            return m["names"]
+    return value
 
 
 def _clauses(text: str) -> list[str]:
@@ -286,6 +304,13 @@ def parse_annotation(text: str, *, first_is_lead: bool = False, bare: bool = Fal
     text = BRACKET_LABEL.sub(r"\1：", strip_brackets(str(text)))
     if not text or len(text) > 600:
         return None
+    rule = FIRST_IS_LEAD.search(text)
+    if rule:
+        # The annotation states the document's rule on leads (…，列第一位者为牵头单位，下同): it holds here too.
+        first_is_lead = True
+        text = (text[:rule.start()] + _SAME_BELOW.sub("", text[rule.end():], count=1)).strip(" ，,；;。")
+        if not text:
+            return None
     if LABEL_RE.search(text):
         return _labelled(text, first_is_lead)
     return _unlabelled(text, first_is_lead, bare)

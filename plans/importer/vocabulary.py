@@ -92,6 +92,8 @@ ROLE_MARK_WORDS = ("牵头", "配合", "协办", "参与")
 ROLE_MARK_UNIT_WORDS = ("单位", "部门")
 # Words that make an unreadable bracket worth a warning: it meant to name units.
 ANNOTATION_HINT_WORDS = ("负责", "牵头", "配合", "参与", "协办")
+# Words that say a rule stated in an annotation holds for the ones after it too: （…，下同）.
+SAME_BELOW_WORDS = ("下同", "以下同", "后同")
 # A document's rule on leads: 列第一位者为牵头单位.
 FIRST_IS_LEAD = re.compile(
     r"(?:列|排|位)在?(?:第一位|首位|第一|最前)(?:者|的)?(?:部门|单位)?(?:为|是)牵头(?:单位|部门)"

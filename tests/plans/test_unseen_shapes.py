@@ -9,10 +9,6 @@ from plans.importer.units import parse_annotation
 from tests.plans.test_sources import UP, read_sample, without_source, write_docx, write_xlsx
 
 
-def tasks_of(text: str) -> list[tuple]:
-    return [(t["number"], t["section"], t["title"], t["lead_units"]) for t in parse_text(text)["tasks"]]
-
-
 def test_items_with_their_own_annotations_under_a_list_heading_are_tracked_items():
     plan = parse_text(
         "某市优化营商环境实施方案\n一、提升政务服务效能\n（一）推进政务服务标准化。重点做好以下工作：\n"
@@ -140,3 +136,28 @@ def test_a_row_whose_last_cells_are_empty_is_a_row_of_its_own(tmp_path):
     path.write_text("某县工作任务清单\n序号\t工作事项\t责任单位\t备注\n1\t开展执法培训\t县司法局\n"
                     "2\t组织案卷评查\t县司法局\t每季度一次\n", "utf-8")
     assert [t["title"] for t in parse_file(path)["tasks"]] == ["开展执法培训", "组织案卷评查"]
+
+
+# -- rules and remarks inside an annotation ----------------------------------------------------------------
+
+def test_a_rule_on_leads_stated_inside_an_annotation_applies_to_it_and_to_the_following_ones():
+    plan = parse_text(
+        "某县工作方案\n一、重点任务\n1．清理违规收费。（县财政局、县税务局负责，列第一位者为牵头单位，下同）\n"
+        "2．规范中介服务。（县市场监管局、县发展改革委负责）\n"
+    )
+    assert [(t["number"], t["lead_units"], t["units"]) for t in plan["tasks"]] == [
+        (1, ["县财政局"], ["县财政局", "县税务局"]),
+        (2, ["县市场监管局"], ["县市场监管局", "县发展改革委"]),
+    ]
+
+
+def test_a_line_that_only_states_the_rule_on_leads_is_not_an_item():
+    plan = parse_text("某县工作方案\n（排在第一位的部门为牵头部门，下同）\n一、重点任务\n1．清理违规收费。（县财政局、县税务局负责）\n")
+    assert [(t["title"], t["lead_units"]) for t in plan["tasks"]] == [("清理违规收费", ["县财政局"])]
+
+
+def test_a_remark_after_the_units_and_their_role_ending_stay_out_of_the_names():
+    assert annotation("〔责任单位：省交通运输厅、省财政厅、省商务厅按职责分工负责。各市（州）均有任务，不再列出，下同。〕") == (
+        [], ["省交通运输厅", "省财政厅", "省商务厅"], "各市（州）均有任务，不再列出，下同")
+    assert annotation("（牵头单位：市卫生健康委牵头；配合单位：市医保局配合）") == (
+        ["市卫生健康委"], ["市卫生健康委", "市医保局"], "")
