@@ -32,6 +32,7 @@ from .vocabulary import (
     SAME_BELOW_WORDS,
     SUPPORT,
     SUPPORT_CLAUSE_ENDINGS,
+    VAGUE_PARTY_WORDS,
     alternation,
     label_role,
 )
@@ -136,9 +137,9 @@ def split_units(text: str) -> list[str]:
 
 def _split_conjoined(token: str) -> list[str]:
     """区财政局和区人社局 -> two units, when every part ends like an organisation (区文化和旅游局 stays whole);
-    so does 区市场监管局等区行政执法部门."""
+    so does 区市场监管局等区行政执法部门. A vague party (国务院相关部门和单位, 县住建局等有关部门) stays whole."""
     parts = [p for p in _NAME_JOIN.split(token) if p]
-    if len(parts) > 1 and all(p.startswith("各") or ORG_END.search(p) for p in parts):
+    if len(parts) > 1 and all((p.startswith("各") or ORG_END.search(p)) and p not in VAGUE_PARTY_WORDS for p in parts):
         return parts
     return [token]
 

@@ -112,7 +112,10 @@ GENERIC_TAILS = ("", "人民政府", "政府", "党委", "党工委", "管委会
 DEPARTMENT_TAILS = ("有关部门", "相关部门", "部门", "单位")
 # Words written before and after names in a list: 由区司法局…, …区人社局等部门.
 NAME_LEAD_WORDS = ("由", "均由", "请", "并由", "和", "及", "以及")
-NAME_TRAIL_WORDS = ("等相关部门", "等有关部门", "等部门", "等单位", "等")
+NAME_TRAIL_WORDS = ("等部门", "等单位", "等")
+# Vague parties (X等有关部门, 国务院相关部门和单位): a name ending in one of these is one party, and these words
+# alone are never a unit of their own split off a joined name.
+VAGUE_PARTY_WORDS = ("有关部门", "相关部门", "有关单位", "相关单位", "有关方面", "部门", "单位", "机构")
 # Words joining two names written as one (区财政局和区人社局).
 NAME_JOINS = ("以及", "和", "及", "与", "等")
 # How the name of a body ends (局, 委, 政府, 办事处, …), optionally followed by a bracketed second name.

@@ -161,3 +161,15 @@ def test_a_remark_after_the_units_and_their_role_ending_stay_out_of_the_names():
         [], ["省交通运输厅", "省财政厅", "省商务厅"], "各市（州）均有任务，不再列出，下同")
     assert annotation("（牵头单位：市卫生健康委牵头；配合单位：市医保局配合）") == (
         ["市卫生健康委"], ["市卫生健康委", "市医保局"], "")
+
+
+# -- vague parties ---------------------------------------------------------------------------------------
+
+def test_vague_parties_stay_whole_and_never_yield_a_unit_called_units():
+    assert annotation("（国务院相关部门和单位按职责分工负责）") == ([], ["国务院相关部门和单位"], "")
+    assert annotation("（省卫生健康委牵头，各有关单位配合）") == (["省卫生健康委"], ["省卫生健康委", "各有关单位"], "")
+    assert annotation("（市城管局等有关部门负责）") == ([], ["市城管局等有关部门"], "")
+    assert annotation("（责任单位：市民政局、市残联等相关部门）") == ([], ["市民政局", "市残联等相关部门"], "")
+    # Named bodies joined by 和 or 等 and a named group still split.
+    assert annotation("（市财政局和市税务局负责）") == ([], ["市财政局", "市税务局"], "")
+    assert annotation("（自然资源部等国务院有关部门负责）") == ([], ["自然资源部", "国务院有关部门"], "")
