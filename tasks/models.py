@@ -595,6 +595,11 @@ def evidence_path(instance: "Evidence", filename: str) -> str:
     return f"evidence/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}"
 
 
+# The evidence types a browser shows in its own viewer: opened in place (tasks.uploads.preview_type checks the
+# stored bytes), every other type is downloaded.
+PREVIEWABLE_TYPES = frozenset({"application/pdf", "image/jpeg", "image/png"})
+
+
 class Evidence(models.Model):
     """An evidence file attached to a submission (stored under MEDIA_ROOT with a generated name)."""
 
@@ -614,6 +619,11 @@ class Evidence(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+    @property
+    def previewable(self) -> bool:
+        """A PDF or an image, which the browser opens in place."""
+        return self.content_type in PREVIEWABLE_TYPES
 
     def actual_sha256(self) -> str | None:
         """The checksum of the stored file as it is now; None when the file is missing."""

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from typing import IO
 
 import filetype
 from django.conf import settings
@@ -24,7 +25,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 
-from tasks.models import Assignment, Evidence, Submission
+from tasks.models import PREVIEWABLE_TYPES, Assignment, Evidence, Submission
 
 MB = 1024 * 1024
 MAX_NAME_LENGTH = 200
@@ -165,6 +166,20 @@ def detect(upload: UploadedFile, size: int) -> str:
     if head.startswith(b"PK\x03\x04"):
         return _zip_kind(upload, size)
     raise ValueError(f"无法识别文件内容，只能上传 {ALLOWED_LABEL} 文件")
+
+
+# What a previewed file may do in the browser: nothing but be shown (no script, no form, no other origin; a
+# sandboxed PDF or image still opens in Chromium's viewers).
+PREVIEW_POLICY = "sandbox; default-src 'none'; img-src 'self'"
+
+
+def preview_type(stored: IO[bytes]) -> str | None:
+    """The content type to show a stored file in place as, read from its bytes (a PDF, a JPEG, a PNG); None for
+    anything else, which is downloaded. Leaves the file at its start."""
+    head = stored.read(8192)
+    stored.seek(0)
+    guessed = filetype.guess(head)
+    return guessed.mime if guessed and guessed.mime in PREVIEWABLE_TYPES else None
 
 
 def _sha256(upload: UploadedFile) -> str:

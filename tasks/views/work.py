@@ -250,19 +250,22 @@ def _submit(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect("tasks:assignment", pk=assignment.pk)
 
 
-def content_disposition(name: str, pk: int) -> str:
-    """attachment with the original (Chinese) name per RFC 5987/6266, and a plain ASCII fallback."""
+def content_disposition(name: str, pk: int, disposition: str = "attachment") -> str:
+    """attachment (or inline) with the original (Chinese) name per RFC 5987/6266, and a plain ASCII fallback."""
     ext = name.rpartition(".")[2].lower() if "." in name else ""
     fallback = "".join(ch for ch in name if ch.isascii() and (ch.isalnum() or ch in "._- "))
     if not fallback.strip(" ._-") or fallback.strip(" ._-") == ext:
         fallback = f"evidence-{pk}.{ext}" if ext else f"evidence-{pk}"
-    return f"attachment; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
+    return f"{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{quote(name, safe='')}"
 
 
 @access.signed_in
 @require_safe
 def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
-    """Serve an evidence file to those who may see it, only if it is still the file that was uploaded."""
+    """Serve an evidence file to those who may see it, only if it is still the file that was uploaded.
+
+    A PDF or an image (by its bytes) opens in the browser, sandboxed (uploads.PREVIEW_POLICY); ?download=1 and
+    every other type download."""
     evidence = access.get_evidence_for_user(request.user, pk)
     actual = evidence.actual_sha256()
     if actual != evidence.sha256:
@@ -271,8 +274,13 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
                      evidence.pk, evidence.sha256, actual or "missing file", alert.pk)
         return render(request, "tasks/evidence_integrity.html", {"evidence": evidence, "missing": actual is None},
                       status=409)
-    response = FileResponse(evidence.file.open("rb"), content_type=evidence.content_type)
-    response["Content-Disposition"] = content_disposition(evidence.original_name, evidence.pk)
+    stored = evidence.file.open("rb")
+    shown_as = None if "download" in request.GET else uploads.preview_type(stored)
+    response = FileResponse(stored, content_type=shown_as or evidence.content_type)
+    response["Content-Disposition"] = content_disposition(evidence.original_name, evidence.pk,
+                                                          "inline" if shown_as else "attachment")
+    if shown_as:
+        response["Content-Security-Policy"] = uploads.PREVIEW_POLICY
     response["X-Content-Type-Options"] = "nosniff"
     response["Cache-Control"] = "private, no-store"
     return response

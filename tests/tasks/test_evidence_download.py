@@ -4,9 +4,11 @@ checksum no longer matches — that is refused, logged and listed for the lead o
 import logging
 from urllib.parse import quote
 
+import pytest
+
 from tasks.models import IntegrityAlert
 from tasks.views.work import content_disposition
-from tests.tasks.conftest import PDF
+from tests.tasks.conftest import DOCX, JPG, PDF, PNG, ZIP
 
 
 def download(client, evidence):
@@ -16,7 +18,7 @@ def download(client, evidence):
 def test_own_unit_downloads_with_the_original_chinese_name(cast, login, submit_with):
     evidence = submit_with(cast.street_assignment, cast.street_user,
                            files=[("光复道街道2024年培训签到表.pdf", PDF)]).evidence.get()
-    response = download(login(cast.street_user), evidence)
+    response = login(cast.street_user).get(f"/tasks/evidence/{evidence.pk}/?download=1")
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == PDF
     assert response["Content-Type"] == "application/pdf"
@@ -76,3 +78,48 @@ def test_missing_file_is_reported_too(cast, login, submit_with):
     assert response.status_code == 409 and "在存储中找不到" in response.content.decode()
     assert IntegrityAlert.objects.get().is_missing
     assert "文件缺失" in login(cast.inspector).get("/tasks/integrity/").content.decode()
+
+
+@pytest.mark.parametrize("name,content,shown_as", [("签到表.pdf", PDF, "application/pdf"),
+                                                   ("现场照片.jpg", JPG, "image/jpeg"),
+                                                   ("现场照片.png", PNG, "image/png")])
+def test_pdfs_and_images_open_in_place_sandboxed(cast, login, submit_with, name, content, shown_as):
+    evidence = submit_with(cast.street_assignment, cast.street_user, files=[(name, content)]).evidence.get()
+    response = download(login(cast.lead), evidence)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == content
+    assert response["Content-Type"] == shown_as
+    assert response["Content-Disposition"].startswith("inline; ")
+    assert f"filename*=UTF-8''{quote(name)}" in response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+    policy = [d.strip() for d in response["Content-Security-Policy"].split(";")]
+    assert policy[0] == "sandbox" and "default-src 'none'" in policy and "script-src" not in response[
+        "Content-Security-Policy"]
+
+
+@pytest.mark.parametrize("name,content", [("整改方案.docx", DOCX), ("照片.zip", ZIP)])
+def test_other_types_are_downloaded(cast, login, submit_with, name, content):
+    evidence = submit_with(cast.street_assignment, cast.street_user, files=[(name, content)]).evidence.get()
+    response = download(login(cast.lead), evidence)
+    assert response["Content-Disposition"].startswith("attachment; ")
+    assert "sandbox" not in response.get("Content-Security-Policy", "")
+
+
+def test_a_file_is_previewed_by_its_bytes_not_its_recorded_type(cast, login, submit_with):
+    """A row that says image/png over bytes that are not an image is downloaded, never shown."""
+    evidence = submit_with(cast.street_assignment, cast.street_user, files=[("整改方案.docx", DOCX)]).evidence.get()
+    type(evidence).objects.filter(pk=evidence.pk).update(content_type="image/png")
+    response = download(login(cast.lead), evidence)
+    assert response["Content-Disposition"].startswith("attachment; ")
+    assert response["Content-Type"] == "image/png"  # as recorded, with nosniff: the browser saves it
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_the_assignment_page_offers_preview_and_download(frozen, cast, login, submit_with):
+    submission = submit_with(cast.street_assignment, cast.street_user,
+                             files=[("签到表.pdf", PDF), ("整改方案.docx", DOCX)])
+    pdf, docx = submission.evidence.order_by("id")
+    page = login(cast.street_user).get(f"/tasks/assignments/{cast.street_assignment.pk}/").content.decode()
+    assert f'href="/tasks/evidence/{pdf.pk}/" target="_blank"' in page
+    assert f'href="/tasks/evidence/{pdf.pk}/?download=1"' in page
+    assert f'href="/tasks/evidence/{docx.pk}/?download=1"' not in page
