@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from plans.models import Plan, Task, Unit
 from reports.models import ReportJob
-from tracker import access
+from tracker import access, plan_choice
 
 
 class ReportRequestForm(forms.Form):
@@ -22,6 +22,7 @@ class ReportRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.fields["plan"].queryset = access.plans_for(user).order_by("-issued_on", "-id")
+        self.fields["plan"].initial = plan_choice.current_plan(user)
         self.fields["task"].queryset = access.tasks_for(user).select_related("plan").order_by("plan_id", "order", "id")
         self.fields["as_of"].initial = timezone.localdate()
         units = access.units_for(user)

@@ -15,7 +15,7 @@ import django_tables2 as tables
 from django import forms
 from django.db.models import F, Q, QuerySet
 from django.forms.utils import flatatt
-from django.http import HttpRequest
+from django.http import HttpRequest, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import conditional_escape, escape, format_html
@@ -266,11 +266,11 @@ class LedgerTable(tables.Table):
 
 def build_ledger(request: HttpRequest, assignments: QuerySet[Assignment], today: datetime.date,
                  units: QuerySet[Unit] | None = None, plans: QuerySet[Plan] | None = None,
-                 paginate: bool = False) -> tuple[LedgerFilter, LedgerTable]:
+                 paginate: bool = False, data: QueryDict | None = None) -> tuple[LedgerFilter, LedgerTable]:
     """The filter and the sorted table for a request; the exports reuse both. ``units`` and ``plans`` are the
-    choices the user may filter by (tracker.access)."""
-    filterset = LedgerFilter(request.GET, queryset=ledger_queryset(assignments), today=today, units=units,
-                             plans=plans)
+    choices the user may filter by (tracker.access); ``data`` the filter's values when not the request's."""
+    filterset = LedgerFilter(request.GET if data is None else data, queryset=ledger_queryset(assignments),
+                             today=today, units=units, plans=plans)
     # An invalid filter (another unit, a bad date) shows nothing rather than everything.
     table = LedgerTable(filterset.qs if filterset.is_valid() else filterset.queryset.none(), today=today)
     tables.RequestConfig(request, paginate=paginate).configure(table)

@@ -14,7 +14,7 @@ LEAD, SUPPORT, RESPONSIBLE = "lead", "support", "resp"
 
 # Words that, ahead of a unit word, say the part the units play.
 ROLE_WORDS: dict[str, str] = {
-    "牵头": LEAD, "主责": LEAD, "主办": LEAD,
+    "牵头": LEAD, "主责": LEAD, "主办": LEAD, "主要": LEAD,
     "配合": SUPPORT, "协办": SUPPORT, "协作": SUPPORT, "协同": SUPPORT, "参与": SUPPORT, "参加": SUPPORT,
     "协助": SUPPORT,
     "责任": RESPONSIBLE, "主体责任": RESPONSIBLE, "落实": RESPONSIBLE, "实施": RESPONSIBLE,
@@ -29,7 +29,7 @@ OTHER_UNIT_HEADERS: dict[str, str] = {"责任分工": RESPONSIBLE}
 # The label words plans are known to write; each must read as a label and as a header (tested).
 KNOWN_UNIT_LABELS = (
     "牵头单位", "牵头部门", "主责单位", "主责部门", "主办单位", "牵头责任单位", "牵头处室", "责任牵头单位",
-    "牵头考核单位",
+    "牵头考核单位", "主要责任单位",
     "配合单位", "配合部门", "协办单位", "协办部门", "协作单位", "协同单位", "参与单位", "参加单位", "协助单位",
     "配合处室",
     "责任单位", "责任部门", "责任主体", "落实单位", "实施单位", "承办单位", "责任处室", "负责部门", "考核部门",

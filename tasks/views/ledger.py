@@ -6,14 +6,14 @@ from django.utils import timezone
 from django.views.decorators.http import require_safe
 
 from tasks.ledger import HEADERS, WIDTHS, build_ledger, csv_lines, export_rows
-from tracker import access
+from tracker import access, plan_choice
 from tracker.xlsx import one_sheet_file
 
 
 def _ledger(request: HttpRequest, paginate: bool = False):
     user = request.user
     return build_ledger(request, access.assignments_for(user), timezone.localdate(), units=access.units_for(user),
-                        plans=access.plans_for(user), paginate=paginate)
+                        plans=access.plans_for(user), paginate=paginate, data=plan_choice.with_plan(request))
 
 
 def _filename(ext: str) -> str:

@@ -8,9 +8,9 @@ from django.views.decorators.http import require_POST, require_safe
 
 from tasks import rounds
 from tasks.models import ReportingRound
-from tasks.views.overview import choose_plan
 from tracker import access
 from tracker.paging import page_of
+from tracker.plan_choice import choose_plan
 from tracker.xlsx import one_sheet_file
 
 

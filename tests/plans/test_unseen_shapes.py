@@ -173,3 +173,20 @@ def test_vague_parties_stay_whole_and_never_yield_a_unit_called_units():
     # Named bodies joined by 和 or 等 and a named group still split.
     assert annotation("（市财政局和市税务局负责）") == ([], ["市财政局", "市税务局"], "")
     assert annotation("（自然资源部等国务院有关部门负责）") == ([], ["自然资源部", "国务院有关部门"], "")
+
+
+# -- labels ------------------------------------------------------------------------------------------------
+
+def test_labels_named_in_the_issue_read_with_their_role_and_stay_out_of_the_names():
+    assert annotation("（负责部门：自然资源部）") == ([], ["自然资源部"], "")
+    assert annotation("（牵头处室：法规处；协办单位：综合处）") == (["法规处"], ["法规处", "综合处"], "")
+    assert annotation("（主办单位：市商务局；协办单位：市财政局）") == (["市商务局"], ["市商务局", "市财政局"], "")
+    assert annotation("（考核部门：市考评办）") == ([], ["市考评办"], "")
+
+
+def test_a_main_responsible_unit_on_its_own_line_is_the_lead_and_a_leader_is_a_note():
+    plan = parse_text(
+        "某区2026年重点工作分工方案\n一、主要预期目标\n1．地区生产总值增长5%左右。\n牵头领导：常务副区长\n主要责任单位：区发展改革委\n"
+    )
+    [task] = plan["tasks"]
+    assert (task["lead_units"], task["units"]) == (["区发展改革委"], ["区发展改革委"])
