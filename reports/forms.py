@@ -1,11 +1,10 @@
 """The form on the reports page: which report, of which plan, as of which day."""
 
-import datetime
-
 from django import forms
 from django.utils import timezone
 
 from plans.models import Plan, Task, Unit
+from reports.inspection import as_of_error
 from reports.models import ReportJob
 from tracker import access, plan_choice
 
@@ -37,14 +36,10 @@ class ReportRequestForm(forms.Form):
             self.fields["unit"].empty_label = None
             del self.fields["task"]
 
-    def clean_as_of(self) -> datetime.date:
-        day = self.cleaned_data["as_of"]
-        if day > timezone.localdate():
-            raise forms.ValidationError("截至日期不能晚于今天。")
-        return day
-
     def clean(self):
         data = super().clean()
+        if data.get("plan") and data.get("as_of") and (error := as_of_error(data["plan"], data["as_of"])):
+            self.add_error("as_of", error)
         kind = data.get("kind")
         if kind == ReportJob.Kind.UNIT and not data.get("unit"):
             self.add_error("unit", "单位报告请选择责任单位。")

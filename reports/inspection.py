@@ -63,14 +63,20 @@ class Tally:
     rank: int = -1  # the worst light's rank; -1 while empty
     targeted: int = 0  # assignments whose measure sets a target
     target_met: int = 0  # of those, how many had accepted figures meeting it (``Figures.met``)
+    due: int = 0  # assignments due by the as-of day (a deadline on or before it)
+    due_done: int = 0  # of those, how many were done
 
-    def count(self, light: str, on_time: bool, n: int, target_met: bool | None = None) -> None:
+    def count(self, light: str, on_time: bool, n: int, target_met: bool | None = None, due: bool = False) -> None:
         """``n`` assignments with this light (green is done, red overdue, as ``Assignment.light`` has it),
-        done on time or not; with a target (met or not) or without one (``target_met`` None)."""
+        done on time or not; with a target (met or not) or without one (``target_met`` None); due by the
+        as-of day or not."""
         if target_met is not None:
             self.targeted += n
             self.target_met += n if target_met else 0
         self.total += n
+        if due:
+            self.due += n
+            self.due_done += n if light == Assignment.Light.GREEN else 0
         if light == Assignment.Light.GREEN:
             self.done += n
             if on_time:
@@ -87,6 +93,8 @@ class Tally:
         self.rank = max(self.rank, other.rank)
         self.targeted += other.targeted
         self.target_met += other.target_met
+        self.due += other.due
+        self.due_done += other.due_done
 
     @property
     def targets(self) -> str:
@@ -100,6 +108,11 @@ class Tally:
     @property
     def percent(self) -> int:
         return percent(self.done, self.total)
+
+    @property
+    def percent_due(self) -> int:
+        """The completion rate over the assignments due by the as-of day (those not yet due left out)."""
+        return percent(self.due_done, self.due)
 
     @property
     def light(self) -> str:
@@ -146,6 +159,7 @@ class LineRow:
     light_label: str
     days_late: int | None
     step: str
+    due_date: datetime.date | None = None  # due_on as a date, for the workbook
 
 
 @dataclass(slots=True)
@@ -167,6 +181,8 @@ class LetterRow:
     issued_on: str
     reply_due: str
     state: str
+    issued_date: datetime.date | None = None  # issued_on and reply_due as dates, for the workbook
+    reply_due_date: datetime.date | None = None
 
 
 @dataclass(slots=True)
@@ -178,6 +194,7 @@ class EvidenceRow:
     sha256: str
     submitted_on: str
     size_bytes: int
+    submitted_date: datetime.date | None = None  # submitted_on as a date, for the workbook
 
 
 @dataclass(slots=True)
@@ -217,7 +234,8 @@ class Report:
     details: list[LineRow] = field(default_factory=list)
     letters: list[LetterRow] = field(default_factory=list)
     letters_issued: int = 0
-    letters_answered: int = 0
+    letters_answered: int = 0  # answered at all, in time or late
+    letters_answered_late: int = 0  # of those, answered after the reply was due (逾期回复)
     evidence: list[EvidenceRow] = field(default_factory=list)
     evidence_totals: list[EvidenceTotal] = field(default_factory=list)  # set when the index is summarised
     legend: list = field(default_factory=lambda: LEGEND)
@@ -225,6 +243,15 @@ class Report:
     @property
     def title(self) -> str:
         return KIND_TITLES[self.kind]
+
+    @property
+    def letters_answered_on_time(self) -> int:
+        return self.letters_answered - self.letters_answered_late
+
+    @property
+    def shows_chart(self) -> bool:
+        """A bar chart compares tasks: a task's own report (one bar) has none."""
+        return len(self.tasks) > 1
 
     @property
     def subject(self) -> str:
@@ -313,6 +340,16 @@ def resolve_plan(plan_id: int | None) -> Plan:
     return plans.get(pk=plan_id) if plan_id is not None else plans.order_by("-issued_on", "-id")[:1].get()
 
 
+def as_of_error(plan: Plan, day: datetime.date) -> str:
+    """Why no report can be made for ``plan`` as of ``day`` (a day to come, or before the plan was issued:
+    every figure would be nought); "" when it can."""
+    if day > timezone.localdate():
+        return "截至日期不能晚于今天。"
+    if plan.issued_on and day < plan.issued_on:
+        return f"截至日期早于方案印发日期（{cn_date(plan.issued_on)}），该日尚无任何任务。"
+    return ""
+
+
 def task_labels(tasks: list[Task], sections: dict[int, Section]) -> dict[int, str]:
     """"7" for task 7 and "工作要求（二）" for the plan's second requirement, as Task.label has them (``tasks``
     are the plan's, in order); another un-numbered item is named by its section and place: "三-2"."""
@@ -374,7 +411,7 @@ def build_report(
     # One pass over the states counts them per (task, unit, light, done on time, target met: None without a
     # target); the counts make a tally per (task, unit), folded into tasks, units and the plan after. The
     # lines (the overdue list, the details) keep each state's task and light: red is overdue.
-    counts: Counter[tuple[int, int, str, bool, bool | None]] = Counter()
+    counts: Counter[tuple[int, int, str, bool, bool | None, bool]] = Counter()
     open_lines: list[tuple[AssignmentState, int, str]] = []
     red, details = Assignment.Light.RED, report.shows_details
     for state in states:
@@ -386,12 +423,13 @@ def build_report(
                           state.staff_reached)
         met = figures.met is True if figures.targeted else None
         light = state.light(as_of)
-        counts[(task_id, state.unit_id, light, state.is_done_on_time(), met)] += 1
+        due = state.due_on is not None and state.due_on <= as_of
+        counts[(task_id, state.unit_id, light, state.is_done_on_time(), met, due)] += 1
         if light == red or details:
             open_lines.append((state, task_id, light))
     cell_tally: dict[tuple[int, int], Tally] = defaultdict(Tally)
-    for (task_id, unit_id, light, on_time, met), n in counts.items():
-        cell_tally[(task_id, unit_id)].count(light, on_time, n, met)
+    for (task_id, unit_id, light, on_time, met, due), n in counts.items():
+        cell_tally[(task_id, unit_id)].count(light, on_time, n, met, due)
     task_tally: dict[int, Tally] = defaultdict(Tally)
     unit_tally: dict[int, Tally] = defaultdict(Tally)
     for (task_id, unit_id), cell in cell_tally.items():
@@ -444,6 +482,7 @@ def build_report(
             days_late=-state.days_left(as_of) if overdue else None,
             step=("通报" if overdue and state.due_on < circulated.get(state.unit_id, datetime.date.min)
                   else steps.get(state.id, "") if overdue else ""),
+            due_date=state.due_on,
         )
         if overdue:
             report.overdue.append((line, unit_order[state.unit_id]))
@@ -460,10 +499,13 @@ def build_report(
             group = groups[key] = OverdueGroup(line.task, line.measure, line.period, line.due_on, line.days_late)
         notes = [n for n in (line.status if line.status != STATUS_LABELS[Assignment.Status.NOT_STARTED] else "",
                              line.step) if n]
-        group.units.append(f"{line.unit}（{'，'.join(notes)}）" if notes else line.unit)
+        if unit is not None:  # a unit's own report: its state and step only, not its name again
+            group.units.append("，".join(notes) or STATUS_LABELS[Assignment.Status.NOT_STARTED])
+        else:
+            group.units.append(f"{line.unit}（{'，'.join(notes)}）" if notes else line.unit)
     report.overdue_groups = list(groups.values())
 
-    read_letters(report, plan, end, unit)
+    read_letters(report, plan, end, unit, task)
     report.evidence = evidence_index(plan, end, unit=unit, task=task, task_labels=labels)
     if len(report.evidence) > EVIDENCE_PDF_LIMIT:
         report.evidence_totals = evidence_totals(report.evidence)
@@ -505,18 +547,21 @@ def evidence_index(plan: Plan, end: datetime.datetime, *, unit: Unit | None, tas
     rows.sort(key=lambda row: (names[row[0]][0], row[6], row[7]))
     return [
         EvidenceRow(names[unit_id][1], task_labels.get(task_id, ""), name, human_size(size), sha[:12],
-                    cn_date(submitted_on), size)
+                    cn_date(submitted_on), size, submitted_on)
         for unit_id, task_id, name, size, sha, submitted_on, _, _ in rows
     ]
 
 
 # --- Letters and the reminder ladder: the notifications app's models, read as they stood at ``end`` ---
 
-def read_letters(report: Report, plan: Plan, end: datetime.datetime, unit: Unit | None) -> None:
-    """函告 letters issued by the as-of day, not withdrawn by then, and whether they had been answered."""
+def read_letters(report: Report, plan: Plan, end: datetime.datetime, unit: Unit | None, task: Task | None) -> None:
+    """函告 letters issued by the as-of day, not withdrawn by then, and whether they had been answered (in
+    time or late); a task's report lists only the letters that name an item of the task."""
     letters = Letter.objects.filter(plan=plan, issued_on__lte=report.as_of).exclude(withdrawn_at__lt=end)
     if unit is not None:
         letters = letters.filter(unit=unit)
+    if task is not None:
+        letters = letters.filter(pk__in=LetterItem.objects.filter(assignment__measure__task=task).values("letter_id"))
     rows = (
         letters.annotate(replied_at=Min("replies__created_at", filter=Q(replies__created_at__lt=end)))
         .order_by("issued_on", "number", "pk")
@@ -528,10 +573,13 @@ def read_letters(report: Report, plan: Plan, end: datetime.datetime, unit: Unit 
         if replied_at is not None:
             replied_on = replied_at.astimezone(tz).date()
             report.letters_answered += 1
-            state = f"{'逾期回复' if replied_on > reply_due_on else '已回复'}（{cn_date(replied_on)}）"
+            late = replied_on > reply_due_on
+            report.letters_answered_late += late
+            state = f"{'逾期回复' if late else '已回复'}（{cn_date(replied_on)}）"
         else:
             state = "逾期未回复" if report.as_of > reply_due_on else "待回复"
-        report.letters.append(LetterRow(number, unit_name, cn_date(issued_on), cn_date(reply_due_on), state))
+        report.letters.append(LetterRow(number, unit_name, cn_date(issued_on), cn_date(reply_due_on), state,
+                                        issued_on, reply_due_on))
 
 
 def ladder_steps(plan: Plan, as_of: datetime.date, end: datetime.datetime) -> dict[int, str]:

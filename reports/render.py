@@ -7,6 +7,7 @@ faster than the template engine's per-cell variable lookups. Their markup stays 
 loop would have produced.
 """
 
+import re
 from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
@@ -16,6 +17,9 @@ from tracker.pdf import html_to_pdf, render_html
 
 TEMPLATE = "pdf/report.html"
 ROW_END = "</tr>\n  "
+# A span of years in a title (2023—2025年) is set on one line: the cover never breaks it at the dash.
+YEAR_SPAN = re.compile(r"\d{4}\s*[—–-]+\s*\d{4}年?")
+DATE = re.compile(r"\d{4}年\d{1,2}月\d{1,2}日")
 
 
 class _Escaped(dict):
@@ -28,6 +32,20 @@ class _Escaped(dict):
 
 def _join(rows: list[str]) -> SafeString:
     return mark_safe("".join(rows))
+
+
+def _date(text: str, esc: _Escaped) -> str:
+    """A date that never breaks inside (2024年7月18日), whatever the column's width."""
+    return f'<span class="nowrap">{esc[text]}</span>' if text else ""
+
+
+def unbroken(text: str, pattern: re.Pattern = DATE) -> SafeString:
+    """The text, escaped, with what ``pattern`` matches (dates; spans of years) kept on one line."""
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts += [escape(text[last:match.start()]), f'<span class="nowrap">{escape(match.group())}</span>']
+        last = match.end()
+    return mark_safe("".join(parts) + escape(text[last:]))
 
 
 def matrix_rows(report: Report, esc: _Escaped) -> SafeString:
@@ -63,7 +81,7 @@ def _measure(measure: str, period: str, esc: _Escaped) -> str:
 
 def overdue_rows(report: Report, esc: _Escaped) -> SafeString:
     return _join([
-        f'<tr><td class="c">{esc[g.task]}</td><td>{_measure(g.measure, g.period, esc)}</td><td>{esc[g.due_on]}</td>'
+        f'<tr><td class="c">{esc[g.task]}</td><td>{_measure(g.measure, g.period, esc)}</td><td>{_date(g.due_on, esc)}</td>'
         f'<td class="num">{g.days_late}</td><td>{"、".join(esc[u] for u in g.units)}</td>{ROW_END}'
         for g in report.overdue_groups
     ])
@@ -73,7 +91,7 @@ def detail_rows(report: Report, esc: _Escaped) -> SafeString:
     by_task = report.kind == KIND_UNIT
     return _join([
         (f'<tr><td class="c">{esc[d.task]}' if by_task else f"<tr><td>{esc[d.unit]}")
-        + f"</td><td>{_measure(d.measure, d.period, esc)}</td><td>{esc[d.due_on]}</td>"
+        + f"</td><td>{_measure(d.measure, d.period, esc)}</td><td>{_date(d.due_on, esc)}</td>"
         f'<td class="c">{esc[d.status]}</td><td class="c l-{esc[d.light]}">{esc[d.light_label]}</td>'
         f'<td class="num">{"" if d.days_late is None else d.days_late}</td>{ROW_END}'
         for d in report.details
@@ -82,8 +100,8 @@ def detail_rows(report: Report, esc: _Escaped) -> SafeString:
 
 def letter_rows(report: Report, esc: _Escaped) -> SafeString:
     return _join([
-        f"<tr><td>{esc[l.number or '—']}</td><td>{esc[l.unit]}</td><td>{esc[l.issued_on]}</td>"
-        f"<td>{esc[l.reply_due or '—']}</td><td>{esc[l.state]}</td>{ROW_END}"
+        f"<tr><td>{esc[l.number or '—']}</td><td>{esc[l.unit]}</td><td>{_date(l.issued_on, esc)}</td>"
+        f"<td>{_date(l.reply_due, esc) or '—'}</td><td>{unbroken(l.state)}</td>{ROW_END}"
         for l in report.letters  # noqa: E741
     ])
 
@@ -92,12 +110,12 @@ def evidence_rows(report: Report, esc: _Escaped) -> SafeString:
     if report.evidence_totals:
         return _join([
             f'<tr><td>{esc[t.unit]}</td><td class="num">{t.files}</td><td class="num">{esc[t.size]}</td>'
-            f"<td>{esc[t.first]}</td><td>{esc[t.last]}</td>{ROW_END}"
+            f"<td>{_date(t.first, esc)}</td><td>{_date(t.last, esc)}</td>{ROW_END}"
             for t in report.evidence_totals
         ])
     return _join([
         f'<tr><td>{esc[e.unit]}</td><td class="c">{esc[e.task]}</td><td>{escape(e.name)}</td>'
-        f'<td class="num">{esc[e.size]}</td><td>{escape(e.sha256)}</td><td>{esc[e.submitted_on]}</td>{ROW_END}'
+        f'<td class="num">{esc[e.size]}</td><td>{escape(e.sha256)}</td><td>{_date(e.submitted_on, esc)}</td>{ROW_END}'
         for e in report.evidence
     ])
 
@@ -116,7 +134,8 @@ def report_rows(report: Report) -> dict[str, SafeString]:
 
 
 def report_html(report: Report) -> str:
-    return render_html(TEMPLATE, {"r": report, "rows": report_rows(report)})
+    return render_html(TEMPLATE, {"r": report, "rows": report_rows(report),
+                                  "cover_title": unbroken(report.plan.title, YEAR_SPAN)})
 
 
 def report_pdf(report: Report) -> bytes:

@@ -69,4 +69,4 @@ def test_unit_report_shows_its_own_letters_only(ladder):
         street = build_report(KIND_UNIT, ladder.plan, datetime.date(2024, 7, 31), unit=ladder.street)
         finance = build_report(KIND_UNIT, ladder.plan, datetime.date(2024, 7, 31), unit=ladder.finance)
     assert street.letters == [] and len(finance.letters) == 1
-    assert [g.units for g in street.overdue_groups] == [[f"{ladder.street.name}（通报）"]]
+    assert [g.units for g in street.overdue_groups] == [["通报"]]  # its own report does not name it again

@@ -54,6 +54,8 @@ def test_same_command_twice_gives_the_same_pdf(plan, tmp_path):
     (["inspection", "--plan", "999", "-o", "x.pdf"], "没有ID为999的实施方案。"),
     (["inspection", "--as-of", "2025-13-01", "-o", "x.pdf"], "截至日期格式不正确"),
     (["inspection", "--as-of", "2025-07-11", "-o", "x.pdf"], "截至日期不能晚于今天。"),
+    (["inspection", "--as-of", "1999-01-01", "-o", "x.pdf"], "截至日期早于方案印发日期（2024年6月14日），该日尚无任何任务。"),
+    (["unit", "--unit", "测试区第司法局", "--as-of", "2024-06-13", "-o", "x.pdf"], "截至日期早于方案印发日期"),
     (["inspection"], "请用 -o 指定PDF文件"),
     (["unit", "--unit", "不存在的单位", "-o", "x.pdf"], "没有名为“不存在的单位”的单位。"),
     (["unit", "-o", "x.pdf"], "单位报告需要 --unit"),
@@ -73,10 +75,10 @@ def test_no_plan_at_all(db, tmp_path):
         call_command("render_report", "inspection", "-o", str(tmp_path / "x.pdf"))
 
 
-def test_as_of_before_anything_existed_still_renders(plan, tmp_path):
-    call_command("render_report", "inspection", "--as-of", "2024-01-01", "-o", str(tmp_path / "x.pdf"))
+def test_as_of_after_the_plan_was_issued_but_before_its_work_was_entered_renders(plan, tmp_path):
+    call_command("render_report", "inspection", "--as-of", "2024-07-01", "-o", str(tmp_path / "x.pdf"))
     text = "".join(p.extract_text() for p in PdfReader(tmp_path / "x.pdf").pages)
-    assert "截至该日尚无任务分解。" in text and "— 1 —" in text  # the plan only existed from March 2025
+    assert "截至该日尚无任务分解。" in text and "— 2 —" in text  # issued 2024-06-14, entered in March 2025
 
 
 def test_same_command_twice_gives_the_same_workbook(plan, tmp_path):

@@ -83,6 +83,14 @@ def test_future_date_and_missing_unit_are_refused(cast, login, clock):
     assert not ReportJob.objects.exists()
 
 
+def test_a_date_before_the_plan_was_issued_is_refused(cast, login, clock):
+    response = login(cast.inspector).post(reverse("reports:index"),
+                                          {"kind": "inspection", "plan": cast.plan.pk, "as_of": "1999-01-01"})
+    assert response.status_code == 200
+    assert "截至日期早于方案印发日期（2024年6月14日），该日尚无任何任务。" in response.content.decode()
+    assert not ReportJob.objects.exists()
+
+
 def test_large_report_renders_in_a_background_job_with_progress(cast, login, clock, monkeypatch,
                                                                  django_capture_on_commit_callbacks):
     monkeypatch.setattr(report_models, "SYNC_LIMIT", 0)

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from plans.models import Plan, Task, Unit
-from reports.inspection import KIND_INSPECTION, KIND_TASK, KIND_UNIT, build_report, resolve_plan
+from reports.inspection import KIND_INSPECTION, KIND_TASK, KIND_UNIT, as_of_error, build_report, resolve_plan
 from reports.render import report_pdf
 from reports.xlsx import report_xlsx
 
@@ -32,15 +32,12 @@ class Command(BaseCommand):
                as_of: str | None, output: str | None, xlsx: str | None, **options):
         if not output and not xlsx:
             raise fail("请用 -o 指定PDF文件，或用 --xlsx 指定Excel文件。")
-        today = timezone.localdate()
-        day = today
+        day = timezone.localdate()
         if as_of:
             try:
                 day = datetime.date.fromisoformat(as_of)
             except ValueError:
                 raise fail(f"截至日期格式不正确：{as_of}（应为 YYYY-MM-DD）。") from None
-            if day > today:
-                raise fail("截至日期不能晚于今天。")
         the_unit = the_task = None
         if kind == KIND_TASK:
             if task is None:
@@ -55,6 +52,8 @@ class Command(BaseCommand):
             the_plan = resolve_plan(plan)
         except Plan.DoesNotExist:
             raise fail(f"没有ID为{plan}的实施方案。" if plan is not None else "尚未导入任何实施方案。") from None
+        if error := as_of_error(the_plan, day):
+            raise fail(error)
         if kind == KIND_UNIT:
             if not unit:
                 raise fail("单位报告需要 --unit 单位名称或ID。")
