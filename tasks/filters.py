@@ -4,12 +4,15 @@ import django_filters
 from django import forms
 from django.utils import timezone
 
-from plans.models import Task, Unit
+from plans.models import Plan, Task, Unit
 from tasks.models import Assignment
+from tasks.status import in_plan
 from tracker import access
 
 
 class AssignmentFilter(django_filters.FilterSet):
+    plan = django_filters.ModelChoiceFilter(label="实施方案", method="filter_plan", queryset=Plan.objects.none(),
+                                            empty_label="全部方案")
     status = django_filters.ChoiceFilter(label="状态", choices=Assignment.Status.choices, empty_label="全部状态")
     task = django_filters.ModelChoiceFilter(label="任务", field_name="measure__task", queryset=Task.objects.none(),
                                             empty_label="全部任务")
@@ -22,12 +25,13 @@ class AssignmentFilter(django_filters.FilterSet):
 
     class Meta:
         model = Assignment
-        fields = ["status", "task", "unit", "due_within", "overdue"]
+        fields = ["plan", "status", "task", "unit", "due_within", "overdue"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = timezone.localdate()
         visible = self.queryset
+        self.filters["plan"].queryset = access.plans_for(user)
         self.filters["task"].queryset = (
             Task.objects.filter(measures__assignments__in=visible.order_by().values("pk")).distinct()
             .order_by("plan", "order")
@@ -36,6 +40,9 @@ class AssignmentFilter(django_filters.FilterSet):
             self.filters["unit"].queryset = access.units_for(user).filter(is_active=True)
         else:  # a liaison's list is its own unit's
             del self.filters["unit"]
+
+    def filter_plan(self, queryset, name, value):
+        return in_plan(queryset, value) if value is not None else queryset
 
     def filter_due_within(self, queryset, name, value):
         if value is None:

@@ -47,6 +47,11 @@ class User(AbstractUser):
         related_name="users",
     )
     phone = models.CharField("联系电话", max_length=32, blank=True)
+    # The plan this person last chose on 总览, 调度, 台账 or the 工作台 (tracker.plan_choice); kept on the
+    # user rather than the session so it follows them to another device.
+    current_plan = models.ForeignKey(
+        "plans.Plan", verbose_name="当前实施方案", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     objects = TrackerUserManager()
 

@@ -7,6 +7,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_safe
 
 from tracker import access
+from tracker.plan_choice import choose_plan
 from tracker.workbench import open_rounds, work_items
 
 
@@ -14,10 +15,11 @@ from tracker.workbench import open_rounds, work_items
 @require_safe
 def home(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
+    plan, plans = choose_plan(request)
     return render(request, "tracker/home.html", {
-        "today": today,
-        "items": work_items(request.user, today),
-        "rounds": open_rounds(request.user, today),
+        "today": today, "plan": plan, "plans": plans,
+        "items": work_items(request.user, today, plan),
+        "rounds": open_rounds(request.user, plan),
     })
 
 

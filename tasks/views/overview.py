@@ -4,7 +4,7 @@ import html
 
 import django_tables2 as tables
 from django.db.models import Prefetch, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,24 +18,13 @@ from tasks.ledger import LedgerTable, ledger_queryset
 from tasks.models import Assignment
 from tracker import access
 from tracker.paging import page_of
+from tracker.plan_choice import choose_plan
 
 # The matrix shows at most this many unit columns at once: a district's 30–50 units fit on one page, a
 # city's 1,000 are paged (every figure above the matrix still counts all of them).
 MATRIX_UNITS_PER_PAGE = 50
 # ?units_order= values for the matrix's columns; anything else is the units' own order.
 UNITS_ORDER_WORST = "worst"
-
-
-def choose_plan(request: HttpRequest) -> tuple[Plan | None, list[Plan]]:
-    """The plan named by ?plan=, else the latest one; with every plan the user sees for the selector."""
-    plans = list(access.plans_for(request.user).order_by("-created_at", "-id").only("id", "title", "created_at"))
-    wanted = request.GET.get("plan")
-    if wanted:
-        for plan in plans:
-            if str(plan.pk) == wanted:
-                return plan, plans
-        raise Http404(access.NOT_FOUND)
-    return (plans[0] if plans else None), plans
 
 
 def _assignments_table(request: HttpRequest, assignments: QuerySet[Assignment], today) -> LedgerTable:

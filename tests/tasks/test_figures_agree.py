@@ -79,7 +79,7 @@ def by_sql(assignments, today: datetime.date, user: User) -> dict:
     def rows(rows_):
         return {row.obj.pk: (row.light, row.total, row.done, row.overdue) for row in rows_}
 
-    workbench = {item.label: item.count for item in work_items(user, today)}
+    workbench = {item.label: item.count for item in work_items(user, today, None)}
     return {
         "total": head.total, "done": head.done, "done_on_time": head.done_on_time, "overdue": head.overdue,
         "returned": head.returned, "measures": head.measures,

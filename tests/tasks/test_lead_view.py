@@ -169,7 +169,7 @@ def test_the_leads_home_page_counts_its_own_work_only(frozen, led, submit_with):
     """The supporter's overdue item and pending report are the supporter's to act on, not the lead's."""
     Assignment.objects.filter(pk=led.street_assignment.pk).update(due_on=datetime.date(2024, 6, 1))
     submit_with(led.street_assignment, led.street_user)
-    counts = {item.label: item.count for item in work_items(led.finance_user, datetime.date(2024, 6, 20))}
+    counts = {item.label: item.count for item in work_items(led.finance_user, datetime.date(2024, 6, 20), None)}
     assert (counts["已逾期"], counts["7日内到期"], counts["待审核的报送"]) == (0, 0, 0)
-    street = {item.label: item.count for item in work_items(led.street_user, datetime.date(2024, 6, 20))}
+    street = {item.label: item.count for item in work_items(led.street_user, datetime.date(2024, 6, 20), None)}
     assert (street["已逾期"], street["待审核的报送"]) == (1, 1)
