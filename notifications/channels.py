@@ -11,7 +11,6 @@ import urllib.parse
 import urllib.request
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from notifications import bulk
@@ -19,6 +18,7 @@ from notifications.models import Delivery, Message, Notification
 from plans.models import Unit
 from tracker.emails import notice_email
 from tracker.models import User
+from tracker.queue import enqueue_on_commit
 
 WEBHOOK_TIMEOUT = 10
 DELIVERY_BATCH = 500  # deliveries per queued deliver_batch job
@@ -112,7 +112,7 @@ def dispatch_many(batch: list[tuple[Message, list[Unit]]], users: list[User] | N
 
         ids = [d.pk for d in deliveries]
         for start in range(0, len(ids), DELIVERY_BATCH):  # a few queued jobs, each trying a batch
-            transaction.on_commit(lambda batch=ids[start:start + DELIVERY_BATCH]: deliver_batch(batch))
+            enqueue_on_commit(deliver_batch, ids[start:start + DELIVERY_BATCH])
     return deliveries
 
 
@@ -182,9 +182,9 @@ def attempt(delivery_id: int) -> Delivery | None:
 
 
 def retry(delivery: Delivery) -> None:
-    """The lead office's retry button: three fresh tries."""
-    Delivery.objects.filter(pk=delivery.pk, state=Delivery.State.FAILED).update(
+    """The lead office's retry button (a failed or a stuck delivery): three fresh tries."""
+    Delivery.objects.filter(pk=delivery.pk, state__in=[Delivery.State.FAILED, Delivery.State.PENDING]).update(
         state=Delivery.State.PENDING, attempts=0, updated_at=timezone.now())
     from notifications.tasks import deliver_batch
 
-    transaction.on_commit(lambda: deliver_batch([delivery.pk]))
+    enqueue_on_commit(deliver_batch, [delivery.pk])

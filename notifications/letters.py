@@ -283,6 +283,21 @@ def issue_letters(plan: Plan, unit_ids: list[int], as_of: datetime.date, *, user
     return issued
 
 
+def issue_by_hand(plan: Plan, unit: Unit, as_of: datetime.date, user) -> tuple[Letter | None, bool]:
+    """The letter the lead office writes to a unit from the unit's page: (the letter, True) when one is numbered
+    now; (the issued letter that already lists the unit's overdue items, False) when the request comes again for
+    them (a retried POST, a second click: the items are covered, nothing is numbered twice); (None, False) when
+    there is nothing to write up."""
+    issued = issue_letters(plan, [unit.pk], as_of, user=user, manual=True)
+    if issued:
+        return issued[0], True
+    overdue = Assignment.objects.filter(Assignment.overdue_q(as_of), unit=unit)
+    covering = (Letter.objects.issued().filter(plan=plan, unit=unit, items__active=True,
+                                               items__assignment__in=overdue)
+                .order_by("-year", "-serial").first())
+    return covering, False
+
+
 def store_pdf(letter: Letter) -> None:
     pdf = render_pdf("pdf/letter.html", context_for(letter))
     letter.pdf.save(f"{letter.prefix}-{letter.year}-{letter.serial}.pdf", ContentFile(pdf), save=False)

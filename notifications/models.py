@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -142,8 +143,9 @@ class LadderConfig(models.Model):
         their current cycle (a 催办 of the ladder; for a letter written by hand, also one sent by hand from the
         item's page) and that no issued letter lists in that cycle; not the lead office's own, nor a supporting
         unit's on a measure with lead units."""
-        covered = LetterItem.objects.filter(assignment=OuterRef("pk"), cycle=OuterRef("ladder_state__cycle"),
-                                            active=True)
+        # an item not adopted by the ladder yet (no state) is in its first cycle, as `issue_letters` writes it
+        covered = LetterItem.objects.filter(assignment=OuterRef("pk"), active=True,
+                                            cycle=Coalesce(OuterRef("ladder_state__cycle"), 1))
         leads = Measure.lead_units.through.objects.filter(measure_id=OuterRef("measure_id"))
         supporter = Exists(leads) & ~Exists(leads.filter(unit_id=OuterRef("unit_id")))
         listable = (Q(measure__task__plan=self.plan_id, follow_up=True) & Assignment.overdue_q(as_of)
@@ -294,6 +296,18 @@ class Notification(models.Model):
         return f"{self.user} · {self.message}"
 
 
+class DeliveryQuerySet(models.QuerySet):
+    def stuck(self, now: datetime.datetime) -> "DeliveryQuerySet":
+        """Pending and untouched since the cut-off (STALE_WORK_SECONDS, longer than the last retry's wait): its
+        enqueue failed or the worker trying it died. The recovery job queues these again."""
+        cutoff = now - datetime.timedelta(seconds=settings.STALE_WORK_SECONDS)
+        return self.filter(state=Delivery.State.PENDING, updated_at__lt=cutoff)
+
+    def needs_attention(self, now: datetime.datetime) -> "DeliveryQuerySet":
+        """What the 发送失败 page lists: failed after its tries, or stuck (`stuck`)."""
+        return self.filter(Q(state=Delivery.State.FAILED) | Q(pk__in=self.stuck(now).values("pk")))
+
+
 class Delivery(models.Model):
     """One attempt-tracked delivery of a message over email or a group-robot webhook."""
 
@@ -321,11 +335,16 @@ class Delivery(models.Model):
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
+    objects = DeliveryQuerySet.as_manager()
+
     class Meta:
         verbose_name = "投递"
         verbose_name_plural = "投递"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["created_at"], condition=Q(state="failed"), name="delivery_failed")]
+        indexes = [
+            models.Index(fields=["created_at"], condition=Q(state="failed"), name="delivery_failed"),
+            models.Index(fields=["updated_at"], condition=Q(state="pending"), name="delivery_pending"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_channel_display()} → {self.target}"
@@ -367,6 +386,12 @@ class LetterQuerySet(models.QuerySet):
 
     def unanswered_past_due(self, as_of: datetime.date) -> "LetterQuerySet":
         return self.issued().filter(reply_due_on__lt=as_of, replies__isnull=True)
+
+
+def unfinished(documents: models.QuerySet, kind: str) -> models.QuerySet:
+    """Numbered documents (letters, circulars) a worker left without their PDF or without their message."""
+    sent = Message.objects.filter(**{kind: OuterRef("pk")}, kind=kind)
+    return documents.filter(Q(pdf="") | ~Exists(sent))
 
 
 def letter_path(instance: "Letter", filename: str) -> str:

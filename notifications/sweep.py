@@ -51,6 +51,7 @@ from notifications.models import (
 from plans.models import Measure, Plan, Task, Unit
 from tasks.models import Assignment, ReportingRound
 from tracker.formats import cn_date
+from tracker.queue import enqueue
 from tracker.workdays import workdays_between
 
 logger = logging.getLogger(__name__)
@@ -416,7 +417,7 @@ def _sweep(as_of: datetime.date, *, finish: str) -> dict:
     elif finish == "queue" and (letter_ids or circular_ids):
         from notifications.tasks import finish_documents_task
 
-        finish_documents_task(letter_ids, circular_ids)
+        enqueue(finish_documents_task, letter_ids, circular_ids)
     if finish != "never":
         result["failed"] += Delivery.objects.filter(message__pk__gt=messages_before,
                                                     state=Delivery.State.FAILED).count()

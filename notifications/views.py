@@ -220,7 +220,9 @@ def circular_new(request, plan_pk):
 @access.overseers_only
 @require_safe
 def delivery_list(request):
-    rows = access.deliveries_for(request.user).filter(state=Delivery.State.FAILED).select_related("message", "unit")
+    """Failed deliveries, and those stuck pending (their worker died or their enqueue failed), with a retry."""
+    rows = (access.deliveries_for(request.user).needs_attention(timezone.now())
+            .select_related("message", "unit"))
     page = page_of(request, rows)
     return render(request, "notifications/delivery_list.html", {"page": page})
 
@@ -230,8 +232,8 @@ def delivery_list(request):
 def delivery_retry(request, pk):
     delivery = access.get_delivery_for_user(request.user, pk, write=True)
     access.require_lead(request.user)
-    if delivery.state != Delivery.State.FAILED:
-        messages.info(request, "该通知已发送成功，无需重新发送。")
+    if not Delivery.objects.needs_attention(timezone.now()).filter(pk=delivery.pk).exists():
+        messages.info(request, "该通知已发送成功或正在发送，无需重新发送。")
         return redirect("notifications:deliveries")
     channels.retry(delivery)
     messages.success(request, "已重新发送。")
@@ -314,13 +316,15 @@ def unit_letter(request, unit_pk, plan_pk):
         return _pdf_response(letters.preview_pdf(plan, unit, today), "函告预览.pdf")
     if request.method == "POST":
         access.require_lead(request.user)
-        issued = letters.issue_letters(plan, [unit.pk], today, user=request.user, manual=True)
-        if not issued:
+        letter, created = letters.issue_by_hand(plan, unit, today, request.user)
+        if letter is None:
             messages.error(request, f"{unit.name}在该方案中没有经催办仍未完成的逾期任务，无需函告。")
             return redirect("notifications:unit_letter", unit_pk=unit.pk, plan_pk=plan.pk)
-        letter = issued[0]
-        letters.finish_letter(letter)
-        messages.success(request, f"{letter.number}已编号并发送给{unit.name}。")
+        letters.finish_letter(letter)  # a repeated request finishes what the first left undone
+        if created:
+            messages.success(request, f"{letter.number}已编号并发送给{unit.name}。")
+        else:
+            messages.info(request, f"这些逾期任务已由{letter.number}函告{unit.name}，未重复编号。")
         return redirect(letter)
     items = letters.letter_items(plan, unit, today)
     copies = letters.copy_units_for(plan, [(unit.pk, item["assignment"].measure_id) for item in items])

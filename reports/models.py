@@ -1,10 +1,13 @@
 """Report files asked for from the pages: who asked for what, how far the rendering got, the kept files."""
 
+import datetime
 import logging
+import threading
 
 from django.conf import settings
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import connection, models
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -20,10 +23,26 @@ logger = logging.getLogger(__name__)
 
 # Reports over more assignments than this render in a Huey job; smaller ones while the page waits.
 SYNC_LIMIT = 1500
+# Runs a background job may start: one killed with its worker this often is failed, with 重新生成 for its requester.
+MAX_RUNS = 3
 
 
 def report_path(instance: "ReportJob", filename: str) -> str:
     return f"reports/{instance.created_at:%Y}/{instance.pk}/{filename}"
+
+
+def stale_before(now: datetime.datetime) -> datetime.datetime:
+    """Work untouched since before this is taken for left behind by a worker that died (STALE_WORK_SECONDS)."""
+    return now - datetime.timedelta(seconds=settings.STALE_WORK_SECONDS)
+
+
+class ReportJobQuerySet(models.QuerySet):
+    def stale(self, now: datetime.datetime) -> "ReportJobQuerySet":
+        """Background jobs left behind: queued or running with no sign of life (asked for, claimed, a heartbeat,
+        queued again) since the cut-off: the enqueue failed, the queue was lost or the worker died."""
+        cutoff = stale_before(now)
+        return self.filter(Q(heartbeat_at__lt=cutoff) | Q(heartbeat_at__isnull=True, created_at__lt=cutoff),
+                           state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING])
 
 
 class ReportJob(models.Model):
@@ -57,12 +76,21 @@ class ReportJob(models.Model):
     xlsx = models.FileField("Excel", upload_to=report_path, max_length=200, blank=True)
     created_at = models.DateTimeField("申请时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    runs = models.PositiveSmallIntegerField("运行次数", default=0, help_text="后台进程开始生成的次数")
+    heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True,
+                                        help_text="开始生成、生成中每隔一段时间、重新排队时写入；长时间没有心跳表示后台进程已退出")
+
+    objects = ReportJobQuerySet.as_manager()
 
     class Meta:
         verbose_name = "报告文件"
         verbose_name_plural = "报告文件"
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["unit", "kind"], name="reportjob_unit_kind")]
+        indexes = [
+            models.Index(fields=["unit", "kind"], name="reportjob_unit_kind"),
+            models.Index(fields=["created_at"], condition=Q(state__in=["queued", "running"]),
+                         name="reportjob_unfinished"),
+        ]
 
     def __str__(self) -> str:
         return self.title
@@ -100,7 +128,42 @@ class ReportJob(models.Model):
 
     def _progress(self, percent: int, stage: str) -> None:
         self.progress, self.stage = percent, stage
-        ReportJob.objects.filter(pk=self.pk).update(state=self.State.RUNNING, progress=percent, stage=stage)
+        ReportJob.objects.filter(pk=self.pk).update(state=self.State.RUNNING, progress=percent, stage=stage,
+                                                    heartbeat_at=timezone.now())
+
+    def claim(self) -> bool:
+        """Take a queued job for this worker: whoever moves it from queued to running owns the run."""
+        now = timezone.now()
+        claimed = ReportJob.objects.filter(pk=self.pk, state=self.State.QUEUED).update(
+            state=self.State.RUNNING, runs=F("runs") + 1, heartbeat_at=now)
+        if claimed == 1:
+            self.state, self.heartbeat_at, self.runs = self.State.RUNNING, now, self.runs + 1
+        return claimed == 1
+
+    def run_in_background(self) -> None:
+        """The Huey job's body: claim the job, then render it with a heartbeat (`run`), telling the requester."""
+        if self.claim():
+            with Heartbeat(self.pk):
+                self.run(notify=True)
+
+    def requeue_or_fail(self) -> bool:
+        """A job its worker left behind (`ReportJobQuerySet.stale`): queued again while it has runs left (True),
+        otherwise failed, with 重新生成 for its requester, who is told."""
+        if self.runs < MAX_RUNS:
+            return ReportJob.objects.filter(pk=self.pk, state=self.state, heartbeat_at=self.heartbeat_at).update(
+                state=self.State.QUEUED, progress=0, stage="等待重新生成", heartbeat_at=timezone.now()) == 1
+        error = f"后台生成中断{self.runs}次（后台进程退出），请点击“重新生成”。"
+        if ReportJob.objects.filter(pk=self.pk, state=self.state, heartbeat_at=self.heartbeat_at).update(
+                state=self.State.FAILED, stage="失败", error=error, finished_at=timezone.now()) == 1:
+            self.state, self.error = self.State.FAILED, error
+            notify_requester(self)
+        return False
+
+    def restart(self) -> None:
+        """重新生成 a failed job: queued afresh, its error and runs cleared (the caller queues or runs it)."""
+        ReportJob.objects.filter(pk=self.pk, state=self.State.FAILED).update(
+            state=self.State.QUEUED, progress=0, stage="", error="", runs=0, heartbeat_at=None, finished_at=None)
+        self.refresh_from_db()
 
     def run(self, *, notify: bool = False) -> None:
         """Render the PDF and the workbook and keep them; ``notify`` tells the requester in the inbox
@@ -123,6 +186,33 @@ class ReportJob(models.Model):
         self.save(update_fields=["state", "progress", "stage", "error", "pdf", "xlsx", "finished_at"])
         if notify:
             notify_requester(self)
+
+
+class Heartbeat:
+    """While a background job renders, a thread writes its heartbeat every fifth of STALE_WORK_SECONDS: a job
+    whose heartbeat stops (its worker died) is found by the recovery job, one that renders for long is not."""
+
+    def __init__(self, job_id: int):
+        self.job_id, self.stopped = job_id, threading.Event()
+        self.thread = threading.Thread(target=self._beat, name=f"report-job-{job_id}-heartbeat", daemon=True)
+
+    def __enter__(self) -> "Heartbeat":
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.stopped.set()
+        self.thread.join()
+
+    def _beat(self) -> None:
+        try:
+            while not self.stopped.wait(settings.STALE_WORK_SECONDS / 5):
+                ReportJob.objects.filter(pk=self.job_id, state=ReportJob.State.RUNNING).update(
+                    heartbeat_at=timezone.now())
+        except Exception:  # a lost beat only makes the job look stale sooner: it is queued again, not lost
+            logger.exception("report job %s: heartbeat failed", self.job_id)
+        finally:
+            connection.close()
 
 
 def notify_requester(job: ReportJob) -> None:

@@ -1,4 +1,4 @@
-"""Huey job for reports too big to render while the page waits: a thin caller of ReportJob.run."""
+"""Huey job for reports too big to render while the page waits: a thin caller of ReportJob.run_in_background."""
 
 from huey.contrib.djhuey import db_task
 
@@ -8,5 +8,5 @@ from reports.models import ReportJob
 @db_task(name="reports.render_report_job")
 def render_report_job(job_id: int) -> None:
     job = ReportJob.objects.select_related("plan__lead_unit", "unit", "task").filter(pk=job_id).first()
-    if job is not None and job.state == ReportJob.State.QUEUED:
-        job.run(notify=True)
+    if job is not None:
+        job.run_in_background()

@@ -8,5 +8,6 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("<int:pk>/", views.job_detail, name="job"),
     path("<int:pk>/status/", views.job_status, name="status"),
+    path("<int:pk>/retry/", views.job_retry, name="retry"),
     path("<int:pk>/<str:fmt>/", views.download, name="download"),
 ]

@@ -6,16 +6,17 @@ printing, i.e. reading — a POST an inspector may make); a liaison asks for and
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from reports.forms import ReportRequestForm
 from reports.models import ReportJob
 from reports.tasks import render_report_job
 from tracker import access
 from tracker.paging import page_of
+from tracker.queue import enqueue_on_commit
 
 
 @login_required
@@ -27,18 +28,39 @@ def index(request: HttpRequest) -> HttpResponse:
         access.require_report_request(request.user, data["kind"], data["unit"])
         job = ReportJob.objects.create(kind=data["kind"], plan=data["plan"], unit=data["unit"], task=data["task"],
                                        as_of=data["as_of"], requested_by=request.user)
-        if job.runs_in_background():
-            transaction.on_commit(lambda: render_report_job(job.pk))
-            messages.info(request, "报告较大，已转入后台生成，完成后将通知您。")
-        else:
-            job.run()
-            if job.state == ReportJob.State.DONE:
-                messages.success(request, "报告已生成。")
-            else:
-                messages.error(request, "报告生成失败，请稍后重试或联系管理员。")
+        _render(request, job)
         return redirect(job)
     jobs = page_of(request, access.report_jobs_for(request.user).select_related("plan", "unit", "task", "requested_by"))
     return render(request, "reports/index.html", {"form": form, "page": jobs})
+
+
+def _render(request: HttpRequest, job: ReportJob) -> None:
+    """A big report is handed to a Huey job (queued after the commit; if the queue is down, the recovery job
+    queues it later); a small one renders while the page waits."""
+    if job.runs_in_background():
+        enqueue_on_commit(render_report_job, job.pk)
+        messages.info(request, "报告较大，已转入后台生成，完成后将通知您。")
+    else:
+        job.run()
+        if job.state == ReportJob.State.DONE:
+            messages.success(request, "报告已生成。")
+        else:
+            messages.error(request, "报告生成失败，请稍后重试或联系管理员。")
+
+
+@login_required  # asking for a report again is printing, as asking for it: an inspector may, for its own
+@require_POST
+def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """重新生成 a failed report: its requester (or the lead office) asks for it again on the job's page."""
+    job = access.get_report_job_for_user(request.user, pk)
+    if job.requested_by_id != request.user.pk and not request.user.is_lead:
+        raise PermissionDenied("只有申请人可以重新生成该报告。")
+    if job.state != ReportJob.State.FAILED:
+        messages.info(request, "该报告没有失败，无需重新生成。")
+        return redirect(job)
+    job.restart()
+    _render(request, job)
+    return redirect(job)
 
 
 @access.signed_in

@@ -2,6 +2,7 @@
 through a group), an inspector and an outsider, with a small plan between them."""
 
 import datetime
+import socket
 
 import pytest
 from django.test import Client
@@ -67,3 +68,21 @@ def login():
         return client
 
     return _login
+
+
+def closed_port() -> int:
+    """A port nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def redis_down(monkeypatch) -> None:
+    """Huey's queue on Redis at a closed port, as when Redis is unreachable: every enqueue raises
+    redis.ConnectionError (the suite otherwise runs Huey in immediate mode). Pass `monkeypatch.context()` to
+    bring Redis back when the block ends."""
+    from huey.contrib.djhuey import HUEY
+    from huey.storage import RedisStorage
+
+    monkeypatch.setattr(HUEY, "_immediate", False)
+    monkeypatch.setattr(HUEY, "storage", RedisStorage(name="tracker-test", url=f"redis://127.0.0.1:{closed_port()}/0"))

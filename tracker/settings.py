@@ -220,6 +220,11 @@ else:
 
 # Reminder sweep schedule, Beijing time ("HH:MM").
 SWEEP_TIME = env_str("SWEEP_TIME", "08:30")
+# Work untouched this long is taken for left behind by a worker that died and is queued again by the recovery
+# job (tracker.recovery, every RECOVERY_MINUTES): a pending delivery (longer than the last retry's 5 minutes),
+# a queued or running report job (a running one beats every fifth of it), an unfinished letter or circular.
+STALE_WORK_SECONDS = env_int("STALE_WORK_SECONDS", 900)
+RECOVERY_MINUTES = env_int("RECOVERY_MINUTES", 5)
 
 # Tables
 DJANGO_TABLES2_TEMPLATE = "tracker/table.html"

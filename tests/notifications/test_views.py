@@ -9,9 +9,19 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from notifications import letters
-from notifications.models import Circular, Delivery, LadderConfig, Letter, Message, Notification, ReplyFile
+from notifications.models import (
+    Circular,
+    Delivery,
+    DocumentCounter,
+    LadderConfig,
+    Letter,
+    Message,
+    Notification,
+    ReplyFile,
+)
 from notifications.sweep import run_sweep
 from tasks.models import Assignment
+from tests.conftest import redis_down
 
 D = datetime.date
 TODAY = datetime.datetime(2024, 7, 22, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
@@ -234,3 +244,23 @@ def test_circular_content_names_long_overdue_units_unanswered_letters_and_round_
         ("光复道街道办事处", 1, 24), ("区财政局", 1, 24)]
     assert [(r["unit"], r["numbers"]) for r in content["unanswered"]] == [
         ("区财政局", [Letter.objects.get(unit=cast.finance).number])]
+
+
+def test_urge_and_letter_by_hand_while_redis_is_down_are_saved_and_a_repeated_letter_is_not_numbered_again(
+        cast, login, fast_pdf, monkeypatch, caplog, django_capture_on_commit_callbacks):
+    client = login(cast.lead)
+    letter_url = reverse("notifications:unit_letter", args=[cast.finance.pk, cast.plan.pk])
+    with monkeypatch.context() as m, django_capture_on_commit_callbacks(execute=True):
+        redis_down(m)
+        answer = client.post(reverse("notifications:assignment", args=[cast.finance_assignment.pk]), {"kind": "urge"})
+        assert answer.status_code == 302 and Message.objects.get().kind == "urge"  # saved, its email not queued
+        first = client.post(letter_url)
+        again = client.post(letter_url)  # the same request again: the items are covered by the first letter
+    letter = Letter.objects.get()
+    assert first.status_code == again.status_code == 302
+    assert first["Location"] == again["Location"] == letter.get_absolute_url()
+    assert letter.number == "测司法函〔2024〕1号" and letter.pdf and letter.items.count() == 1
+    assert DocumentCounter.objects.get().last == 1
+    assert "未重复编号" in client.get(again["Location"]).content.decode()
+    assert Delivery.objects.filter(state="pending", attempts=0).count() == 2  # the urge's and the letter's email
+    assert caplog.text.count("could not queue notifications.deliver_batch") == 2
