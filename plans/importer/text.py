@@ -51,6 +51,7 @@ END = "。；;！？!?）)」”"
 H1_RE = re.compile(rf"^(?P<n>[{CN}]{{1,3}})[、．](?P<rest>.*)$")
 H2_RE = re.compile(rf"^[（(](?P<n>[{CN}]{{1,3}})[）)](?P<rest>.*)$")
 NUM_RE = re.compile(r"^(?P<n>\d{1,3})\s*[.．、﹒](?!\d)(?P<rest>.*)$")
+NUM_BEFORE_DIGITS = re.compile(r"^(?P<n>\d{1,3})\s*[.．、﹒](?P<rest>\d.*)$")
 PNUM_RE = re.compile(r"^[（(](?P<n>\d{1,3})[）)](?P<rest>.*)$")
 CIRC_RE = re.compile(rf"^(?P<n>[{CIRCLED}])(?P<rest>.*)$")
 # Where a marker may start a new logical line inside a long line (texts without line breaks).
@@ -223,6 +224,11 @@ class _Reader:
         h1 = h2 = None
         for n, t in body:
             marked = _strip_marker(t)
+            digits = NUM_BEFORE_DIGITS.match(t) if marked is None else None
+            last = next((b for b in reversed(blocks) if b.kind == "num"), None)
+            if digits and last is not None and int(digits["n"]) == last.number + 1:
+                # 11.121人才梯队项目… after item 10: item 11, whose text starts with a number.
+                marked = ("num", last.number + 1, f"{last.number + 1}.", digits["rest"].strip())
             if marked is None:
                 if blocks:
                     if LABEL_RE.match(t):

@@ -190,3 +190,23 @@ def test_a_main_responsible_unit_on_its_own_line_is_the_lead_and_a_leader_is_a_n
     )
     [task] = plan["tasks"]
     assert (task["lead_units"], task["units"]) == (["区发展改革委"], ["区发展改革委"])
+
+
+# -- numbers ---------------------------------------------------------------------------------------------
+
+def test_an_item_number_followed_by_text_starting_with_digits_is_the_next_item():
+    plan = parse_text(
+        "某县人才工作方案\n一、主要任务\n10．完善人才服务机制。（县人社局负责）\n"
+        "11．121人才梯队项目全面启动。（县人社局、县财政局负责）\n12．3.5万平方米孵化基地建成。（县工信局负责）\n"
+    )
+    assert [(t["number"], t["title"], t["units"]) for t in plan["tasks"]] == [
+        (10, "完善人才服务机制", ["县人社局"]),
+        (11, "121人才梯队项目全面启动", ["县人社局", "县财政局"]),
+        (12, "3.5万平方米孵化基地建成", ["县工信局"]),
+    ]
+
+
+def test_a_decimal_that_is_not_the_next_number_stays_in_its_item():
+    plan = parse_text("某县工作方案\n一、主要任务\n1．扩大有效投资。全年投资增长\n7.5%以上。（县发展改革委负责）\n")
+    [task] = plan["tasks"]
+    assert task["number"] == 1 and "7.5%以上" in task["measures"][-1]["text"]
