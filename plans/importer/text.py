@@ -130,7 +130,9 @@ def _split_inline(line: str, run_on: bool = False) -> list[str]:
         i = m.start()
         if i == 0 or depths[i] != (1 if line[i] in OPEN else 0):
             continue
-        starts_list = run_on and re.match(r"(?:1\s*[.．、﹒]|[（(][一1][）)])", m.group(0)) and "\u4e00" <= line[i - 1] <= "\u9fff"
+        starts_list = run_on and "\u4e00" <= line[i - 1] <= "\u9fff" and (
+            re.match(r"(?:1\s*[.．、﹒]|[（(][一1][）)])", m.group(0))
+            or _heading_runs_into_item(line[cuts[-1] if cuts else 0:i], m.group(0)))
         spaced_label = line[i - 1].isspace() and LABEL_RE.match(m.group(0))
         before = line[:i].rstrip()[-1:] or line[i - 1]
         if before in END or before in "：:" or starts_list or spaced_label:
@@ -145,6 +147,13 @@ def _split_inline(line: str, run_on: bool = False) -> list[str]:
     if run_on:
         parts = [q for p in parts for q in HEADING_RUN_ON.sub(r"\1\n", p).split("\n")]
     return [p for p in parts if p.strip()]
+
+
+def _heading_runs_into_item(segment: str, marker: str) -> bool:
+    """二、进一步简化审批（四）进一步降低… : a part's heading (short, no sentence end) runs straight into an
+    item that goes on numbering from the part before."""
+    return bool(H1_RE.match(segment)) and len(segment) <= 40 and not any(c in END for c in segment) \
+        and not H1_RE.match(marker) and not LABEL_RE.match(marker)
 
 
 _TITLE_RUNS_ON = re.compile(rf"((?:{alternation(RUN_ON_TITLE_WORDS)})[》」”)）]*)(?={alternation(OPENING_WORDS)})")

@@ -210,3 +210,29 @@ def test_a_decimal_that_is_not_the_next_number_stays_in_its_item():
     plan = parse_text("某县工作方案\n一、主要任务\n1．扩大有效投资。全年投资增长\n7.5%以上。（县发展改革委负责）\n")
     [task] = plan["tasks"]
     assert task["number"] == 1 and "7.5%以上" in task["measures"][-1]["text"]
+
+
+# -- one-line documents ----------------------------------------------------------------------------------
+
+def test_a_part_heading_running_into_its_first_item_in_a_one_line_document_splits_the_item_off():
+    plan = parse_text(
+        "某区优化营商环境实施方案 为进一步优化营商环境，制定本方案。一、进一步简化审批（一）进一步降低准入门槛。"
+        "（区市场监管局负责）（二）推进证照分离。（区政务服务局负责）二、进一步优化服务（三）提升办事效率。"
+        "（区行政审批局、区大数据中心负责）（四）推行帮办代办。（区政务服务局负责）"
+    )
+    assert [(t["section"], t["title"], t["units"]) for t in plan["tasks"]] == [
+        ("一、", "进一步降低准入门槛", ["区市场监管局"]),
+        ("一、", "推进证照分离", ["区政务服务局"]),
+        ("二、", "提升办事效率", ["区行政审批局", "区大数据中心"]),
+        ("二、", "推行帮办代办", ["区政务服务局"]),
+    ]
+    assert [s["title"] for s in plan["sections"]] == ["进一步简化审批", "进一步优化服务"]
+
+
+def test_numbered_items_running_on_from_part_headings_in_a_one_line_document():
+    plan = parse_text(
+        "某县安全生产工作要点 一、压实责任1．落实属地责任。（县应急局负责）2．落实部门责任。（县安委办负责）"
+        "二、强化治理3．开展隐患排查。（县应急局、各乡镇人民政府负责）"
+    )
+    assert [(t["number"], t["section"], t["units"]) for t in plan["tasks"]] == [
+        (1, "一、", ["县应急局"]), (2, "一、", ["县安委办"]), (3, "二、", ["县应急局", "各乡镇人民政府"])]
