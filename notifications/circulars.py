@@ -9,13 +9,15 @@ import datetime
 
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
-from django.db.models import Count, Max, Min
+from django.db.models import Max, Min
 from django.utils import timezone
 
 from notifications.channels import dispatch
+from notifications.letters import ATTACHMENT_TITLE, copy_list, scope
 from notifications.models import Circular, DocumentCounter, LadderConfig, Letter, Message, format_number
 from plans.models import Plan, Unit
 from tasks.models import Assignment, ReportingRound, Submission
+from tracker.chinese_text import normalise, title_lines
 from tracker.formats import cn_date
 from tracker.models import User
 from tracker.pdf import render_pdf
@@ -41,18 +43,47 @@ def round_record(rnd: ReportingRound) -> dict:
             "on_time": on_time, "late": late, "missing": missing}
 
 
+def figures(plan: Plan, as_of: datetime.date) -> dict:
+    """The overall figures a circular opens with: of the plan's items under follow-up whose deadline has come by
+    `as_of`, how many are done (and the share), how many are overdue, in how many tasks and measures (`scope`) and
+    units."""
+    due = Assignment.objects.filter(measure__task__plan=plan, follow_up=True, due_on__lte=as_of)
+    total = due.count()
+    done = due.filter(Assignment.done_q()).count()
+    overdue = due.overdue(as_of)
+    return {"total": total, "done": done, "percent": round(done * 100 / total) if total else 0,
+            "overdue": overdue.count(), "overdue_units": overdue.values("unit").distinct().count(),
+            "overdue_scope": scope(overdue.values_list("measure__task_id", "measure_id"))}
+
+
+def long_overdue_units(plan: Plan, as_of: datetime.date, cutoff: datetime.date) -> list[dict]:
+    """The units with an item under follow-up overdue since `cutoff` or earlier, each with its items (the plan's
+    task number as printed, the measure, its deadline, working days overdue), in directory order."""
+    rows: dict[int, dict] = {}
+    for a in (Assignment.objects.open().filter(measure__task__plan=plan, follow_up=True, due_on__lte=cutoff)
+              .select_related("unit", "measure__task__section")
+              .order_by("unit__order", "unit__name", "measure__task__order", "measure__order", "due_on", "pk")):
+        row = rows.setdefault(a.unit_id, {"unit": a.unit.name, "count": 0, "oldest": a.due_on, "items": [],
+                                          "pairs": set()})
+        row["count"] += 1
+        row["oldest"] = min(row["oldest"], a.due_on)
+        row["pairs"].add((a.measure.task_id, a.measure_id))
+        row["items"].append({"label": a.measure.task.label, "task": a.measure.task.name,
+                             "text": normalise(a.measure.text), "period": a.period,
+                             "due_on_cn": cn_date(a.due_on), "workdays": workdays_between(a.due_on, as_of)})
+    result = []
+    for row in rows.values():
+        tasks = list(dict.fromkeys(item["task"] for item in row["items"]))
+        result.append({"unit": row["unit"], "count": row["count"], "oldest": row["oldest"].isoformat(),
+                       "max_workdays": workdays_between(row["oldest"], as_of), "scope": scope(row["pairs"]),
+                       "tasks": tasks, "items": row["items"]})
+    return result
+
+
 def circular_content(plan: Plan, as_of: datetime.date, rnd: ReportingRound | None = None) -> dict:
     config = LadderConfig.for_plan(plan)
     cutoff = latest_due_overdue_by(as_of, config.circular_after_workdays)
-    long_overdue = [
-        {"unit": row["unit__name"], "count": row["count"], "oldest": row["oldest"],
-         "max_workdays": workdays_between(row["oldest"], as_of)}
-        for row in Assignment.objects.open().filter(measure__task__plan=plan, follow_up=True, due_on__lte=cutoff)
-        .values("unit__name", "unit__order").annotate(count=Count("id"), oldest=Min("due_on"))
-        .order_by("unit__order", "unit__name")
-    ]
-    for row in long_overdue:
-        row["oldest"] = row["oldest"].isoformat()
+    long_overdue = long_overdue_units(plan, as_of, cutoff)
     unanswered = [
         {"unit": row["unit__name"], "numbers": [], "reply_due_on": row["due"].isoformat(),
          "reply_due_on_cn": cn_date(row["due"])}
@@ -68,6 +99,7 @@ def circular_content(plan: Plan, as_of: datetime.date, rnd: ReportingRound | Non
     return {
         "as_of": as_of.isoformat(),
         "as_of_cn": cn_date(as_of),
+        "figures": figures(plan, as_of),
         "round": round_record(rnd) if rnd else None,
         "threshold": config.circular_after_workdays,
         "long_overdue": long_overdue,
@@ -75,16 +107,27 @@ def circular_content(plan: Plan, as_of: datetime.date, rnd: ReportingRound | Non
     }
 
 
+def title_phrases(round_title: str | None) -> list[str]:
+    """A circular's title (closing the round so named, if any) in the phrases a line may break between
+    (`tracker.chinese_text.title_lines`)."""
+    if round_title:
+        return ["关于", round_title, "报送和任务推进", "情况的通报"]
+    return ["关于实施方案", "任务推进情况的通报"]
+
+
 def circular_title(plan: Plan, rnd: ReportingRound | None) -> str:
-    if rnd is not None:
-        return f"关于{rnd.title}报送情况及任务推进情况的通报"
-    return "关于实施方案任务推进情况的通报"
+    return "".join(title_phrases(rnd.title if rnd else None))
 
 
 def pdf_context(*, plan: Plan, config: LadderConfig, content: dict, title: str, number: str,
                 issued_on: datetime.date, preview: bool = False) -> dict:
+    phrases = title_phrases((content.get("round") or {}).get("title"))
+    listed = [dict(item, unit=row["unit"]) for row in content["long_overdue"] for item in row.get("items", ())]
     return {"masthead": config.issuer_name, "signer": config.signer_name, "number": number, "title": title,
-            "plan": plan, "c": content, "issued_on_cn": cn_date(issued_on), "preview": preview}
+            "title_lines": title_lines(phrases if "".join(phrases) == title else [title]),
+            "plan": plan, "plan_title": normalise(plan.title), "c": content, "issued_on_cn": cn_date(issued_on),
+            "listed": listed, "attachment": ATTACHMENT_TITLE if listed else "",
+            "copy_units": copy_list(config, []), "note": config.note, "preview": preview}
 
 
 def preview_pdf(plan: Plan, as_of: datetime.date, rnd: ReportingRound | None = None) -> bytes:

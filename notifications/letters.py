@@ -32,12 +32,16 @@ from notifications.models import (
 from plans.models import Plan, Unit
 from tasks.models import Assignment
 from tasks.uploads import CheckedFile, all_or_nothing, store
+from tracker.chinese_text import normalise, title_lines
 from tracker.formats import cn_date
 from tracker.models import User
 from tracker.pdf import render_pdf
 from tracker.workdays import add_workdays, workdays_between
 
 KIND_WORDS = {Step.Kind.REMIND: "提醒", Step.Kind.URGE: "催办"}
+# A letter listing more items than this summarises them in its body and attaches the table (附件：逾期事项清单).
+INLINE_ITEMS = 5
+ATTACHMENT_TITLE = "逾期事项清单"
 
 
 def listed_items(config: LadderConfig, as_of: datetime.date, *, by_hand: bool = False):
@@ -89,7 +93,8 @@ def item_row(a: Assignment, due_on: datetime.date, as_of: datetime.date, steps: 
     return {
         "assignment": a,
         "task": a.measure.task,
-        "text": a.measure.text,
+        "measure_id": a.measure_id,
+        "text": normalise(a.measure.text),
         "period": a.period,
         "ongoing": a.measure.ongoing,  # a missed progress report, not unfinished work
         "due_on": due_on,
@@ -116,15 +121,31 @@ def cycle_of(a: Assignment) -> int:
     return state.cycle if state is not None else 1
 
 
+def title_phrases(unit: Unit) -> list[str]:
+    """A letter's title in the phrases a line may break between (`tracker.chinese_text.title_lines`)."""
+    return ["关于督促", unit.name, "限期整改", "逾期任务的函"]
+
+
 def letter_title(unit: Unit) -> str:
-    return f"关于督促{unit.name}限期整改逾期任务的函"
+    return "".join(title_phrases(unit))
+
+
+def scope(pairs) -> str:
+    """How a document counts overdue items: "2项任务3项细化措施", the distinct tasks and the distinct measures of
+    (task id, measure id) pairs (a measure late in two periods counts once). Letters and circulars call this."""
+    pairs = set(pairs)
+    return f"{len({task for task, _m in pairs})}项任务{len({measure for _t, measure in pairs})}项细化措施"
+
+
+def _scope_of(items: list[dict]) -> str:
+    return scope((item["task"].pk, item["measure_id"]) for item in items)
 
 
 def summary(items: list[dict]) -> str:
-    """The opening's account of the items: what is late (work, or progress reports of ongoing measures), and the
-    steps taken only as far as every item had them (经提醒、催办 / 经催办)."""
-    n = len(items)
-    reports = sum(1 for item in items if item["ongoing"])
+    """The opening's account of the items: what is late (work, or progress reports of ongoing measures), counted
+    by `scope`, and the steps taken only as far as every item had them (经提醒、催办 / 经催办)."""
+    reports = [item for item in items if item["ongoing"]]
+    work = [item for item in items if not item["ongoing"]]
     if all({Step.Kind.REMIND, Step.Kind.URGE} <= item["kinds"] for item in items):
         after = "经提醒、催办"
     elif all(Step.Kind.URGE in item["kinds"] for item in items):
@@ -132,11 +153,16 @@ def summary(items: list[dict]) -> str:
     else:
         after = "至今"
     if not reports:
-        return f"你单位承担的以下{n}项任务已超过完成时限，{after}仍未完成。"
-    if reports == n:
-        return f"你单位承担的以下{n}项长期任务未按期报送进展，{after}仍未报送。"
-    return (f"你单位承担的以下{n}项任务中，{n - reports}项已超过完成时限、{reports}项未按期报送进展，"
-            f"{after}仍未完成或报送。")
+        return f"你单位承担的{_scope_of(items)}已超过完成时限，{after}仍未完成。"
+    if not work:
+        return f"你单位承担的{_scope_of(items)}（长期坚持）未按期报送进展，{after}仍未报送。"
+    return (f"你单位承担的{_scope_of(items)}逾期，其中{_scope_of(work)}已超过完成时限、"
+            f"{_scope_of(reports)}未按期报送进展，{after}仍未完成或报送。")
+
+
+def copy_list(config: LadderConfig, units: list[str]) -> list[str]:
+    """抄送 of a document: the organs the plan's settings copy, then the units it copies itself, each once."""
+    return list(dict.fromkeys([*config.copy_names, *units]))
 
 
 def letter_context(*, plan: Plan, unit: Unit, config: LadderConfig, items: list[dict], issued_on: datetime.date,
@@ -149,12 +175,18 @@ def letter_context(*, plan: Plan, unit: Unit, config: LadderConfig, items: list[
         "signer": config.signer_name,
         "number": number,
         "title": letter_title(unit),
+        "title_lines": title_lines(title_phrases(unit)),
         "unit": unit,
         "plan": plan,
+        "plan_title": normalise(plan.title),
         "summary": summary(items),
         "groups": groups,
+        "items": items,
+        "attachment": ATTACHMENT_TITLE if len(items) > INLINE_ITEMS else "",
+        "tasks_named": "、".join(group["task"].name for group in groups),
         "count": len(items),
-        "copy_units": list(copy_units),
+        "copy_units": copy_list(config, list(copy_units)),
+        "note": config.note,
         "issued_on": issued_on,
         "issued_on_cn": cn_date(issued_on),
         "reply_workdays": reply_workdays,
@@ -175,6 +207,8 @@ def context_for(letter: Letter) -> dict:
                              number=letter.number, copy_units=copy_names(letter))
     context.update(masthead=letter.issuer, signer=letter.signer, title=letter.title,
                    reply_due_on_cn=cn_date(letter.reply_due_on))
+    if letter.title != context["title"]:  # a title written some other way: broken where it must be
+        context["title_lines"] = title_lines([letter.title])
     return context
 
 

@@ -3,22 +3,24 @@ review, deadlines and extensions. Every object comes through tracker.access."""
 
 import logging
 from dataclasses import dataclass, field
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from django.contrib import messages
-from django.db.models import Count, F
+from django.db.models import Count, F, Q, QuerySet
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from plans.models import Task
 from tasks import uploads
-from tasks.filters import AssignmentFilter
+from tasks.filters import AssignmentFilter, ReviewQueueFilter
 from tasks.forms import (
+    BulkAcceptForm,
     DeadlineForm,
     ExtensionDecisionForm,
     ExtensionRequestForm,
@@ -36,7 +38,7 @@ from tasks.models import (
     Submission,
 )
 from tasks.tables import AssignmentTable
-from tracker import access
+from tracker import access, plan_choice
 from tracker.paging import page_of
 
 logger = logging.getLogger(__name__)
@@ -96,7 +98,8 @@ class AssignmentListView(SingleTableMixin, FilterView):
         return {"today": self.today, "exclude": () if self.all_units else ("unit",)}
 
     def get_context_data(self, **kwargs):
-        context = {**super().get_context_data(**kwargs), "all_units": self.all_units, "show": self.show}
+        context = {**super().get_context_data(**kwargs), "all_units": self.all_units, "show": self.show,
+                   "filters_in_use": any(self.request.GET.get(name) for name in self.filterset.form.fields)}
         if not self.all_units:
             context["leads_any"] = access.measures_led_by(self.request.user).exists()
             context["counts"] = getattr(self, "counts", None)
@@ -286,32 +289,60 @@ def evidence_download(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
+def _queue(request: HttpRequest) -> tuple[ReviewQueueFilter, QuerySet[Submission], str]:
+    """The 待审核 queue as filtered by the request (plan, unit, task), and that filter as a query string that
+    the review pages carry, so that a decision leads to the next item of the same queue."""
+    data = plan_choice.with_plan(request)
+    filterset = ReviewQueueFilter(data, queryset=access.submissions_for(request.user).pending(), user=request.user)
+    pending = filterset.qs if filterset.is_valid() else filterset.queryset.none()
+    query = urlencode([(key, data[key]) for key in ReviewQueueFilter.Meta.fields if key in data])
+    return filterset, pending, query
+
+
 @access.overseers_only
-@require_safe
+@require_http_methods(["GET", "HEAD", "POST"])
 def review_queue(request: HttpRequest) -> HttpResponse:
-    """待审核: pending submissions, oldest first; pending extension requests beside them (paged by ?ext_page=)."""
-    pending = (
-        access.submissions_for(request.user).pending()
-        .select_related("assignment__measure__task", "assignment__unit", "author", "round")
-        .prefetch_related("evidence")
-    )
-    page = page_of(request, pending)
+    """待审核: pending submissions, oldest first, filtered by plan, unit and task; the lead office accepts the
+    ticked ones at once (批量通过, one comment). Pending extension requests beside them (paged by ?ext_page=)."""
+    filterset, pending, query = _queue(request)
+    bulk = None
+    if request.user.is_lead:
+        bulk = BulkAcceptForm(request.POST or None, pending=pending.select_related("assignment__unit",
+                                                                                   "assignment__measure"))
+        if request.method == "POST" and bulk.is_valid():
+            accepted, taken = Submission.accept_all(list(bulk.cleaned_data["submissions"]), request.user,
+                                                    bulk.cleaned_data["reason"].strip(), timezone.localdate())
+            messages.success(request, f"已通过{len(accepted)}项报送。")
+            if taken:
+                messages.warning(request, f"另有{len(taken)}项已由其他审核人审核，未作改动。")
+            return redirect(f"{reverse('tasks:review_queue')}?{query}")
+    page = page_of(request, pending.select_related("assignment__measure__task", "assignment__unit", "author", "round")
+                   .prefetch_related("evidence"))
     extensions = (
         access.extension_requests_for(request.user).filter(state=ExtensionRequest.State.PENDING)
         .select_related("assignment__measure__task", "assignment__unit", "requested_by").order_by("created_at", "id")
     )
     extension_page = page_of(request, extensions, "ext_page")
     return render(request, "tasks/review_queue.html", {
-        "page": page, "extension_page": extension_page,
+        "filter": filterset, "query": query, "bulk": bulk, "page": page, "extension_page": extension_page,
         "integrity_alerts": access.integrity_alerts_for(request.user).count(),
     })
 
 
+def _after(pending: QuerySet[Submission], submission: Submission) -> Submission | None:
+    """The item after ``submission`` in the queue's order (oldest first)."""
+    later = Q(created_at__gt=submission.created_at) | Q(created_at=submission.created_at, pk__gt=submission.pk)
+    return pending.filter(later).first()
+
+
 @access.signed_in
 def review(request: HttpRequest, pk: int) -> HttpResponse:
-    """One submission with its evidence; the lead office accepts it or returns it with a reason."""
+    """One submission with its evidence; the lead office accepts it or returns it with a reason, then goes on to
+    the next item of the queue it came from (the queue's filter rides along in the query string)."""
     submission = access.get_submission_for_user(request.user, pk, write=request.method == "POST")
     access.require_overseer(request.user)
+    _, pending, query = _queue(request)
+    here = f"{reverse('tasks:review', args=[submission.pk])}?{query}"
     form = None
     if request.user.is_lead and submission.is_pending:
         form = ReviewForm(request.POST or None, submission=submission)
@@ -322,16 +353,23 @@ def review(request: HttpRequest, pk: int) -> HttpResponse:
                                   timezone.localdate())
             except AlreadyDecided as exc:
                 messages.error(request, f"该报送已由{exc.by or '其他审核人'}审核，请刷新查看。")
-                return redirect("tasks:review", pk=submission.pk)
+                return redirect(here)
             verb = "通过" if decision == Review.Decision.ACCEPT else "退回"
-            messages.success(request, f"已{verb}“{submission.assignment.unit}”的报送。")
-            return redirect("tasks:review_queue")
+            following = _after(pending, submission) or pending.exclude(pk=submission.pk).first()
+            if following is None:
+                messages.success(request, f"已{verb}“{submission.assignment.unit}”的报送。待审核的报送已全部审完。")
+                return redirect(f"{reverse('tasks:review_queue')}?{query}")
+            messages.success(request, f"已{verb}“{submission.assignment.unit}”的报送，下面是下一份。")
+            return redirect(f"{reverse('tasks:review', args=[following.pk])}?{query}")
     elif request.method == "POST":  # only the lead office gets here: decided meanwhile by someone else
         decided = getattr(submission, "review", None)
         messages.error(request, f"该报送已由{decided.reviewer if decided else '其他审核人'}审核，请刷新查看。")
-        return redirect("tasks:review", pk=submission.pk)
+        return redirect(here)
+    following = _after(pending, submission)
     context = {"submission": submission, "assignment": submission.assignment, "form": form,
-               "evidence": submission.evidence.all(), "today": timezone.localdate()}
+               "evidence": submission.evidence.all(), "today": timezone.localdate(), "query": query,
+               "next_url": f"{reverse('tasks:review', args=[following.pk])}?{query}" if following else None,
+               "remaining": pending.exclude(pk=submission.pk).count()}
     return render(request, "tasks/review.html", context)
 
 

@@ -1,7 +1,9 @@
-"""Every letter PDF: A4, CJK fonts embedded, GB/T 9704 margins, lines of at most 28 characters."""
+"""Every letter PDF: A4, CJK fonts embedded, GB/T 9704 信函格式 geometry, lines of at most 28 characters, the
+signature never alone on a page, 附注 and 版记, and a long letter's items in its 附件."""
 
 import datetime
 import io
+import re
 import unicodedata
 
 import pdfplumber
@@ -10,7 +12,7 @@ from django.db import transaction
 from pypdf import PdfReader
 
 from notifications import letters
-from notifications.models import LadderState, Letter, Step
+from notifications.models import LadderConfig, LadderState, Letter, Step
 from tasks.models import Assignment
 
 MM = 72 / 25.4
@@ -40,22 +42,56 @@ def make_letter(plan, finance, measure, led=None, street=None) -> Letter:
     return letter
 
 
+def demo_plan():
+    from plans.models import Plan, Unit
+
+    justice = Unit.objects.create(name="区司法局")
+    finance = Unit.objects.create(name="区财政局")
+    plan = Plan.objects.create(title="测试区提升行政执法质量三年行动实施方案(2024-2026年)", ends_on=D(2025, 12, 31),
+                               lead_unit=justice, letter_prefix="测司法函")
+    LadderConfig.objects.create(plan=plan, masthead="天津市测试区司法局", contact="王晓明",
+                                contact_phone="022-26281234", copy_to="区委依法治区办、区政府办公室")
+    return plan, finance
+
+
 @pytest.fixture(scope="module")
 def pdf_bytes(django_db_setup, django_db_blocker):
     """One letter rendered once for the module (typesetting CJK takes seconds); its rows rolled back."""
-    from plans.models import Measure, Plan, Task, Unit
+    from plans.models import Measure, Task, Unit
 
     with django_db_blocker.unblock(), transaction.atomic():
-        justice = Unit.objects.create(name="区司法局")
-        finance = Unit.objects.create(name="区财政局")
-        plan = Plan.objects.create(title="测试区提升行政执法质量三年行动实施方案", ends_on=D(2025, 12, 31),
-                                   lead_unit=justice, letter_prefix="测司法函")
+        plan, finance = demo_plan()
         task = Task.objects.create(plan=plan, number=1, title="着力提高业务能力", order=1)
-        measure = Measure.objects.create(task=task, text="2024年6月底前完成全员轮训。", due_on=D(2024, 6, 30))
+        measure = Measure.objects.create(task=task, text="1.2024年6月底前完成全员轮训(含街道)。", due_on=D(2024, 6, 30))
         led = Measure.objects.create(task=task, order=2, text="区财政局牵头建立培训经费保障机制。", due_on=D(2024, 7, 5))
         led.lead_units.add(finance)
         street = Unit.objects.create(name="光复道街道办事处")
         data = make_letter(plan, finance, measure, led, street).pdf.read()
+        transaction.set_rollback(True)
+    return data
+
+
+@pytest.fixture(scope="module")
+def long_pdf(django_db_setup, django_db_blocker):
+    """A letter of 9 items over three tasks (numbered 2, 5 and one 工作要求), so it attaches its table."""
+    from plans.models import Measure, Task
+
+    with django_db_blocker.unblock(), transaction.atomic():
+        plan, finance = demo_plan()
+        tasks = [Task.objects.create(plan=plan, number=2, title="深化行政执法体制改革", order=1),
+                 Task.objects.create(plan=plan, number=5, title="规范行政执法行为", order=2),
+                 Task.objects.create(plan=plan, title="加强组织领导", order=3, is_requirement=True)]
+        for n in range(9):
+            measure = Measure.objects.create(task=tasks[n % 3], order=n, due_on=D(2024, 6, 30),
+                                             text=f"第{n + 1}项措施：按照《关于贯彻《行政处罚法》的实施意见》规定,完善相关制度并组织落实。")
+            a = Assignment.objects.create(measure=measure, unit=finance, due_on=D(2024, 6, 30))
+            LadderState.objects.create(assignment=a, cycle=1, due_on=a.due_on)
+            Step.objects.create(assignment=a, kind="urge", seq=1, cycle=1, due_on=a.due_on, scheduled_on=D(2024, 7, 1),
+                                sent_on=D(2024, 7, 1))
+        [letter] = letters.issue_letters(plan, [finance.pk], D(2024, 7, 20))
+        letters.finish_letter(letter)
+        letter.refresh_from_db()
+        data = letter.pdf.read()
         transaction.set_rollback(True)
     return data
 
@@ -81,16 +117,20 @@ def test_letter_pdf_is_a4_and_lists_the_unit_items_and_number(pdf_bytes):
     text = "".join(page.extract_text() for page in reader.pages).replace("\n", "")
     assert "测司法函〔2024〕1号" in text
     assert "区财政局：" in text
-    assert "2024年6月底前完成全员轮训" in text
+    assert "1．2024年6月底前完成全员轮训（含街道）" in text  # the plan's text, punctuation normalised
+    assert "《测试区提升行政执法质量三年行动实施方案（2024-2026年）》" in text
     assert "2024年第二季度" in text
     assert "完成时限：2024年6月30日；已逾期15个工作日（20天）" in text
     # each item names the steps sent, with their dates; the opening claims only what every item had
     assert "已于2024年6月23日、6月29日提醒，7月1日、7月8日、7月15日催办。" in text
     assert "（2024年第二季度）完成时限：2024年7月5日；已逾期10个工作日（15天）。已于2024年7月8日、7月15日催办。" in text
-    assert "你单位承担的以下2项任务已超过完成时限，经催办仍未完成。" in text and "经提醒、催办" not in text
-    assert "抄送：光复道街道办事处。" in text  # the supporting unit of the measure the bureau leads
+    assert "你单位承担的1项任务2项细化措施已超过完成时限，经催办仍未完成。" in text and "经提醒、催办" not in text
+    # 抄送: the plan's organs, then the supporting unit of the measure the bureau leads
+    assert "抄送：区委依法治区办、区政府办公室、光复道街道办事处。" in text
     assert "5个工作日内（2024年7月26日前）" in text
-    assert "2024年7月20日" in text and "区司法局" in text
+    assert "（联系人：王晓明；联系电话：022-26281234）" in text
+    assert "天津市测试区司法局2024年7月20日印发" in text.replace(" ", "")
+    assert "附件" not in text  # two items are listed in the body
 
 
 def test_letter_pdf_embeds_its_cjk_fonts(pdf_bytes):
@@ -105,7 +145,7 @@ def test_letter_pdf_embeds_its_cjk_fonts(pdf_bytes):
                     embedded.add(str(descendant.get_object()["/BaseFont"]).replace("-", ""))
     assert any("NotoSerifCJK" in name for name in embedded)  # 仿宋-like body and 小标宋-like title
     assert any("NotoSansCJK" in name for name in embedded)  # 黑体 headings
-    assert any("UKai" in name for name in embedded)  # 楷体 headings
+    assert any("WenKai" in name for name in embedded)  # 楷体 headings
 
 
 def test_letter_text_block_sits_in_the_gbt9704_frame(pdf_bytes):
@@ -114,7 +154,6 @@ def test_letter_text_block_sits_in_the_gbt9704_frame(pdf_bytes):
         words = page.extract_words(use_text_flow=True, keep_blank_chars=True)
         body = [w for w in words if w["top"] < 262 * MM]  # the 版心, page number excluded
         assert abs(min(w["x0"] for w in body) / MM - 28) <= 1
-        assert abs(min(w["top"] for w in body) / MM - 37) <= 1
         assert max(w["x1"] for w in body) / MM <= 184 + 1
         lines: dict[int, str] = {}
         for page in pdf.pages:
@@ -126,6 +165,83 @@ def test_letter_text_block_sits_in_the_gbt9704_frame(pdf_bytes):
     assert full_lines, "the letter has full body lines"
     assert max(width_in_chars(text) for text in lines.values()) <= 28
     assert max(len([ch for ch in text if unicodedata.east_asian_width(ch) in "WF"]) for text in lines.values()) <= 28
+
+
+def is_red(char) -> bool:
+    color = char["non_stroking_color"] or ()
+    return len(color) == 3 and color[0] > 0.5 and color[1] < 0.3
+
+
+def body_lines(page) -> list[tuple[float, float, float, str]]:
+    """(top, x0, x1, text) of each line in the 版心 (the page number below it left out), top down, in mm."""
+    lines: dict[int, list] = {}
+    for w in page.extract_words(keep_blank_chars=True):
+        if w["top"] < 262 * MM:
+            lines.setdefault(round(w["top"]), []).append(w)
+    return [(ws[0]["top"] / MM, min(w["x0"] for w in ws) / MM, max(w["x1"] for w in ws) / MM,
+             "".join(w["text"] for w in ws)) for _top, ws in sorted(lines.items())]
+
+
+@pytest.mark.parametrize("which", ["pdf_bytes", "long_pdf"])
+def test_letter_format_masthead_rules_and_first_page(which, request):
+    """信函格式 (GB/T 9704 10.1): the masthead's top 30 mm from the top of the page, red double lines 170 mm long
+    and centred under it and 20 mm above the bottom of the page, no page number on page 1."""
+    with pdfplumber.open(io.BytesIO(request.getfixturevalue(which))) as pdf:
+        page = pdf.pages[0]
+        red = [c for c in page.chars if is_red(c)]
+        assert "".join(c["text"] for c in red) == "天津市测试区司法局"
+        assert abs(min(c["top"] for c in red) / MM - 30) <= 1
+        rules = [r for r in page.rects if is_red(r)]
+        # centred on the 版心 (28 to 184 mm): 7 mm beyond it on each side
+        assert rules and all(abs((r["x1"] - r["x0"]) / MM - 170) <= 1 and abs(r["x0"] / MM - 21) <= 1
+                             for r in rules)
+        top_rule = min(r["top"] for r in rules) / MM
+        assert abs(top_rule - max(c["bottom"] for c in red) / MM - 4) <= 1
+        assert abs(max(r["bottom"] for r in rules) / MM - (297 - 20)) <= 1
+        assert not [w for w in page.extract_words() if w["top"] > 262 * MM]  # no page number
+        if len(pdf.pages) > 1:
+            assert any("— 2 —" in w["text"] for w in pdf.pages[1].extract_words(keep_blank_chars=True))
+
+
+@pytest.mark.parametrize("which", ["pdf_bytes", "long_pdf"])
+def test_no_page_holds_only_the_signature_nor_ends_with_a_heading(which, request):
+    with pdfplumber.open(io.BytesIO(request.getfixturevalue(which))) as pdf:
+        pages = [body_lines(page) for page in pdf.pages]
+    [(number, lines, signer)] = [(n, lines, i) for n, lines in enumerate(pages) for i in range(len(lines) - 1)
+                                 if (lines[i][3], lines[i + 1][3]) == ("天津市测试区司法局", "2024年7月20日")]
+    assert signer >= 2, f"page {number + 1} holds the signature with fewer than two lines of text above it"
+    top, x0, x1, _text = lines[signer]
+    date = lines[signer + 1]
+    assert date[3] == "2024年7月20日"
+    # unsealed (7.3.5.2): 署名 right-indented 二字, the date starting two characters right of it
+    char = 156 / 28
+    assert abs(x1 - (184 - 2 * char)) <= 1
+    assert abs(date[1] - x0 - 2 * char) <= 1
+    for lines in pages:
+        text_lines = [text for *_, text in lines if not text.startswith(("抄送", "天津市测试区司法局2024"))]
+        assert not re.match(r"^[一二三四五六七八九十]+、", text_lines[-1]), f"a heading at the foot: {text_lines[-1]}"
+
+
+def test_long_letter_summarises_and_attaches_the_items_by_the_plans_numbers(long_pdf):
+    with pdfplumber.open(io.BytesIO(long_pdf)) as pdf:
+        texts = [page.extract_text().replace(" ", "") for page in pdf.pages]
+        attachment = next(n for n, text in enumerate(texts) if text.startswith("附件\n逾期事项清单"))
+        rows = [[(cell or "").replace("\n", "") for cell in row]
+                for page in pdf.pages[attachment:] for table in page.extract_tables() for row in table]
+    body = "".join(texts[:attachment]).replace("\n", "")
+    assert "你单位承担的3项任务9项细化措施已超过完成时限，经催办仍未完成。" in body
+    assert "逾期事项涉及方案任务2、任务5、工作要求（一），共9项。" in body
+    assert "附件：逾期事项清单" in body
+    assert "第1项措施" not in body  # the items are in the attachment, not in the body
+    header, *items = rows
+    assert header[:2] == ["序号", "任务"]
+    items = [row for row in items if row != header]  # the header repeats on each page of the table
+    assert [row[1] for row in items] == ["2", "2", "2", "5", "5", "5", "工作要求（一）", "工作要求（一）", "工作要求（一）"]
+    first = items[0]
+    assert first[0] == "1" and "第1项措施" in first[2] and "《关于贯彻〈行政处罚法〉的实施意见》规定，" in first[2]
+    assert first[3] == "2024年6月30日" and first[4] == "15"
+    assert first[5] == "2024年7月1日催办"
+    assert "抄送：区委依法治区办、区政府办公室。" in texts[-1].replace("\n", "")
 
 
 def test_withdrawn_letter_keeps_its_number_and_cannot_be_deleted(letter, cast):
