@@ -159,19 +159,23 @@ def issue_circular(plan: Plan, as_of: datetime.date, *, rnd: ReportingRound | No
 
 
 def finish_circular(circular: Circular) -> bool:
-    """Render and store the PDF if missing, then send it to all units and the lead office, once."""
-    if not circular.pdf:
-        config = LadderConfig.for_plan(circular.plan)
-        pdf = render_pdf("pdf/circular.html", pdf_context(
-            plan=circular.plan, config=config, content=circular.content, title=circular.title,
-            number=circular.number, issued_on=circular.issued_on) | {"masthead": circular.issuer,
-                                                                     "signer": circular.signer})
-        circular.pdf.save(f"{circular.prefix}-{circular.year}-{circular.serial}.pdf", ContentFile(pdf), save=False)
-        Circular.objects.filter(pk=circular.pk).update(pdf=circular.pdf.name)
+    """Render and store the PDF if missing, then send it to all units and the lead office, once; False when
+    there was nothing left to do. Claimed first under the circular's row lock, as `letters.finish_letter`."""
     with transaction.atomic():
-        Circular.objects.select_for_update(no_key=True).filter(pk=circular.pk).first()
-        if Message.objects.filter(circular=circular).exists():
-            return False
+        stored = (Circular.objects.select_for_update(no_key=True).filter(pk=circular.pk)
+                  .values_list("pdf", flat=True).first())
+        sent = Message.objects.filter(circular=circular).exists()
+        if not stored:
+            config = LadderConfig.for_plan(circular.plan)
+            pdf = render_pdf("pdf/circular.html", pdf_context(
+                plan=circular.plan, config=config, content=circular.content, title=circular.title,
+                number=circular.number, issued_on=circular.issued_on) | {"masthead": circular.issuer,
+                                                                         "signer": circular.signer})
+            circular.pdf.save(f"{circular.prefix}-{circular.year}-{circular.serial}.pdf", ContentFile(pdf),
+                              save=False)
+            Circular.objects.filter(pk=circular.pk).update(pdf=circular.pdf.name)
+        if sent:
+            return not stored
         named = sorted({row["unit"] for row in circular.content["long_overdue"] + circular.content["unanswered"]})
         body = f"{circular.issuer}印发{circular.number}《{circular.title}》，请各单位认真阅知。"
         if named:

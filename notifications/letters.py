@@ -339,14 +339,18 @@ def store_pdf(letter: Letter) -> None:
 
 
 def finish_letter(letter: Letter) -> bool:
-    """Render and store the PDF if missing, then send the letter once, to its unit and the units it copies.
-    Safe to call again (repair)."""
-    if not letter.pdf:
-        store_pdf(letter)
+    """Render and store the PDF if missing, then send the letter once, to its unit and the units it copies;
+    False when there was nothing left to do. Safe to call again (repair).
+
+    Claimed first: the letter's row is locked and re-read, so of two workers finishing it the second waits and
+    finds it done (one PDF, one sending); a worker that dies gives the lock back with its connection."""
     with transaction.atomic():
-        Letter.objects.select_for_update(no_key=True).filter(pk=letter.pk).first()
-        if Message.objects.filter(letter=letter, kind=Message.Kind.LETTER).exists():
-            return False
+        pdf = Letter.objects.select_for_update(no_key=True).filter(pk=letter.pk).values_list("pdf", flat=True).first()
+        sent = Message.objects.filter(letter=letter, kind=Message.Kind.LETTER).exists()
+        if not pdf:
+            store_pdf(letter)
+        if sent:
+            return not pdf
         copies = list(letter.copy_units.order_by("order", "name").prefetch_related("users"))
         body = (f"{letter.unit.name}：\n{letter.issuer}向你单位发出{letter.number}《{letter.title}》，"
                 f"列明你单位{letter.items.count()}项逾期任务。请于{cn_date(letter.reply_due_on)}前"

@@ -47,6 +47,7 @@ from notifications.models import (
     Step,
     measure_leads,
     supporting,
+    unfinished,
 )
 from plans.models import Measure, Plan, Task, Unit
 from tasks.models import Assignment, ReportingRound
@@ -376,7 +377,8 @@ def _in_enabled_plans(states):
 
 
 def _sweep(as_of: datetime.date, *, finish: str) -> dict:
-    result = {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "failed": 0, "letters": []}
+    result = {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "finished": 0, "failed": 0,
+              "letters": []}
     configs = Configs()
     adopt(configs)
     messages_before = Message.objects.aggregate(m=Max("pk"))["m"] or 0
@@ -408,12 +410,16 @@ def _sweep(as_of: datetime.date, *, finish: str) -> dict:
             new_circulars.append(circular)
             result["circular"] += 1
 
-    letter_ids = [x.pk for x in issued] + list(Letter.objects.filter(pdf="").exclude(
-        pk__in=[x.pk for x in issued]).values_list("pk", flat=True))
-    circular_ids = [x.pk for x in new_circulars] + list(Circular.objects.filter(pdf="").exclude(
-        pk__in=[x.pk for x in new_circulars]).values_list("pk", flat=True))
+    # this sweep's documents, and those a sweep or a page left half-done (no PDF, or not sent: a worker died)
+    left = unfinished(Letter.objects.exclude(pk__in=[x.pk for x in issued]), "letter")
+    letter_ids = [x.pk for x in issued] + list(left.values_list("pk", flat=True))
+    left = unfinished(Circular.objects.exclude(pk__in=[x.pk for x in new_circulars]), "circular")
+    circular_ids = [x.pk for x in new_circulars] + list(left.values_list("pk", flat=True))
+    finished_letters = []
     if finish == "now":
-        result["failed"] += finish_documents(letter_ids, circular_ids)
+        finished_letters, finished_circulars, failed = finish_documents(letter_ids, circular_ids)
+        result["finished"] = len(finished_letters) + finished_circulars
+        result["failed"] += failed
     elif finish == "queue" and (letter_ids or circular_ids):
         from notifications.tasks import finish_documents_task
 
@@ -421,31 +427,36 @@ def _sweep(as_of: datetime.date, *, finish: str) -> dict:
     if finish != "never":
         result["failed"] += Delivery.objects.filter(message__pk__gt=messages_before,
                                                     state=Delivery.State.FAILED).count()
-    stored = dict(Letter.objects.filter(pk__in=[x.pk for x in issued]).values_list("pk", "pdf"))
+    # the letters it issued, then those left half-done that it finished (`finished` counts them with circulars)
+    shown = issued + [x for x in finished_letters if x.pk not in {y.pk for y in issued}]
+    stored = dict(Letter.objects.filter(pk__in=[x.pk for x in shown]).values_list("pk", "pdf"))
     result["letters"] = [
         {"number": x.number, "unit": x.unit.name,
          "pdf": str(Path(settings.MEDIA_ROOT) / stored[x.pk]) if stored.get(x.pk) else None}
-        for x in issued
+        for x in shown
     ]
     return result
 
 
-def finish_documents(letter_ids: list[int], circular_ids: list[int]) -> int:
-    """Render, store and send the letters and circulars not finished yet; returns how many failed."""
-    failed = 0
+def finish_documents(letter_ids: list[int], circular_ids: list[int]) -> tuple[list[Letter], int, int]:
+    """Render, store and send the letters and circulars not finished yet, each claimed before it is rendered
+    (another worker's are left to it); returns the letters this call finished, how many circulars it finished
+    and how many documents failed."""
+    finished, finished_circulars, failed = [], 0, 0
     for letter in Letter.objects.filter(pk__in=letter_ids).select_related("plan", "unit").order_by("pk"):
         try:
-            letters.finish_letter(letter)
+            if letters.finish_letter(letter):
+                finished.append(letter)
         except Exception:
             logger.exception("letter %s: PDF or sending failed", letter.number)
             failed += 1
     for circular in Circular.objects.filter(pk__in=circular_ids).select_related("plan").order_by("pk"):
         try:
-            circulars.finish_circular(circular)
+            finished_circulars += circulars.finish_circular(circular)
         except Exception:
             logger.exception("circular %s: PDF or sending failed", circular.number)
             failed += 1
-    return failed
+    return finished, finished_circulars, failed
 
 
 def run_sweep(as_of: datetime.date, *, dry_run: bool = False, documents: str = "queue") -> dict:

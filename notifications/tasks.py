@@ -47,7 +47,8 @@ def deliver_batch(delivery_ids: list[int]):
 
 @db_task(name="notifications.finish_documents")
 def finish_documents_task(letter_ids: list[int], circular_ids: list[int]):
-    """Typeset, store and send the letters and circulars a sweep numbered."""
-    failed = finish_documents(letter_ids, circular_ids)
+    """Typeset, store and send the letters and circulars a sweep numbered (or the recovery job found unfinished)."""
+    _letters, _circulars, failed = finish_documents(letter_ids, circular_ids)
     if failed:
-        logger.error("%s letters or circulars could not be finished; the next sweep tries again", failed)
+        logger.error("%s letters or circulars could not be finished; the next sweep or the recovery job tries "
+                     "again", failed)

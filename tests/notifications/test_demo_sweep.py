@@ -17,7 +17,7 @@ from notifications.models import Letter, LetterItem, Message, Notification, Step
 from plans.models import Measure, Unit
 
 TZ = datetime.timezone(datetime.timedelta(hours=8))
-ZERO = {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "failed": 0, "letters": []}
+ZERO = {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "finished": 0, "failed": 0, "letters": []}
 
 
 def sweep(day: str) -> dict:

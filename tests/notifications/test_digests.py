@@ -59,8 +59,8 @@ def test_first_sweep_of_a_never_followed_plan_sends_no_letter_and_one_digest_per
 def test_digest_goes_out_once_across_two_sweeps_the_same_day(never_followed):
     first = run_sweep(AS_OF)
     assert first["digest"] == 3
-    assert run_sweep(AS_OF) == {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "failed": 0,
-                                "letters": []}
+    assert run_sweep(AS_OF) == {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "finished": 0,
+                                "failed": 0, "letters": []}
     assert Message.objects.count() == 3 and Delivery.objects.count() == 2  # emails of finance and justice
     assert Notification.objects.filter(user=never_followed.finance_user).count() == 1
 

@@ -78,7 +78,8 @@ def test_second_sweep_on_the_same_day_sends_nothing(festival):
     first = run_sweep(D(2025, 2, 13))
     second = run_sweep(D(2025, 2, 13))
     assert (first["urge"], first["digest"], first["letter"]) == (1, 1, 1)
-    assert second == {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "failed": 0, "letters": []}
+    assert second == {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "finished": 0, "failed": 0,
+                      "letters": []}
     assert Message.objects.count() == 3  # two digests and the letter
 
 
@@ -168,3 +169,26 @@ def test_closing_a_reporting_round_brings_one_circular(festival, monkeypatch):
     assert circular.round == rnd and circular.number == "测司法通〔2025〕1号"
     assert circular.content["round"]["missing"] == ["光复道街道办事处", "区财政局"]
     assert Notification.objects.filter(message__circular=circular, user=festival.street_user).exists()
+
+
+def test_rerun_finishes_letters_a_killed_sweep_left_half_done_and_says_so(festival, monkeypatch):
+    run_sweep(D(2025, 1, 26))  # the first urge
+    run_sweep(D(2025, 2, 13), documents="never")  # numbered, then the worker died: no PDF, not sent
+    letter = Letter.objects.get()
+    assert not letter.pdf and not Message.objects.filter(letter=letter).exists()
+    rendered = []
+    monkeypatch.setattr(letters, "render_pdf", lambda template, context: rendered.append(1) or b"%PDF-1.7")
+    again = run_sweep(D(2025, 2, 13), documents="now")
+    assert (again["letter"], again["finished"]) == (0, 1)
+    assert [x["number"] for x in again["letters"]] == [letter.number] and again["letters"][0]["pdf"]
+    assert run_sweep(D(2025, 2, 13), documents="now")["finished"] == 0  # nothing left: nothing rendered again
+    assert len(rendered) == 1 and Message.objects.filter(letter=letter).count() == 1
+
+
+def test_a_letter_with_its_pdf_but_not_sent_is_sent_by_the_next_sweep(festival):
+    run_sweep(D(2025, 1, 26))
+    run_sweep(D(2025, 2, 13), documents="never")
+    letter = Letter.objects.get()
+    letters.store_pdf(letter)  # the worker died after storing the PDF, before sending
+    assert run_sweep(D(2025, 2, 14), documents="now")["finished"] == 1
+    assert Message.objects.filter(letter=letter, kind="letter").count() == 1
