@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from plans.models import Plan, Task, Unit
-from tasks.models import Assignment
+from tasks.models import Assignment, Submission
 from tasks.status import in_plan
 from tracker import access
 
@@ -53,3 +53,31 @@ class AssignmentFilter(django_filters.FilterSet):
         if value is None:
             return queryset
         return queryset.overdue(self.today) if value else queryset.not_overdue(self.today)
+
+
+class ReviewQueueFilter(django_filters.FilterSet):
+    """待审核 by plan (the user's chosen one unless the query names one: tracker.plan_choice), unit and task."""
+
+    plan = django_filters.ModelChoiceFilter(label="实施方案", method="filter_plan", queryset=Plan.objects.none(),
+                                            empty_label="全部方案")
+    unit = django_filters.ModelChoiceFilter(label="责任单位", field_name="assignment__unit", queryset=Unit.objects.none(),
+                                            empty_label="全部单位")
+    task = django_filters.ModelChoiceFilter(label="任务", field_name="assignment__measure__task",
+                                            queryset=Task.objects.none(), empty_label="全部任务")
+
+    class Meta:
+        model = Submission
+        fields = ["plan", "unit", "task"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.filters["plan"].queryset = access.plans_for(user)
+        self.filters["unit"].queryset = access.units_for(user).filter(is_active=True)
+        tasks = access.tasks_for(user).select_related("plan").order_by("plan_id", "order", "id")
+        plan_id = self.data.get("plan")
+        if plan_id and str(plan_id).isdigit():
+            tasks = tasks.filter(plan_id=plan_id)
+        self.filters["task"].queryset = tasks
+
+    def filter_plan(self, queryset, name, value):
+        return queryset.filter(assignment__in=in_plan(Assignment.objects.all(), value)) if value else queryset

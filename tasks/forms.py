@@ -87,7 +87,8 @@ class SubmissionForm(forms.Form):
 class ReviewForm(forms.Form):
     """通过 or 退回 with a reason; a report below its target is accepted only with a reason too."""
 
-    decision = forms.ChoiceField(label="审核结果", choices=Review.Decision.choices, widget=forms.RadioSelect,
+    decision = forms.ChoiceField(label="审核结果", choices=Review.Decision.choices,
+                                 widget=forms.RadioSelect(attrs={"autofocus": True}),
                                  error_messages={"required": "请选择通过或退回。"})
     reason = forms.CharField(label="意见", required=False, widget=forms.Textarea(attrs={"rows": 3}),
                              max_length=2000, help_text="退回时必须填写退回原因，责任单位将看到此意见。")
@@ -263,3 +264,27 @@ class MeasureForm(forms.ModelForm):
         reason = (self.cleaned_data.get("reason") or "").strip()
         text = "；".join(done) or "编辑措施"
         return f"{text}：{reason}" if reason else text
+
+
+class BulkAcceptForm(forms.Form):
+    """批量通过: the chosen pending submissions, one comment for all."""
+
+    submissions = forms.ModelMultipleChoiceField(queryset=Submission.objects.none(),
+                                                 error_messages={"required": "请勾选要通过的报送。",
+                                                                 "invalid_choice": "所选报送已审核或不存在，请刷新后重试。",
+                                                                 "invalid_pk_value": "所选报送无效，请刷新后重试。"})
+    reason = forms.CharField(label="审核意见", required=False, max_length=2000,
+                             widget=forms.Textarea(attrs={"rows": 2, "placeholder": "可选；将记入每一份报送的审核意见"}))
+
+    def __init__(self, *args, pending, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["submissions"].queryset = pending
+
+    def clean(self):
+        cleaned = super().clean()
+        short = [s for s in cleaned.get("submissions") or [] if s.figures.met is False]
+        if short and not (cleaned.get("reason") or "").strip():
+            names = "、".join(str(s.assignment.unit) for s in short[:5]) + ("等" if len(short) > 5 else "")
+            self.add_error("reason", f"所选报送中有{len(short)}份完成数未达到目标（{names}），批量通过须填写意见说明理由；"
+                                     "也可逐份审核退回。")
+        return cleaned

@@ -565,6 +565,24 @@ class Submission(models.Model):
             assignment.save(update_fields=["status", "completed_on", "percent", *figures, "updated_at"])
         return review
 
+    @classmethod
+    def accept_all(cls, submissions: list["Submission"], reviewer, reason: str,
+                   today: datetime.date) -> tuple[list["Submission"], list["Submission"]]:
+        """批量通过: accept each submission through ``decide`` with one comment, all in one transaction.
+
+        One decided meanwhile by someone else is left as they decided it; returns (accepted, decided by others).
+        """
+        accepted, taken = [], []
+        with transaction.atomic():
+            for submission in submissions:
+                try:  # decide's own atomic block is a savepoint here: a lost claim writes nothing
+                    submission.decide(reviewer, Review.Decision.ACCEPT, reason, today)
+                except AlreadyDecided:
+                    taken.append(submission)
+                else:
+                    accepted.append(submission)
+        return accepted, taken
+
 
 class Review(models.Model):
     """The lead office's decision on one submission: 通过 or 退回 with a reason."""

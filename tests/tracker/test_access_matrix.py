@@ -98,7 +98,8 @@ MATRIX = {
                                   (LOGIN, 302, 403, 403, 404, 404), data=lambda w: {"grant": "1", "reason": "理由充分"}),
     "tasks:evidence": Row(Of(pk="evidence"), STREET_OBJECT, NOT_POST),
     # --- review and managing measures (the lead office; inspectors read) ----------------------------------
-    "tasks:review_queue": Row(none, OVERSEERS, OVERSEERS_NOT_POST),
+    "tasks:review_queue": Row(none, OVERSEERS, (LOGIN, 302, 403, 403, 403, 403),  # POST: 批量通过
+                              data=lambda w: {"submissions": [w.submission.pk], "reason": "同意"}),
     "tasks:review": Row(Of(pk="submission"), (LOGIN, 200, 200, 403, 404, 404), (LOGIN, 302, 403, 403, 404, 404),
                         data=lambda w: {"decision": "return", "reason": "缺少签到表"}),
     "tasks:integrity": Row(none, OVERSEERS, OVERSEERS_NOT_POST),
