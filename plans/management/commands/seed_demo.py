@@ -44,6 +44,9 @@ DEMO_DIR = Path(__file__).resolve().parents[2] / "demo"
 PASSWORD = "Demo-pass-2024"
 LEAD_UNIT = "区司法局"
 LETTER_PREFIX, CIRCULAR_PREFIX = "河北司法函", "河北司法通"
+# 督办设置 for the documents: the issuing organ's full name on the masthead and signature, the 附注 and the 版记
+DOCUMENTS = {"masthead": "天津市河北区司法局", "contact": "王晓明", "contact_phone": "022-26281234",
+             "copy_to": "区委全面依法治区委员会办公室、区人民政府办公室"}
 ACCOUNTS = [
     # username, role, unit, last name, first name
     ("sifaju", User.Role.LEAD, None, "王", "晓明"),
@@ -584,6 +587,11 @@ class Command(BaseCommand):
         if (plan.lead_unit_id, plan.letter_prefix, plan.circular_prefix) != (lead.pk, LETTER_PREFIX, CIRCULAR_PREFIX):
             plan.lead_unit, plan.letter_prefix, plan.circular_prefix = lead, LETTER_PREFIX, CIRCULAR_PREFIX
             plan.save()
+        config = LadderConfig.for_plan(plan)
+        if any(getattr(config, field) != value for field, value in DOCUMENTS.items()):
+            for field, value in DOCUMENTS.items():
+                setattr(config, field, value)
+            config.save()
         for line in result.summary_lines():
             self.stdout.write(line)
         users = self.accounts()
