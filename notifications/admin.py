@@ -56,9 +56,15 @@ class NotificationAdmin(admin.ModelAdmin):
 
 @admin.register(Delivery)
 class DeliveryAdmin(admin.ModelAdmin):
-    list_display = ["message", "channel", "target", "state", "attempts", "sent_at"]
+    list_display = ["message", "channel", "address", "state", "attempts", "sent_at"]
+    exclude = ["target"]  # a robot's URL is a credential: shown masked only
+    readonly_fields = ["address"]
     list_filter = ["state", "channel"]
     raw_id_fields = ["message"]
+
+    @admin.display(description="地址")
+    def address(self, delivery: Delivery) -> str:
+        return delivery.shown_target
 
 
 class LetterItemInline(admin.TabularInline):

@@ -346,8 +346,39 @@ class Delivery(models.Model):
             models.Index(fields=["updated_at"], condition=Q(state="pending"), name="delivery_pending"),
         ]
 
+    # Seconds this delivery must wait for its robot's turn, set by channels.attempt (not stored): the Huey job
+    # schedules the next try then instead of counting a failure.
+    wait_seconds: float = 0
+
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} → {self.target}"
+        return f"{self.get_channel_display()} → {self.shown_target}"
+
+    @property
+    def shown_target(self) -> str:
+        """The address as pages and logs may show it: a robot's URL is a credential, masked."""
+        if self.channel == self.Channel.EMAIL:
+            return self.target
+        from notifications.robots import mask
+
+        return mask(self.target)
+
+
+class RobotSlot(models.Model):
+    """One of a group robot's sends per minute (settings.ROBOT_SENDS_PER_MINUTE slots per robot URL).
+
+    A send claims the slot used longest ago, if that was over a minute ago, by a conditional update of
+    `used_at`: whatever the number of workers, no robot gets more sends in any minute than it has slots.
+    """
+
+    robot = models.CharField(max_length=64)  # sha256 of the robot's URL: the URL itself is a credential
+    slot = models.PositiveSmallIntegerField()
+    used_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["robot", "slot"], name="robotslot_robot_slot")]
+
+    def __str__(self) -> str:
+        return f"{self.robot[:8]}#{self.slot}"
 
 
 class DocumentCounter(models.Model):

@@ -1,6 +1,7 @@
 """Huey jobs: the daily sweep and the delivery of each message. Both are thin callers of plain functions."""
 
 import logging
+import math
 
 from django.conf import settings
 from django.utils import timezone
@@ -31,11 +32,12 @@ def daily_sweep():
 
 @db_task(name="notifications.deliver")
 def deliver(delivery_id: int):
-    """One try at one delivery; a failed try is scheduled again after 1, then 5 minutes (3 tries in all)."""
+    """One try at one delivery; a failed try is scheduled again after 1, then 5 minutes (3 tries in all), and
+    one whose robot had its messages for the minute when its turn comes."""
     delivery = channels.attempt(delivery_id)
     if delivery is not None and delivery.state == Delivery.State.PENDING:
-        delay = RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
-        deliver.schedule((delivery_id,), delay=delay)
+        delay = delivery.wait_seconds or RETRY_DELAYS[min(delivery.attempts, len(RETRY_DELAYS)) - 1]
+        deliver.schedule((delivery_id,), delay=math.ceil(delay))
 
 
 @db_task(name="notifications.deliver_batch")

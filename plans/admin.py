@@ -9,6 +9,7 @@ class UnitAdmin(SimpleHistoryAdmin):
     list_display = ("name", "short_name", "kind", "email", "is_active", "order")
     list_filter = ("kind", "is_active", "groups")
     search_fields = ("name", "short_name")
+    exclude = ("webhook_url", "webhook_secret")  # credentials: set on the unit's 群机器人 page, shown masked
 
 
 @admin.register(UnitGroup)

@@ -13,10 +13,11 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator, validate_email
 from django.db import transaction
 
+from notifications import robots
 from plans.importer.encoding import decode_text
 from plans.models import Unit, UnitAlias, UnitGroup
 
-COLUMNS = ("名称", "简称", "类型", "所属分组", "邮箱", "通知Webhook")
+COLUMNS = ("名称", "简称", "类型", "所属分组", "邮箱", "通知Webhook", "通知Webhook密钥", "通知关键词")
 KIND_LABELS = {label: value for value, label in Unit.Kind.choices}
 GROUP_SEPARATOR = re.compile(r"[、，,；;]")
 
@@ -34,6 +35,8 @@ class DirectoryRow:
     groups: list[str]
     email: str
     webhook_url: str
+    webhook_secret: str = ""
+    webhook_keyword: str = ""
 
 
 @dataclass
@@ -135,9 +138,11 @@ def parse_directory(path: Path) -> list[DirectoryRow]:
             try:
                 url_validator(webhook)
             except ValidationError:
-                errors.append(f"第{index}行：通知Webhook“{webhook}”不是有效的 http(s) 网址。")
+                errors.append(f"第{index}行：通知Webhook“{robots.mask(webhook)}”不是有效的 http(s) 网址。")
+        secret, keyword = cell(row, "通知Webhook密钥"), cell(row, "通知关键词")
+        errors += [f"第{index}行：{problem}。" for problem in robots.problems(webhook, secret, keyword)]
         groups = [g.strip() for g in GROUP_SEPARATOR.split(cell(row, "所属分组")) if g.strip()]
-        parsed.append(DirectoryRow(index, name, cell(row, "简称"), kind or "", groups, email, webhook))
+        parsed.append(DirectoryRow(index, name, cell(row, "简称"), kind or "", groups, email, webhook, secret, keyword))
     if errors:
         raise DirectoryError("单位名录有误：" + " ".join(errors))
     if not parsed:
@@ -170,7 +175,8 @@ def load_units(path: Path | str) -> LoadResult:
             result.groups_created.append(name)
         for order, r in enumerate(rows, start=1):
             values = {"short_name": r.short_name, "kind": r.kind, "email": r.email,
-                      "webhook_url": r.webhook_url, "order": order}
+                      "webhook_url": r.webhook_url, "webhook_secret": r.webhook_secret,
+                      "webhook_keyword": r.webhook_keyword, "order": order}
             unit = existing.get(r.name)
             if unit is None:
                 unit = Unit.objects.create(name=r.name, **values)

@@ -4,6 +4,7 @@ from pathlib import Path
 
 from django import forms
 
+from notifications import robots
 from plans.models import Measure, Plan, Unit, UnitAlias, UnitGroup
 
 PLAN_SUFFIXES = (".txt", ".docx", ".xlsx", ".tsv")
@@ -292,3 +293,36 @@ def apply_split(data: dict, form: SplitForm) -> str:
     original = measures[index]
     measures[index:index + 1] = [{**original, "text": part} for part in form.cleaned_data["parts"]]
     return f"已将措施拆分为 {len(form.cleaned_data['parts'])} 条。"
+
+
+class UnitRobotForm(forms.ModelForm):
+    """A unit's group robot. The URL and the secret are credentials: the form never shows them back; left
+    empty, they stay as they are (the page shows them masked), and a tick clears them."""
+
+    clear_robot = forms.BooleanField(label="删除群机器人（地址、密钥和关键词）", required=False)
+    clear_secret = forms.BooleanField(label="删除通知Webhook密钥", required=False)
+
+    class Meta:
+        model = Unit
+        fields = ["webhook_url", "webhook_secret", "webhook_keyword"]
+        widgets = {"webhook_url": forms.URLInput(attrs={"placeholder": "留空则保持不变", "autocomplete": "off"}),
+                   "webhook_secret": forms.PasswordInput(attrs={"placeholder": "留空则保持不变",
+                                                                "autocomplete": "new-password"})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial["webhook_url"] = ""  # a credential is never sent back to the browser
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("clear_robot"):
+            cleaned.update(webhook_url="", webhook_secret="", webhook_keyword="")
+        else:
+            stored = Unit.objects.filter(pk=self.instance.pk).values("webhook_url", "webhook_secret").first() or {}
+            cleaned["webhook_url"] = cleaned.get("webhook_url") or stored.get("webhook_url", "")
+            cleaned["webhook_secret"] = "" if cleaned.get("clear_secret") else \
+                cleaned.get("webhook_secret") or stored.get("webhook_secret", "")
+        for problem in robots.problems(cleaned.get("webhook_url", ""), cleaned.get("webhook_secret", ""),
+                                       cleaned.get("webhook_keyword", "")):
+            self.add_error(None, problem + "。")
+        return cleaned

@@ -30,7 +30,12 @@ class Unit(models.Model):
     short_name = models.CharField("简称", max_length=50, blank=True)
     kind = models.CharField("类型", max_length=16, choices=Kind.choices, default=Kind.DEPARTMENT)
     email = models.EmailField("邮箱", blank=True)
-    webhook_url = models.URLField("通知Webhook", max_length=500, blank=True)
+    webhook_url = models.URLField("通知Webhook", max_length=500, blank=True,
+                                  help_text="企业微信或钉钉群机器人的Webhook地址；地址即凭据，页面上只显示其主机和末尾几位")
+    webhook_secret = models.CharField("通知Webhook密钥", max_length=200, blank=True,
+                                      help_text="钉钉机器人安全设置选“加签”时，机器人页面上以SEC开头的密钥")
+    webhook_keyword = models.CharField("通知关键词", max_length=50, blank=True,
+                                       help_text="机器人安全设置选“自定义关键词”时，其中一个关键词；每条消息都会带上它")
     is_active = models.BooleanField("启用", default=True)
     order = models.PositiveIntegerField("排序", default=0)
     notify_mode = models.CharField("提醒方式", max_length=16, choices=NotifyMode.choices, default=NotifyMode.DIGEST,
@@ -44,6 +49,13 @@ class Unit(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def shown_webhook(self) -> str:
+        """The robot as pages may name it (its URL is a credential): host and the end of its key."""
+        from notifications.robots import mask
+
+        return mask(self.webhook_url) if self.webhook_url else ""
 
 
 class UnitGroup(models.Model):

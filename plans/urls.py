@@ -11,4 +11,5 @@ urlpatterns = [
     path("import/preview/", views.import_preview, name="import_preview"),
     path("import/confirm/", views.import_confirm, name="import_confirm"),
     path("units/", views.unit_directory, name="units"),
+    path("units/<int:pk>/robot/", views.unit_robot, name="unit_robot"),
 ]

@@ -8,6 +8,7 @@ from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
+from django.conf import settings
 from django.contrib import messages
 from django.db import transaction
 from django.db.models import Count, Prefetch, Q
@@ -16,7 +17,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST, require_safe
 
-from notifications import follow_up
+from notifications import follow_up, robots
 from plans import forms
 from plans.directory import Directory, DirectoryError, load_units
 from plans.importer import PlanImportError, read_plan_for_import
@@ -390,4 +391,33 @@ def unit_directory(request: HttpRequest) -> HttpResponse:
         "page": page, "query": query, "unit_total": access.units_for(request.user).count(), "groups": groups,
         "group_tags": GROUP_TAGS, "aliases": aliases, "form": form, "alias_form": alias_form,
         "group_form": group_form, "editing": group,
+    })
+
+
+@access.signed_in
+def unit_robot(request: HttpRequest, pk: int) -> HttpResponse:
+    """群机器人 of one unit, for the lead office: set its URL, 加签 secret and keyword; send a test message."""
+    unit = access.get_unit_for_user(request.user, pk, write=request.method == "POST")
+    access.require_lead(request.user)
+    form = forms.UnitRobotForm(instance=unit)
+    if request.method == "POST" and request.POST.get("action") == "test":
+        try:
+            answer = robots.send_test(unit)
+        except robots.DeliveryError as exc:
+            messages.error(request, f"测试消息未送达：{exc}")
+        else:
+            messages.success(request, f"测试消息已发送到{robots.mask(unit.webhook_url)}，机器人{answer}。")
+        return redirect("plans:unit_robot", pk=unit.pk)
+    if request.method == "POST":
+        form = forms.UnitRobotForm(request.POST, instance=unit)
+        if form.is_valid():
+            unit = form.save()
+            messages.success(request, f"已保存{unit.name}的群机器人设置。" if unit.webhook_url
+                             else f"已删除{unit.name}的群机器人。")
+            return redirect("plans:unit_robot", pk=unit.pk)
+    return render(request, "plans/unit_robot.html", {
+        "unit": unit, "form": form, "robot": robots.Robot.of(unit.webhook_url, unit) if unit.webhook_url else None,
+        "shown_url": robots.mask(unit.webhook_url) if unit.webhook_url else "",
+        "platform": robots.PLATFORM.get(robots.kind(unit.webhook_url) or "", ""),
+        "per_minute": settings.ROBOT_SENDS_PER_MINUTE,
     })

@@ -226,6 +226,12 @@ SWEEP_TIME = env_str("SWEEP_TIME", "08:30")
 STALE_WORK_SECONDS = env_int("STALE_WORK_SECONDS", 900)
 RECOVERY_MINUTES = env_int("RECOVERY_MINUTES", 5)
 
+# Messages a minute to one WeCom / DingTalk group robot, across every worker (the platforms allow 20; lower it
+# when other systems post to the same robot).
+ROBOT_SENDS_PER_MINUTE = env_int("ROBOT_SENDS_PER_MINUTE", 20)
+if not 1 <= ROBOT_SENDS_PER_MINUTE <= 20:
+    raise ImproperlyConfigured("ROBOT_SENDS_PER_MINUTE must be between 1 and 20 (the robots' own limit)")
+
 # Tables
 DJANGO_TABLES2_TEMPLATE = "tracker/table.html"
 

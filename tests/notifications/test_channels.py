@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.core import mail
 
-from notifications import channels
+from notifications import channels, robots
 from notifications.models import Delivery, Notification
 from notifications.sweep import run_sweep
 from plans.models import Unit
@@ -128,28 +128,25 @@ def test_wecom_and_dingtalk_payloads(due_soon, robot, sweep):
         ("email", "sent"), ("wecom", "sent"), ("dingtalk", "sent")}
 
 
-def test_a_long_digest_is_cut_to_the_robot_limit_with_a_pointer_to_the_rest(due_soon):
-    from notifications.models import Message
-
+def test_a_long_digest_is_cut_to_the_robot_limit_with_a_pointer_to_the_rest():
     lines = [f"{i}. “1. 着力提高业务能力”中的细化措施“{'很长的措施内容' * 8}”，完成时限2024年7月1日，还有7天"
              for i in range(1, 80)]
-    message = Message(kind="digest", unit=due_soon.finance, subject="区财政局：2024年6月24日督办汇总（提醒79项）",
-                      body="\n".join(["区财政局：", *lines]), link="/tasks/mine/")
+    subject, link = "区财政局：2024年6月24日督办汇总（提醒79项）", channels.absolute("/tasks/mine/")
     kept = {}
     for channel, limit in (("wecom", 4096), ("dingtalk", 20000)):
-        text = channels.markdown(message, limit=channels.ROBOT_LIMITS[channel])
-        assert len(text.encode()) <= limit
+        payload = robots.payload(channel, subject, "\n".join(["区财政局：", *lines]), link)
+        assert robots.size(channel, payload) <= limit
+        text = payload["markdown"].get("content") or payload["markdown"]["text"]
         assert text.startswith("### 区财政局：2024年6月24日督办汇总（提醒79项）\n\n区财政局：\n1. ")
-        assert text.endswith(f"行未列出，请点击查看详情\n\n[查看详情]({channels.absolute('/tasks/mine/')})")
+        assert text.endswith(f"行未列出，请点击查看详情\n\n[查看详情]({link})")
         kept[channel] = text.count("还有7天")
     assert 0 < kept["wecom"] < kept["dingtalk"] < 79
-    assert channels.markdown(message).count("还有7天") == 79  # the email and the inbox keep every line
 
 
 def test_webhook_kind_is_detected_from_the_host():
-    assert channels.webhook_kind("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1") == "wecom"
-    assert channels.webhook_kind("https://oapi.dingtalk.com/robot/send?access_token=1") == "dingtalk"
-    assert channels.webhook_kind("https://example.org/hook") is None
+    assert robots.kind("https://qyapi.weixin.qq.com/cgi-bin/webhook/send?key=1") == "wecom"
+    assert robots.kind("https://oapi.dingtalk.com/robot/send?access_token=1") == "dingtalk"
+    assert robots.kind("https://example.org/hook") is None
 
 
 def test_failing_webhook_is_retried_then_failed_while_email_still_goes(due_soon, robot, sweep,

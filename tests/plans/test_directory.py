@@ -11,6 +11,9 @@ from plans.models import Unit, UnitAlias, UnitGroup
 
 DEMO = Path(__file__).resolve().parents[2] / "plans" / "demo" / "units.csv"
 HEADER = "名称,简称,类型,所属分组,邮箱,通知Webhook\n"
+ROBOT_HEADER = "名称,通知Webhook,通知Webhook密钥,通知关键词\n"
+DING, WECOM = "https://oapi.dingtalk.com/robot/send", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send"
+SECRET = "SEC" + "0a1b2c3d4e5f" * 5
 
 
 def write(tmp_path, text: str, encoding: str = "utf-8", name: str = "units.csv") -> Path:
@@ -56,13 +59,14 @@ def test_csv_encodings(tmp_path, encoding):
 def test_xlsx_directory(tmp_path):
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.append(["名称", "类型", "所属分组", "通知Webhook"])
-    sheet.append(["光复道街道办事处", "街道办事处", "各街道办事处", "https://hooks.example.org/robot?key=1"])
+    sheet.append(["名称", "类型", "所属分组", "通知Webhook", "通知Webhook密钥", "通知关键词"])
+    sheet.append(["光复道街道办事处", "街道办事处", "各街道办事处", f"{DING}?access_token=0c23a4b5c6d7e8f9", SECRET, "督办"])
     path = tmp_path / "units.xlsx"
     book.save(path)
     load_units(path)
     unit = Unit.objects.get(name="光复道街道办事处")
-    assert unit.kind == Unit.Kind.STREET and unit.webhook_url.startswith("https://hooks.example.org/")
+    assert unit.kind == Unit.Kind.STREET and unit.webhook_url.startswith(DING)
+    assert (unit.webhook_secret, unit.webhook_keyword) == (SECRET, "督办")
 
 
 @pytest.mark.django_db
@@ -77,6 +81,32 @@ def test_bad_rows_are_reported_with_row_numbers_and_nothing_is_written(tmp_path)
     assert "第5行：邮箱“not-an-email”格式不正确" in message
     assert "第6行：通知Webhook" in message
     assert not Unit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_robot_settings_are_checked_per_row_and_the_url_never_shown_whole(tmp_path):
+    path = write(tmp_path, ROBOT_HEADER + f"区财政局,{DING}?access_token=tok123456789,{SECRET},督办\n"
+                 f"区民政局,https://hooks.example.org/x?key=abcdef987654,,\n"
+                 f"区商务局,{WECOM}?key=wecomkey123456,{SECRET},\n"
+                 f"区教育局,{DING}?access_token=tok987654321,sec-wrong,\n"
+                 f"区应急局,,{SECRET},关键词\n")
+    with pytest.raises(DirectoryError) as err:
+        load_units(path)
+    message = str(err.value)
+    assert "第2行" not in message
+    assert "第3行：通知Webhook不是企业微信或钉钉群机器人的地址" in message
+    assert "第4行：企业微信群机器人没有加签密钥" in message
+    assert "第5行：通知Webhook密钥应为钉钉机器人安全设置中“加签”处以SEC开头" in message
+    assert "第6行：填写了通知Webhook密钥或通知关键词，但没有填写通知Webhook" in message
+    assert "abcdef987654" not in message and "ftp" not in message
+    assert not Unit.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_bad_url_is_named_by_its_host_only(tmp_path):
+    with pytest.raises(DirectoryError) as err:
+        load_units(write(tmp_path, ROBOT_HEADER + "区财政局,https://oapi.dingtalk.com:bad/robot/send?access_token=tok1234567890,,\n"))
+    assert "通知Webhook“oapi.dingtalk.com" in str(err.value) and "tok1234567890" not in str(err.value)
 
 
 @pytest.mark.django_db

@@ -82,6 +82,9 @@ MATRIX = {
     "plans:import_preview": Row(none, (LOGIN, 404, 403, 403, 403, 403), (LOGIN, 404, 403, 403, 403, 403)),
     "plans:import_confirm": Row(none, (LOGIN, 405, 403, 403, 403, 403), (LOGIN, 404, 403, 403, 403, 403)),
     "plans:units": Row(none, OVERSEERS, (LOGIN, 200, 403, 403, 403, 403), data=lambda w: {}),
+    # a unit's 群机器人: the lead office only; the lead's empty form keeps everything as it is
+    "plans:unit_robot": Row(Of(pk="street"), (LOGIN, 200, 403, 403, 404, 404), (LOGIN, 302, 403, 403, 404, 404),
+                            data=lambda w: {}),
     # --- tasks: the work list and an assignment with what hangs on it -------------------------------------
     "tasks:my_tasks": Row(none, (LOGIN, 302, 302, 200, 200, 200), NOT_POST),
     "tasks:assignments": Row(none, (LOGIN, 200, 200, 302, 302, 302), NOT_POST),
@@ -200,8 +203,8 @@ def test_every_url_is_in_the_matrix():
     assert not set(MATRIX) - set(URLS), "rows for URLs that no longer exist"
     counts = {ns: sum(1 for name in URLS if name.partition(":")[0] == ns and ":" in name)
               for ns in ("plans", "tasks", "notifications", "reports", "accounts")}
-    assert counts == {"plans": 6, "tasks": 27, "notifications": 16, "reports": 5, "accounts": 7}
-    assert len(URLS) == len(MATRIX) == 64
+    assert counts == {"plans": 7, "tasks": 27, "notifications": 16, "reports": 5, "accounts": 7}
+    assert len(URLS) == len(MATRIX) == 65
 
 
 def client_for(role, w, login, client):
@@ -243,7 +246,7 @@ def test_another_unit_gets_404_for_every_object_of_the_street_office():
     method, unless the method is refused first (405) — the issue's check, spelled out."""
     other = ROLES.index("other")
     street_urls = [name for name, row in MATRIX.items() if STREET_OWNED & set(row.kwargs.names.values())]
-    assert len(street_urls) == 23
+    assert len(street_urls) == 24
     for name in street_urls:
         answers = {MATRIX[name].get[other], MATRIX[name].post[other]}
         assert 404 in answers and answers <= {404, 405}, name
