@@ -241,6 +241,12 @@ class AliasForm(forms.Form):
 # --- applying the fix-ups to the parsed plan (the importer JSON kept in the session) ------------------------
 
 
+def drop_warnings(data: dict, answered) -> None:
+    """Leave out of the plan's warnings those a fix-up answered, so neither the preview nor the import's
+    messages (writer.plan_warnings) show them again."""
+    data["warnings"] = [w for w in data.get("warnings") or [] if not answered(w)]
+
+
 def apply_units_fix(data: dict, form: UnitsFixForm) -> str:
     task = data["tasks"][form.cleaned_data["task"]]
     old, new = task["units"], form.cleaned_data["unit_list"]
@@ -252,6 +258,9 @@ def apply_units_fix(data: dict, form: UnitsFixForm) -> str:
         if not measure.get("lead_units") or measure["lead_units"] == old_leads:
             measure["lead_units"] = [n for n in leads if n in measure["units"]]
     task["units"], task["lead_units"] = new, leads
+    if new:  # the task's 责任单位 are now the lead office's: the reader's doubts about them are answered
+        drop_warnings(data, lambda w: w.get("line") is not None and w.get("line") == task.get("line")
+                      and "责任单位" in w["message"])
     return f"已修改“{task['title']}”的责任单位。"
 
 
@@ -283,6 +292,11 @@ def apply_obligation_fix(data: dict, form: ObligationFixForm) -> str:
     if set(cleaned["owners"]) != set(measure.get("units") or data["tasks"][cleaned["task"]]["units"]):
         measure.update(units=cleaned["owners"], owner_rule="manual", owner_words="")
     measure["lead_units"] = cleaned["leads"]
+    # The lead office has now read the measure's kind, date and owners: its warnings are answered, and so is
+    # the reader's copy of any of them in the plan's list.
+    answered = measure.get("warnings") or []
+    measure["warnings"] = []
+    drop_warnings(data, lambda w: w["message"] in answered)
     label = Measure.Kind(kind).label
     return f"已修改措施：{label}，责任单位 {'、'.join(cleaned['owners'])}。"
 
