@@ -195,6 +195,10 @@ class Assignment(models.Model):
     achieved_value = models.DecimalField("完成数", max_digits=12, decimal_places=2, null=True, blank=True)
     staff_total = models.PositiveIntegerField("应达标人数", null=True, blank=True)
     staff_reached = models.PositiveIntegerField("已达标人数", null=True, blank=True)
+    # 回头看: the lead office reopened this finished item for a spot check (Assignment.reopen); cleared when a
+    # report passes the check again (Submission.decide). The history keeps every reopening.
+    reopened_at = models.DateTimeField("回头看时间", null=True, blank=True)
+    reopen_reason = models.TextField("回头看原因", blank=True)
     # The latest submission's, kept by AssignmentQuerySet.refresh_latest_submission (a copy, not history).
     last_submitted_at = models.DateTimeField("最近报送", null=True, blank=True, editable=False)
     last_submission_state = models.CharField("审核结果", max_length=16, blank=True, editable=False,
@@ -392,6 +396,21 @@ class Assignment(models.Model):
         """A new due date; the reason is kept in the history beside the change."""
         self._update(user, reason, due_on=due_on)
 
+    @property
+    def is_reopened(self) -> bool:
+        """Under a 回头看 spot check: open again until a report passes (then done, as before)."""
+        return self.reopened_at is not None
+
+    def reopen(self, reason: str, user) -> bool:
+        """回头看: a finished item is open again (进行中) for a spot check, with the reason the unit reads; its
+        completion date stays, so a passed check makes it done as it was. False when it is not done (anymore)."""
+        with transaction.atomic():
+            if not Assignment.objects.select_for_update().filter(pk=self.pk, status=self.Status.DONE).exists():
+                return False
+            self._update(user, f"回头看：{reason}", status=self.Status.IN_PROGRESS, reopened_at=timezone.now(),
+                         reopen_reason=reason)
+        return True
+
     def record_as_historical(self, reason: str, user) -> None:
         """历史事项: kept in the ledger, no longer followed up (no reminder, urge or letter); the reason is kept
         in the history beside the change."""
@@ -411,7 +430,7 @@ class Assignment(models.Model):
             current._change_reason = reason
             current._history_user = user
             current.save(update_fields=[*values, "updated_at"])
-        for name in ("due_on", "status", "percent", "completed_on", "updated_at"):
+        for name in ("due_on", "status", "percent", "completed_on", "reopened_at", "reopen_reason", "updated_at"):
             setattr(self, name, getattr(current, name))
 
 
@@ -552,7 +571,8 @@ class Submission(models.Model):
                 assignment.status = Assignment.Status.DONE
                 assignment.completed_on = assignment.completed_on or today
                 assignment.percent = max(assignment.percent, self.percent)
-                assignment._change_reason = "审核通过"
+                assignment._change_reason = "回头看复核通过" if assignment.is_reopened else "审核通过"
+                assignment.reopened_at, assignment.reopen_reason = None, ""
                 if any(getattr(self, name) is not None for name in self.FIGURE_FIELDS):
                     figures = list(self.FIGURE_FIELDS)
                     for name in figures:
@@ -562,7 +582,8 @@ class Submission(models.Model):
                 assignment._change_reason = f"审核退回：{reason}"
             else:
                 return review
-            assignment.save(update_fields=["status", "completed_on", "percent", *figures, "updated_at"])
+            assignment.save(update_fields=["status", "completed_on", "percent", *figures, "reopened_at", "reopen_reason",
+                                           "updated_at"])
         return review
 
     @classmethod

@@ -7,6 +7,7 @@ urlpatterns: list = []
 # Work: the work list, assignment pages, submissions, evidence, review, deadlines, extensions, measures
 # (tasks/views/work.py, tasks/views/manage.py).
 from tasks.views import manage as manage_views  # noqa: E402
+from tasks.views import spot_check as spot_check_views  # noqa: E402
 from tasks.views import work as work_views  # noqa: E402
 from tracker.access import signed_in  # noqa: E402
 
@@ -18,6 +19,7 @@ urlpatterns += [
     path("assignments/<int:pk>/", work_views.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/submit/", work_views.submit, name="submit"),
     path("assignments/<int:pk>/deadline/", work_views.deadline, name="deadline"),
+    path("assignments/<int:pk>/reopen/", spot_check_views.reopen, name="reopen"),
     path("assignments/<int:pk>/extension/", work_views.extension_request, name="extension_request"),
     path("extensions/<int:pk>/", work_views.extension_decide, name="extension_decide"),
     path("evidence/<int:pk>/", work_views.evidence_download, name="evidence"),
