@@ -27,6 +27,7 @@ from notifications.models import (
     ReplyFile,
     Step,
     format_number,
+    letter_path,
     measure_leads,
 )
 from plans.models import Plan, Unit
@@ -333,8 +334,12 @@ def issue_by_hand(plan: Plan, unit: Unit, as_of: datetime.date, user) -> tuple[L
 
 
 def store_pdf(letter: Letter) -> None:
+    """Typeset the letter and store it under its number's file name (called by whoever claimed the letter: a file
+    already there was left by a worker killed before it recorded it, and is replaced, not kept beside)."""
     pdf = render_pdf("pdf/letter.html", context_for(letter))
-    letter.pdf.save(f"{letter.prefix}-{letter.year}-{letter.serial}.pdf", ContentFile(pdf), save=False)
+    name = f"{letter.prefix}-{letter.year}-{letter.serial}.pdf"
+    letter.pdf.storage.delete(letter_path(letter, name))
+    letter.pdf.save(name, ContentFile(pdf), save=False)
     Letter.objects.filter(pk=letter.pk).update(pdf=letter.pdf.name)
 
 

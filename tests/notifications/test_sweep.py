@@ -3,6 +3,7 @@
 import datetime
 import json
 from io import StringIO
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -192,3 +193,17 @@ def test_a_letter_with_its_pdf_but_not_sent_is_sent_by_the_next_sweep(festival):
     letters.store_pdf(letter)  # the worker died after storing the PDF, before sending
     assert run_sweep(D(2025, 2, 14), documents="now")["finished"] == 1
     assert Message.objects.filter(letter=letter, kind="letter").count() == 1
+
+
+def test_a_pdf_file_a_killed_worker_left_is_replaced_not_kept_beside(festival, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    run_sweep(D(2025, 1, 26))
+    run_sweep(D(2025, 2, 13), documents="never")
+    letter = Letter.objects.get()
+    folder = tmp_path / "letters" / "2025"
+    folder.mkdir(parents=True)
+    (folder / f"{letter.prefix}-2025-{letter.serial}.pdf").write_bytes(b"%PDF-1.7 half")  # stored, not recorded
+    run_sweep(D(2025, 2, 13), documents="now")
+    letter.refresh_from_db()
+    assert [p.name for p in folder.iterdir()] == [Path(letter.pdf.name).name]  # one file per letter
+    assert letter.pdf.read() == b"%PDF-1.7 " + letter.number.encode()  # typeset again by the worker that claimed it
