@@ -99,6 +99,7 @@ def attempt(delivery_id: int) -> Delivery | None:
     if claimed != 1:
         return None
     delivery.attempts += 1
+    follow_the_units_robot(delivery)
     try:
         send(delivery)
     except DeliveryError as exc:
@@ -112,8 +113,16 @@ def attempt(delivery_id: int) -> Delivery | None:
         delivery.state = Delivery.State.SENT
         delivery.sent_at = timezone.now()
         delivery.last_error = ""
-    delivery.save(update_fields=["state", "attempts", "last_error", "sent_at", "updated_at"])
+    delivery.save(update_fields=["channel", "target", "state", "attempts", "last_error", "sent_at", "updated_at"])
     return delivery
+
+
+def follow_the_units_robot(delivery: Delivery) -> None:
+    """A robot delivery goes to the unit's robot as it is set now: a retry after the lead office corrected
+    the unit's 通知Webhook reaches the new robot, not the one that refused."""
+    url = delivery.unit.webhook_url if delivery.unit is not None else ""
+    if delivery.channel != Delivery.Channel.EMAIL and url and url != delivery.target and robots.kind(url):
+        delivery.channel, delivery.target = robots.kind(url), url
 
 
 def retry(delivery: Delivery) -> None:

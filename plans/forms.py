@@ -31,7 +31,8 @@ class UploadForm(forms.Form):
 
 
 class DirectoryUploadForm(forms.Form):
-    file = forms.FileField(label="单位名录", help_text="列：名称、简称、类型、所属分组（多个用“、”分隔）、邮箱、通知Webhook。")
+    file = forms.FileField(label="单位名录", help_text="列：名称、简称、类型、所属分组（多个用“、”分隔）、邮箱、通知Webhook、"
+                                                     "通知Webhook密钥（钉钉加签）、通知关键词。")
 
     def clean_file(self):
         upload = self.cleaned_data["file"]

@@ -258,3 +258,17 @@ def test_unreachable_robot_names_only_its_host(cast, clock, notify):
     [delivery] = notify(cast.finance)
     assert delivery.state == "pending" and delivery.last_error.startswith("连接失败：无法连接127.0.0.1:9")
     assert "secret-token" not in delivery.last_error
+
+
+def test_a_retry_after_the_robot_was_corrected_goes_to_the_units_robot_now(cast, fake, clock, notify,
+                                                                          django_capture_on_commit_callbacks):
+    robot_of(cast.finance, fake.wecom())
+    fake.wecom_platform.robots.clear()  # the robot was removed from the group
+    [delivery] = notify(cast.finance)
+    assert delivery.state == "failed"
+    robot_of(cast.finance, fake.dingtalk(secret=SECRET), SECRET)  # the lead office sets the group's new robot
+    with django_capture_on_commit_callbacks(execute=True):
+        channels.retry(delivery)
+    delivery.refresh_from_db()
+    assert (delivery.state, delivery.channel, delivery.target) == ("sent", "dingtalk", cast.finance.webhook_url)
+    assert len(fake.dingtalk_platform.received) == 1

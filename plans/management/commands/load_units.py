@@ -8,7 +8,7 @@ from plans.directory import DirectoryError, load_units
 
 
 class Command(BaseCommand):
-    help = "从 .csv 或 .xlsx 文件导入单位名录（列：名称、简称、类型、所属分组、邮箱、通知Webhook）。"
+    help = "从 .csv 或 .xlsx 文件导入单位名录（列：名称、简称、类型、所属分组、邮箱、通知Webhook、通知Webhook密钥、通知关键词）。"
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="单位名录文件（.csv 或 .xlsx）")
