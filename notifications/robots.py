@@ -240,7 +240,7 @@ def explain(channel: str, errcode: int, errmsg: str) -> str:
             return "时间戳无效：请核对服务器时钟，与钉钉相差不能超过1小时"
         if "keyword" in message or "关键词" in message:
             return "消息不含机器人的自定义关键词：请在“通知关键词”中填写机器人安全设置里的一个关键词"
-        if "ip" in message:
+        if re.search(r"\bip\b", message) or "白名单" in message:
             return "本服务器的IP地址不在机器人安全设置的IP地址段内"
         return "未通过机器人的安全设置校验（加签、自定义关键词或IP地址段）"
     if (channel, errcode) in ((WECOM, 40058), (DINGTALK, 460101)):

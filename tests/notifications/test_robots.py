@@ -272,3 +272,14 @@ def test_a_retry_after_the_robot_was_corrected_goes_to_the_units_robot_now(cast,
     delivery.refresh_from_db()
     assert (delivery.state, delivery.channel, delivery.target) == ("sent", "dingtalk", cast.finance.webhook_url)
     assert len(fake.dingtalk_platform.received) == 1
+
+
+@pytest.mark.parametrize(("errmsg", "meaning"), [
+    ("description:机器人发送签名不匹配;solution:请确认签名和生成签名的时间戳必须都放在调用的网址中", "签名不匹配"),
+    ("description:关键词不匹配;solution:请联系群管理员查看此机器人的关键词，并在发送的信息中包含此关键词;", "消息不含机器人的自定义关键词"),
+    ("invalid timestamp, more: [https://ding-doc.dingtalk.com/doc#/serverapi2/qf2nxq]", "时间戳无效"),
+    ("ip 1.2.3.4 not in whitelist", "IP地址不在机器人安全设置的IP地址段内"),
+    ("description:未知;solution:请稍后", "未通过机器人的安全设置校验"),
+])
+def test_dingtalk_security_refusals_are_explained_in_either_wording(errmsg, meaning):
+    assert meaning in robots.explain("dingtalk", 310000, errmsg)
