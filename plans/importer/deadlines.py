@@ -32,6 +32,7 @@ from .vocabulary import (
     TARGET_UNITS,
     THIS_YEAR_WORDS,
     TIME_LABELS,
+    WITHIN_THIS_YEAR,
     WITHIN_WORDS,
     YEAR_END_WORDS,
     alternation,
@@ -57,7 +58,7 @@ class Deadline:
 
 _RECURRENCE = [(name, re.compile(alternation(words))) for name, words in RECURRENCE_WORDS.items()]
 _ONGOING = re.compile(
-    rf"{alternation(ONGOING_PHRASES)}|^(?:{alternation(ONGOING_WORDS)})$|"
+    rf"{alternation(ONGOING_PHRASES)}|^(?:{alternation(ONGOING_WORDS)})(?:[\u4e00-\u9fff]{{2}})?$|"
     rf"(?:{alternation(TIME_LABELS)})[:：]\s*(?:{alternation(ONGOING_AFTER_LABEL)})"
 )
 _BEFORE = rf"(?:{alternation(BEFORE_WORDS)})"
@@ -274,6 +275,8 @@ def parse_deadline(
     if not readable:
         start, end = found[0][1], found[0][2]
         return Deadline(phrase=raw[start:end], recurrence=recurrence)
+    if ongoing and all(raw[start:end] in WITHIN_THIS_YEAR for _, start, end, _ in readable):
+        return Deadline(phrase=raw[readable[0][1]:readable[0][2]], ongoing=True)  # 年内持续推进
     best_strength = max(c[3] for c in readable)
     due, start, end, _ = max((c for c in readable if c[3] == best_strength), key=lambda c: c[0])
     if recurrence and issued_on and due < issued_on:

@@ -269,7 +269,7 @@ class _Reader:
         if hit:
             return _Kind(RECURRING, hit.group(0), "yearly")
         dl = parse_deadline(clause, year_hint=year, issued_on=self.issued_on)
-        if dl.phrase and not dl.recurrence:
+        if dl.phrase and not dl.recurrence and not dl.ongoing:
             return _Kind(ONCE, dl.phrase, None, dl.due, dl.phrase)
         for hit in _ONGOING.finditer(plain):
             if not any(m.start() <= hit.start() < m.end() for m in _MECHANISM.finditer(plain)):

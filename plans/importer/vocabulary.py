@@ -211,9 +211,13 @@ RECURRENCE_WORDS: dict[str, tuple[str, ...]] = {
     "yearly": ("每一年度", "每一年", "每年度", "每年", "一年一次", "年度一次"),
 }
 # Measures without an end: a phrase anywhere, a word that is the whole deadline, or a word after a time label.
+# Work pushed on at the pace of a schedule, not finished by a date: ongoing.
+PROGRESS_PHRASES = ("按进度推进", "按计划推进", "按序时推进", "按序时进度推进", "按年度计划推进")
 ONGOING_PHRASES = (
     "长期坚持", "长期推进", "长期开展", "长期执行", "长期有效", "持续推进", "持续开展", "常态化推进", "常态化开展",
+    *PROGRESS_PHRASES,
 )
+# A deadline (a 完成时限 cell) that is one of these words, alone or with a two-character verb (持续优化).
 ONGOING_WORDS = ("长期", "持续", "常态化", "长期性", "经常性")
 ONGOING_AFTER_LABEL = ("长期", "持续", "常态化")
 TIME_LABELS = ("时限", "时间", "时间节点")
@@ -229,7 +233,9 @@ MONTH_PART_DAYS: dict[str, int | None] = {"底": None, "末": None, "中旬": 20
 AFTER_MONTH_WORDS = ("前", "之前", "以前", "内", "完成", "为止")
 # Words before a year that make it a deadline (到2025年), and after it (2025年前).
 BY_YEAR_CUES = ("到", "至", "截至", "截止", "在", "于", "力争", "争取")
-AFTER_YEAR_WORDS = ("前", "之前", "以前", "内", "以内")
+AFTER_YEAR_WORDS = ("前", "之前", "以前", "内", "以内", "完成", "取得", "实现", "见效")
+# 年内 (within this year) beside an ongoing phrase (年内持续推进) says the work goes on all year: ongoing.
+WITHIN_THIS_YEAR = ("年内", "今年内", "本年内", "当年内")
 # Words before and after a date that make it a deadline rather than a mention.
 BEFORE_DATE_CUES = ("于", "到", "至", "截至", "截止", "在", "前", "力争", "争取", "须", "需")
 AFTER_DATE_CUES = ("前", "之前", "以前", "为止", "止", "完成", "内", "底", "末")
@@ -256,7 +262,7 @@ TARGET_UNITS = (
 # Words that make a clause ongoing: never overdue for being unfinished.
 OBLIGATION_ONGOING_WORDS = (
     "始终", "持续", "不断", "适时", "长期", "长期坚持", "经常性", "常态化", "长效化", "长效", "定期",
-    "进行动态调整", "实行动态调整", "实施动态调整", "动态管理",
+    "进行动态调整", "实行动态调整", "实施动态调整", "动态管理", *PROGRESS_PHRASES,
 )
 # Those of them that may describe a mechanism to build once (建立长效机制, 常态化监督制度).
 OBLIGATION_MECHANISM_WORDS = ("经常性", "常态化", "长效化", "长效")

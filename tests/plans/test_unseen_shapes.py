@@ -3,10 +3,20 @@ texts), each written here as new sentences of the same form: tracked items under
 with other fields, vague parties, rules stated inside an annotation, numbers running into digits, one-line
 documents, deadline wordings and issuers."""
 
+import pytest
+
 from plans.importer import parse_file
+from plans.importer.deadlines import parse_deadline
+from plans.importer.obligations import Directory, read_obligations
 from plans.importer.text import parse_text
 from plans.importer.units import parse_annotation
+from tests.plans.demo_plan import DEMO_PLAN
 from tests.plans.test_sources import UP, read_sample, without_source, write_docx, write_xlsx
+
+
+@pytest.fixture(scope="module")
+def directory():
+    return Directory.from_csv(DEMO_PLAN.parent / "units.csv")
 
 
 def test_items_with_their_own_annotations_under_a_list_heading_are_tracked_items():
@@ -236,3 +246,28 @@ def test_numbered_items_running_on_from_part_headings_in_a_one_line_document():
     )
     assert [(t["number"], t["section"], t["units"]) for t in plan["tasks"]] == [
         (1, "一、", ["县应急局"]), (2, "一、", ["县安委办"]), (3, "二、", ["县应急局", "各乡镇人民政府"])]
+
+
+# -- deadline wordings -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("sentence", "kind", "due"), [
+    ("清理涉企收费，6月取得明显成效。", "once", "2026-06-30"),
+    ("完成存量问题整改，9月份全部销号。", "once", "2026-09-30"),
+    ("2027年取得阶段性成效。", "once", "2027-12-31"),
+    ("审批服务持续优化，企业满意度稳步提高。", "ongoing", None),
+    ("示范项目按进度推进。", "ongoing", None),
+    ("年内持续推进信用修复。", "ongoing", None),
+    ("信用承诺制度年内出台。", "once", "2026-12-31"),
+    ("长期坚持政务公开。", "ongoing", None),
+])
+def test_deadline_wordings_map_to_the_kinds_of_obligation(directory, sentence, kind, due):
+    plan = read_obligations(parse_text(
+        f"某区2026年营商环境工作要点\n2026年3月2日\n一、重点任务\n1．优化营商环境。{sentence}（区发展改革委负责）\n"
+    ), directory)
+    [m] = plan["tasks"][0]["measures"]
+    assert (m["kind"], m["due"]) == (kind, due)
+
+
+@pytest.mark.parametrize(("cell", "ongoing"), [("持续优化", True), ("按进度推进", True), ("持续提升能力素养", False)])
+def test_a_deadline_cell_of_an_ongoing_word_and_its_verb_is_ongoing(cell, ongoing):
+    assert parse_deadline(cell, year_hint=2026).ongoing is ongoing
