@@ -6,10 +6,11 @@ from decimal import Decimal
 from django import forms
 from django.conf import settings
 from django.utils import timezone
+from django.utils.text import Truncator
 
 from plans.models import Measure, Unit, UnitGroup
 from tasks import uploads
-from tasks.models import ExtensionRequest, Figures, Review, Submission
+from tasks.models import Assignment, ExtensionRequest, Figures, Review, Submission
 from tracker.forms import MultipleFileField
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -82,6 +83,45 @@ class SubmissionForm(forms.Form):
         if total is not None and reached is not None and reached > total:
             self.add_error("staff_reached", "达标人数不能大于执法人员总数。")
         return cleaned
+
+
+class ItemReportForm(SubmissionForm):
+    """One item's part of a 批量报送: its percent and, where its measure has a target, its figures."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["text"], self.fields["files"]
+
+
+class BatchReportForm(SubmissionForm):
+    """批量报送: one text and one set of evidence files for several items of the unit, with an ItemReportForm
+    (prefix ``item<pk>``) per item. ``errors_by_item`` names the item of each error, in Chinese."""
+
+    MAX_ITEMS = 100
+
+    def __init__(self, data=None, files=None, *, assignments: list[Assignment], **kwargs):
+        super().__init__(data, files, **kwargs)
+        del self.fields["percent"]
+        self.items = [(a, ItemReportForm(data, measure=a.measure, prefix=f"item{a.pk}", initial={
+            "percent": a.percent, **{name: getattr(a, name) for name in self.FIGURE_FIELDS}})) for a in assignments]
+
+    def is_valid(self) -> bool:
+        valid = [super().is_valid()] + [form.is_valid() for _, form in self.items]
+        if "files" in self.cleaned_data and not self.cleaned_data["files"]:
+            for _, form in self.items:
+                if form.cleaned_data.get("percent") == 100:
+                    form.add_error("percent", "报送完成（100%）时请上传佐证材料。")
+                    valid.append(False)
+        return all(valid)
+
+    @property
+    def errors_by_item(self) -> list[str]:
+        return [f"{a.measure.task.name}“{Truncator(a.measure.text).chars(20)}”：{error}"
+                for a, form in self.items for errors in form.errors.values() for error in errors]
+
+    def reports(self) -> list[tuple[Assignment, int, dict]]:
+        """What ``uploads.save_submissions`` takes: each item with its percent and figures."""
+        return [(a, form.cleaned_data["percent"], form.figures()) for a, form in self.items]
 
 
 class ReviewForm(forms.Form):

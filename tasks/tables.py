@@ -22,6 +22,8 @@ def cell(label: str, nowrap: bool = True) -> dict:
 
 
 class AssignmentTable(tables.Table):
+    pick = tables.Column("选择", accessor="pk", orderable=False,
+                         attrs={"td": {"data-label": "选择", "class": "pick-cell"}, "th": {"class": "pick-cell"}})
     # empty_values=(): a 工作要求 has no number, and its cell still names it (工作要求（一）)
     task = tables.Column("任务", accessor="measure__task", empty_values=(),
                          order_by=("measure__task__order", "measure__order"),
@@ -38,13 +40,20 @@ class AssignmentTable(tables.Table):
 
     class Meta:
         model = Assignment
-        fields = ("task", "measure", "unit", "period", "due_on", "days", "status", "light")
+        fields = ("pick", "task", "measure", "unit", "period", "due_on", "days", "status", "light")
         attrs = {"class": "work-list"}
         empty_text = "没有符合条件的任务。"
 
     def __init__(self, *args, today: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
         self.today = today
+
+    def render_pick(self, record: Assignment) -> str:
+        """A box to tick an open item for 批量报送 (the form is the page's batch-pick form)."""
+        if record.is_done:
+            return ""
+        return format_html('<input type="checkbox" name="ids" value="{}" form="batch-pick" aria-label="选择此项批量报送">',
+                           record.pk)
 
     def render_task(self, record: Assignment) -> str:
         """任务3 and the task's title (工作要求（一） for a requirement), named from the row's own query: the list

@@ -282,7 +282,17 @@ def save_submission(assignment: Assignment, *, author, text: str, percent: int, 
                     today, **figures) -> Submission:
     """The submission (with the figures ``Assignment.submit`` takes), its evidence and the assignment's new
     status, all or nothing."""
+    return save_submissions([(assignment, percent, figures)], author=author, text=text, files=files, today=today)[0]
+
+
+def save_submissions(items: list[tuple[Assignment, int, dict]], *, author, text: str, files: list[CheckedFile],
+                     today) -> list[Submission]:
+    """One report on several items (批量报送): each (assignment, percent, figures) gets its own submission and
+    its own copy of every evidence file (so each is checked, served and kept on its own), all or nothing."""
+    submissions = []
     with all_or_nothing() as written:
-        submission = assignment.submit(author, text, percent, today, **figures)
-        store(files, partial(Evidence, submission=submission), written)
-    return submission
+        for assignment, percent, figures in items:
+            submission = assignment.submit(author, text, percent, today, **figures)
+            store(files, partial(Evidence, submission=submission), written)
+            submissions.append(submission)
+    return submissions

@@ -14,6 +14,7 @@ from tracker.access import signed_in  # noqa: E402
 urlpatterns += [
     path("mine/", signed_in(work_views.AssignmentListView.as_view()), name="my_tasks"),
     path("mine/led/", work_views.led_items, name="led_items"),
+    path("mine/batch/", work_views.batch_report, name="batch_report"),
     path("assignments/", signed_in(work_views.AssignmentListView.as_view(all_units=True)),
          name="assignments"),
     path("assignments/<int:pk>/", work_views.assignment_detail, name="assignment"),

@@ -281,6 +281,14 @@ def can_report_on(user, assignment: Assignment) -> bool:
     return user.is_liaison and user.unit_id is not None and assignment.unit_id == user.unit_id
 
 
+def reportable_work(user) -> QuerySet[Assignment]:
+    """What a liaison may report on now (批量报送): its own unit's items not yet done (``can_report_on`` and
+    ``Assignment.can_submit`` for a list); nothing for other roles."""
+    if not user.is_liaison or user.unit_id is None:
+        return Assignment.objects.none()
+    return work_of(user).filter(unit_id=user.unit_id).open()
+
+
 def require_report_request(user, kind: str, unit: Unit | None) -> None:
     """Printing is reading: the lead office and inspectors ask for any report, a liaison for its own unit's
     unit report only."""

@@ -7,7 +7,7 @@ from urllib.parse import quote, urlencode
 
 from django.contrib import messages
 from django.db.models import Count, F, Q, QuerySet
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,6 +20,7 @@ from plans.models import Task
 from tasks import uploads
 from tasks.filters import AssignmentFilter, ReviewQueueFilter
 from tasks.forms import (
+    BatchReportForm,
     BulkAcceptForm,
     DeadlineForm,
     ExtensionDecisionForm,
@@ -95,7 +96,7 @@ class AssignmentListView(SingleTableMixin, FilterView):
         return rows
 
     def get_table_kwargs(self):
-        return {"today": self.today, "exclude": () if self.all_units else ("unit",)}
+        return {"today": self.today, "exclude": ("pick",) if self.all_units else ("unit",)}
 
     def get_context_data(self, **kwargs):
         context = {**super().get_context_data(**kwargs), "all_units": self.all_units, "show": self.show,
@@ -251,6 +252,60 @@ def _submit(request: HttpRequest, pk: int) -> HttpResponse:
                             today=timezone.localdate(), **form.figures())
     messages.success(request, "进展已报送，等待牵头单位审核。")
     return redirect("tasks:assignment", pk=assignment.pk)
+
+
+@csrf_exempt  # the CSRF check reads the body: it runs in _batch_report, once the size limit is in place
+def batch_report(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        request.upload_handlers.insert(0, uploads.SubmissionSizeLimit(request))
+    return _batch_report(request)
+
+
+@csrf_protect
+@access.signed_in
+@require_http_methods(["GET", "HEAD", "POST"])
+def _batch_report(request: HttpRequest) -> HttpResponse:
+    """批量报送: one progress report on the items ticked in 我的任务 (?ids=), each keeping its own submission,
+    percent, figures and evidence (uploads.save_submissions, all or nothing). Another unit's item is 404; a
+    finished one is left out and said so."""
+    user = request.user
+    access.require_liaison(user)
+    source = request.POST if request.method == "POST" else request.GET
+    ids = {int(v) for v in source.getlist("ids") if v.isdigit()}
+    if not ids:
+        messages.error(request, "请先在列表中勾选要报送的事项。")
+        return redirect("tasks:my_tasks")
+    if len(ids) > BatchReportForm.MAX_ITEMS:
+        messages.error(request, f"一次最多批量报送{BatchReportForm.MAX_ITEMS}项，请分次报送。")
+        return redirect("tasks:my_tasks")
+    if access.work_of(user).filter(pk__in=ids).count() != len(ids):
+        raise Http404("所选事项不存在或不属于本单位。")
+    items = list(access.reportable_work(user).filter(pk__in=ids).with_related()
+                 .order_by("measure__task__order", "measure__order", "due_on", "id"))
+    if not items:
+        messages.error(request, "所选事项均已完成，无需再报送。")
+        return redirect("tasks:my_tasks")
+    if len(items) < len(ids):
+        messages.warning(request, f"所选事项中有{len(ids) - len(items)}项已完成，未列入本次报送。")
+    if request.method != "POST":
+        return _render_batch(request, BatchReportForm(assignments=items))
+    form = BatchReportForm(request.POST, request.FILES, assignments=items)
+    if getattr(request, "upload_too_large", False):
+        form = BatchReportForm(request.POST, assignments=items)
+        form.is_valid()
+        form.add_error("files", uploads.too_large_message())
+    if not form.is_valid():
+        return _render_batch(request, form, status=200)
+    uploads.save_submissions(form.reports(), author=user, text=form.cleaned_data["text"],
+                             files=form.cleaned_data["files"], today=timezone.localdate())
+    messages.success(request, f"已批量报送{len(items)}项进展，等待牵头单位审核。")
+    return redirect("tasks:my_tasks")
+
+
+def _render_batch(request: HttpRequest, form: BatchReportForm, status: int = 200) -> HttpResponse:
+    today = timezone.localdate()
+    rows = [{"a": a, "form": item, "light": a.light(today), "days": a.days_label(today)} for a, item in form.items]
+    return render(request, "tasks/batch_report.html", {"form": form, "rows": rows}, status=status)
 
 
 def content_disposition(name: str, pk: int, disposition: str = "attachment") -> str:

@@ -93,6 +93,10 @@ MATRIX = {
     "tasks:submit": Row(Of(pk="assignment"), NOT_GET, (LOGIN, 403, 403, 302, 404, 404),
                         data=lambda w: {"text": "已组织培训。", "percent": "60",
                                         "files": [upload("培训签到表.pdf", PDF)]}),
+    "tasks:batch_report": Row(none, (LOGIN, 403, 403, 302, 302, 302),  # GET without ticked items: back to the list
+                              (LOGIN, 403, 403, 302, 404, 404),
+                              data=lambda w: {"ids": str(w.assignment.pk), "text": "已组织培训。",
+                                              f"item{w.assignment.pk}-percent": "60"}),
     "tasks:deadline": Row(Of(pk="assignment"), (LOGIN, 200, 403, 403, 404, 404), (LOGIN, 302, 403, 403, 404, 404),
                           data=lambda w: {"due_on": "2024-08-31", "reason": "区委调整工作安排"}),
     # 回头看: the lead office only; the world's assignment is not done, so the lead's POST is told so
@@ -206,8 +210,8 @@ def test_every_url_is_in_the_matrix():
     assert not set(MATRIX) - set(URLS), "rows for URLs that no longer exist"
     counts = {ns: sum(1 for name in URLS if name.partition(":")[0] == ns and ":" in name)
               for ns in ("plans", "tasks", "notifications", "reports", "accounts")}
-    assert counts == {"plans": 7, "tasks": 28, "notifications": 16, "reports": 5, "accounts": 7}
-    assert len(URLS) == len(MATRIX) == 66
+    assert counts == {"plans": 7, "tasks": 29, "notifications": 16, "reports": 5, "accounts": 7}
+    assert len(URLS) == len(MATRIX) == 67
 
 
 def client_for(role, w, login, client):
