@@ -50,7 +50,7 @@ from notifications.models import (
     unfinished,
 )
 from plans.models import Measure, Plan, Task, Unit
-from tasks.models import Assignment, ReportingRound
+from tasks.models import Assignment, ReportingRound, RoundNotice
 from tracker.formats import cn_date
 from tracker.queue import enqueue
 from tracker.workdays import workdays_between
@@ -305,7 +305,11 @@ def send_digests(as_of: datetime.date, configs: Configs) -> int:
     """
     pending = Step.objects.filter(message__isnull=True, sent_on__lte=as_of,
                                   sent_on__gte=as_of - datetime.timedelta(days=DIGEST_LOOKBACK_DAYS))
-    unit_ids = set(pending.order_by().values_list("assignment__unit_id", flat=True).distinct())
+    # the reporting rounds' 调度通知 and 催报 (tasks.rounds.run_schedules) ride in the same digest
+    notices = RoundNotice.objects.filter(message__isnull=True, created_on__lte=as_of,
+                                         created_on__gte=as_of - datetime.timedelta(days=DIGEST_LOOKBACK_DAYS))
+    unit_ids = (set(pending.order_by().values_list("assignment__unit_id", flat=True).distinct())
+                | set(notices.order_by().values_list("unit_id", flat=True).distinct()))
     if not unit_ids:
         return 0
     with transaction.atomic():
@@ -314,35 +318,55 @@ def send_digests(as_of: datetime.date, configs: Configs) -> int:
         rows = list(pending.filter(assignment__unit__in=unit_ids).values_list(
             "pk", "kind", "due_on", "assignment_id", "assignment__unit_id", "assignment__period",
             "assignment__measure_id", "assignment__measure__task__plan_id"))
-        if not rows:
+        notice_rows = list(notices.filter(unit__in=unit_ids).order_by("round__due_on", "pk").values_list(
+            "pk", "kind", "unit_id", "round__title", "round__due_on", "round__plan_id"))
+        if not rows and not notice_rows:
             return 0
         measures = configs.measures({row[6] for row in rows})
         leads = measure_leads({row[6] for row in rows})
-        units = Unit.objects.prefetch_related("users").in_bulk({row[4] for row in rows})
+        units = Unit.objects.prefetch_related("users").in_bulk({row[4] for row in rows} | {n[2] for n in notice_rows})
         by_unit: dict[int, list[tuple]] = {}
         for row in rows:
             by_unit.setdefault(row[4], []).append(row)
-        messages = [digest_message(units[unit_id], unit_rows, as_of, configs, measures, leads)
-                    for unit_id, unit_rows in sorted(by_unit.items())]
+        by_unit_notices: dict[int, list[tuple]] = {}
+        for notice in notice_rows:
+            by_unit_notices.setdefault(notice[2], []).append(notice)
+        messages = [digest_message(units[unit_id], by_unit.get(unit_id, []), as_of, configs, measures, leads,
+                                   by_unit_notices.get(unit_id, []))
+                    for unit_id in sorted(set(by_unit) | set(by_unit_notices))]
         bulk.insert(messages, ["kind", "plan", "unit", "subject", "body", "link", "digest_on", "created_at"])
         ids = [row[0] for row in rows]
         digest = Message.objects.filter(pk__in=[m.pk for m in messages], unit__assignments=OuterRef("assignment_id"))
         for start in range(0, len(ids), STEP_UPDATE_CHUNK):
             Step.objects.filter(pk__in=ids[start:start + STEP_UPDATE_CHUNK]).update(
                 message=Subquery(digest.values("pk")[:1]))
+        notice_digest = Message.objects.filter(pk__in=[m.pk for m in messages], unit=OuterRef("unit_id"))
+        RoundNotice.objects.filter(pk__in=[n[0] for n in notice_rows]).update(
+            message=Subquery(notice_digest.values("pk")[:1]))
         dispatch_many([(message, [units[message.unit_id]]) for message in messages])
     return len(messages)
 
 
 def digest_message(unit: Unit, rows: list[tuple], as_of: datetime.date, configs: Configs,
-                   measures: dict[int, Measure], leads: dict[int, set[int]]) -> Message:
-    """The digest for one unit: its steps (rows as read by `send_digests`) as one list, 催办 first."""
+                   measures: dict[int, Measure], leads: dict[int, set[int]], notices: list[tuple] = ()) -> Message:
+    """The digest for one unit: the rounds' notices (rows as read by `send_digests`: 催报 and 调度通知), then its
+    steps as one list, 催办 first."""
     urges = sorted((r for r in rows if r[1] == Step.Kind.URGE), key=lambda r: (r[2], r[3]))
     reminders = sorted((r for r in rows if r[1] == Step.Kind.REMIND), key=lambda r: (r[2], r[3]))
     state = "、".join(part for part in (f"{len(urges)}项任务已逾期" if urges else "",
                                         f"{len(reminders)}项任务即将到期" if reminders else "") if part)
-    lines = [f"{unit.name}：", f"截至{cn_date(as_of)}，你单位有{state}，请抓紧办理，并在系统中报送进展情况和佐证材料。"]
-    heads = iter("一二")
+    lines = [f"{unit.name}："]
+    if state:
+        lines.append(f"截至{cn_date(as_of)}，你单位有{state}，请抓紧办理，并在系统中报送进展情况和佐证材料。")
+    heads = iter("一二三")
+    chases = [n for n in notices if n[1] == RoundNotice.Kind.CHASE]
+    opened = [n for n in notices if n[1] == RoundNotice.Kind.OPENED]
+    if notices:
+        lines.append(f"{next(heads)}、调度（{len(notices)}项）")
+        lines += [f"{i}. 催报：“{title}”已于{cn_date(due_on)}截止，你单位尚未报送，请尽快报送。"
+                  for i, (_pk, _k, _u, title, due_on, _p) in enumerate(chases, start=1)]
+        lines += [f"{i}. 调度通知：“{title}”已发起，请于{cn_date(due_on)}前报送所涉任务的进展情况。"
+                  for i, (_pk, _k, _u, title, due_on, _p) in enumerate(opened, start=len(chases) + 1)]
     if urges:
         lines.append(f"{next(heads)}、催办（{len(urges)}项，已逾期）")
         for i, (_pk, _k, due_on, _a, _u, period, measure_id, _p) in enumerate(urges, start=1):
@@ -357,8 +381,10 @@ def digest_message(unit: Unit, rows: list[tuple], as_of: datetime.date, configs:
                          + (f"还有{days}天" if days > 0 else "今天到期"))
     warnings = {letter_warning(configs[r[7]], unit.pk, supporting(leads, r[6], unit.pk)) for r in urges}
     lines += sorted(w for w in warnings if w)
-    plans = {r[7] for r in rows}
-    counts = "、".join(part for part in (f"催办{len(urges)}项" if urges else "",
+    plans = {r[7] for r in rows} | {n[5] for n in notices}
+    counts = "、".join(part for part in (f"催报{len(chases)}项" if chases else "",
+                                         f"调度通知{len(opened)}项" if opened else "",
+                                         f"催办{len(urges)}项" if urges else "",
                                          f"提醒{len(reminders)}项" if reminders else "") if part)
     return Message(kind=Message.Kind.DIGEST, plan_id=plans.pop() if len(plans) == 1 else None, unit=unit,
                    subject=f"{unit.name}：{cn_date(as_of)}督办汇总（{counts}）", body="\n".join(lines),

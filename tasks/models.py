@@ -474,6 +474,11 @@ class ReportingRound(models.Model):
                                    related_name="+")
     created_at = models.DateTimeField("发起时间", auto_now_add=True)
     closed_at = models.DateTimeField("结束时间", null=True, blank=True)
+    # A round its schedule opened (tasks.rounds.run_schedules): the schedule and the day it opened, once each.
+    schedule = models.ForeignKey("RoundSchedule", verbose_name="定期调度", null=True, blank=True,
+                                 on_delete=models.SET_NULL, related_name="rounds")
+    opens_on = models.DateField("发起日期", null=True, blank=True)
+    chased_on = models.DateField("催报日期", null=True, blank=True, help_text="截止后向未报送单位催报的日期")
     history = HistoricalRecords(m2m_fields=[units, tasks])
 
     objects = ReportingRoundQuerySet.as_manager()
@@ -482,9 +487,84 @@ class ReportingRound(models.Model):
         verbose_name = "调度"
         verbose_name_plural = "调度"
         ordering = ["-due_on", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["schedule", "opens_on"], name="round_once_per_schedule_day"),
+        ]
 
     def __str__(self) -> str:
         return self.title
+
+
+class RoundSchedule(models.Model):
+    """定期调度: a round that opens itself — every month, every quarter, or on chosen dates — asks the units that
+    owe work in its tasks, is chased (催报) the day after its due date and closed a week after it."""
+
+    class Frequency(models.TextChoices):
+        MONTHLY = "monthly", "每月"
+        QUARTERLY = "quarterly", "每季度"
+        DATES = "dates", "指定日期"
+
+    plan = models.ForeignKey(Plan, verbose_name="实施方案", on_delete=models.CASCADE, related_name="round_schedules")
+    title = models.CharField("标题", max_length=150, help_text="每次发起时加上期次，如“工作调度（2024年7月）”")
+    frequency = models.CharField("频次", max_length=16, choices=Frequency.choices)
+    dates = models.JSONField("指定日期", default=list, blank=True, help_text="频次为指定日期时的发起日期")
+    due_days = models.PositiveSmallIntegerField("截止天数", default=10, help_text="发起后第几天为报送截止日期")
+    tasks = models.ManyToManyField(Task, verbose_name="涉及任务", related_name="round_schedules")
+    next_open_on = models.DateField("下次发起日期", null=True, blank=True, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="设置人", on_delete=models.PROTECT,
+                                   related_name="+")
+    created_at = models.DateTimeField("设置时间", auto_now_add=True)
+    stopped_at = models.DateTimeField("停用时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "定期调度"
+        verbose_name_plural = "定期调度"
+        ordering = ["next_open_on", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def open_after(self, day: datetime.date) -> datetime.date | None:
+        """The first opening day after ``day``: the 1st of the next month or quarter, or the next chosen date."""
+        if self.frequency == self.Frequency.DATES:
+            later = sorted(d for d in (datetime.date.fromisoformat(x) for x in self.dates) if d > day)
+            return later[0] if later else None
+        step = 1 if self.frequency == self.Frequency.MONTHLY else 3
+        month = day.month + 1 if step == 1 else ((day.month - 1) // 3 + 1) * 3 + 1
+        return datetime.date(day.year + (month - 1) // 12, (month - 1) % 12 + 1, 1)
+
+    def period_label(self, day: datetime.date) -> str:
+        """2024年7月 / 2024年第3季度 / 2024年7月15日: the round's period in its title."""
+        if self.frequency == self.Frequency.MONTHLY:
+            return f"{day.year}年{day.month}月"
+        if self.frequency == self.Frequency.QUARTERLY:
+            return f"{day.year}年第{(day.month - 1) // 3 + 1}季度"
+        return f"{day.year}年{day.month}月{day.day}日"
+
+
+class RoundNotice(models.Model):
+    """A round's word to one unit — 调度通知 when it opens, 催报 when the unit has not reported by its due date —
+    carried by the unit's next 每日汇总 (notifications.sweep.send_digests). Once per round, unit and kind."""
+
+    class Kind(models.TextChoices):
+        OPENED = "opened", "调度通知"
+        CHASE = "chase", "催报"
+
+    round = models.ForeignKey(ReportingRound, verbose_name="调度", on_delete=models.CASCADE, related_name="notices")
+    unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="round_notices")
+    kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    created_on = models.DateField("日期")
+    message = models.ForeignKey("notifications.Message", verbose_name="所在汇总", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        verbose_name = "调度通知"
+        verbose_name_plural = "调度通知"
+        constraints = [models.UniqueConstraint(fields=["round", "unit", "kind"], name="round_notice_once")]
+        indexes = [models.Index(fields=["created_on"], condition=Q(message__isnull=True), name="round_notice_unsent")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.unit} · {self.round}"
 
 
 class AlreadyDecided(Exception):

@@ -17,7 +17,7 @@ from django.db.models.lookups import Exact
 from django.utils import timezone
 
 from plans.models import Plan, Task, Unit
-from tasks.models import Assignment, ReportingRound, Submission
+from tasks.models import Assignment, ReportingRound, RoundNotice, RoundSchedule, Submission
 from tracker.models import User
 
 ON_TIME = "on_time"
@@ -93,9 +93,133 @@ class RoundForm(forms.ModelForm):
         return rnd
 
 
+class ScheduleForm(forms.ModelForm):
+    """定期调度: a round that opens itself every month, every quarter or on chosen dates, due some days later."""
+
+    dates_text = forms.CharField(label="指定日期", required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text="频次为“指定日期”时填写，每行一个日期，如 2024-07-15")
+
+    class Meta:
+        model = RoundSchedule
+        fields = ["title", "frequency", "due_days", "tasks"]
+        widgets = {"frequency": forms.RadioSelect, "tasks": forms.CheckboxSelectMultiple,
+                   "due_days": forms.NumberInput(attrs={"min": 1, "max": 90})}
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        self.plan = plan
+        super().__init__(*args, prefix="schedule", **kwargs)
+        tasks = Task.objects.filter(plan=plan).order_by("order", "id")
+        self.fields["tasks"].queryset = tasks
+        self.fields["title"].widget.attrs["placeholder"] = "例如：月度工作调度"
+        self.fields["tasks"].error_messages["required"] = "请至少选择一项任务。"
+        self.fields["frequency"].error_messages["required"] = "请选择频次。"
+        self.fields["due_days"].error_messages["required"] = "请填写截止天数。"
+        if not self.is_bound:
+            self.initial.setdefault("tasks", list(tasks))
+
+    def clean_due_days(self) -> int:
+        days = self.cleaned_data["due_days"]
+        if not 1 <= days <= 90:
+            raise forms.ValidationError("截止天数应在1至90天之间。")
+        return days
+
+    def clean_dates_text(self) -> list[datetime.date]:
+        dates, bad = [], []
+        for line in self.cleaned_data["dates_text"].split():
+            try:
+                dates.append(datetime.date.fromisoformat(line))
+            except ValueError:
+                bad.append(line)
+        if bad:
+            raise forms.ValidationError("无法识别的日期：" + "、".join(bad) + "。请按 2024-07-15 的格式填写，每行一个。")
+        if any(d < timezone.localdate() for d in dates):
+            raise forms.ValidationError("指定日期不能早于今天。")
+        return sorted(set(dates))
+
+    def clean(self) -> dict:
+        cleaned = super().clean()
+        if cleaned.get("frequency") == RoundSchedule.Frequency.DATES and not cleaned.get("dates_text") \
+                and "dates_text" not in self.errors:
+            self.add_error("dates_text", "频次为“指定日期”时请至少填写一个日期。")
+        return cleaned
+
+    @transaction.atomic
+    def save_for(self, user: User) -> RoundSchedule:
+        schedule = self.save(commit=False)
+        schedule.plan, schedule.created_by = self.plan, user
+        dates = self.cleaned_data["dates_text"] if schedule.frequency == RoundSchedule.Frequency.DATES else []
+        schedule.dates = [d.isoformat() for d in dates]
+        # the first opening: today when today is a chosen date or the 1st of a month (quarter), else the next
+        schedule.next_open_on = schedule.open_after(timezone.localdate() - datetime.timedelta(days=1))
+        schedule.save()
+        self.save_m2m()
+        return schedule
+
+
+def stop_schedule(schedule: RoundSchedule, now: datetime.datetime) -> bool:
+    """停用: no round opens from now on (those opened run their course); False when it was stopped already."""
+    return RoundSchedule.objects.filter(pk=schedule.pk, stopped_at__isnull=True).update(stopped_at=now) == 1
+
+
 def close_round(rnd: ReportingRound, now: datetime.datetime) -> bool:
     """Close an open round; False when it was already closed (by someone else, perhaps)."""
     return ReportingRound.objects.filter(pk=rnd.pk, closed_at__isnull=True).update(closed_at=now) == 1
+
+
+# --- 定期调度: rounds that open themselves, are chased and closed (the daily job tasks.tasks.run_round_schedules)
+
+CLOSE_AFTER_DAYS = 7  # a scheduled round closes this many days after its due date; its circular follows
+
+
+def run_schedules(today: datetime.date, now: datetime.datetime) -> dict:
+    """Open the rounds their schedules make due today, chase (催报) the units that had not reported by a
+    scheduled round's due date, close scheduled rounds a week after it. Each happens once, however many
+    workers run: an opening is claimed by moving the schedule's next date, a chase by stamping the round."""
+    result = {"opened": 0, "chased": 0, "closed": 0}
+    for schedule in (RoundSchedule.objects.filter(stopped_at__isnull=True, next_open_on__lte=today)
+                     .select_related("plan", "created_by")):
+        result["opened"] += open_scheduled(schedule, today)
+    scheduled = ReportingRound.objects.filter(schedule__isnull=False, closed_at__isnull=True)
+    for rnd in scheduled.filter(chased_on__isnull=True, due_on__lt=today):
+        result["chased"] += chase(rnd, today)
+    for rnd in scheduled.filter(due_on__lte=today - datetime.timedelta(days=CLOSE_AFTER_DAYS)):
+        result["closed"] += close_round(rnd, now)
+    return result
+
+
+def open_scheduled(schedule: RoundSchedule, today: datetime.date) -> bool:
+    """Open the schedule's due round for the units that owe work in its tasks, each told in its next 每日汇总;
+    False when another worker claimed it, or nobody owes anything (the schedule moves on either way)."""
+    opens_on = schedule.next_open_on
+    with transaction.atomic():
+        claimed = RoundSchedule.objects.filter(pk=schedule.pk, next_open_on=opens_on).update(
+            next_open_on=schedule.open_after(today))
+        if claimed != 1:
+            return False
+        tasks = list(schedule.tasks.all())
+        units = list(units_in_scope(schedule.plan, tasks))
+        if not units:
+            return False
+        rnd = ReportingRound.objects.create(
+            plan=schedule.plan, title=f"{schedule.title}（{schedule.period_label(opens_on)}）",
+            due_on=today + datetime.timedelta(days=schedule.due_days), created_by=schedule.created_by,
+            schedule=schedule, opens_on=opens_on)
+        rnd.tasks.set(tasks)
+        rnd.units.set(units)
+        RoundNotice.objects.bulk_create([RoundNotice(round=rnd, unit=u, kind=RoundNotice.Kind.OPENED, created_on=today)
+                                         for u in units])
+    return True
+
+
+def chase(rnd: ReportingRound, today: datetime.date) -> int:
+    """催报: the round's units that had not reported by its due date get a 催报 in their next 每日汇总 (once)."""
+    with transaction.atomic():
+        if ReportingRound.objects.filter(pk=rnd.pk, chased_on__isnull=True).update(chased_on=today) != 1:
+            return 0
+        missing = [u.unit for u in reports([rnd])[0].units if u.state == MISSING]
+        RoundNotice.objects.bulk_create([RoundNotice(round=rnd, unit=u, kind=RoundNotice.Kind.CHASE, created_on=today)
+                                         for u in missing])
+    return 1
 
 
 @dataclass

@@ -50,4 +50,5 @@ urlpatterns += [
     path("rounds/<int:pk>/", round_views.round_detail, name="round_detail"),
     path("rounds/<int:pk>/round.xlsx", round_views.round_xlsx, name="round_xlsx"),
     path("rounds/<int:pk>/close/", round_views.round_close, name="round_close"),
+    path("rounds/schedules/<int:pk>/stop/", round_views.round_schedule_stop, name="round_schedule_stop"),
 ]

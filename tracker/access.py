@@ -43,7 +43,15 @@ from django.http import Http404
 from notifications.models import Circular, Delivery, Letter, Notification, ReplyFile
 from plans.models import Measure, Plan, Task, Unit, UnitAlias, UnitGroup
 from reports.models import ReportJob
-from tasks.models import Assignment, Evidence, ExtensionRequest, IntegrityAlert, ReportingRound, Submission
+from tasks.models import (
+    Assignment,
+    Evidence,
+    ExtensionRequest,
+    IntegrityAlert,
+    ReportingRound,
+    RoundSchedule,
+    Submission,
+)
 from tracker.models import LoginEvent, User
 
 SAFE_METHODS = ("GET", "HEAD", "OPTIONS")
@@ -201,6 +209,11 @@ def rounds_for(user) -> QuerySet[ReportingRound]:
     return reach(user).of_units(ReportingRound.objects.all(), "units")
 
 
+def round_schedules_for(user) -> QuerySet[RoundSchedule]:
+    """定期调度 ask no one unit: the lead office's setting, read by the overseers only."""
+    return reach(user).overseen(RoundSchedule.objects.all())
+
+
 def letters_for(user) -> QuerySet[Letter]:
     """Every letter for the lead office and inspectors; for a liaison those addressed or copied (抄送) to its unit."""
     return reach(user).of_units(Letter.objects.all(), "unit", "copy_units")
@@ -355,6 +368,10 @@ def get_extension_request_for_user(user, pk, *, write: bool = False) -> Extensio
 
 def get_round_for_user(user, pk, *, write: bool = False) -> ReportingRound:
     return _get(rounds_for(user).select_related("plan", "created_by"), pk, user, write)
+
+
+def get_round_schedule_for_user(user, pk, *, write: bool = False) -> RoundSchedule:
+    return _get(round_schedules_for(user).select_related("plan"), pk, user, write)
 
 
 def get_letter_for_user(user, pk, *, write: bool = False) -> Letter:

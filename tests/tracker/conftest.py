@@ -18,7 +18,7 @@ from notifications import circulars, letters
 from notifications.models import Circular, Delivery, Letter, LetterReply, Message, Notification, ReplyFile
 from reports.models import ReportJob
 from tasks import uploads
-from tasks.models import ExtensionRequest, ReportingRound
+from tasks.models import ExtensionRequest, ReportingRound, RoundSchedule
 from tests.tasks.conftest import PDF, upload
 
 NOW = datetime.datetime(2024, 7, 22, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # the measure is 3 weeks overdue
@@ -47,6 +47,8 @@ def world(cast, settings, tmp_path, monkeypatch):
         w.round = ReportingRound.objects.create(plan=w.plan, title="2024年7月调度", due_on=datetime.date(2024, 7, 25),
                                                 created_by=w.lead)
         w.round.units.add(w.street, w.finance)
+        w.schedule = RoundSchedule.objects.create(plan=w.plan, title="月度调度", frequency=RoundSchedule.Frequency.MONTHLY,
+                                                  next_open_on=datetime.date(2024, 8, 1), created_by=w.lead)
         w.letter = Letter.objects.create(
             plan=w.plan, unit=w.street, seq=1, prefix="测司法函", year=2024, serial=1, number="测司法函〔2024〕1号",
             title="关于督促光复道街道办事处加快推进有关工作的函", issued_on=today,

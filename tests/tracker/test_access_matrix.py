@@ -134,6 +134,8 @@ MATRIX = {
     "tasks:round_detail": Row(Of(pk="round"), (LOGIN, 200, 200, 403, 403, 404), NOT_POST),
     "tasks:round_xlsx": Row(Of(pk="round"), (LOGIN, 200, 200, 403, 403, 404), NOT_POST),
     "tasks:round_close": Row(Of(pk="round"), NOT_GET, (LOGIN, 302, 403, 403, 403, 404)),
+    # a 定期调度 asks no one unit: only the overseers see it, a liaison gets 404
+    "tasks:round_schedule_stop": Row(Of(pk="schedule"), NOT_GET, (LOGIN, 302, 403, 404, 404, 404)),
     # --- notifications: one's own inbox, the unit's letters, every circular ---------------------------------
     "notifications:inbox": Row(none, SIGNED_IN, (LOGIN, 302, 302, 302, 302, 302)),  # marks one's own read
     "notifications:read": Row(Of(pk="notification"), NOT_GET, (LOGIN, 404, 404, 302, 404, 404)),
@@ -210,8 +212,8 @@ def test_every_url_is_in_the_matrix():
     assert not set(MATRIX) - set(URLS), "rows for URLs that no longer exist"
     counts = {ns: sum(1 for name in URLS if name.partition(":")[0] == ns and ":" in name)
               for ns in ("plans", "tasks", "notifications", "reports", "accounts")}
-    assert counts == {"plans": 7, "tasks": 29, "notifications": 16, "reports": 5, "accounts": 7}
-    assert len(URLS) == len(MATRIX) == 67
+    assert counts == {"plans": 7, "tasks": 30, "notifications": 16, "reports": 5, "accounts": 7}
+    assert len(URLS) == len(MATRIX) == 68
 
 
 def client_for(role, w, login, client):
