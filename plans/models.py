@@ -1,6 +1,7 @@
 """The plan as written: units and groups, the plan, its sections, tasks and measures."""
 
 import datetime
+import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -158,6 +159,15 @@ class Plan(models.Model):
             super().save(*args, **kwargs)
             if before is not None and before != self.progress_every_months:
                 self.progress_sync = self.sync_ongoing_measures()
+
+    @property
+    def short_name(self) -> str:
+        """What a file or a sheet calls the plan: the plan it carries out when the title names one in 《》
+        (提升行政执法质量三年行动计划), without a closing （2023—2025年）; else the title."""
+        title = self.title
+        if "《" in title and "》" in title.split("《", 1)[1]:
+            title = title.split("《", 1)[1].split("》", 1)[0]
+        return re.sub(r"[（(][^（()）]*[)）]$", "", title).strip() or self.title
 
     def document_prefix(self, kind: str) -> str:
         """The 文号 prefix of the plan's letters (kind "letter") or circulars ("circular"): its own, or the default."""

@@ -1,14 +1,22 @@
 """The report's tables as an Excel workbook (the 台账 format the offices keep), one sheet per table.
 
-Written through tracker.xlsx, row by row, from the same Report the PDF is laid out from. The workbook's
-only date is the report's generation day, so the same report gives the same bytes.
+Written through tracker.xlsx, row by row, from the same Report the PDF is laid out from: dates are date
+cells, counts and sizes numbers, lights fills, each table with its 合计 row and a note on how its figures
+are counted. The workbook's only stamp is the report's generation day, so the same report gives the same
+bytes.
 """
 
 import datetime
 import io
 
-from reports.inspection import KIND_INSPECTION, LIGHT_LABELS, Report
-from tracker.xlsx import Book
+from reports.inspection import KIND_INSPECTION, LEGEND, LIGHT_LABELS, Report, Tally
+from tasks.status import percent
+from tracker.xlsx import INTEGER, KB, PERCENT, TOTAL_LABEL, Book, Column, Filled, Sheet, kb
+
+LIGHTS_NOTE = "底色（灯）：" + "，".join(f"{label}＝{meaning}" for _, label, meaning in LEGEND) + "。"
+TALLY_NOTE = ("“分解”为截至当日分解到各责任单位（周期性措施按期次）的项数；“已完成”为审核通过的项数，其中“按时”为不晚于"
+              "完成时限完成的；“逾期”为已过完成时限仍未完成的；其余为“推进中”；完成率＝已完成÷分解（四舍五入到整数）。"
+              "“设目标”为设有目标数（如每人60学时）的项数，“达标”为其中审核通过的数字达到目标的项数。")
 
 
 def report_xlsx(report: Report) -> bytes:
@@ -19,14 +27,48 @@ def report_xlsx(report: Report) -> bytes:
     return out.getvalue()
 
 
+def _count(noun: str, first: bool = False):
+    """The 合计 cell of a text column: how many rows the sheet has (共12项; 合计（共4个单位） in the first)."""
+    return lambda sheet: f"{TOTAL_LABEL}（共{sheet.rows}{noun}）" if first else f"共{sheet.rows}{noun}"
+
+
+def _rate(sheet: Sheet) -> int:
+    return percent(sheet.sums["已完成"], sheet.sums["分解"])
+
+
+TALLY_COLUMNS = [
+    Column("分解", 7, INTEGER, total="sum"),
+    Column("已完成", 7, INTEGER, total="sum"),
+    Column("按时", 7, INTEGER, total="sum"),
+    Column("逾期", 7, INTEGER, total="sum"),
+    Column("推进中", 7, INTEGER, total="sum"),
+    Column("完成率（%）", 9, PERCENT, total=_rate),
+    Column("设目标", 7, INTEGER, total="sum"),
+    Column("达标", 7, INTEGER, total="sum"),
+]
+
+
+def _tally(t: Tally) -> list:
+    rate = Filled(t.percent, t.light)
+    return [t.total, t.done, t.on_time, t.overdue, t.pending, rate, t.targeted, t.target_met]
+
+
 def _write_sheets(wb: Book, report: Report) -> None:
-    ws = wb.sheet("总体情况", ["项目", "内容"], [22, 60])
-    rows = [
+    def title(sheet: str) -> str:
+        subject = f"（{report.subject}）" if report.subject else ""
+        return f"{report.plan.short_name}{report.title}{subject}·{sheet}（截至{report.as_of_text}）"
+
+    def sheet(name: str, columns: list[Column], note: str = "", **options) -> Sheet:
+        return wb.sheet(name, columns, title=title(name), note=f"说明：{note}" if note else "", **options)
+
+    ws = sheet("总体情况", [Column("项目", 26), Column("内容", 70, INTEGER, wrap=True)],
+               "各项数字按截至日期当天的状态计算，与报告正文一致。" + TALLY_NOTE)
+    ws.extend([
         ("实施方案", report.plan.title),
         ("报告", report.title + (f"（{report.subject}）" if report.subject else "")),
-        ("截至日期", report.as_of_text),
+        ("截至日期", report.as_of),
         ("牵头单位", report.issuer),
-        ("生成日期", report.generated_text),
+        ("生成日期", report.generated_on),
         *([("任务（项）", report.task_count), ("工作要求（项，不计入任务数）", report.requirement_count)]
           if report.kind == KIND_INSPECTION else []),
         ("细化措施（项）", report.measures),
@@ -38,55 +80,75 @@ def _write_sheets(wb: Book, report: Report) -> None:
         ("完成率（%）", report.total.percent),
         ("函告（件）", report.letters_issued),
         ("函告已回复（件）", report.letters_answered),
-    ]
-    ws.extend(rows)
+    ])
 
-    tally_header = ["分解", "已完成", "按时", "逾期", "推进中", "完成率（%）"]
-
-    def tally(t) -> list:
-        return [t.total, t.done, t.on_time, t.overdue, t.pending, t.percent]
-
-    ws = wb.sheet("分任务完成情况", ["章节", "序号", "任务", *tally_header, "目标达标"], [30, 8, 50, 8, 8, 8, 8, 8, 10, 10])
+    ws = sheet("分任务完成情况", [Column("章节", 22, wrap=True), Column("序号", 6),
+                                Column("任务", 34, wrap=True, total=_count("项任务")), *TALLY_COLUMNS],
+               TALLY_NOTE + LIGHTS_NOTE.replace("底色（灯）", "完成率的底色为该任务中最需关注的一项的灯"),
+               freeze_columns=3)
     for block in report.sections:
         for row in block.tasks:
-            ws.append([block.title, row.label, row.task.title, *tally(row.tally), row.tally.targets])
+            ws.append([block.title, row.label, row.task.title, *_tally(row.tally)])
 
     if report.requirements:
-        ws = wb.sheet("工作要求落实情况", ["序号", "工作要求", *tally_header, "目标达标"], [16, 50, 8, 8, 8, 8, 8, 10, 10])
+        ws = sheet("工作要求落实情况", [Column("序号", 14), Column("工作要求", 40, wrap=True, total=_count("项")),
+                                    *TALLY_COLUMNS], TALLY_NOTE, freeze_columns=2)
         for row in report.requirements:
-            ws.append([row.label, row.task.title, *tally(row.tally), row.tally.targets])
+            ws.append([row.label, row.task.title, *_tally(row.tally)])
 
     if report.shows_matrix:
-        ws = wb.sheet("任务单位矩阵", ["责任单位", *[t.label if t.task.is_requirement else f"任务{t.label}"
-                                                 for t in report.columns], "完成率（%）"],
-                       [30, *[10] * len(report.columns), 10])
+        ws = sheet("任务单位矩阵", [
+            Column("责任单位", 22, wrap=True),
+            *[Column(t.label if t.task.is_requirement else f"任务{t.label}", 9, total=_column_total(t.tally))
+              for t in report.columns],
+            Column("完成率（%）", 9, PERCENT, total=lambda s: Filled(report.total.percent, report.total.light)),
+        ], "每格为该单位在该任务中“已完成项数/分解项数”，底色为其中最需关注的一项的灯；“—”为该单位在该任务中没有分解事项。"
+           "合计行为各任务所有单位的合计。" + LIGHTS_NOTE, freeze_columns=1)
         for u in report.units:
-            ws.append([u.unit.name, *[text for _, text in u.cells], u.tally.percent])
+            ws.append([u.unit.name, *[Filled(text, light) for light, text in u.cells],
+                       Filled(u.tally.percent, u.tally.light)])
 
-    line_header = ["责任单位", "任务", "细化措施", "周期", "完成时限", "状态", "灯", "逾期天数"]
-    line_widths = [30, 8, 60, 12, 16, 10, 6, 10]
+    line_columns = [Column("责任单位", 20, wrap=True), Column("任务", 10, wrap=True),
+                    Column("细化措施", 48, wrap=True, total=_count("项")), Column("周期", 10),
+                    Column("完成时限", 15), Column("状态", 8), Column("灯", 5)]
 
     def line(o) -> list:
-        return [o.unit, o.task, o.measure, o.period, o.due_on, o.status, LIGHT_LABELS.get(o.light, ""), o.days_late]
+        return [o.unit, o.task, o.measure, o.period, o.due_date or o.due_on, o.status,
+                Filled(LIGHT_LABELS.get(o.light, ""), o.light)]
 
-    ws = wb.sheet("逾期清单", [*line_header, "督办环节"], [*line_widths, 10])
+    ws = sheet("逾期清单", [*line_columns, Column("逾期天数", 9, INTEGER), Column("督办环节", 9)],
+               "逾期：截至当日已过完成时限仍未完成（审核通过）的事项，逾期天数自完成时限次日起算；督办环节为截至当日已到的"
+               "最高一级（提醒、催办、函告、通报）。", freeze_columns=1)
     for o in report.overdue:
-        ws.append([*line(o), o.step])
+        ws.append([*line(o), o.days_late, o.step])
 
-    ws = wb.sheet("函告情况", ["文号", "责任单位", "函告日期", "回复期限", "回复情况"], [28, 30, 16, 16, 24])
+    ws = sheet("函告情况", [Column("文号", 26),
+                          Column("责任单位", 24, wrap=True, total=_count("件")), Column("函告日期", 15),
+                          Column("回复期限", 15), Column("回复情况", 26)],
+               "截至当日已印发且未撤回的函告；回复情况以责任单位在系统中提交的首次整改回复为准。")
     for letter in report.letters:
-        ws.append([letter.number, letter.unit, letter.issued_on, letter.reply_due, letter.state])
+        ws.append([letter.number, letter.unit, letter.issued_date, letter.reply_due_date, letter.state])
 
-    ws = wb.sheet("单位情况", ["责任单位", *tally_header], [30, 8, 8, 8, 8, 8, 10])
+    ws = sheet("单位情况", [Column("责任单位", 24, wrap=True, total=_count("个单位", first=True)), *TALLY_COLUMNS],
+               TALLY_NOTE + LIGHTS_NOTE.replace("底色（灯）", "完成率的底色为该单位最需关注的一项的灯"), freeze_columns=1)
     for u in report.units:
-        ws.append([u.unit.name, *tally(u.tally)])
+        ws.append([u.unit.name, *_tally(u.tally)])
 
     if report.shows_details:
-        ws = wb.sheet("任务分解明细", line_header, line_widths)
+        ws = sheet("任务分解明细", [*line_columns, Column("逾期天数", 9, INTEGER)], LIGHTS_NOTE, freeze_columns=1)
         for d in report.details:
-            ws.append(line(d))
+            ws.append([*line(d), d.days_late])
 
-    ws = wb.sheet("佐证材料索引", ["责任单位", "任务", "文件名", "大小", "SHA-256（前12位）", "报送日期"],
-                  [30, 8, 50, 12, 18, 16])
+    ws = sheet("佐证材料索引", [Column("责任单位", 20, wrap=True), Column("任务", 10, wrap=True),
+                            Column("文件名", 44, wrap=True, total=_count("个文件")),
+                            Column("大小（KB）", 12, KB, total="sum"), Column("SHA-256（前12位）", 18),
+                            Column("报送日期", 15)],
+               "截至当日各次报送所附的全部文件（含被退回的报送）；大小以KB计（1KB＝1024字节），SHA-256用于核对文件未被改动。",
+               freeze_columns=1)
     for e in report.evidence:
-        ws.append([e.unit, e.task, e.name, e.size, e.sha256, e.submitted_on])
+        ws.append([e.unit, e.task, e.name, kb(e.size_bytes), e.sha256, e.submitted_date])
+
+
+def _column_total(tally: Tally):
+    """A matrix column's 合计: the task's done/total over all units, on its light."""
+    return lambda sheet: Filled(f"{LIGHT_LABELS[tally.light]} {tally.done}/{tally.total}", tally.light)

@@ -2,13 +2,15 @@
 
 The screen, the .xlsx and the .csv go through the same ``LedgerFilter`` and the same ``LedgerTable``
 ordering; the exports then walk the ordered queryset as plain tuples (``EXPORT_FIELDS``, no model
-instances) and turn each into the values the table renders with ``LedgerRows``. The .xlsx is written by
-tracker.xlsx, the .csv here.
+instances) and turn each into the values the table renders with ``LedgerRows``. Both files are written by
+tracker.xlsx (``COLUMNS`` are the .xlsx's columns, ``HEADERS`` the .csv's header).
 """
 
-import csv
 import datetime
-from collections.abc import Iterable, Iterator
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import replace
+from tempfile import SpooledTemporaryFile
 
 import django_filters
 import django_tables2 as tables
@@ -26,10 +28,33 @@ from tasks.models import Assignment, Figures, Submission
 from tasks.status import in_plan
 from tracker.formats import cn_date
 from tracker.paging import PER_PAGE
+from tracker.xlsx import INTEGER, PERCENT, Column, Filled, one_sheet_file
 
-HEADERS = ["序号", "章节", "任务", "细化措施", "责任单位", "周期", "完成时限", "状态", "进度", "完成/目标", "最近报送",
-           "审核结果", "剩余/逾期天数"]
-WIDTHS = [6, 24, 30, 50, 24, 14, 16, 10, 8, 24, 18, 10, 14]  # the .xlsx columns, in characters
+ONGOING = "长期坚持"  # the 完成时限 of an ongoing measure, on the screen and in the exports
+LIGHTS = dict(Assignment.Light.choices)
+LIGHT_MEANINGS = {  # in the order an office reads them, as the status rule (Assignment.light) decides them
+    Assignment.Light.RED: "逾期未完成",
+    Assignment.Light.YELLOW: "7日内到期或被退回",
+    Assignment.Light.GREEN: "已完成",
+    Assignment.Light.GREY: "推进中、未到期",
+}
+
+
+COLUMNS = [
+    Column("序号", 5, INTEGER), Column("章节", 14, wrap=True), Column("任务", 18, wrap=True),
+    Column("细化措施", 40, wrap=True), Column("责任单位", 16, wrap=True),
+    Column("周期", 10, wrap=True), Column("完成时限", 15), Column("状态", 8), Column("进度（%）", 7, PERCENT),
+    Column("完成/目标", 14, wrap=True), Column("最近报送", 18), Column("审核结果", 9), Column("剩余/逾期天数", 10),
+]
+HEADERS = [c.header for c in COLUMNS]
+
+
+def ledger_note(today: datetime.date) -> str:
+    """How the exported figures are counted, under the .xlsx's rows."""
+    lights = "，".join(f"{LIGHTS[light]}＝{meaning}" for light, meaning in LIGHT_MEANINGS.items())
+    return (f"说明：按导出时台账页面的筛选和排序导出。状态和剩余/逾期天数按{cn_date(today)}计算，状态的底色即页面上的灯"
+            f"（{lights}）；逾期自完成时限次日起算，长期坚持的措施不计逾期。进度为责任单位最近一次报送的完成百分比；"
+            "完成/目标为审核通过的数字与目标；最近报送和审核结果为最近一次报送的时间及其审核结果。")
 DEFAULT_ORDER = ("measure__task__plan_id", "measure__task__order", "measure__order", "unit__order", "unit__name",
                  "due_on", "id")
 EXPORT_CHUNK = 2000
@@ -63,15 +88,21 @@ STATE_LABEL = dict(Submission.State.choices)
 class LedgerRows:
     """Export rows as Python values (dates stay dates; the writer formats them), from ``EXPORT_FIELDS`` tuples.
 
-    The texts a row shares with many others (section, task, days left) are made once through the models'
-    own ``__str__`` / ``days_label`` and reused.
+    The texts a row shares with many others (section, task, days left, the light) are made once through the
+    models' own ``__str__`` / ``days_label`` / ``light`` and reused; ``lights`` counts the rows per light.
     """
 
     def __init__(self, today: datetime.date):
         self.today = today
         self.sections: dict[tuple, str] = {}
         self.tasks: dict[tuple, str] = {}
-        self.days: dict[tuple, str] = {}
+        self.days: dict[tuple, tuple[str, str]] = {}
+        self.lights: Counter[str] = Counter()
+
+    def summary(self) -> str:
+        """The rows written so far by light: 共12项，其中逾期未完成3项、…"""
+        parts = [f"{meaning}{self.lights[light]}项" for light, meaning in LIGHT_MEANINGS.items() if self.lights[light]]
+        return f"共{self.lights.total()}项" + (f"，其中{'、'.join(parts)}" if parts else "")
 
     def values(self, row: tuple, seq: int) -> list:
         (sec_number, sec_title, task_number, task_title, measure, unit, period, due_on, status, percent,
@@ -83,12 +114,16 @@ class LedgerRows:
         task = self.tasks.get((task_number, task_title))
         if task is None:
             task = self.tasks[task_number, task_title] = str(Task(number=task_number, title=task_title))
-        days = self.days.get((status, due_on))
-        if days is None:
-            days = self.days[status, due_on] = Assignment(status=status, due_on=due_on).days_label(self.today)
+        known = self.days.get((status, due_on))
+        if known is None:
+            assignment = Assignment(status=status, due_on=due_on)
+            known = self.days[status, due_on] = (assignment.days_label(self.today), assignment.light(self.today))
+        days, light = known
+        self.lights[light] += 1
         return [
-            seq, section, task, measure, unit, period, due_on, STATUS_LABEL[status], f"{percent}%",
-            Figures(*figures).cell, timezone.localtime(submitted).replace(tzinfo=None) if submitted else None,
+            seq, section, task, measure, unit, period, due_on or ONGOING, Filled(STATUS_LABEL[status], light),
+            percent, Figures(*figures).cell,
+            timezone.localtime(submitted).replace(tzinfo=None) if submitted else None,
             STATE_LABEL[state] if state else "", days,
         ]
 
@@ -198,7 +233,7 @@ class LedgerTable(tables.Table):
         self.today = today
 
     def render_due_on(self, record: Assignment) -> str:
-        return cn_date(record.due_on) if record.due_on else "长期坚持"
+        return cn_date(record.due_on) if record.due_on else ONGOING
 
     def render_status(self, record: Assignment) -> str:
         light = record.light(self.today)
@@ -254,9 +289,9 @@ class LedgerTable(tables.Table):
                 day = days[a.status, a.due_on] = conditional_escape(self.render_days(a))
             submitted = cn_date(a.last_submitted_at) if a.last_submitted_at else dash
             parts.append(
-                f'<tr class="{"odd" if counter % 2 else "even"}"><td class="nowrap">{start + counter}</td><td class="sec">{section}</td><td>{task_text}</td>'
-                f'<td class="measure"><a href="{url}{a.pk}/">{escape(a.measure.text) or dash}</a></td>'
-                f'<td>{escape(a.unit.name) or dash}</td><td class="nowrap">{escape(a.period) or dash}</td>'
+                f'<tr class="{"odd" if counter % 2 else "even"}"><td class="nowrap">{start + counter}</td><td class="sec"><span class="clamp">{section}</span></td><td class="task"><span class="clamp">{task_text}</span></td>'
+                f'<td class="measure"><a class="clamp" href="{url}{a.pk}/">{escape(a.measure.text) or dash}</a></td>'
+                f'<td class="unit">{escape(a.unit.name) or dash}</td><td class="nowrap">{escape(a.period) or dash}</td>'
                 f'<td class="nowrap">{self.render_due_on(a)}</td><td class="nowrap">{self.render_status(a)}</td>'
                 f'<td class="nowrap num">{a.percent}%</td><td class="target-figures">{self.render_figures(a) or dash}</td>'
                 f'<td class="nowrap">{submitted}</td>'
@@ -277,36 +312,18 @@ def build_ledger(request: HttpRequest, assignments: QuerySet[Assignment], today:
     return filterset, table
 
 
-def export_rows(table: LedgerTable) -> Iterator[list]:
+def export_rows(table: LedgerTable, rows: LedgerRows | None = None) -> Iterator[list]:
     """The table's rows in its order, as tuples fetched in chunks (one query)."""
-    rows = LedgerRows(table.today)
+    rows = rows or LedgerRows(table.today)
     tuples = table.data.data.values_list(*EXPORT_FIELDS)
     for seq, row in enumerate(tuples.iterator(chunk_size=EXPORT_CHUNK), start=1):
         yield rows.values(row, seq)
 
 
-class _Echo:
-    def write(self, value: str) -> str:
-        return value
-
-
-def csv_lines(headers: list[str], rows: Iterable[list]) -> Iterator[bytes]:
-    """UTF-8 with a BOM so Excel reads the Chinese; dates as YYYY-MM-DD, which Excel reads as dates."""
-    writer = csv.writer(_Echo())
-    yield "\ufeff".encode() + writer.writerow(headers).encode()
-    for row in rows:
-        yield writer.writerow([_csv_value(v) for v in row]).encode()
-
-
-# A spreadsheet reads a cell starting with one of these as a formula (OWASP "CSV injection").
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _csv_value(value):
-    if isinstance(value, datetime.datetime):
-        return value.strftime("%Y-%m-%d %H:%M")
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value  # shown as text, as OWASP recommends; numbers stay numbers
-    return "" if value is None else value
+def xlsx_file(table: LedgerTable, title: str) -> SpooledTemporaryFile:
+    """The ledger workbook: the title row, the rows, a 合计 row counting them by light, and the note."""
+    rows = LedgerRows(table.today)
+    measure = HEADERS.index("细化措施")
+    columns = [*COLUMNS[:measure], replace(COLUMNS[measure], total=lambda sheet: rows.summary()),
+               *COLUMNS[measure + 1:]]
+    return one_sheet_file("台账", columns, export_rows(table, rows), title=title, note=ledger_note(table.today))

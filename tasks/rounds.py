@@ -8,6 +8,7 @@ before the round's due date (Beijing time) it is 按时报送, later it is 逾�
 
 import datetime
 from dataclasses import dataclass, field
+from tempfile import SpooledTemporaryFile
 
 from django import forms
 from django.db import transaction
@@ -18,7 +19,9 @@ from django.utils import timezone
 
 from plans.models import Plan, Task, Unit
 from tasks.models import Assignment, ReportingRound, RoundNotice, RoundSchedule, Submission
+from tracker.formats import cn_date
 from tracker.models import User
+from tracker.xlsx import INTEGER, Column, one_sheet_file
 
 ON_TIME = "on_time"
 LATE = "late"
@@ -308,11 +311,15 @@ def reports(rounds: list[ReportingRound], unit: Unit | None = None) -> list[Roun
     return [result[r.pk] for r in rounds]
 
 
-XLSX_HEADERS = ["序号", "责任单位", "在办任务数", "报送情况", "首次报送时间"]
-XLSX_WIDTHS = [6, 30, 12, 12, 20]
-
-
-def xlsx_rows(report: RoundReport):
-    for seq, u in enumerate(report.units, start=1):
-        first = timezone.localtime(u.first_at).replace(tzinfo=None) if u.first_at else None
-        yield [seq, u.unit.name, u.open_count, u.label, first]
+def xlsx_file(report: RoundReport) -> SpooledTemporaryFile:
+    """The round's workbook: who reported, on time or not, with a 合计 row and how it is counted."""
+    rnd = report.round
+    counts = "，".join(f"{label}{report.count(state)}个" for state, label in STATE_LABELS.items())
+    columns = [Column("序号", 6, INTEGER), Column("责任单位", 28, wrap=True, total=lambda sheet: f"共{sheet.rows}个单位"),
+               Column("在办任务数", 11, INTEGER, total="sum"), Column("报送情况", 11, total=lambda sheet: counts),
+               Column("首次报送时间", 20)]
+    rows = ([seq, u.unit.name, u.open_count, u.label, u.first_at] for seq, u in enumerate(report.units, start=1))
+    note = (f"说明：报送截止日期{cn_date(rnd.due_on)}。首次报送时间为该单位在本次调度中第一次报送进展的时间（注明本次"
+            "调度的报送，或调度进行期间对所涉任务的报送），不晚于截止日期当天为按时报送；在办任务数为该单位在所涉任务中"
+            "目前尚未完成的事项数。")
+    return one_sheet_file("调度", columns, rows, title=f"{rnd.plan.short_name}调度：{rnd.title}", note=note)

@@ -3,11 +3,14 @@
 from django.http import FileResponse, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_safe
 
-from tasks.ledger import HEADERS, WIDTHS, build_ledger, csv_lines, export_rows
+from plans.models import Plan
+from tasks.ledger import HEADERS, LedgerFilter, build_ledger, export_rows, xlsx_file
 from tracker import access, plan_choice
-from tracker.xlsx import one_sheet_file
+from tracker.formats import cn_date
+from tracker.xlsx import csv_lines, file_name
 
 
 def _ledger(request: HttpRequest, paginate: bool = False):
@@ -16,8 +19,22 @@ def _ledger(request: HttpRequest, paginate: bool = False):
                         plans=access.plans_for(user), paginate=paginate, data=plan_choice.with_plan(request))
 
 
-def _filename(ext: str) -> str:
-    return f"ledger-{timezone.localdate():%Y%m%d}.{ext}"
+def _plan(request: HttpRequest, filterset: LedgerFilter) -> Plan | None:
+    """The plan the export is about: the one filtered by, or the only one the user may see."""
+    chosen = filterset.form.cleaned_data.get("plan") if filterset.is_valid() else None
+    if chosen is not None:
+        return chosen
+    plans = list(access.plans_for(request.user)[:2])
+    return plans[0] if len(plans) == 1 else None
+
+
+def _names(request: HttpRequest, filterset: LedgerFilter, ext: str) -> tuple[str, str]:
+    """The sheet's title (提升行政执法质量三年行动计划工作台账（截至2024年6月20日）) and the file's name
+    (提升行政执法质量三年行动计划台账-20240620.xlsx)."""
+    plan, today = _plan(request, filterset), timezone.localdate()
+    name = plan.short_name if plan else ""
+    title = f"{name}工作台账（截至{cn_date(today)}）"
+    return title, file_name(f"{name or '工作'}台账-{today:%Y%m%d}.{ext}")
 
 
 @access.signed_in
@@ -33,16 +50,17 @@ def ledger(request: HttpRequest) -> HttpResponse:
 @access.signed_in
 @require_safe
 def ledger_xlsx(request: HttpRequest) -> FileResponse:
-    _, table = _ledger(request)
-    out = one_sheet_file("台账", HEADERS, WIDTHS, export_rows(table))
-    return FileResponse(out, as_attachment=True, filename=_filename("xlsx"),
+    filterset, table = _ledger(request)
+    title, filename = _names(request, filterset, "xlsx")
+    return FileResponse(xlsx_file(table, title), as_attachment=True, filename=filename,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 
 @access.signed_in
 @require_safe
 def ledger_csv(request: HttpRequest) -> StreamingHttpResponse:
-    _, table = _ledger(request)
+    filterset, table = _ledger(request)
+    _, filename = _names(request, filterset, "csv")
     response = StreamingHttpResponse(csv_lines(HEADERS, export_rows(table)), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{_filename("csv")}"'
+    response["Content-Disposition"] = content_disposition_header(True, filename)
     return response

@@ -13,7 +13,7 @@ from tracker import access
 from tracker.formats import cn_date
 from tracker.paging import page_of
 from tracker.plan_choice import choose_plan
-from tracker.xlsx import one_sheet_file
+from tracker.xlsx import file_name
 
 
 @access.overseers_only
@@ -82,8 +82,8 @@ def round_xlsx(request: HttpRequest, pk: int) -> FileResponse:
     rnd = access.get_round_for_user(request.user, pk)
     access.require_overseer(request.user)
     report = rounds.reports([rnd])[0]
-    out = one_sheet_file("调度", rounds.XLSX_HEADERS, rounds.XLSX_WIDTHS, rounds.xlsx_rows(report))
-    return FileResponse(out, as_attachment=True, filename=f"round-{rnd.pk}.xlsx",
+    name = file_name(f"{rnd.plan.short_name}调度-{rnd.title}-{rnd.due_on:%Y%m%d}.xlsx")
+    return FileResponse(rounds.xlsx_file(report), as_attachment=True, filename=name,
                         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
 

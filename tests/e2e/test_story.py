@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tests.conftest import PASSWORD
+from tests.xlsx import table
 
 pytestmark = pytest.mark.e2e
 
@@ -106,7 +107,7 @@ def test_round_submission_review_dashboard_and_ledger(cast, live_server, open_pa
         inspector.click("[data-testid=ledger-xlsx]")
     with open(download.value.path(), "rb") as fh:
         sheet = openpyxl.load_workbook(io.BytesIO(fh.read())).active
-    header, *body = sheet.iter_rows(values_only=True)
+    header, *body = table(sheet)
     rows = [dict(zip(header, r, strict=True)) for r in body if r[header.index("责任单位")] == "光复道街道办事处"]
     assert len(rows) == 1
     row = rows[0]

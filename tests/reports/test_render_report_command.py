@@ -1,3 +1,4 @@
+import datetime
 import io
 
 import pytest
@@ -6,6 +7,7 @@ from openpyxl import load_workbook
 from pypdf import PdfReader
 
 from tests.reports.conftest import at, build_plan
+from tests.xlsx import table
 
 SHEETS = ["总体情况", "分任务完成情况", "任务单位矩阵", "逾期清单", "函告情况", "单位情况", "佐证材料索引"]
 
@@ -27,10 +29,10 @@ def test_inspection_report_to_pdf_and_xlsx(plan, tmp_path):
     assert "截至2025年6月30日" in PdfReader(pdf).pages[0].extract_text()
     book = load_workbook(xlsx, read_only=True)
     assert book.sheetnames == SHEETS
-    rows = list(book["任务单位矩阵"].iter_rows(values_only=True))
-    assert rows[0][0] == "责任单位" and len(rows) == 1 + 3 and rows[0][1:18] == tuple(f"任务{i}" for i in range(1, 18))
-    overview = dict(book["总体情况"].iter_rows(min_row=2, values_only=True))
-    assert overview["截至日期"] == "2025年6月30日" and overview["任务分解（项）"] == 51
+    rows = table(book["任务单位矩阵"])
+    assert rows[0][0] == "责任单位" and len(rows) == 1 + 3 and rows[0][1:18] == [f"任务{i}" for i in range(1, 18)]
+    overview = dict(table(book["总体情况"]))
+    assert overview["截至日期"] == datetime.datetime(2025, 6, 30) and overview["任务分解（项）"] == 51
 
 
 def test_unit_and_task_reports(plan, tmp_path):

@@ -14,6 +14,7 @@ from reports.render import report_html
 from reports.xlsx import report_xlsx
 from tasks.models import Assignment
 from tests.reports.conftest import at, build_plan
+from tests.xlsx import table
 
 D = datetime.date(2025, 7, 10)
 
@@ -67,6 +68,6 @@ def test_the_task_table_shows_targets_met_as_of_the_day(db):
     assert rows["1"][7] == "1/3" and rows["2"][7] == "—"
 
     book = load_workbook(io.BytesIO(report_xlsx(past)), read_only=True)
-    sheet = [list(r) for r in book["分任务完成情况"].iter_rows(values_only=True)]
-    assert sheet[0][-1] == "目标达标"
-    assert {r[1]: r[-1] for r in sheet[1:]} == {"1": "1/3", "2": "—"}
+    sheet = table(book["分任务完成情况"])
+    assert sheet[0][-2:] == ["设目标", "达标"]
+    assert {r[1]: tuple(r[-2:]) for r in sheet[1:]} == {"1": (3, 1), "2": (0, 0)}

@@ -16,6 +16,7 @@ from reports.xlsx import report_xlsx
 from tasks.models import Assignment
 from tests.reports.conftest import at, build_plan
 from tests.reports.test_report_pdf import flat, pdf_text
+from tests.xlsx import table
 
 D = datetime.date(2025, 7, 10)
 
@@ -77,13 +78,12 @@ def test_pdf_and_workbook_say_the_same(plan_with_requirement):
         book = load_workbook(io.BytesIO(report_xlsx(report)))
     assert "方案共3项任务，另有1项工作要求" in text
     assert "三、工作要求落实情况" in text and "工作要求（一）加强组织推动" in text and "任务三" not in text
-    overview = dict(book["总体情况"].iter_rows(min_row=2, values_only=True))
+    overview = dict(table(book["总体情况"])[1:])
     assert overview["任务（项）"] == 3 and overview["工作要求（项，不计入任务数）"] == 1
-    assert [r[1] for r in book["分任务完成情况"].iter_rows(min_row=2, values_only=True)] == ["1", "2", "3"]
-    assert list(book["工作要求落实情况"].iter_rows(min_row=2, values_only=True))[0][:3] == ("工作要求（一）",
-                                                                                      "加强组织推动", 2)
-    header = next(book["任务单位矩阵"].iter_rows(values_only=True))
-    assert header[1:5] == ("任务1", "任务2", "任务3", "工作要求（一）")
+    assert [r[1] for r in table(book["分任务完成情况"])[1:]] == ["1", "2", "3"]
+    assert table(book["工作要求落实情况"])[1][:3] == ["工作要求（一）", "加强组织推动", 2]
+    header = table(book["任务单位矩阵"])[0]
+    assert header[1:5] == ["任务1", "任务2", "任务3", "工作要求（一）"]
 
 
 def test_a_requirements_own_report_shows_it_as_a_requirement(plan_with_requirement):

@@ -4,6 +4,7 @@ import csv
 import datetime
 import io
 import re
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -13,9 +14,10 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from plans.models import Measure, Task
-from tasks.ledger import HEADERS
+from tasks.ledger import HEADERS, LIGHT_MEANINGS
 from tasks.models import Assignment, Submission
 from tests.tasks.test_dashboard import build_city
+from tracker.xlsx import LIGHT_FILLS
 
 NOW = datetime.datetime(2024, 6, 20, 10, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=8)))
 S = Assignment.Status
@@ -37,8 +39,10 @@ def screen_rows(page: str) -> list[list[str]]:
 
 
 def xlsx_rows(response) -> list[list]:
+    """The header and the rows, without the title row above them and the 合计 row and note below."""
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    return [list(r) for r in wb.active.iter_rows(values_only=True)]
+    rows = [list(r) for r in wb.active.iter_rows(values_only=True)][1:]
+    return rows[:[r[0] for r in rows].index("合计")]
 
 
 def csv_rows(response) -> list[list[str]]:
@@ -66,7 +70,7 @@ def ledger(cast):
 def test_ledger_lists_every_assignment_with_chinese_columns(ledger, login):
     page = login(ledger.lead).get(reverse("tasks:ledger")).content.decode()
     for header in HEADERS:
-        assert header in page
+        assert header.removesuffix("（%）") in page  # the exports' 进度 column holds the number, the screen 80%
     rows = screen_rows(page)
     assert len(rows) == 3
     assert rows[0][:5] == ["1", "（一）提升能力", "1. 着力提高业务能力", "2024年6月底前完成全员轮训。", "区财政局"]
@@ -158,7 +162,7 @@ def test_xlsx_dates_are_real_dates(ledger, login):
     assert sheet[2][10] == datetime.datetime(2024, 6, 20, 10, 0)
     response = login(ledger.lead).get(reverse("tasks:ledger_xlsx"))
     wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    assert wb.active.cell(row=2, column=7).number_format == 'yyyy"年"m"月"d"日"'
+    assert wb.active.cell(row=3, column=7).number_format == 'yyyy"年"m"月"d"日"'
     assert response["Content-Disposition"].startswith("attachment")
 
 
@@ -178,7 +182,7 @@ def test_csv_writes_formula_like_text_as_text(ledger, login, text):
 
 def test_csv_keeps_numbers_and_plain_text(ledger, login):
     table = csv_rows(login(ledger.lead).get(reverse("tasks:ledger_csv")))
-    assert table[1][3] == "2024年6月底前完成全员轮训。" and table[2][8] == "80%"
+    assert table[1][3] == "2024年6月底前完成全员轮训。" and table[2][8] == "80"
 
 
 def test_page_query_count_does_not_grow_with_rows(cast, login):
@@ -211,3 +215,61 @@ def test_exports_take_a_fixed_number_of_queries(cast, login):
 def test_ledger_needs_login(client, cast):
     for name in ("tasks:ledger", "tasks:ledger_xlsx", "tasks:ledger_csv"):
         assert client.get(reverse(name)).status_code == 302
+
+
+def ledger_book(response) -> openpyxl.Workbook:
+    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+
+
+def test_xlsx_is_laid_out_for_an_office(ledger, login):
+    response = login(ledger.lead).get(reverse("tasks:ledger_xlsx"))
+    assert "filename*=utf-8''%E6%B5%8B%E8%AF%95" in response["Content-Disposition"]  # 测试区…
+    assert response["Content-Disposition"].endswith("%E5%8F%B0%E8%B4%A6-20240620.xlsx")  # 台账-20240620.xlsx
+    ws = ledger_book(response).active
+    assert ws["A1"].value == "测试区提升行政执法质量三年行动实施方案工作台账（截至2024年6月20日）"
+    assert ws.freeze_panes == "A3" and ws.print_title_rows == "$2:$2" and ws.auto_filter.ref == "A2:M5"
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.paperSize == 9
+    assert ws["D3"].alignment.wrap_text and ws.column_dimensions["D"].width > 30
+    assert [c.data_type for c in ws[3]][:1] == ["n"] and ws["I4"].value == 80 and ws["I4"].number_format == '0"%"'
+    assert ws["G3"].is_date and ws["K4"].is_date
+    total = [c.value for c in ws[6]]
+    assert total[0] == "合计" and total[3].startswith("共3项，其中逾期未完成")
+    assert ws["A8"].value.startswith("说明：") and "2024年6月20日" in ws["A8"].value
+
+
+def test_xlsx_status_fills_follow_the_light_rule(ledger, login):
+    ws = ledger_book(login(ledger.lead).get(reverse("tasks:ledger_xlsx"))).active
+    by_pk = {a.pk: a for a in Assignment.objects.all()}
+    today = NOW.date()
+    expected = sorted(by_pk[pk].light(today) for pk in by_pk)
+    fills = {rgb.upper(): light for light, rgb in ((k, v[1:]) for k, v in LIGHT_FILLS.items())}
+    shown = sorted(fills[row[7].fill.fgColor.rgb[-6:]] for row in ws.iter_rows(min_row=3, max_row=2 + len(by_pk)))
+    assert shown == expected
+    counts = ws.cell(row=3 + len(by_pk), column=4).value
+    for light, meaning in LIGHT_MEANINGS.items():
+        n = expected.count(light)
+        assert (f"{meaning}{n}项" in counts) is bool(n)
+
+
+def test_a_filtered_plan_names_the_files(ledger, login):
+    ledger.plan.title = "某区贯彻落实《提升行政执法质量三年行动计划（2023—2025年）》实施方案"
+    ledger.plan.save()
+    client = login(ledger.lead)
+    xlsx = client.get(reverse("tasks:ledger_xlsx"), {"plan": ledger.plan.pk})
+    csv_response = client.get(reverse("tasks:ledger_csv"), {"plan": ledger.plan.pk})
+    name = quote("提升行政执法质量三年行动计划台账-20240620")
+    assert xlsx["Content-Disposition"].endswith(f"{name}.xlsx")
+    assert csv_response["Content-Disposition"].endswith(f"{name}.csv")
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-2+3", "@SUM(1+1)",
+                                  "=1+1"])
+def test_xlsx_keeps_formula_like_texts_as_texts(ledger, login, text):
+    Measure.objects.filter(pk=ledger.late.measure_id).update(text=text)
+    ledger.finance.name = text + "局"
+    ledger.finance.save()
+    ws = ledger_book(login(ledger.lead).get(reverse("tasks:ledger_xlsx"))).active
+    cells = [c for row in ws.iter_rows() for c in row if c.value is not None]
+    assert not [c for c in cells if c.data_type == "f" and not str(c.value).startswith("=SUM(")]
+    assert text in [c.value for c in cells] and text + "局" in [c.value for c in cells]
+    assert all(c.quotePrefix for c in cells if c.value in (text, text + "局"))

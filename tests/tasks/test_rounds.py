@@ -2,6 +2,7 @@
 
 import datetime
 import io
+from urllib.parse import quote
 
 import openpyxl
 import pytest
@@ -13,6 +14,7 @@ from django.urls import reverse
 from plans.models import Measure, Task, Unit
 from tasks import rounds
 from tasks.models import Assignment, ReportingRound, Submission
+from tests.xlsx import table, total_row
 
 BJ = datetime.timezone(datetime.timedelta(hours=8))
 OPENED = datetime.datetime(2024, 6, 20, 9, 0, tzinfo=BJ)
@@ -164,11 +166,29 @@ def test_round_xlsx(opened, login):
     with at(21, 14):
         submit(c.street_assignment, c.street_user, c.round)
         response = login(c.inspector).get(reverse("tasks:round_xlsx", args=[c.round.pk]))
-    wb = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
-    rows = list(wb.active.iter_rows(values_only=True))
-    assert rows[0] == tuple(rounds.XLSX_HEADERS)
-    assert rows[1] == (1, "光复道街道办事处", 1, "按时报送", datetime.datetime(2024, 6, 21, 14, 0))
-    assert rows[2] == (2, "区财政局", 1, "未报送", None)
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = table(ws)
+    assert rows[0] == ["序号", "责任单位", "在办任务数", "报送情况", "首次报送时间"]
+    assert rows[1] == [1, "光复道街道办事处", 1, "按时报送", datetime.datetime(2024, 6, 21, 14, 0)]
+    assert rows[2] == [2, "区财政局", 1, "未报送", None]
+    assert total_row(ws) == ["合计", "共2个单位", "=SUM(C3:C4)", "按时报送1个，逾期报送0个，未报送1个", None]
+    assert ws.auto_filter.ref == "A2:E4" and ws["E3"].is_date
+    assert ws["A1"].value == "测试区提升行政执法质量三年行动实施方案调度：6月调度"
+    assert response["Content-Disposition"].endswith(quote("测试区提升行政执法质量三年行动实施方案调度-6月调度-20240625.xlsx"))
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://evil.example\",\"click\")", "+1+1", "-2+3", "@SUM(1+1)"])
+def test_round_xlsx_keeps_formula_like_names_as_text(opened, login, text):
+    c = opened
+    ReportingRound.objects.filter(pk=c.round.pk).update(title=text)
+    Unit.objects.filter(pk=c.finance.pk).update(name=text + "局")
+    response = login(c.inspector).get(reverse("tasks:round_xlsx", args=[c.round.pk]))
+    ws = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    cells = [cell for row in ws.iter_rows() for cell in row if cell.value is not None]
+    assert [cell.value for cell in cells if cell.data_type == "f"] == ["=SUM(C3:C4)"]
+    names = [cell for cell in cells if cell.value == text + "局"]
+    assert names and all(cell.data_type == "s" and cell.quotePrefix for cell in names)
+    assert ws["A1"].value.endswith(text)
 
 
 def test_round_page_query_count_does_not_grow_with_units(opened, login):
