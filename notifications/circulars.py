@@ -15,9 +15,10 @@ from django.utils import timezone
 from notifications.channels import dispatch
 from notifications.letters import ATTACHMENT_TITLE, copy_list, scope
 from notifications.models import Circular, DocumentCounter, LadderConfig, Letter, Message, format_number
+from notifications.wordfile import document_docx
 from plans.models import Plan, Unit
 from tasks.models import Assignment, ReportingRound, Submission
-from tracker.chinese_text import normalise, title_lines
+from tracker.chinese_text import book_title, normalise, title_lines
 from tracker.formats import cn_date
 from tracker.models import User
 from tracker.pdf import render_pdf
@@ -125,9 +126,17 @@ def pdf_context(*, plan: Plan, config: LadderConfig, content: dict, title: str, 
     listed = [dict(item, unit=row["unit"]) for row in content["long_overdue"] for item in row.get("items", ())]
     return {"masthead": config.issuer_name, "signer": config.signer_name, "number": number, "title": title,
             "title_lines": title_lines(phrases if "".join(phrases) == title else [title]),
-            "plan": plan, "plan_title": normalise(plan.title), "c": content, "issued_on_cn": cn_date(issued_on),
+            "plan": plan, "plan_title": book_title(plan.title), "c": content, "issued_on_cn": cn_date(issued_on),
             "listed": listed, "attachment": ATTACHMENT_TITLE if listed else "",
             "copy_units": copy_list(config, []), "note": config.note, "preview": preview}
+
+
+def circular_docx(circular: Circular) -> bytes:
+    """The circular as .docx: the same text as its PDF (`notifications.wordfile`)."""
+    return document_docx("pdf/circular.html", pdf_context(
+        plan=circular.plan, config=LadderConfig.for_plan(circular.plan), content=circular.content,
+        title=circular.title, number=circular.number, issued_on=circular.issued_on,
+    ) | {"masthead": circular.issuer, "signer": circular.signer})
 
 
 def preview_pdf(plan: Plan, as_of: datetime.date, rnd: ReportingRound | None = None) -> bytes:

@@ -30,10 +30,11 @@ from notifications.models import (
     letter_path,
     measure_leads,
 )
+from notifications.wordfile import document_docx
 from plans.models import Plan, Unit
 from tasks.models import Assignment
 from tasks.uploads import CheckedFile, all_or_nothing, store
-from tracker.chinese_text import normalise, title_lines
+from tracker.chinese_text import book_title, normalise, title_lines
 from tracker.formats import cn_date
 from tracker.models import User
 from tracker.pdf import render_pdf
@@ -179,7 +180,7 @@ def letter_context(*, plan: Plan, unit: Unit, config: LadderConfig, items: list[
         "title_lines": title_lines(title_phrases(unit)),
         "unit": unit,
         "plan": plan,
-        "plan_title": normalise(plan.title),
+        "plan_title": book_title(plan.title),
         "summary": summary(items),
         "groups": groups,
         "items": items,
@@ -211,6 +212,11 @@ def context_for(letter: Letter) -> dict:
     if letter.title != context["title"]:  # a title written some other way: broken where it must be
         context["title_lines"] = title_lines([letter.title])
     return context
+
+
+def letter_docx(letter: Letter) -> bytes:
+    """The letter as .docx: the same text as its PDF (`notifications.wordfile`)."""
+    return document_docx("pdf/letter.html", context_for(letter))
 
 
 def copy_names(letter: Letter) -> list[str]:

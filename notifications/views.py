@@ -1,6 +1,7 @@
 """Pages of the follow-up ladder: inbox, letters, circulars, failed deliveries, ladder settings, sending by hand."""
 
 import datetime
+from urllib.parse import quote
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -28,6 +29,14 @@ from tracker import access
 from tracker.formats import cn_date
 from tracker.paging import page_of
 from tracker.workdays import add_workdays
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _docx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=DOCX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response
 
 
 def _pdf_response(data_or_file, filename: str, *, inline: bool = True):
@@ -163,6 +172,14 @@ def letter_pdf(request, pk):
 
 @access.signed_in
 @require_safe
+def letter_docx(request, pk):
+    """The letter as .docx (the same text as its PDF), built on request."""
+    letter = access.get_letter_for_user(request.user, pk)
+    return _docx_response(letters.letter_docx(letter), f"{letter.number}.docx")
+
+
+@access.signed_in
+@require_safe
 def reply_file(request, pk):
     row = access.get_reply_file_for_user(request.user, pk)
     return FileResponse(row.file.open("rb"), content_type=row.content_type, as_attachment=True,
@@ -192,6 +209,14 @@ def circular_pdf(request, pk):
     if not circular.pdf:
         raise Http404("PDF尚未生成。")
     return _pdf_response(circular.pdf.open("rb"), f"{circular.number}.pdf")
+
+
+@access.signed_in
+@require_safe
+def circular_docx(request, pk):
+    """The circular as .docx (the same text as its PDF), built on request."""
+    circular = access.get_circular_for_user(request.user, pk)
+    return _docx_response(circulars.circular_docx(circular), f"{circular.number}.docx")
 
 
 @access.signed_in

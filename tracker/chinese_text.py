@@ -46,6 +46,11 @@ def normalise(text: str) -> str:
     return ITEM_NUMBER.sub(r"\1．", text)
 
 
+def book_title(title: str) -> str:
+    """A title quoted in running text: 《…》, a title inside it in 〈…〉, the rest `normalise`d."""
+    return normalise(f"《{title}》")
+
+
 def title_lines(phrases: list[str], width: int = 20) -> list[str]:
     """A title given as its unbreakable phrases (关于督促 / 天津市河北区财政局 / 限期整改逾期任务的函) in as few lines
     of at most `width` characters as it needs, broken only between phrases, the lines as even as they can be

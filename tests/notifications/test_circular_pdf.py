@@ -4,6 +4,7 @@ headings kept with their text, the signature with the last lines, 附注 and 版
 import datetime
 import io
 
+import docx
 import pdfplumber
 
 from notifications import circulars
@@ -49,3 +50,12 @@ def test_circular_gives_figures_names_items_by_plan_numbers_and_attaches_them(ca
     assert ["3", "区财政局", "工作要求（一）", "建立工作台账，按季度（每季度末）报送进展。", "2024年6月28日", "24"] in rows
     assert "抄送：区委依法治区办。" in texts[-1].replace("\n", "") and "2024年8月1日印发" in texts[-1]
     assert not [line for line in endings if line[:2] in ("一、", "二、", "三、", "四、", "五、")]
+
+    # the .docx for WPS/Word says the same, read from the same HTML
+    circular = circulars.issue_circular(cast.plan, D(2024, 8, 1), rnd=rnd, user=cast.lead)
+    document = docx.Document(io.BytesIO(circulars.circular_docx(circular)))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "（2）区财政局：逾期2项任务2项细化措施（任务1、工作要求（一）），最长逾期24个工作日。" in paragraphs
+    assert "附件" in paragraphs and "抄送：区委依法治区办。" in paragraphs
+    [table] = document.tables
+    assert [cell.text for cell in table.rows[3].cells] == rows[3]

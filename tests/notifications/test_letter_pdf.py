@@ -6,6 +6,7 @@ import io
 import re
 import unicodedata
 
+import docx
 import pdfplumber
 import pytest
 from django.db import transaction
@@ -72,8 +73,9 @@ def pdf_bytes(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(scope="module")
-def long_pdf(django_db_setup, django_db_blocker):
-    """A letter of 9 items over three tasks (numbered 2, 5 and one 工作要求), so it attaches its table."""
+def long_letter(django_db_setup, django_db_blocker):
+    """A letter of 9 items over three tasks (numbered 2, 5 and one 工作要求), so it attaches its table: its PDF and
+    its .docx."""
     from plans.models import Measure, Task
 
     with django_db_blocker.unblock(), transaction.atomic():
@@ -91,9 +93,14 @@ def long_pdf(django_db_setup, django_db_blocker):
         [letter] = letters.issue_letters(plan, [finance.pk], D(2024, 7, 20))
         letters.finish_letter(letter)
         letter.refresh_from_db()
-        data = letter.pdf.read()
+        data = letter.pdf.read(), letters.letter_docx(letter)
         transaction.set_rollback(True)
     return data
+
+
+@pytest.fixture(scope="module")
+def long_pdf(long_letter):
+    return long_letter[0]
 
 
 @pytest.fixture
@@ -261,3 +268,27 @@ def test_preview_is_unnumbered(cast):
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
     assert "预览稿" in text and "〔2024〕1号" not in text
     assert not Letter.objects.exists()
+
+
+def test_the_docx_says_what_the_pdf_says(long_letter):
+    """The .docx offices finish in WPS/Word: the same blocks and table as the PDF, from the same HTML."""
+    pdf_bytes, docx_bytes = long_letter
+    with pdfplumber.open(io.BytesIO(pdf_bytes)) as pdf:
+        pdf_text = "".join(page.extract_text() for page in pdf.pages)
+        pdf_rows = [[(cell or "").replace("\n", "") for cell in row]
+                    for page in pdf.pages for table in page.extract_tables() for row in table]
+    squeeze = lambda text: re.sub(r"\s", "", text)  # noqa: E731
+    document = docx.Document(io.BytesIO(docx_bytes))
+    paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
+    assert paragraphs[:3] == ["天津市测试区司法局", "测司法函〔2024〕1号", "关于督促区财政局限期整改逾期任务的函"]
+    for text in paragraphs:
+        assert squeeze(text) in squeeze(pdf_text), text
+    for expected in ("附件：逾期事项清单", "（联系人：王晓明；联系电话：022-26281234）", "抄送：区委依法治区办、区政府办公室。",
+                     "天津市测试区司法局\t2024年7月20日印发"):
+        assert expected in paragraphs
+    [table] = document.tables
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert rows == [row for n, row in enumerate(pdf_rows) if n == 0 or row != pdf_rows[0]]
+    section = document.sections[0]
+    assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
+    assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)

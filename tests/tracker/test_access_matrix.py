@@ -145,10 +145,12 @@ MATRIX = {
     "notifications:letter": Row(Of(pk="letter"), STREET_OBJECT, (LOGIN, 403, 403, 302, 404, 404),
                                 data=lambda w: {"action": "reply", "text": "已完成整改，详见附件。"}),
     "notifications:letter_pdf": Row(Of(pk="letter"), STREET_OBJECT, NOT_POST),
+    "notifications:letter_docx": Row(Of(pk="letter"), STREET_OBJECT, NOT_POST),
     "notifications:reply_file": Row(Of(pk="reply_file"), STREET_OBJECT, NOT_POST),
     "notifications:circulars": Row(none, SIGNED_IN, NOT_POST),
     "notifications:circular": Row(Of(pk="circular"), SIGNED_IN, NOT_POST),
     "notifications:circular_pdf": Row(Of(pk="circular"), SIGNED_IN, NOT_POST),
+    "notifications:circular_docx": Row(Of(pk="circular"), SIGNED_IN, NOT_POST),
     "notifications:circular_new": Row(Of(plan_pk="plan"), (LOGIN, 200, 200, 403, 403, 404), (LOGIN, 302, 403, 403, 403, 404),
                                       data=lambda w: {}),
     "notifications:ladder_config": Row(Of(plan_pk="plan"), (LOGIN, 200, 200, 403, 403, 404), (LOGIN, 302, 403, 403, 403, 404),
@@ -212,8 +214,8 @@ def test_every_url_is_in_the_matrix():
     assert not set(MATRIX) - set(URLS), "rows for URLs that no longer exist"
     counts = {ns: sum(1 for name in URLS if name.partition(":")[0] == ns and ":" in name)
               for ns in ("plans", "tasks", "notifications", "reports", "accounts")}
-    assert counts == {"plans": 7, "tasks": 30, "notifications": 16, "reports": 5, "accounts": 7}
-    assert len(URLS) == len(MATRIX) == 68
+    assert counts == {"plans": 7, "tasks": 30, "notifications": 18, "reports": 5, "accounts": 7}
+    assert len(URLS) == len(MATRIX) == 70
 
 
 def client_for(role, w, login, client):
@@ -255,7 +257,7 @@ def test_another_unit_gets_404_for_every_object_of_the_street_office():
     method, unless the method is refused first (405) — the issue's check, spelled out."""
     other = ROLES.index("other")
     street_urls = [name for name, row in MATRIX.items() if STREET_OWNED & set(row.kwargs.names.values())]
-    assert len(street_urls) == 25
+    assert len(street_urls) == 26
     for name in street_urls:
         answers = {MATRIX[name].get[other], MATRIX[name].post[other]}
         assert 404 in answers and answers <= {404, 405}, name

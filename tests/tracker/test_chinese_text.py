@@ -1,6 +1,6 @@
 """Chinese text as documents print it: tracker.chinese_text."""
 
-from tracker.chinese_text import normalise, title_lines
+from tracker.chinese_text import book_title, normalise, title_lines
 
 
 def test_ascii_marks_beside_chinese_become_full_width():
@@ -15,6 +15,11 @@ def test_digits_and_latin_keep_their_marks():
 def test_a_title_inside_a_title_takes_single_marks():
     assert normalise("《关于贯彻《行政处罚法》的意见》") == "《关于贯彻〈行政处罚法〉的意见》"
     assert normalise("《甲》和《乙》") == "《甲》和《乙》"
+
+
+def test_a_plan_title_quoted_in_text_nests_its_own_title():
+    assert book_title("河北区贯彻落实《提升行政执法质量三年行动计划(2023—2025年)》实施方案") == (
+        "《河北区贯彻落实〈提升行政执法质量三年行动计划（2023—2025年）〉实施方案》")
 
 
 def test_a_list_number_before_a_digit_cannot_read_as_a_decimal():
