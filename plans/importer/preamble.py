@@ -36,6 +36,7 @@ PRINTED_ON = re.compile(r"\d{4}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日\s*印发$"
 PUBLIC_NOTE = re.compile(r"^[（(]此件[^）)]{0,10}[）)]$")
 MASTHEAD = re.compile(rf"文件$|〔\d{{4}}〕\d+号|\[\d{{4}}\]\d+号|^(?:{alternation(MASTHEAD_STARTS)})|^附件\d*$|\||｜")
 ORG_LINE = re.compile(rf"^[\u4e00-\u9fff（）()]{{2,40}}(?:{alternation(ISSUER_ENDINGS)})$")
+TITLE_ISSUER = re.compile(rf"^([\u4e00-\u9fff（）()]{{2,40}}?(?:{alternation(ISSUER_ENDINGS)}))关于")
 APPROVED_BY = re.compile(rf"经([\u4e00-\u9fff]{{2,20}}?)(?:{alternation(APPROVAL_WORDS)})")
 TITLE_RANGE = re.compile(r"(\d{4})\s*(?:—+|－|-|~|～|–|至|到)\s*(\d{4})\s*年")
 GENERAL_END = re.compile(rf"(?:{alternation(UNTIL_WORDS)})\s*(\d{{4}})\s*年")
@@ -69,8 +70,8 @@ def read_preamble(lead_in: Sequence[str], closing: Sequence[str] = ()) -> Preamb
     """Title, issuer and issue date from the lines before the tasks (lead_in) and after them (closing).
 
     The issue date is the first date line of the lead-in, else of the document's last lines; the issuer
-    is the body signing above a date line, else the one that approved the plan (经区政府同意), else the
-    body of the masthead (区政府文件).
+    is the body signing above a date line, else the one a title names (国务院办公厅关于印发…), else the one
+    that approved the plan (经区政府同意), else the body of the masthead (区政府文件).
     """
     lead_in = [line.strip() for line in lead_in if line.strip()]
     closing = [line.strip() for line in closing if line.strip()][-CLOSING_LINES:]
@@ -95,6 +96,10 @@ def _issue(lead_in: list[str], closing: list[str]) -> tuple[datetime.date | None
             issuer = issuer or signed
     if issuer:
         return issued_on, issuer
+    # 国务院办公厅关于印发…的通知: the body the title names issued it, though 经国务院同意 names another.
+    titled = next((m[1] for t in lead_in if (m := TITLE_ISSUER.match(_SPACES.sub("", t)))), None)
+    if titled:
+        return issued_on, titled
     approved = next((m[1] for t in lead_in if (m := APPROVED_BY.search(t))), None)
     masthead = [t[:-2] for t in lead_in if t.endswith("文件") and len(t) <= 40]
     return issued_on, approved or (masthead[-1] if masthead else None)

@@ -14,6 +14,7 @@ from .errors import PlanImportError
 from .numerals import ascii_digits, cn_to_int
 from .preamble import (
     DATE_LINE,
+    NAMES_A_PLAN,
     ORG_LINE,
     PRINTED_ON,
     PUBLIC_NOTE,
@@ -361,6 +362,7 @@ class _Reader:
         start = next((i for i, (_, t) in enumerate(lines) if _strip_marker(t) and not CIRC_RE.match(t)), None)
         if start is None:
             raise PlanImportError("未找到可识别的任务：文中没有“一、”“（一）”“1.”这样的编号条目。")
+        start = _after_cover_notice(lines, start)
         pre, body = lines[:start], lines[start:]
         self.take_preamble(pre, body)
         while body and _is_sign_off(body[-1][1]):
@@ -596,6 +598,23 @@ def _is_sign_off(line: str) -> bool:
 def _opens_list(b: Block) -> bool:
     """A paragraph ending in 具体措施： / 主要措施如下： introduces nested measures."""
     return bool(b.lines) and b.lines[-1][1].rstrip().endswith(("：", ":")) and not LABEL_RE.search(b.lines[-1][1][-8:])
+
+
+def _after_cover_notice(lines: list[tuple[int, str]], start: int) -> int:
+    """Where the plan starts when a cover notice with numbered paragraphs of its own (一、高度重视…) comes
+    first: after the notice's signature and date, at the first heading below the plan's title. The notice
+    names no units; else the plan starts at start."""
+    for i in range(start + 1, len(lines) - 1):
+        if LABEL_RE.search(lines[i][1]):
+            return start
+        if not (DATE_LINE.match(ascii_digits(lines[i][1])) and ORG_LINE.match(lines[i - 1][1])):
+            continue
+        rest = next((j for j in range(i + 1, len(lines)) if _strip_marker(lines[j][1]) and not CIRC_RE.match(lines[j][1])),
+                    None)
+        if rest is not None and any(NAMES_A_PLAN.search(t) for _, t in lines[i + 1:rest]):
+            return rest
+        return start
+    return start
 
 
 def _only_rule_on_leads(line: str) -> bool:

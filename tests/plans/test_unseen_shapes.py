@@ -271,3 +271,29 @@ def test_deadline_wordings_map_to_the_kinds_of_obligation(directory, sentence, k
 @pytest.mark.parametrize(("cell", "ongoing"), [("持续优化", True), ("按进度推进", True), ("持续提升能力素养", False)])
 def test_a_deadline_cell_of_an_ongoing_word_and_its_verb_is_ongoing(cell, ongoing):
     assert parse_deadline(cell, year_hint=2026).ongoing is ongoing
+
+
+# -- issuers and titles ------------------------------------------------------------------------------------
+
+def test_the_body_a_notice_title_names_is_the_issuer_not_the_one_that_approved_it():
+    plan = parse_text(
+        "国务院办公厅关于印发提升便民服务水平行动方案的通知\n各省、自治区、直辖市人民政府，国务院各部委：\n"
+        "经国务院同意，现将《提升便民服务水平行动方案》印发给你们，请认真贯彻执行。\n"
+        "一、重点任务\n1．推广便民服务码。（国家发展改革委牵头，国务院相关部门和单位按职责分工负责）\n"
+    )
+    assert (plan["title"], plan["issuer"]) == ("提升便民服务水平行动方案", "国务院办公厅")
+    assert plan["tasks"][0]["units"] == ["国家发展改革委", "国务院相关部门和单位"]
+
+
+def test_a_cover_notice_with_numbered_paragraphs_is_preamble_and_its_signature_the_issuer():
+    plan = parse_text(
+        "关于印发《2026年镇政府工作报告重点任务分解方案》的通知\n各村（居）委会，镇属各单位：\n"
+        "现将《2026年镇政府工作报告重点任务分解方案》印发给你们，并提出以下要求：\n"
+        "一、压实责任。各单位要逐项制定推进计划。\n二、按时报送。每季度末报送进展情况。\n"
+        "某某镇人民政府办公室\n2026年2月10日\n2026年镇政府工作报告重点任务分解方案\n一、主要目标\n"
+        "1．地方财政收入增长6%。\n牵头单位：镇财政所\n责任单位：各村（居）委会\n"
+    )
+    assert (plan["issuer"], plan["issued_on"], plan["title"]) == (
+        "某某镇人民政府办公室", "2026-02-10", "2026年镇政府工作报告重点任务分解方案")
+    assert [(t["number"], t["lead_units"]) for t in plan["tasks"]] == [(1, ["镇财政所"])]
+    assert [s["title"] for s in plan["sections"]] == ["主要目标"]
