@@ -139,6 +139,11 @@ def scope(pairs) -> str:
     return f"{len({task for task, _m in pairs})}项任务{len({measure for _t, measure in pairs})}项细化措施"
 
 
+def letter_scope(letter: Letter) -> str:
+    """`scope` of the items an issued letter lists."""
+    return scope(letter.items.values_list("assignment__measure__task_id", "assignment__measure_id"))
+
+
 def _scope_of(items: list[dict]) -> str:
     return scope((item["task"].pk, item["measure_id"]) for item in items)
 
@@ -364,7 +369,7 @@ def finish_letter(letter: Letter) -> bool:
             return not pdf
         copies = list(letter.copy_units.order_by("order", "name").prefetch_related("users"))
         body = (f"{letter.unit.name}：\n{letter.issuer}向你单位发出{letter.number}《{letter.title}》，"
-                f"列明你单位{letter.items.count()}项逾期任务。请于{cn_date(letter.reply_due_on)}前"
+                f"列明你单位逾期的{letter_scope(letter)}。请于{cn_date(letter.reply_due_on)}前"
                 f"（{letter.reply_workdays}个工作日内）在系统中提交整改回复。")
         if copies:
             body += f"\n抄送：{'、'.join(u.name for u in copies)}。"

@@ -292,3 +292,12 @@ def test_the_docx_says_what_the_pdf_says(long_letter):
     section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
+
+
+def test_the_letters_note_counts_tasks_and_measures_as_the_letter_does(letter):
+    """Two items of one measure (two periods) are one task and one measure, in the inbox note as in the letter."""
+    from notifications.models import Message
+
+    assert letter.items.count() == 2
+    note = Message.objects.get(letter=letter, kind=Message.Kind.LETTER)
+    assert "列明你单位逾期的1项任务1项细化措施。" in note.body
