@@ -24,6 +24,7 @@ from notifications.forms import (
 from notifications.ladder import Timing, schedule
 from notifications.models import Delivery, LadderConfig, LetterReply, Message, Notification, Step
 from notifications.sweep import send_by_hand
+from tasks.models import RoundNotice
 from tasks.uploads import UploadRejected, check_files
 from tracker import access
 from tracker.formats import cn_date
@@ -72,6 +73,11 @@ def inbox(request):
             for step in message.steps:
                 days = (message.digest_on - step.due_on).days
                 step.note = f"已逾期{days}天" if days > 0 else ("今天到期" if days == 0 else f"还有{-days}天")
+        notices: dict[int, list] = {}  # the reporting rounds' 催报 and 调度通知 the digest carries
+        for notice in RoundNotice.objects.filter(message__in=digests).select_related("round").order_by("kind", "pk"):
+            notices.setdefault(notice.message_id, []).append(notice)
+        for message in digests:
+            message.round_notices = notices.get(message.pk, [])
     mode_form = NotifyModeForm(instance=request.user.unit) if request.user.is_liaison and request.user.unit else None
     return render(request, "notifications/inbox.html", {"page": page, "unread_only": unread_only,
                                                         "mode_form": mode_form})
