@@ -273,3 +273,11 @@ def test_xlsx_keeps_formula_like_texts_as_texts(ledger, login, text):
     assert not [c for c in cells if c.data_type == "f" and not str(c.value).startswith("=SUM(")]
     assert text in [c.value for c in cells] and text + "局" in [c.value for c in cells]
     assert all(c.quotePrefix for c in cells if c.value in (text, text + "局"))
+
+
+def test_screen_layout_clamps_long_texts_and_scrolls_its_own_box(cast, login):
+    page = login(cast.lead).get("/tasks/ledger/").content.decode()
+    assert 'data-testid="ledger-scroll"' in page and "/static/js/clamp.js" in page
+    row = page.split("<tbody", 1)[1].split("</tr>", 1)[0]
+    assert '<td class="task"><span class="clamp">' in row and '<td class="measure"><a class="clamp"' in row
+    assert '<td class="unit">' in row
