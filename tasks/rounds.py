@@ -115,6 +115,7 @@ class ScheduleForm(forms.ModelForm):
         self.fields["tasks"].queryset = tasks
         self.fields["title"].widget.attrs["placeholder"] = "例如：月度工作调度"
         self.fields["tasks"].error_messages["required"] = "请至少选择一项任务。"
+        self.fields["frequency"].choices = RoundSchedule.Frequency.choices  # a radio list needs no blank choice
         self.fields["frequency"].error_messages["required"] = "请选择频次。"
         self.fields["due_days"].error_messages["required"] = "请填写截止天数。"
         if not self.is_bound:
