@@ -14,9 +14,11 @@ from django.db import connection
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 
-from tasks.models import Assignment
+from tasks.models import Assignment, Figures, Measure
 
 HistoricalAssignment = Assignment.history.model
+# A measure's columns the reports read: its task, text and target (as Figures takes it).
+MEASURE_FIELDS = ("task_id", "text", "target_value", "target_unit", "target_per_person")
 
 # The columns a report needs, in the order AssignmentState takes them.
 STATE_FIELDS = ("id", "measure_id", "unit_id", "period", "due_on", "status", "percent", "completed_on",
@@ -48,6 +50,14 @@ class AssignmentState:
         self.achieved_value = achieved_value
         self.staff_total = staff_total
         self.staff_reached = staff_reached
+
+    def target_met(self, measure: tuple) -> bool | None:
+        """Whether the figures as they stood met the measure's target (a ``measures_as_of`` row); None when the
+        measure sets none."""
+        _, _, target_value, target_unit, per_person = measure
+        figures = Figures(target_value, target_unit, per_person, self.achieved_value, self.staff_total,
+                          self.staff_reached)
+        return figures.met is True if figures.targeted else None
 
     is_done = Assignment.is_done
     is_overdue = Assignment.is_overdue
@@ -128,3 +138,11 @@ def assignment_states(
                                                                end_of_day(as_of), STATE_FIELDS)]
     rows = Assignment.objects.filter(**scope)
     return [AssignmentState(*row) for row in rows.order_by("id").values_list(*STATE_FIELDS)]
+
+
+def measures_as_of(plan_id: int, as_of: datetime.date) -> dict[int, tuple]:
+    """The plan's measures as they stood at the end of ``as_of``: pk -> MEASURE_FIELDS. One query."""
+    rows = Measure.objects.filter(task__plan_id=plan_id)
+    if is_past(as_of):
+        rows = latest_history(Measure.history.model.objects.filter(task__plan_id=plan_id), end_of_day(as_of))
+    return {pk: rest for pk, *rest in rows.values_list("id", *MEASURE_FIELDS)}

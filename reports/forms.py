@@ -6,6 +6,7 @@ from django.utils import timezone
 from plans.models import Plan, Task, Unit
 from reports.inspection import as_of_error
 from reports.models import ReportJob
+from reports.scoring import ScoringScheme
 from tracker import access, plan_choice
 
 
@@ -54,3 +55,36 @@ class ReportRequestForm(forms.Form):
         if kind != ReportJob.Kind.TASK:
             data["task"] = None
         return data
+
+
+class ScoringSchemeForm(forms.ModelForm):
+    """考核设置: the plan's weights (whole points) and deductions (per item)."""
+
+    class Meta:
+        model = ScoringScheme
+        fields = ["on_time_points", "target_points", "quality_points", "overdue_deduction", "letter_deduction",
+                  "round_deduction"]
+
+    def clean(self):
+        data = super().clean()
+        weights = [data.get(f) for f in ("on_time_points", "target_points", "quality_points")]
+        if None not in weights and sum(weights) != 100:
+            raise forms.ValidationError(f"按时完成、目标达成、数据质量三项分值合计应为100分（现为{sum(weights)}分）。")
+        return data
+
+
+class RankingForm(forms.Form):
+    """The ranking's day (GET): today unless asked; never a day to come or before the plan was issued."""
+
+    as_of = forms.DateField(label="考核截至日期", required=False,
+                            widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.plan = plan
+
+    def clean_as_of(self):
+        day = self.cleaned_data["as_of"] or timezone.localdate()
+        if error := as_of_error(self.plan, day):
+            raise forms.ValidationError(error)
+        return day

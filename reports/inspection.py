@@ -15,9 +15,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from notifications.models import Circular, Letter, LetterItem, Step
+from plans.importer.tables import cn_numeral
 from plans.models import Plan, Section, Task, Unit, requirement_label
-from reports.asof import AssignmentState, assignment_states, end_of_day, is_past, latest_history
-from tasks.models import LIGHT_RANK, RANK_LIGHT, Assignment, Evidence, Figures, Measure
+from reports.asof import AssignmentState, assignment_states, end_of_day, measures_as_of
+from reports.scoring import Scores, rule_text, scores
+from tasks.models import LIGHT_RANK, RANK_LIGHT, Assignment, Evidence, Measure
 from tasks.status import percent
 from tracker.formats import cn_date
 
@@ -39,7 +41,6 @@ LEGEND = [
 ]
 # The reminder ladder, lowest step first.
 LADDER_STEPS = ["提醒", "催办", "函告", "通报"]
-CN_NUMERALS = "一二三四五六七八九十"
 # Past this many files the PDF lists the evidence per unit; the workbook always has every file.
 EVIDENCE_PDF_LIMIT = 1500
 
@@ -239,6 +240,7 @@ class Report:
     evidence: list[EvidenceRow] = field(default_factory=list)
     evidence_totals: list[EvidenceTotal] = field(default_factory=list)  # set when the index is summarised
     legend: list = field(default_factory=lambda: LEGEND)
+    ranking: Scores | None = None  # the units' 考核 scores (the inspection report only)
 
     @property
     def title(self) -> str:
@@ -247,6 +249,10 @@ class Report:
     @property
     def letters_answered_on_time(self) -> int:
         return self.letters_answered - self.letters_answered_late
+
+    @property
+    def ranking_rule(self) -> str:
+        return rule_text(self.ranking.scheme) if self.ranking else ""
 
     @property
     def shows_chart(self) -> bool:
@@ -328,10 +334,12 @@ class Report:
         parts += ["overdue", "letters"]
         if self.kind != KIND_UNIT:
             parts.append("units")
+        if self.ranking:
+            parts.append("ranking")
         if self.shows_details:
             parts.append("details")
         parts.append("evidence")
-        return {part: f"{CN_NUMERALS[i]}、" for i, part in enumerate(parts)}
+        return {part: f"{cn_numeral(i)}、" for i, part in enumerate(parts, start=1)}
 
 
 def resolve_plan(plan_id: int | None) -> Plan:
@@ -393,12 +401,8 @@ def build_report(
     if task is not None:
         tasks = [t for t in tasks if t.pk == task.pk]
 
-    measure_rows = Measure.objects.filter(task__plan=plan)
-    if is_past(as_of):
-        measure_rows = latest_history(Measure.history.model.objects.filter(task__plan=plan), end)
     # pk -> (task id, text, the target as Figures takes it: value, unit, per person)
-    measures = {pk: rest for pk, *rest in measure_rows.values_list(
-        "id", "task_id", "text", "target_value", "target_unit", "target_per_person")}
+    measures = measures_as_of(plan.pk, as_of)
     if task is not None:
         measures = {pk: m for pk, m in measures.items() if m[0] == task.pk}
     # A unit's report counts the measures that fall to the unit; the others, every measure in scope.
@@ -418,10 +422,8 @@ def build_report(
         measure = measures.get(state.measure_id)
         if measure is None:
             continue
-        task_id, _, target_value, target_unit, per_person = measure
-        figures = Figures(target_value, target_unit, per_person, state.achieved_value, state.staff_total,
-                          state.staff_reached)
-        met = figures.met is True if figures.targeted else None
+        task_id = measure[0]
+        met = state.target_met(measure)
         light = state.light(as_of)
         due = state.due_on is not None and state.due_on <= as_of
         counts[(task_id, state.unit_id, light, state.is_done_on_time(), met, due)] += 1
@@ -506,6 +508,8 @@ def build_report(
     report.overdue_groups = list(groups.values())
 
     read_letters(report, plan, end, unit, task)
+    if kind == KIND_INSPECTION:
+        report.ranking = scores(plan, as_of, states=states, measures=measures, units={u.pk: u for u in units})
     report.evidence = evidence_index(plan, end, unit=unit, task=task, task_labels=labels)
     if len(report.evidence) > EVIDENCE_PDF_LIMIT:
         report.evidence_totals = evidence_totals(report.evidence)

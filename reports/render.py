@@ -106,6 +106,16 @@ def letter_rows(report: Report, esc: _Escaped) -> SafeString:
     ])
 
 
+def ranking_rows(report: Report, esc: _Escaped) -> SafeString:
+    return _join([
+        f'<tr><td class="c">{s.rank}</td><td>{esc[s.unit.name]}</td><td class="num">{s.on_time_points}</td>'
+        f'<td class="num">{s.target_points}</td><td class="num">{s.quality_points}</td>'
+        f'<td class="num">{s.overdue_off or ""}</td><td class="num">{s.letters_off or ""}</td>'
+        f'<td class="num">{s.rounds_off or ""}</td><td class="num total">{s.total}</td>{ROW_END}'
+        for s in report.ranking.units
+    ]) if report.ranking else _join([])
+
+
 def evidence_rows(report: Report, esc: _Escaped) -> SafeString:
     if report.evidence_totals:
         return _join([
@@ -129,6 +139,7 @@ def report_rows(report: Report) -> dict[str, SafeString]:
         "overdue": overdue_rows(report, esc),
         "details": detail_rows(report, esc) if report.shows_details else "",
         "letters": letter_rows(report, esc),
+        "ranking": ranking_rows(report, esc),
         "evidence": evidence_rows(report, esc),
     }
 

@@ -9,14 +9,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from reports.forms import ReportRequestForm
+from reports.forms import RankingForm, ReportRequestForm, ScoringSchemeForm
 from reports.models import ReportJob
+from reports.scoring import ScoringScheme, rule_text, scores, scores_xlsx
 from reports.tasks import render_report_job
 from tracker import access
+from tracker.formats import cn_date
 from tracker.paging import page_of
 from tracker.queue import enqueue_on_commit
+from tracker.xlsx import file_name
 
 
 @login_required
@@ -86,3 +90,48 @@ def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     if job.state != ReportJob.State.DONE or not field:
         raise Http404("报告文件尚未生成。")
     return FileResponse(field.open("rb"), as_attachment=True, filename=job.file_name(fmt))
+
+
+# --- 考核: the ranking (every unit for overseers, its own breakdown for a liaison) and its settings ------------
+
+def _ranking(request: HttpRequest, plan_pk: int):
+    """The plan the user may see, the day asked for (or today, with the form's error) and the rows it may see."""
+    plan = access.get_plan_for_user(request.user, plan_pk)
+    form = RankingForm(request.GET or None, plan=plan)
+    day = form.cleaned_data["as_of"] if form.is_valid() else timezone.localdate()
+    result = scores(plan, day)
+    rows = result.units
+    if not access.sees_every_unit(request.user):
+        own = set(access.units_for(request.user).values_list("pk", flat=True))
+        rows = [row for row in rows if row.unit.pk in own]
+    return form, result, rows
+
+
+@access.signed_in
+@require_safe
+def ranking(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    form, result, rows = _ranking(request, plan_pk)
+    return render(request, "reports/ranking.html", {"plan": result.plan, "form": form, "result": result,
+                                                    "rows": rows, "rule": rule_text(result.scheme)})
+
+
+@access.signed_in
+@require_safe
+def ranking_xlsx(request: HttpRequest, plan_pk: int) -> FileResponse:
+    _, result, rows = _ranking(request, plan_pk)
+    name = file_name(f"考核排名-截至{cn_date(result.as_of)}.xlsx")
+    return FileResponse(scores_xlsx(result, rows), as_attachment=True, filename=name)
+
+
+@access.signed_in
+@require_http_methods(["GET", "POST"])
+def scoring_settings(request: HttpRequest, plan_pk: int) -> HttpResponse:
+    plan = access.get_plan_for_user(request.user, plan_pk)
+    access.require_lead(request.user)
+    form = ScoringSchemeForm(request.POST or None, instance=ScoringScheme.for_plan(plan))
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, "考核设置已保存，排名按新的计分办法计算。")
+        return redirect("reports:ranking", plan_pk=plan.pk)
+    return render(request, "reports/scoring_settings.html", {"plan": plan, "form": form,
+                                                             "defaults": rule_text(ScoringScheme(plan=plan))})

@@ -10,8 +10,9 @@ import time_machine
 from django.core.files.base import ContentFile
 from simple_history.utils import bulk_create_with_history
 
+from notifications.models import Letter
 from plans.models import Measure, Plan, Section, Task, Unit
-from tasks.models import Assignment, Evidence, Review, Submission
+from tasks.models import Assignment, Evidence, ReportingRound, Review, Submission
 
 BEIJING = zoneinfo.ZoneInfo("Asia/Shanghai")
 
@@ -75,3 +76,33 @@ def accept(submission, reviewer, day: datetime.date) -> None:
 def at(*args) -> time_machine.travel:
     """Freeze the clock at a Beijing wall-clock time: at(2025, 6, 30, 10)."""
     return time_machine.travel(datetime.datetime(*args, tzinfo=BEIJING), tick=False)
+
+
+@pytest.fixture
+def worked(db, request):
+    """区财政局 finishes on 2024-06-28 (due 06-30), accepted at once, and reports in the June round in time.
+    光复道街道 reports on 06-27 (after the round's 06-25 deadline), is returned, stays overdue, and leaves the
+    letter of 07-02 (reply due 07-09) unanswered."""
+    with at(2024, 3, 1, 9):
+        cast = request.getfixturevalue("cast")
+    with at(2024, 6, 1, 9):
+        rnd = ReportingRound.objects.create(plan=cast.plan, title="6月调度", due_on=datetime.date(2024, 6, 25),
+                                            created_by=cast.lead)
+        rnd.units.add(cast.finance, cast.street)
+    with at(2024, 6, 20, 10):
+        finance = submit(cast.finance_assignment, cast.finance_user)
+    with at(2024, 6, 28, 10):
+        accept(finance, cast.lead, datetime.date(2024, 6, 28))
+    with at(2024, 6, 27, 10):
+        street = submit(cast.street_assignment, cast.street_user, percent=50)
+    with at(2024, 6, 29, 10):
+        Review.objects.create(submission=street, reviewer=cast.lead, decision=Review.Decision.RETURN, reason="不全")
+        Submission.objects.filter(pk=street.pk).update(state=Submission.State.RETURNED)
+        cast.street_assignment.status = Assignment.Status.RETURNED
+        cast.street_assignment.save()
+    with at(2024, 7, 2, 9):
+        Letter.objects.create(
+            plan=cast.plan, unit=cast.street, seq=1, prefix="测司法函", year=2024, serial=1,
+            number="测司法函〔2024〕1号", title="关于督促整改的函", issued_on=datetime.date(2024, 7, 2),
+            reply_due_on=datetime.date(2024, 7, 9), reply_workdays=5, issuer="测试区司法局", signer="测试区司法局")
+    return cast

@@ -26,7 +26,7 @@ def test_demo_inspection_report(db, tmp_path):
     assert any("CJK-SC" in name for name in fonts)
     raw = "\n".join(page.extract_text() for page in reader.pages)
     text = re.sub(r"\s+", "", raw)
-    assert "— 1 —" in raw and "截至2025年6月30日" in text
+    assert "— 2 —" in raw and "截至2025年6月30日" in text  # the cover is unnumbered
     titles = list(Task.objects.filter(number__isnull=False).values_list("title", flat=True))
     assert len(titles) == 17 and all(title in text for title in titles)
     names = list(Unit.objects.values_list("name", flat=True))
