@@ -172,6 +172,13 @@ MATRIX = {
     # 重新生成: the requester (the street office's liaison here) or the lead office; the job is done, so nothing
     "reports:retry": Row(Of(pk="job"), NOT_GET, (LOGIN, 302, 403, 302, 404, 404)),
     "reports:download": Row(Of({"fmt": "pdf"}, pk="job"), STREET_OBJECT, NOT_POST),
+    # --- 考核: a liaison whose unit owes something in the plan sees its own breakdown; settings are the lead's ---
+    "reports:ranking": Row(Of(plan_pk="plan"), (LOGIN, 200, 200, 200, 200, 404), NOT_POST),
+    "reports:ranking_xlsx": Row(Of(plan_pk="plan"), (LOGIN, 200, 200, 200, 200, 404), NOT_POST),
+    "reports:scoring_settings": Row(Of(plan_pk="plan"), (LOGIN, 200, 403, 403, 403, 404), (LOGIN, 302, 403, 403, 403, 404),
+                                    data=lambda w: {"on_time_points": 50, "target_points": 20, "quality_points": 30,
+                                                    "overdue_deduction": "2", "letter_deduction": "5",
+                                                    "round_deduction": "2"}),
     # --- accounts: the lead office manages them; a liaison sees its own unit's ------------------------------
     "accounts:list": Row(none, OVERSEERS, OVERSEERS_NOT_POST),
     "accounts:events": Row(none, OVERSEERS, OVERSEERS_NOT_POST),
@@ -214,8 +221,8 @@ def test_every_url_is_in_the_matrix():
     assert not set(MATRIX) - set(URLS), "rows for URLs that no longer exist"
     counts = {ns: sum(1 for name in URLS if name.partition(":")[0] == ns and ":" in name)
               for ns in ("plans", "tasks", "notifications", "reports", "accounts")}
-    assert counts == {"plans": 7, "tasks": 30, "notifications": 18, "reports": 5, "accounts": 7}
-    assert len(URLS) == len(MATRIX) == 70
+    assert counts == {"plans": 7, "tasks": 30, "notifications": 18, "reports": 8, "accounts": 7}
+    assert len(URLS) == len(MATRIX) == 73
 
 
 def client_for(role, w, login, client):
