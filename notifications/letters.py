@@ -176,7 +176,7 @@ def letter_context(*, plan: Plan, unit: Unit, config: LadderConfig, items: list[
                    reply_workdays: int, number: str, copy_units: list[str] = (), preview: bool = False) -> dict:
     groups = []
     for task, rows in groupby(items, key=lambda item: item["task"]):
-        groups.append({"task": task, "items": list(rows)})
+        groups.append({"task": task, "title": normalise(task.title), "items": list(rows)})
     return {
         "masthead": config.issuer_name,
         "signer": config.signer_name,

@@ -62,7 +62,7 @@ def pdf_bytes(django_db_setup, django_db_blocker):
 
     with django_db_blocker.unblock(), transaction.atomic():
         plan, finance = demo_plan()
-        task = Task.objects.create(plan=plan, number=1, title="着力提高业务能力", order=1)
+        task = Task.objects.create(plan=plan, number=1, title="着力提高业务能力(培训)", order=1)
         measure = Measure.objects.create(task=task, text="1.2024年6月底前完成全员轮训(含街道)。", due_on=D(2024, 6, 30))
         led = Measure.objects.create(task=task, order=2, text="区财政局牵头建立培训经费保障机制。", due_on=D(2024, 7, 5))
         led.lead_units.add(finance)
@@ -125,6 +125,7 @@ def test_letter_pdf_is_a4_and_lists_the_unit_items_and_number(pdf_bytes):
     assert "测司法函〔2024〕1号" in text
     assert "区财政局：" in text
     assert "1．2024年6月底前完成全员轮训（含街道）" in text  # the plan's text, punctuation normalised
+    assert "任务1　着力提高业务能力（培训）" in text  # under the plan's own task number
     assert "《测试区提升行政执法质量三年行动实施方案（2024-2026年）》" in text
     assert "2024年第二季度" in text
     assert "完成时限：2024年6月30日；已逾期15个工作日（20天）" in text

@@ -1,0 +1,120 @@
+"""Forms of the 数据报送 pages: the catalogue's indicator, opening a round, a unit's values, the review."""
+
+from decimal import Decimal
+
+from django import forms
+
+from indicators.figures import Entry
+from indicators.models import FigureReport, FigureRound, Indicator, Period
+from plans.models import Unit
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class IndicatorForm(forms.ModelForm):
+    unit_kinds = forms.MultipleChoiceField(label="报送单位类型", choices=Unit.Kind.choices, required=False,
+                                           widget=forms.CheckboxSelectMultiple,
+                                           help_text="按公式计算的指标由系统计算，无需选择")
+
+    class Meta:
+        model = Indicator
+        fields = ["code", "name", "measure_unit", "kind", "rule", "numerator", "denominator", "parent",
+                  "parts_complete", "unit_kinds", "section", "order", "is_active"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = Indicator.objects.exclude(pk=self.instance.pk) if self.instance.pk else Indicator.objects.all()
+        summed = others.filter(rule=Indicator.Rule.SUM)
+        self.fields["numerator"].queryset = self.fields["denominator"].queryset = summed
+        self.fields["parent"].queryset = summed.filter(parent__isnull=True)
+
+
+class RoundForm(forms.ModelForm):
+    """发起数据报送: the period, the deadline, the indicators; the units default to those whose kinds report them."""
+
+    units = forms.ModelMultipleChoiceField(label="报送单位", queryset=Unit.objects.filter(is_active=True),
+                                           required=False, widget=forms.CheckboxSelectMultiple,
+                                           help_text="不选则为报送所选指标的全部单位")
+
+    class Meta:
+        model = FigureRound
+        fields = ["period_kind", "year", "quarter", "due_on", "indicators"]
+        widgets = {"due_on": DATE_INPUT, "indicators": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["indicators"].queryset = Indicator.objects.filter(is_active=True).select_related("parent")
+        self.fields["indicators"].label_from_instance = lambda i: i.label
+        self.fields["year"].min_value = 2000
+        if not self.is_bound:
+            self.initial.setdefault("indicators", list(self.fields["indicators"].queryset))
+
+    def clean(self):
+        data = super().clean()
+        kind, quarter = data.get("period_kind"), data.get("quarter")
+        if kind == Period.QUARTER and not quarter:
+            self.add_error("quarter", "季度报送请选择季度。")
+        if kind == Period.YEAR:
+            data["quarter"] = self.instance.quarter = None
+        chosen = list(data.get("indicators") or [])
+        if chosen:
+            # a formula needs its parts, a part its total: the round asks for them too
+            needed = {pk for i in chosen for pk in (i.numerator_id, i.denominator_id, i.parent_id) if pk}
+            data["indicators"] = chosen + list(Indicator.objects.filter(pk__in=needed - {i.pk for i in chosen}))
+            kinds = {k for i in data["indicators"] if i.is_reported for k in i.unit_kinds}
+            if not data.get("units"):
+                data["units"] = list(Unit.objects.filter(is_active=True, kind__in=kinds))
+            if not data["units"]:
+                self.add_error("units", "所选指标没有需要报送的单位，请选择报送单位。")
+        year = data.get("year")
+        if kind and year and FigureRound.objects.filter(period_kind=kind, year=year,
+                                                        quarter=data.get("quarter")).exists():
+            self.add_error(None, "该期数据报送已经发起。")
+        return data
+
+    def save_for(self, user) -> FigureRound:
+        rnd = self.save(commit=False)
+        rnd.created_by = user
+        rnd.open(self.cleaned_data["units"], self.cleaned_data["indicators"])
+        return rnd
+
+
+class ValuesForm(forms.Form):
+    """One input per indicator the unit reports (parts under their total), each with its 说明."""
+
+    def __init__(self, *args, report: FigureReport, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.report = report
+        self.indicators = report.indicators()
+        entered = report.values_by_code()
+        for indicator in self.indicators:
+            value = entered.get(indicator.code)
+            self.fields[f"v_{indicator.code}"] = forms.CharField(
+                label=f"{indicator.label}（{indicator.measure_unit}）", required=False,
+                initial=value.value if value else "", widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+            self.fields[f"n_{indicator.code}"] = forms.CharField(
+                label="说明", required=False, max_length=300, initial=value.note if value else "")
+
+    def rows(self, before: dict[int, Decimal]):
+        """(indicator, value field, note field, the previous period's value) in order, for the template."""
+        return [(i, self[f"v_{i.code}"], self[f"n_{i.code}"], before.get(i.pk)) for i in self.indicators]
+
+    def entries(self) -> list[Entry]:
+        return [Entry(i, self.data.get(f"v_{i.code}", ""), self.data.get(f"n_{i.code}", "")) for i in self.indicators]
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(label="填好的模板（.xlsx）", error_messages={"required": "请选择填好的.xlsx模板。"})
+
+
+class ReviewForm(forms.Form):
+    decision = forms.ChoiceField(label="审核结果", choices=[("approve", "通过"), ("return", "退回")],
+                                 widget=forms.RadioSelect, error_messages={"required": "请选择通过或退回。"})
+    reason = forms.CharField(label="审核意见", required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == "return" and not data.get("reason", "").strip():
+            self.add_error("reason", "退回时请写明理由。")
+        return data
+
