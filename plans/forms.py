@@ -5,6 +5,7 @@ from pathlib import Path
 from django import forms
 
 from notifications import robots
+from plans.importer.preamble import NO_PERIOD, NO_TITLE
 from plans.models import Measure, Plan, Unit, UnitAlias, UnitGroup
 
 PLAN_SUFFIXES = (".txt", ".docx", ".xlsx", ".tsv")
@@ -80,6 +81,18 @@ class UnitsFixForm(TaskFixForm):
             self.add_error("leads", f"牵头单位“{'、'.join(missing)}”不在责任单位中。")
         cleaned["unit_list"], cleaned["lead_list"] = units, leads
         return cleaned
+
+
+class PlanFactsForm(forms.Form):
+    """What the document did not say about the plan itself: its title, issuer and end (截止日期)."""
+
+    title = forms.CharField(label="方案标题", max_length=300)
+    issuer = forms.CharField(label="印发机关", max_length=200, required=False)
+    ends_on = forms.DateField(label="截止日期", widget=forms.DateInput(attrs={"type": "date"}),
+                              error_messages={"invalid": "请填写有效的截止日期，如 2026-12-31。"})
+
+    def __init__(self, *args, data_tasks: list | None = None, **kwargs):
+        super().__init__(*args, **kwargs)  # data_tasks: every fix-up gets them; the plan's facts name no task
 
 
 class MergeForm(TaskFixForm):
@@ -246,6 +259,15 @@ def drop_warnings(data: dict, answered) -> None:
     """Leave out of the plan's warnings those a fix-up answered, so neither the preview nor the import's
     messages (writer.plan_warnings) show them again."""
     data["warnings"] = [w for w in data.get("warnings") or [] if not answered(w)]
+
+
+def apply_plan_facts(data: dict, form: PlanFactsForm) -> str:
+    data["title"] = form.cleaned_data["title"].strip()
+    data["issuer"] = form.cleaned_data["issuer"].strip()
+    data["ends_on"] = form.cleaned_data["ends_on"].isoformat()
+    # The reader's requests for them are answered.
+    drop_warnings(data, lambda w: w.get("message") in (NO_PERIOD, NO_TITLE))
+    return "已修改方案的标题、印发机关和截止日期。"
 
 
 def apply_units_fix(data: dict, form: UnitsFixForm) -> str:

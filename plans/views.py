@@ -21,7 +21,7 @@ from notifications import follow_up, robots
 from plans import forms
 from plans.directory import Directory, DirectoryError, load_units
 from plans.importer import PlanImportError, read_plan_for_import
-from plans.importer.writer import apply_plan, fmt_date, section_finder
+from plans.importer.writer import apply_plan, fmt_date, missing_plan_facts, section_finder
 from plans.models import Measure, Task, Unit, UnitAlias, UnitGroup, target_text
 from tracker import access
 from tracker.paging import page_of
@@ -127,6 +127,7 @@ FIXES = {
     "merge": (forms.MergeForm, forms.apply_merge),
     "obligation": (forms.ObligationFixForm, forms.apply_obligation_fix),
     "split": (forms.SplitForm, forms.apply_split),
+    "plan": (forms.PlanFactsForm, forms.apply_plan_facts),
 }
 # The preview's filters: which measures to show.
 SHOW = {
@@ -171,8 +172,10 @@ def import_preview(request: HttpRequest) -> HttpResponse:
         "state": state, "data": data, "issued_on": _iso(data.get("issued_on")), "ends_on": _iso(data.get("ends_on")),
         "outline": outline, "requirements": requirements, "summary": _summary(data), "show": show,
         "unknown": unknown, "choices": forms.NameChoicesForm(names=unknown, chosen=state.get("choices")),
-        "existing": existing, "changes": _dry_run(state) if existing else None,
+        "existing": existing, "changes": _dry_run(state) if existing and not missing_plan_facts(data) else None,
         "kind_choices": Measure.Kind.choices, "recurrence_choices": Measure.Recurrence.choices,
+        "missing": missing_plan_facts(data), "facts": forms.PlanFactsForm(initial={
+            "title": data["title"], "issuer": data.get("issuer") or "", "ends_on": data.get("ends_on")}),
     })
 
 
@@ -293,6 +296,10 @@ CHANGES_SHOWN = 10  # changes listed one by one after confirming; the preview li
 def import_confirm(request: HttpRequest) -> HttpResponse:
     state = _pending(request)
     data = state["data"]
+    missing = missing_plan_facts(data)
+    if missing:
+        messages.error(request, f"请先填写方案的{'、'.join(missing)}，再确认导入。")
+        return redirect(reverse("plans:import_preview") + "#facts")
     unknown = _unknown(data, Directory())
     choices = forms.NameChoicesForm(request.POST, names=unknown)
     if not choices.is_valid():

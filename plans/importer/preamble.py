@@ -46,6 +46,9 @@ SECTION_HEADING = re.compile(rf"^\s*(?:第?(?P<top>[{CN_NUMBERS}]{{1,3}})[、．
 _SPACES = re.compile(r"[\s\u3000]+")
 # Lines that look like a title but are not: a clause (…；), an annex number, a bracketed note.
 _NOT_TITLE = re.compile(r"[；;]$|^附件\s*[0-9０-９一二三四五六七八九十]*\s*[:：]?$|^[（(].*[)）]$")
+# A plan states no period (到2025年, （2024—2026年）) and no deadline: its end is asked for, never guessed.
+NO_PERIOD = "文中未写明方案的实施期限，请在预览中填写截止日期。"
+NO_TITLE = "未找到方案标题，请在预览中补填。"
 CLOSING_LINES = 6  # the signature and its date are among the last lines of a document
 
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from .deadlines import MAX_YEAR, MIN_YEAR, Deadline, parse_deadline, parse_target
 from .errors import PlanImportError
 from .numerals import ascii_digits, cn_to_int
-from .preamble import SECTION_HEADING, read_preamble, title_of, title_range, until_years
+from .preamble import NO_PERIOD, SECTION_HEADING, read_preamble, title_of, title_range, until_years
 from .units import parse_annotation, role_mark, split_units
 from .vocabulary import (
     CATEGORY,
@@ -498,11 +498,13 @@ def parse_rows(
         raise PlanImportError("任务表中没有任务：表头下面没有内容")
     tasks = [_build_task(d, cols, meta, warnings) for d in drafts]
     ends_on = _ends_on(meta, tasks)
+    if ends_on is None:
+        warnings.append({"line": None, "message": NO_PERIOD})
     return {
         "title": meta.title,
         "issuer": meta.issuer,
         "issued_on": meta.issued_on.isoformat() if meta.issued_on else None,
-        "ends_on": ends_on.isoformat(),
+        "ends_on": ends_on.isoformat() if ends_on else None,
         "source": {"format": source_format, "table": _describe(label, detail, sum(len(d.rows) for d in drafts))},
         "sections": sections,
         "tasks": tasks,
@@ -515,14 +517,15 @@ def _describe(label: str, detail: str | None, count: int) -> str:
     return f"{label}（{inside}）"
 
 
-def _ends_on(meta: _Meta, tasks: list[dict]) -> datetime.date:
+def _ends_on(meta: _Meta, tasks: list[dict]) -> datetime.date | None:
+    """The year the plan runs to, else its latest deadline, else the end of its year of issue; None when
+    the table says none of these (the preview asks)."""
     if meta.end_year:
         return datetime.date(meta.end_year, 12, 31)
     dues = [m["due"] for t in tasks for m in t["measures"] if m["due"]]
     if dues:
         return datetime.date.fromisoformat(max(dues))
-    year = meta.issued_on.year if meta.issued_on else datetime.date.today().year
-    return datetime.date(year, 12, 31)
+    return datetime.date(meta.issued_on.year, 12, 31) if meta.issued_on else None
 
 
 def _deadline(text: str, meta: _Meta) -> Deadline:

@@ -15,6 +15,8 @@ from .numerals import ascii_digits, cn_to_int
 from .preamble import (
     DATE_LINE,
     NAMES_A_PLAN,
+    NO_PERIOD,
+    NO_TITLE,
     ORG_LINE,
     PRINTED_ON,
     PUBLIC_NOTE,
@@ -226,7 +228,7 @@ class _Reader:
         self.title_candidates = preamble.titles  # the titles read, a cover notice's before the plan's own
         self.title = preamble.title
         if not self.title:
-            self.warn(pre[0][0] if pre else None, "未找到方案标题，请在预览中补填。")
+            self.warn(pre[0][0] if pre else None, NO_TITLE)
 
     # -- structure ---------------------------------------------------------------------------------
     def blocks(self, body: list[tuple[int, str]]) -> list[Block]:
@@ -401,7 +403,7 @@ class _Reader:
             "title": self.title,
             "issuer": self.issuer,
             "issued_on": self.issued_on.isoformat() if self.issued_on else None,
-            "ends_on": self.ends_on(pre, blocks, task_ids, out_tasks).isoformat(),
+            "ends_on": ends_on.isoformat() if (ends_on := self.ends_on(pre, blocks, task_ids, out_tasks)) else None,
             "source": {"format": "txt", "table": None},
             "sections": sections,
             "tasks": out_tasks,
@@ -520,7 +522,7 @@ class _Reader:
             "measures": measures,
         }
 
-    def ends_on(self, pre, blocks, task_ids, tasks) -> datetime.date:
+    def ends_on(self, pre, blocks, task_ids, tasks) -> datetime.date | None:
         general = [t for _, t in pre]
         with_tasks = {id(_root(x)) for x in blocks if id(x) in task_ids}
         for b in blocks:
@@ -541,9 +543,8 @@ class _Reader:
             ends.append(datetime.date(self.base_year, 12, 31))
         if ends:
             return max(ends)
-        today = datetime.date.today()
-        self.warn(None, "未能确定方案的结束日期，暂按当年年底计，请在预览中核对。")
-        return datetime.date(today.year, 12, 31)
+        self.warn(None, NO_PERIOD)  # never guessed from today's year: the preview asks
+        return None
 
 
 def _heading(block: Block, parsed: dict) -> str:

@@ -24,6 +24,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from plans.directory import Directory
+from plans.importer.errors import PlanImportError
 from plans.models import Measure, Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment
 from tasks.planning import SyncResult, sync_assignments, try_delete
@@ -147,6 +148,9 @@ class _Writer:
 
     def run(self) -> ImportResult:
         data = self.data
+        missing = missing_plan_facts(data)
+        if missing:
+            raise PlanImportError(f"方案的{'、'.join(missing)}未填写，请先在预览中填写。")
         title = data["title"].strip()
         issuer = (data.get("issuer") or "").strip()
         plan = Plan.objects.filter(title=title, issuer=issuer).first()
@@ -375,6 +379,11 @@ def task_label(item: dict) -> str:
     if item.get("number"):
         return f"任务{item['number']}"
     return f"{'工作要求' if item.get('requirement') else '任务'}“{_short(item['title'].strip(), 16)}”"
+
+
+def missing_plan_facts(data: dict) -> list[str]:
+    """What a plan needs and its document did not say (the reader leaves them empty): 标题, 截止日期."""
+    return [label for key, label in (("title", "标题"), ("ends_on", "截止日期")) if not (data.get(key) or "").strip()]
 
 
 def plan_warnings(data: dict) -> list[str]:

@@ -1,10 +1,13 @@
-"""manage.py import_plan PATH [--dry-run] [--json] [--plan-prefix 河北司法]: read a plan document and write it.
+"""manage.py import_plan PATH [--dry-run] [--json] [--ends-on 2026-12-31] [--plan-prefix 河北司法]: read a plan
+document and write it (a plan whose text states no period needs --ends-on).
 
 The plan is read as it means it (read_plan_for_import: kinds, owners, leads); --json prints that dict.
 --dry-run writes nothing: it shows what was read and, for a plan imported before, what importing would change.
 """
 
+import argparse
 import collections
+import datetime
 import json
 import sys
 from pathlib import Path
@@ -15,7 +18,7 @@ from django.db import transaction
 from notifications import follow_up
 from plans.directory import Directory
 from plans.importer import PlanImportError, read_plan_for_import
-from plans.importer.writer import apply_plan, plan_warnings, try_plan
+from plans.importer.writer import apply_plan, missing_plan_facts, plan_warnings, try_plan
 from plans.models import Measure, Plan
 
 
@@ -26,6 +29,8 @@ class Command(BaseCommand):
         parser.add_argument("path", help="方案文件")
         parser.add_argument("--dry-run", action="store_true", help="只识别、不写入；已导入的同名方案列出将发生的变更")
         parser.add_argument("--json", action="store_true", help="只输出识别结果 JSON")
+        parser.add_argument("--ends-on", type=_day, default=None,
+                            help="方案截止日期（YYYY-MM-DD）：文中未写明实施期限时必填，写明时以此为准")
         parser.add_argument("--plan-prefix", default="",
                             help="文号前缀，如“河北司法”：函告编号前缀为“河北司法函”，通报为“河北司法通”")
 
@@ -43,13 +48,19 @@ class Command(BaseCommand):
             self.fail(str(exc))
         except Exception as exc:  # never a traceback for a user's file
             self.fail(f"无法读取该文件：{path.name}（{type(exc).__name__}）")
+        if options["ends_on"]:
+            data["ends_on"] = options["ends_on"].isoformat()
         if options["json"]:
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
             if options["dry_run"]:
                 return
+        missing = missing_plan_facts(data)
+        if missing and not options["dry_run"]:
+            self.fail(f"文中没有写明方案的{'、'.join(missing)}" + ("，请用 --ends-on 指定截止日期。" if "截止日期" in missing else "。"))
         if options["dry_run"]:
             self.print_preview(data)
-            if Plan.objects.filter(title=data["title"].strip(), issuer=(data.get("issuer") or "").strip()).exists():
+            if not missing and Plan.objects.filter(title=data["title"].strip(),
+                                                   issuer=(data.get("issuer") or "").strip()).exists():
                 self.print_changes(try_plan(data, source_name=path.name, source_text=source_text))
             return
         with transaction.atomic():
@@ -104,3 +115,10 @@ class Command(BaseCommand):
             self.stdout.write(f"提示（{len(warnings)} 条）：")
             for warning in warnings:
                 self.stdout.write(f"  {warning}")
+
+
+def _day(text: str) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"截止日期“{text}”应写作 YYYY-MM-DD，如 2026-12-31。") from None
