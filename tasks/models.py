@@ -494,6 +494,12 @@ class ReportingRound(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def asks_about_q(self) -> Q:
+        """The assignments the round asks about: in its tasks, or in any task of its plan when it names none (the
+        rule of ``ReportingRoundQuerySet.open_for``, from the round's side)."""
+        tasks = list(self.tasks.values_list("pk", flat=True))
+        return Q(measure__task__in=tasks) if tasks else Q(measure__task__plan_id=self.plan_id)
+
 
 class RoundSchedule(models.Model):
     """定期调度: a round that opens itself — every month, every quarter, or on chosen dates — asks the units that

@@ -65,7 +65,17 @@ class AssignmentListView(SingleTableMixin, FilterView):
         if every_unit != self.all_units:
             return redirect("tasks:assignments" if every_unit else "tasks:my_tasks")
         self.today = timezone.localdate()
+        self.answering = self._round_answered(request)
         return super().get(request, *args, **kwargs)
+
+    def _round_answered(self, request) -> ReportingRound | None:
+        """?round=: an open 调度 that asks the liaison's unit; the list then holds the items it asks about, to tick
+        and report at once (a report on an item it asks about counts for it). Another unit's round is 404."""
+        pk = request.GET.get("round", "")
+        if self.all_units or not pk.isdigit():
+            return None
+        answering = access.get_round_for_user(request.user, int(pk))
+        return answering if answering.closed_at is None else None
 
     def get_queryset(self):
         """Open work first (Assignment.work_rank_case), then by due date; each row names its task from the same
@@ -83,6 +93,8 @@ class AssignmentListView(SingleTableMixin, FilterView):
         """我的任务 folds finished items away (?show=done lists them, ?show=all everything); a status filter
         shows what it asks for."""
         rows = super().get_table_data()
+        if self.answering is not None:
+            rows = rows.filter(self.answering.asks_about_q())
         if self.all_units or getattr(self.filterset.form, "cleaned_data", {}).get("status"):
             self.show = "all"
             return rows
@@ -102,6 +114,7 @@ class AssignmentListView(SingleTableMixin, FilterView):
         context = {**super().get_context_data(**kwargs), "all_units": self.all_units, "show": self.show,
                    "filters_in_use": any(self.request.GET.get(name) for name in self.filterset.form.fields)}
         if not self.all_units:
+            context["answering"] = self.answering
             context["leads_any"] = access.measures_led_by(self.request.user).exists()
             context["counts"] = getattr(self, "counts", None)
         return context

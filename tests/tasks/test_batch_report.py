@@ -139,3 +139,33 @@ def test_the_form_page_query_count_does_not_grow_with_items(frozen, cast, login)
 
     few = queries(street_items(cast, 2))
     assert queries(street_items(cast, 12)) == few
+
+
+def open_round(cast, tasks=()):
+    from tasks.models import ReportingRound
+
+    rnd = ReportingRound.objects.create(plan=cast.plan, title="7月调度", due_on=datetime.date(2024, 6, 28),
+                                        created_by=cast.lead)
+    rnd.units.add(cast.street, cast.finance)
+    rnd.tasks.add(*tasks)
+    return rnd
+
+
+def test_a_round_lists_the_items_it_asks_about_to_report_at_once(frozen, cast, login):
+    from plans.models import Task
+
+    other_task = Task.objects.create(plan=cast.plan, number=2, title="第二项任务", order=2)
+    outside = Assignment.objects.create(measure=Measure.objects.create(task=other_task, order=1, text="不在调度范围"),
+                                        unit=cast.street, due_on=datetime.date(2024, 7, 1))
+    inside = street_items(cast, 1)[0]
+    rnd = open_round(cast, tasks=[cast.task])
+    c = login(cast.street_user)
+    assert f"/tasks/mine/?round={rnd.pk}" in c.get("/").content.decode()
+    page = c.get(f"/tasks/mine/?round={rnd.pk}").content.decode()
+    assert "调度“7月调度”" in page and 'data-testid="round-answer"' in page
+    assert f'value="{inside.pk}" form="batch-pick"' in page and f'value="{cast.street_assignment.pk}"' in page
+    assert f"/tasks/assignments/{outside.pk}/" not in page
+    response = c.post(URL, post_data([inside, cast.street_assignment]))
+    assert response.status_code == 302
+    assert set(Submission.objects.values_list("round_id", flat=True)) == {rnd.pk}  # both answer the round
+    assert login(cast.outsider).get(f"/tasks/mine/?round={rnd.pk}").status_code == 404
