@@ -26,6 +26,13 @@ FANGSONG, XIAOBIAOSONG, HEITI, KAITI = "仿宋_GB2312", "方正小标宋简体",
 RED = RGBColor(0xC0, 0x00, 0x00)
 LINE = Pt(28.95)  # 225 mm / 22 lines
 CHAR = 16  # pt, one 3号 character
+# a paragraph's properties that come after its w:pBdr (ECMA-376 CT_PPr), an order Word insists on
+AFTER_BORDERS = ("w:shd", "w:tabs",
+             "w:suppressAutoHyphens", "w:kinsoku", "w:wordWrap", "w:overflowPunct", "w:topLinePunct", "w:autoSpaceDE",
+             "w:autoSpaceDN", "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind",
+             "w:contextualSpacing", "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection",
+             "w:textAlignment", "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr",
+             "w:pPrChange")
 
 
 class Blocks(HTMLParser):
@@ -110,12 +117,12 @@ def set_font(run, face: str, size: float, *, bold: bool = False, color: RGBColor
 
 
 def border(paragraph, side: str, *, val: str = "single", size: int = 8, color: str = "000000") -> None:
-    """A rule along one side of a paragraph (size in eighths of a point)."""
+    """A rule along one side of a paragraph (size in eighths of a point); top before bottom, as Word reads them."""
     ppr = paragraph._p.get_or_add_pPr()
     borders = ppr.find(qn("w:pBdr"))
     if borders is None:
         borders = OxmlElement("w:pBdr")
-        ppr.append(borders)
+        ppr.insert_element_before(borders, *AFTER_BORDERS)
     edge = OxmlElement(f"w:{side}")
     for key, value in (("val", val), ("sz", str(size)), ("space", "1"), ("color", color)):
         edge.set(qn(f"w:{key}"), value)
@@ -231,7 +238,8 @@ def table_block(doc, rows: list[list[str]]) -> None:
 
 def banji_line(doc, cls: str, text: str, *, after_copy: bool = False) -> None:
     """版记 (7.4): 4号, indented 一字 each side; a thick rule above 抄送, a thin one under it, a thick one under the 印发
-    line, which has the 印发机关 left and the 印发日期 right."""
+    line, which has the 印发机关 left and the 印发日期 right. (It follows the text: a frame at the foot of the page is
+    not kept by every word processor.)"""
     p = paragraph(doc, text, size=14, align=WD_ALIGN_PARAGRAPH.LEFT, keep=cls == "copy")
     fmt = p.paragraph_format
     fmt.left_indent = fmt.right_indent = Pt(14)
@@ -241,6 +249,6 @@ def banji_line(doc, cls: str, text: str, *, after_copy: bool = False) -> None:
         border(p, "bottom", size=4)
     else:
         fmt.tab_stops.add_tab_stop(Mm(156) - Pt(28), alignment=WD_TAB_ALIGNMENT.RIGHT)
-        border(p, "bottom", size=8)
         if not after_copy:
             border(p, "top", size=8)
+        border(p, "bottom", size=8)
