@@ -297,3 +297,12 @@ def test_a_cover_notice_with_numbered_paragraphs_is_preamble_and_its_signature_t
         "某某镇人民政府办公室", "2026-02-10", "2026年镇政府工作报告重点任务分解方案")
     assert [(t["number"], t["lead_units"]) for t in plan["tasks"]] == [(1, ["镇财政所"])]
     assert [s["title"] for s in plan["sections"]] == ["主要目标"]
+
+
+@pytest.mark.parametrize("preamble", [
+    "各乡镇人民政府，县直各部门：\n现将《某县秸秆禁烧工作方案》印发给你们，请认真执行。\n某县人民政府办公室\n2026年3月1日\n",
+    "某县人民政府办公室关于印发某县秸秆禁烧工作方案的通知\n",
+])
+def test_a_document_without_a_title_line_takes_its_title_from_its_notice(preamble):
+    plan = parse_text(preamble + "一、重点任务\n1．加强田间巡查。（各乡镇人民政府负责）\n")
+    assert (plan["title"], plan["issuer"]) == ("某县秸秆禁烧工作方案", "某县人民政府办公室")
