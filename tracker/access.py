@@ -8,7 +8,8 @@ The roles (``tracker.models.User.role``):
 
 - 牵头单位 (the lead office) sees everything within its reach and changes it.
 - 督察 (an inspector) sees everything within its reach and changes nothing. Two POSTs are reading, not
-  changing, and stay open to inspectors: asking for a report (printing) and marking one's own messages read.
+  changing, and stay open to inspectors: asking for a report (printing) and marking one's own messages read;
+  and every role changes its own password (``own_account``).
 - 责任单位联络员 (a unit's liaison) sees its own unit's work — assignments, submissions, evidence, extension
   requests —, and every owner's work of the measures its unit leads (as the measure's or the task's 牵头单位);
   the letters addressed or copied (抄送) to its unit and their replies, the unit's deliveries, reports and
@@ -431,6 +432,12 @@ def overseers_only(view):
         return view(request, *args, **kwargs)
 
     return login_required(wrapper)
+
+
+def own_account(view):
+    """Login required, whatever the role: what a user does to its own account (its password) is open to an
+    inspector too, as signing out is."""
+    return login_required(view)
 
 
 def lead_only(view):

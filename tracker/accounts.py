@@ -1,4 +1,5 @@
-"""Account management by the lead office, without the Django admin, and the sign-in record.
+"""Account management by the lead office, without the Django admin, the sign-in record, and every user's own
+password change (修改密码).
 
 The lead office lists, creates, edits, disables and re-enables accounts and resets passwords; an
 inspector may read the lists and changes nothing (403); a liaison gets 403 on the lists and on its own unit's
@@ -11,6 +12,8 @@ import django_tables2 as tables
 from axes.utils import reset as axes_reset
 from django import forms
 from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.forms import PasswordChangeForm
 from django.contrib.auth.password_validation import password_validators_help_texts, validate_password
 from django.db import transaction
 from django.db.models import Q
@@ -22,7 +25,7 @@ from django_filters.views import FilterView
 from django_tables2.views import SingleTableMixin
 
 from plans.models import Unit
-from tracker import access
+from tracker import access, audit
 from tracker.models import LoginEvent, User, generate_password
 from tracker.paging import PER_PAGE
 from tracker.security import locked_out_addresses, lockout_policy
@@ -68,6 +71,28 @@ class PasswordChoiceForm(forms.Form):
 
     def chosen_password(self) -> str:
         return self.cleaned_data["password1"] if self.cleaned_data["mode"] == "set" else generate_password()
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    """The current password, then the new one twice, checked by AUTH_PASSWORD_VALIDATORS (Django's form)."""
+
+    error_messages = {
+        "password_incorrect": "当前密码不正确，请重新输入。",
+        "password_mismatch": "两次输入的新密码不一致。",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["old_password"].label = "当前密码"
+        self.fields["new_password1"].label = "新密码"
+        self.fields["new_password1"].help_text = " ".join(password_validators_help_texts())
+        self.fields["new_password2"].label = "再次输入新密码"
+
+    def clean_new_password1(self):
+        password = self.cleaned_data.get("new_password1")
+        if password and password == self.cleaned_data.get("old_password"):
+            raise forms.ValidationError("新密码不能与当前密码相同。", code="password_unchanged")
+        return password
 
 
 class AccountForm(forms.ModelForm):
@@ -305,6 +330,25 @@ class LoginEventListView(SingleTableMixin, FilterView):
         return {**super().get_context_data(**kwargs), **lockout_policy()}
 
 
+@access.own_account
+def password_change(request: HttpRequest) -> HttpResponse:
+    """修改密码, for every signed-in user. The session in use stays signed in; every other session of the user
+    ends at its next request (the password is part of each session's check, update_session_auth_hash renews
+    only this one's)."""
+    form = OwnPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            user = form.save()
+            audit.record(LoginEvent.Kind.PASSWORD, request, user=user)
+        update_session_auth_hash(request, user)
+        messages.success(request, "密码已修改。其他设备和浏览器上的登录已失效，需用新密码重新登录。")
+        return redirect("home")
+    response = render(request, "tracker/accounts/password_change.html", {"form": form},
+                      status=400 if request.method == "POST" else 200)
+    response["Cache-Control"] = "no-store"
+    return response
+
+
 app_name = "accounts"
 urlpatterns = [
     path("", access.overseers_only(AccountListView.as_view()), name="list"),
@@ -314,4 +358,5 @@ urlpatterns = [
     path("<int:pk>/password/", account_reset_password, name="reset_password"),
     path("<int:pk>/unlock/", account_unlock, name="unlock"),
     path("events/", access.overseers_only(LoginEventListView.as_view()), name="events"),
+    path("password/", password_change, name="password_change"),
 ]

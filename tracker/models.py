@@ -98,6 +98,7 @@ class LoginEvent(models.Model):
         LOCKED = "locked", "账户锁定"
         REFUSED = "refused", "锁定期间拒绝"
         LOGOUT = "logout", "退出"
+        PASSWORD = "password", "修改密码"
 
     at = models.DateTimeField("时间", default=timezone.now, db_index=True)
     kind = models.CharField("事件", max_length=16, choices=Kind.choices)

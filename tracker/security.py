@@ -1,5 +1,6 @@
 """Cross-cutting security helpers: the Content-Security-Policy header and the client address."""
 
+import ipaddress
 from collections.abc import Callable
 
 from axes.backends import AxesStandaloneBackend
@@ -32,18 +33,38 @@ class ContentSecurityPolicyMiddleware(CSPMiddleware):
         return parts
 
 
-def client_ip(request: HttpRequest) -> str | None:
-    """The address of the person at the keyboard.
+def _trusted(address: str) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in settings.TRUSTED_PROXIES)
 
-    Behind nginx (USE_X_FORWARDED_FOR=True) it is the right-most X-Forwarded-For entry, the one our own
-    proxy wrote; a client cannot forge it. Otherwise it is the socket's peer address.
+
+def client_ip(request: HttpRequest) -> str | None:
+    """The address of the person at the keyboard, for login throttling and the sign-in record.
+
+    The socket's peer (REMOTE_ADDR), unless it is one of our own proxies (settings.TRUSTED_PROXIES): then
+    X-Forwarded-For is read from the right, each proxy having appended the address it was reached from,
+    past our proxies' own hops, and the first address no trusted proxy wrote is the client. What a client
+    puts in the header itself stands further left and is never reached; a request that reaches gunicorn
+    directly is judged by its peer address, whatever its headers say. A hop that is not an address ends
+    the walk at the last trusted one.
     """
-    if settings.USE_X_FORWARDED_FOR:
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
-        if hops:
-            return hops[-1]
-    return request.META.get("REMOTE_ADDR") or None
+    peer = request.META.get("REMOTE_ADDR") or None
+    if peer is None or not _trusted(peer):
+        return peer
+    hops = [hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
+    client = peer
+    for hop in reversed(hops):
+        try:
+            ipaddress.ip_address(hop)
+        except ValueError:
+            break
+        client = hop
+        if not _trusted(hop):
+            break
+    return client
 
 
 class LockoutBackend(AxesStandaloneBackend):

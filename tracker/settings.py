@@ -1,13 +1,14 @@
 """Settings for the 清单化管理 tracker, read from the environment (see README.md)."""
 
 import datetime
+import os
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
-from tracker.env import env_bool, env_int, env_list, env_str
+from tracker.env import env_bool, env_int, env_list, env_networks, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(env_str("VAR_DIR", str(BASE_DIR / "var")))
@@ -129,11 +130,16 @@ MEDIA_URL = "/media-not-served/"
 # Security (issue 7). Production (DEBUG off) is strict by default; each switch can be set in the environment.
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 # Behind nginx: SECURE_PROXY_SSL_HEADER=HTTP_X_FORWARDED_PROTO trusts the proxy's "https" marker, and
-# USE_X_FORWARDED_FOR=True takes the client address from X-Forwarded-For (see tracker/security.py).
+# TRUSTED_PROXIES (addresses or networks of our own proxies) lets the client address come from
+# X-Forwarded-For on requests those proxies pass on; unset, the socket's peer is the client
+# (tracker/security.py client_ip).
 SECURE_PROXY_SSL_HEADER = (
     (env_str("SECURE_PROXY_SSL_HEADER"), "https") if env_str("SECURE_PROXY_SSL_HEADER") else None
 )
-USE_X_FORWARDED_FOR = env_bool("USE_X_FORWARDED_FOR", False)
+if "USE_X_FORWARDED_FOR" in os.environ:  # the old switch, which believed the header from anyone
+    raise ImproperlyConfigured("USE_X_FORWARDED_FOR is gone: name the proxies to trust in TRUSTED_PROXIES "
+                               "(e.g. TRUSTED_PROXIES=127.0.0.1 when nginx runs on this machine)")
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
 SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)

@@ -191,6 +191,8 @@ MATRIX = {
     "accounts:reset_password": Row(Of(pk="street_user"), NOT_GET, (LOGIN, 200, 403, 403, 404, 404),
                                    data=lambda w: {"mode": "generate"}),
     "accounts:unlock": Row(Of(pk="street_user"), NOT_GET, (LOGIN, 302, 403, 403, 404, 404)),
+    # 修改密码: one's own, every role (an inspector too); the empty form asks for the passwords
+    "accounts:password_change": Row(none, SIGNED_IN, (LOGIN, 400, 400, 400, 400, 400), data=lambda w: {}),
 }
 
 
@@ -221,8 +223,8 @@ def test_every_url_is_in_the_matrix():
     assert not set(MATRIX) - set(URLS), "rows for URLs that no longer exist"
     counts = {ns: sum(1 for name in URLS if name.partition(":")[0] == ns and ":" in name)
               for ns in ("plans", "tasks", "notifications", "reports", "accounts")}
-    assert counts == {"plans": 7, "tasks": 30, "notifications": 18, "reports": 8, "accounts": 7}
-    assert len(URLS) == len(MATRIX) == 73
+    assert counts == {"plans": 7, "tasks": 30, "notifications": 18, "reports": 8, "accounts": 8}
+    assert len(URLS) == len(MATRIX) == 74
 
 
 def client_for(role, w, login, client):
@@ -251,8 +253,9 @@ def test_access(world, login, client, name):
 
 def test_an_inspector_changes_nothing():
     """Every POST answers 403 to an inspector, but for these: marking one's messages read, asking for a
-    report, and signing in and out — or 405/404 where there is nothing to change or nothing to see."""
-    allowed = {"notifications:inbox", "reports:index", "login", "logout"}
+    report, changing one's own password, and signing in and out — or 405/404 where there is nothing to change
+    or nothing to see."""
+    allowed = {"notifications:inbox", "reports:index", "login", "logout", "accounts:password_change"}
     inspector = ROLES.index("inspector")
     for name, row in MATRIX.items():
         if name not in allowed and row.get != NOT_GET and row.post[inspector] != 404:

@@ -1,4 +1,5 @@
 import datetime
+import ipaddress
 
 import time_machine
 from django.db import connection
@@ -50,16 +51,18 @@ def test_lockout_and_refused_attempts_are_told_apart(cast):
     assert kinds() == ["failure"] * 5 + ["locked", "refused"]
 
 
-def test_forwarded_address_is_used_only_behind_the_proxy(cast, settings):
+def test_forwarded_address_is_used_only_behind_a_trusted_proxy(cast, settings):
     post_login(Client(), "finance", "bad-one-here", ip="127.0.0.1")
-    settings.USE_X_FORWARDED_FOR = False
+    settings.TRUSTED_PROXIES = ()
     Client().post(reverse("login"), {"username": "finance", "password": "x"}, REMOTE_ADDR="127.0.0.1",
                   HTTP_X_FORWARDED_FOR="203.0.113.9")
-    settings.USE_X_FORWARDED_FOR = True
+    settings.TRUSTED_PROXIES = (ipaddress.ip_network("127.0.0.1"),)
     Client().post(reverse("login"), {"username": "finance", "password": "x"}, REMOTE_ADDR="127.0.0.1",
                   HTTP_X_FORWARDED_FOR="1.1.1.1, 203.0.113.9")
+    Client().post(reverse("login"), {"username": "finance", "password": "x"}, REMOTE_ADDR="198.51.100.7",
+                  HTTP_X_FORWARDED_FOR="203.0.113.9")
     assert list(LoginEvent.objects.order_by("id").values_list("ip_address", flat=True)) == [
-        "127.0.0.1", "127.0.0.1", "203.0.113.9"]
+        "127.0.0.1", "127.0.0.1", "203.0.113.9", "198.51.100.7"]
 
 
 def test_lead_office_sees_and_filters_the_record(cast, login):

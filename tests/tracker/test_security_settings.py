@@ -1,4 +1,5 @@
 import datetime
+import ipaddress
 import os
 import re
 import runpy
@@ -9,9 +10,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from django.core.exceptions import ImproperlyConfigured
 from django.test import Client
 from django.urls import reverse
 
+from tests.conftest import PASSWORD
 from tracker.security import client_ip
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -75,19 +78,20 @@ def test_production_defaults_are_strict(monkeypatch, tmp_path):
     assert s["SESSION_COOKIE_SECURE"] and s["CSRF_COOKIE_SECURE"] and s["SECURE_CONTENT_TYPE_NOSNIFF"]
     assert (s["X_FRAME_OPTIONS"], s["SECURE_REFERRER_POLICY"]) == ("DENY", "same-origin")
     assert (s["SESSION_COOKIE_AGE"], s["SESSION_SAVE_EVERY_REQUEST"], s["SESSION_RENEW_SECONDS"]) == (7200, False, 300)
-    assert s["SECURE_PROXY_SSL_HEADER"] is None and s["USE_X_FORWARDED_FOR"] is False
+    assert s["SECURE_PROXY_SSL_HEADER"] is None and s["TRUSTED_PROXIES"] == ()
     assert (s["AXES_FAILURE_LIMIT"], s["AXES_COOLOFF_TIME"]) == (5, datetime.timedelta(minutes=15))
     assert s["AXES_LOCKOUT_PARAMETERS"] == [["username", "ip_address"]] and s["AXES_RESET_ON_SUCCESS"]
 
 
 def test_security_switches_come_from_the_environment(monkeypatch, tmp_path):
     s = production_settings(monkeypatch, tmp_path, SECURE_PROXY_SSL_HEADER="HTTP_X_FORWARDED_PROTO",
-                            USE_X_FORWARDED_FOR="True", SECURE_HSTS_PRELOAD="False", SECURE_HSTS_SECONDS="600",
+                            TRUSTED_PROXIES="127.0.0.1, 10.0.1.0/24", SECURE_HSTS_PRELOAD="False",
+                            SECURE_HSTS_SECONDS="600",
                             SECURE_SSL_REDIRECT="False", LOGIN_FAILURE_LIMIT="7", LOGIN_LOCKOUT_MINUTES="30",
                             SESSION_IDLE_MINUTES="45")
     assert s["SECURE_PROXY_SSL_HEADER"] == ("HTTP_X_FORWARDED_PROTO", "https")
-    assert (s["USE_X_FORWARDED_FOR"], s["SECURE_HSTS_PRELOAD"], s["SECURE_HSTS_SECONDS"], s["SECURE_SSL_REDIRECT"]) == (
-        True, False, 600, False)
+    assert s["TRUSTED_PROXIES"] == (ipaddress.ip_network("127.0.0.1/32"), ipaddress.ip_network("10.0.1.0/24"))
+    assert (s["SECURE_HSTS_PRELOAD"], s["SECURE_HSTS_SECONDS"], s["SECURE_SSL_REDIRECT"]) == (False, 600, False)
     assert (s["AXES_FAILURE_LIMIT"], s["AXES_COOLOFF_TIME"], s["SESSION_COOKIE_AGE"]) == (
         7, datetime.timedelta(minutes=30), 2700)
 
@@ -174,16 +178,62 @@ def test_admin_relaxes_styles_only_under_admin(cast, login):
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", response.content.decode())
 
 
-@pytest.mark.parametrize("behind_proxy, forwarded, expected", [
-    (False, "203.0.113.9", "10.0.0.5"),
-    (True, "203.0.113.9", "203.0.113.9"),
-    (True, "6.6.6.6, 203.0.113.9", "203.0.113.9"),  # a forged left-most hop is ignored
-    (True, "", "10.0.0.5"),
+@pytest.mark.parametrize("value", ["nginx", "10.0.0.0/33", "127.0.0.1;10.0.0.1"])
+def test_a_trusted_proxy_that_is_no_address_stops_the_start(monkeypatch, tmp_path, value):
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES"):
+        production_settings(monkeypatch, tmp_path, TRUSTED_PROXIES=value)
+
+
+def test_the_old_forwarded_switch_stops_the_start_with_what_to_set_instead(monkeypatch, tmp_path):
+    with pytest.raises(ImproperlyConfigured, match="TRUSTED_PROXIES"):
+        production_settings(monkeypatch, tmp_path, USE_X_FORWARDED_FOR="True")
+
+
+NGINX, BALANCER = "127.0.0.1", "10.0.1.7"
+
+
+@pytest.mark.parametrize("trusted, peer, forwarded, expected", [
+    # no proxy configured: the header is never read, whatever it says
+    ((), "203.0.113.9", "198.51.100.1", "203.0.113.9"),
+    ((), NGINX, "198.51.100.1", NGINX),
+    # through nginx: the address nginx appended is the client's
+    (("127.0.0.1",), NGINX, "203.0.113.9", "203.0.113.9"),
+    (("127.0.0.1",), NGINX, "real, spoof, 203.0.113.9", "203.0.113.9"),  # what the client wrote is ignored
+    (("127.0.0.1",), NGINX, "6.6.6.6, 203.0.113.9", "203.0.113.9"),
+    (("127.0.0.1",), NGINX, "", NGINX),
+    (("127.0.0.1",), NGINX, "unknown", NGINX),
+    # straight to gunicorn, headers and all: the peer's own address
+    (("127.0.0.1",), "203.0.113.9", "1.2.3.4", "203.0.113.9"),
+    (("127.0.0.1",), "203.0.113.9", "real, spoof", "203.0.113.9"),
+    # a load balancer in front of nginx: both hops skipped, the first one they did not write is the client
+    (("127.0.0.1", "10.0.1.0/24"), NGINX, f"6.6.6.6, 203.0.113.9, {BALANCER}", "203.0.113.9"),
+    (("127.0.0.1", "10.0.1.0/24"), NGINX, f"{BALANCER}", BALANCER),
+    (("::1",), "::1", "2001:db8::5", "2001:db8::5"),
 ])
-def test_client_ip(rf, settings, behind_proxy, forwarded, expected):
-    settings.USE_X_FORWARDED_FOR = behind_proxy
-    request = rf.get("/", REMOTE_ADDR="10.0.0.5", HTTP_X_FORWARDED_FOR=forwarded)
+def test_client_ip_trusts_forwarded_addresses_only_from_our_proxies(rf, settings, trusted, peer, forwarded,
+                                                                    expected):
+    settings.TRUSTED_PROXIES = tuple(ipaddress.ip_network(n) for n in trusted)
+    request = rf.get("/", REMOTE_ADDR=peer, HTTP_X_FORWARDED_FOR=forwarded)
     assert client_ip(request) == expected
+
+
+def test_a_rotated_forwarded_header_does_not_walk_around_the_lockout(cast, settings, time_machine):
+    """Six failures sent straight to gunicorn, each with a new X-Forwarded-For, lock the one real address."""
+    settings.TRUSTED_PROXIES = (ipaddress.ip_network("127.0.0.1/32"),)
+    time_machine.move_to(datetime.datetime(2024, 6, 20, 9, 0, tzinfo=datetime.UTC), tick=False)
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(reverse("login"), {"username": "finance", "password": "wrong-password"},
+                      REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR=f"198.51.100.{i}")
+    response = Client().post(reverse("login"), {"username": "finance", "password": PASSWORD},
+                             REMOTE_ADDR="203.0.113.9", HTTP_X_FORWARDED_FOR="198.51.100.200")
+    assert response.status_code == 429
+    # through nginx, a client rotating the header it writes is still the address nginx appended
+    for i in range(settings.AXES_FAILURE_LIMIT):
+        Client().post(reverse("login"), {"username": "street", "password": "wrong-password"},
+                      REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR=f"198.51.100.{i}, 192.0.2.44")
+    response = Client().post(reverse("login"), {"username": "street", "password": PASSWORD},
+                             REMOTE_ADDR=NGINX, HTTP_X_FORWARDED_FOR="198.51.100.99, 192.0.2.44")
+    assert response.status_code == 429
 
 
 @pytest.mark.parametrize("who", ["lead", "inspector", "finance_user", "street_user"])
@@ -200,7 +250,7 @@ def test_every_page_in_the_navigation_satisfies_the_policy(cast, login, who):
 
 
 def test_env_example_lists_every_variable_the_settings_read():
-    read = set(re.findall(r'env_(?:str|int|bool|list)\("([A-Z_]+)"', (ROOT / "tracker" / "settings.py").read_text()))
+    read = set(re.findall(r'env_(?:str|int|bool|list|networks)\("([A-Z_]+)"', (ROOT / "tracker" / "settings.py").read_text()))
     read |= set(re.findall(r'environ\.get\("([A-Z_]+)"', (ROOT / "deploy" / "gunicorn.conf.py").read_text()))
     listed = set(re.findall(r"^#?\s*([A-Z_]+)=", (ROOT / "deploy" / "env.example").read_text(), re.M))
     assert {"SECRET_KEY", "DATABASE_URL", "REDIS_URL", "SECURE_PROXY_SSL_HEADER"} <= read
