@@ -19,7 +19,7 @@ def add_submissions(cast, count: int) -> list[str]:
     Evidence.objects.bulk_create(
         Evidence(submission=s, file=f"evidence/{s.pk}.pdf", original_name="材料.pdf", size=9, sha256="0" * 64,
                  content_type="application/pdf") for s in rows)
-    return [f'href="/tasks/review/{s.pk}/"' for s in rows]
+    return [f'href="/tasks/review/{s.pk}/?' for s in rows]  # the queue's filter rides along (?plan=…)
 
 
 def add_extension_requests(cast, count: int) -> list[str]:
