@@ -95,3 +95,21 @@ def _resolve(plan: Plan, as_of: datetime.date, change, user) -> int:
         config._history_user = user
         config.save(update_fields=["enabled", "paused_reason", "updated_at"])
     return len(items)
+
+
+def flag(measure: Measure, reason: str, user, as_of: datetime.date) -> None:
+    """挂牌督办: flag the measure and let the next sweep look at its items again, on the stricter ladder."""
+    with transaction.atomic():
+        measure.flag(reason, as_of, user)
+        _recheck(measure)
+
+
+def unflag(measure: Measure, reason: str, user) -> None:
+    """摘牌: the plan's own ladder applies again from the next sweep."""
+    with transaction.atomic():
+        measure.unflag(reason, user)
+        _recheck(measure)
+
+
+def _recheck(measure: Measure) -> None:
+    LadderState.objects.filter(assignment__measure=measure, next_step_on__isnull=False).update(next_step_on=RECHECK)

@@ -22,17 +22,23 @@ class WithdrawForm(forms.Form):
 class LadderConfigForm(forms.ModelForm):
     class Meta:
         model = LadderConfig
-        fields = ["enabled", "remind_days", "urge_every_workdays", "letter_after_workdays", "reply_workdays",
-                  "circular_after_workdays", "masthead", "signer", "contact", "contact_phone", "copy_to"]
+        fields = ["enabled", "remind_days", "urge_every_workdays", "flagged_urge_every_workdays", "letter_after_workdays",
+                  "reply_workdays", "circular_after_workdays", "masthead", "signer", "contact", "contact_phone", "copy_to"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.paused_reason:  # resumed only by deciding about the items past due (PauseForm)
             self.fields["enabled"].disabled = True
             self.fields["enabled"].help_text = "自动督办已暂停：请先在下方确定已超过完成时限事项的处理方式。"
+        self.fields["flagged_urge_every_workdays"].required = False  # a form sent without it keeps the setting
 
     def clean(self):
         data = super().clean()
+        if data.get("flagged_urge_every_workdays") is None:
+            data["flagged_urge_every_workdays"] = self.instance.flagged_urge_every_workdays
+        urge, flagged = data.get("urge_every_workdays"), data["flagged_urge_every_workdays"]
+        if urge and flagged and flagged > urge:
+            self.add_error("flagged_urge_every_workdays", "挂牌督办事项的催办间隔应不长于一般事项的催办间隔。")
         if data.get("letter_after_workdays") is not None and data["letter_after_workdays"] < 1:
             self.add_error("letter_after_workdays", "函告的逾期工作日数至少为1。")
         if data.get("reply_workdays") is not None and data["reply_workdays"] < 1:

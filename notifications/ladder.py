@@ -21,8 +21,10 @@ class Timing:
     letter_after: int = 10
 
     @classmethod
-    def of(cls, config) -> "Timing":
-        return cls(tuple(config.remind_list), config.urge_every_workdays, config.letter_after_workdays)
+    def of(cls, config, flagged: bool = False) -> "Timing":
+        """The plan's ladder; for a 挂牌督办 item (``flagged``) its stricter 催办 interval."""
+        urge_every = config.flagged_urge_every_workdays if flagged else config.urge_every_workdays
+        return cls(tuple(config.remind_list), urge_every, config.letter_after_workdays)
 
 
 @dataclass(frozen=True)

@@ -52,6 +52,9 @@ class LadderConfig(models.Model):
                                    validators=[validate_remind_days], help_text="用逗号分隔，例如：7,1")
     urge_every_workdays = models.PositiveSmallIntegerField(
         "催办间隔（工作日）", default=5, help_text="逾期后第1个工作日首次催办，此后每隔若干工作日再次催办；0表示只催办一次")
+    flagged_urge_every_workdays = models.PositiveSmallIntegerField(
+        "挂牌督办事项催办间隔（工作日）", default=2,
+        help_text="挂牌督办的事项逾期后每隔若干工作日催办一次，从严于一般事项；0表示只催办一次")
     letter_after_workdays = models.PositiveSmallIntegerField(
         "函告（逾期工作日）", default=10, help_text="单位任一事项逾期达到该工作日数时，向该单位发出函告")
     reply_workdays = models.PositiveSmallIntegerField("整改回复时限（工作日）", default=5)

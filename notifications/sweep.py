@@ -84,12 +84,13 @@ class Configs(dict):
         marker = 987654321
         return reverse("notifications:assignment", args=[marker]).replace(str(marker), "{}")
 
-    def timing(self, plan_id: int) -> Timing:
+    def timing(self, plan_id: int, flagged: bool = False) -> Timing:
+        """The plan's ladder, or its stricter one for a 挂牌督办 item."""
         if not hasattr(self, "_timings"):
-            self._timings: dict[int, Timing] = {}
-        if plan_id not in self._timings:
-            self._timings[plan_id] = Timing.of(self[plan_id])
-        return self._timings[plan_id]
+            self._timings: dict[tuple[int, bool], Timing] = {}
+        if (plan_id, flagged) not in self._timings:
+            self._timings[plan_id, flagged] = Timing.of(self[plan_id], flagged)
+        return self._timings[plan_id, flagged]
 
 
 def adopt(configs: Configs) -> None:
@@ -208,7 +209,7 @@ def send_by_hand(assignment: Assignment, kind: str, as_of: datetime.date, *, use
 
 STATE_FIELDS = ("pk", "cycle", "due_on", "assignment__due_on", "assignment__status",
                 "assignment__follow_up", "assignment__unit_id", "assignment__period", "assignment__measure_id",
-                "assignment__measure__task__plan_id")
+                "assignment__measure__task__plan_id", "assignment__measure__flagged_on")
 
 
 def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[str]:
@@ -244,13 +245,13 @@ def take_steps(pks: list[int], as_of: datetime.date, configs: Configs) -> list[s
         leads = measure_leads({s[8] for s in states})
         moves: dict[tuple, list[int]] = {}  # one UPDATE per distinct outcome (items due the same day share one)
         wanted = []
-        for pk, cycle, state_due, due_on, status, follow_up, unit_id, period, measure_id, plan_id in states:
+        for pk, cycle, state_due, due_on, status, follow_up, unit_id, period, measure_id, plan_id, flagged in states:
             if status == Assignment.Status.DONE or due_on is None or not follow_up:  # the ladder stops
                 moves.setdefault((None, cycle, state_due, None), []).append(pk)
                 continue
             if state_due is not None and state_due != due_on:
                 cycle += 1  # a new due date starts a new cycle
-            timing = configs.timing(plan_id)
+            timing = configs.timing(plan_id, flagged is not None)
             rung = rung_at(timing, due_on, as_of)
             if rung is not None and (pk, rung.kind, rung.seq, cycle) not in taken:
                 wanted.append((pk, cycle, due_on, unit_id, period, measure_id, plan_id, rung))

@@ -325,6 +325,10 @@ class Measure(models.Model):
     groups = models.ManyToManyField(UnitGroup, verbose_name="责任分组", related_name="measures", blank=True)
     lead_units = models.ManyToManyField(Unit, verbose_name="牵头单位", related_name="led_measures", blank=True)
     added_by_lead = models.BooleanField("牵头单位增补", default=False)
+    # 挂牌督办: a key item the lead office flagged (a marker everywhere it is listed; a stricter ladder:
+    # LadderConfig.flagged_urge_every_workdays). The history keeps who flagged or lifted it, when and why.
+    flagged_on = models.DateField("挂牌日期", null=True, blank=True)
+    flag_reason = models.CharField("挂牌原因", max_length=300, blank=True)
     history = HistoricalRecords(m2m_fields=[units, groups])
 
     class Meta:
@@ -345,6 +349,22 @@ class Measure(models.Model):
 
     def get_kind_display(self) -> str:
         return self.Kind(self.kind).label
+
+    @property
+    def is_flagged(self) -> bool:
+        return self.flagged_on is not None
+
+    def flag(self, reason: str, on: datetime.date, user) -> None:
+        """挂牌督办 from ``on``, with the reason; the ladder's next sweep takes it on (notifications.follow_up)."""
+        self.flagged_on, self.flag_reason = on, reason
+        self._history_user, self._change_reason = user, f"挂牌督办：{reason}"
+        self.save(update_fields=["flagged_on", "flag_reason"])
+
+    def unflag(self, reason: str, user) -> None:
+        """摘牌: the marker goes and the plan's own ladder applies again."""
+        self.flagged_on, self.flag_reason = None, ""
+        self._history_user, self._change_reason = user, f"摘牌：{reason}"
+        self.save(update_fields=["flagged_on", "flag_reason"])
 
     def set_kind(self, kind: str, due_on: datetime.date | None = None, recurrence: str = "") -> None:
         """Make the measure one-off (due on due_on; none: the plan's end), recurring (one assignment per

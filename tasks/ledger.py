@@ -26,6 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from plans.models import Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Figures, Submission
 from tasks.status import in_plan
+from tasks.templatetags.flagging import flag_badge
 from tracker.formats import cn_date
 from tracker.paging import PER_PAGE
 from tracker.xlsx import INTEGER, PERCENT, Column, Filled, one_sheet_file
@@ -290,7 +291,7 @@ class LedgerTable(tables.Table):
             submitted = cn_date(a.last_submitted_at) if a.last_submitted_at else dash
             parts.append(
                 f'<tr class="{"odd" if counter % 2 else "even"}"><td class="nowrap">{start + counter}</td><td class="sec"><span class="clamp">{section}</span></td><td class="task"><span class="clamp">{task_text}</span></td>'
-                f'<td class="measure"><a class="clamp" href="{url}{a.pk}/">{escape(a.measure.text) or dash}</a></td>'
+                f'<td class="measure">{flag_badge(a.measure)}<a class="clamp" href="{url}{a.pk}/">{escape(a.measure.text) or dash}</a></td>'
                 f'<td class="unit">{escape(a.unit.name) or dash}</td><td class="nowrap">{escape(a.period) or dash}</td>'
                 f'<td class="nowrap">{self.render_due_on(a)}</td><td class="nowrap">{self.render_status(a)}</td>'
                 f'<td class="nowrap num">{a.percent}%</td><td class="target-figures">{self.render_figures(a) or dash}</td>'

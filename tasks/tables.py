@@ -8,6 +8,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 
 from tasks.models import Assignment
+from tasks.templatetags.flagging import flag_badge
 from tracker.formats import cn_date
 
 LIGHT_LABEL = dict(Assignment.Light.choices)
@@ -65,8 +66,9 @@ class AssignmentTable(tables.Table):
                            task.name, task.title, Truncator(task.title).chars(24))
 
     def render_measure(self, record: Assignment) -> str:
-        return format_html('<a href="{}" title="{}">{}</a>', reverse("tasks:assignment", args=[record.pk]),
-                           record.measure.text, Truncator(record.measure.text).chars(60))
+        return format_html('{}<a href="{}" title="{}">{}</a>', flag_badge(record.measure),
+                           reverse("tasks:assignment", args=[record.pk]), record.measure.text,
+                           Truncator(record.measure.text).chars(60))
 
     def render_period(self, record: Assignment) -> str:
         return record.period or "—"

@@ -6,6 +6,7 @@ urlpatterns: list = []
 
 # Work: the work list, assignment pages, submissions, evidence, review, deadlines, extensions, measures
 # (tasks/views/work.py, tasks/views/manage.py).
+from tasks.views import flags as flag_views  # noqa: E402
 from tasks.views import manage as manage_views  # noqa: E402
 from tasks.views import spot_check as spot_check_views  # noqa: E402
 from tasks.views import work as work_views  # noqa: E402
@@ -31,6 +32,7 @@ urlpatterns += [
     path("manage/tasks/<int:pk>/", manage_views.task_measures, name="task_measures"),
     path("manage/tasks/<int:pk>/measures/new/", manage_views.measure_add, name="measure_add"),
     path("manage/measures/<int:pk>/", manage_views.measure_edit, name="measure_edit"),
+    path("manage/measures/<int:pk>/flag/", flag_views.measure_flag, name="measure_flag"),
 ]
 
 # Overview: dashboard, unit and task pages, ledger, reporting rounds (tasks/views/overview|ledger|rounds.py).

@@ -119,6 +119,8 @@ MATRIX = {
                              data=lambda w: measure_data(w)),
     "tasks:measure_edit": Row(Of(pk="measure"), (LOGIN, 200, 403, 403, 403, 404), (LOGIN, 302, 403, 403, 403, 404),
                               data=lambda w: measure_data(w)),
+    "tasks:measure_flag": Row(Of(pk="measure"), (LOGIN, 200, 403, 403, 403, 404), (LOGIN, 302, 403, 403, 403, 404),
+                              data=lambda w: {"reason": "区委督查重点"}),
     # --- overview: a liaison sees its own unit's share -----------------------------------------------------
     "tasks:dashboard": Row(none, SIGNED_IN, NOT_POST),
     "tasks:unit_detail": Row(Of(pk="street"), STREET_OBJECT, NOT_POST),
@@ -223,8 +225,8 @@ def test_every_url_is_in_the_matrix():
     assert not set(MATRIX) - set(URLS), "rows for URLs that no longer exist"
     counts = {ns: sum(1 for name in URLS if name.partition(":")[0] == ns and ":" in name)
               for ns in ("plans", "tasks", "notifications", "reports", "accounts")}
-    assert counts == {"plans": 7, "tasks": 30, "notifications": 18, "reports": 8, "accounts": 8}
-    assert len(URLS) == len(MATRIX) == 74
+    assert counts == {"plans": 7, "tasks": 31, "notifications": 18, "reports": 8, "accounts": 8}
+    assert len(URLS) == len(MATRIX) == 75
 
 
 def client_for(role, w, login, client):

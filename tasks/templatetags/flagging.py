@@ -1,0 +1,18 @@
+"""The 挂牌督办 marker, one way for templates ({{ measure|flag_badge }}, tasks/_flag.html) and for the rows the
+ledger writes in Python."""
+
+from django import template
+from django.utils.formats import date_format
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
+
+register = template.Library()
+
+
+@register.filter
+def flag_badge(measure) -> SafeString | str:
+    """挂牌 with when and why in its tooltip, for a flagged measure; nothing otherwise."""
+    if measure is None or measure.flagged_on is None:
+        return ""
+    return format_html('<span class="tag red flag" data-testid="flag" title="挂牌督办（{}起）：{}">挂牌</span> ',
+                       date_format(measure.flagged_on, "Y年n月j日"), measure.flag_reason)
