@@ -388,9 +388,15 @@ class _Reader:
         self.inherited: set[int] = set()
         out_tasks = [self.task_json(b, parsed, numbered) for b in tasks]
         task_ids = {id(b) for b in tasks}
+        parents = {id(b.parent) for b in blocks if b.parent is not None}
+        with_tasks = {id(_root(b)) for b in tasks}
         for b in blocks:
             if id(b) not in task_ids and b.host is None and parsed[id(b)][1] and id(b) not in self.inherited:
                 self.warn(b.line, f"“{b.marker}{_heading(b, parsed)}”后的责任单位没有可归属的任务，请在预览中核对。")
+            elif (b.kind in ("num", "pnum") and id(b) not in task_ids and b.host is None and id(b) not in parents
+                  and id(_root(b)) in with_tasks):
+                # An item among the tasks that could not be placed: not a task (no units) and no task's measure.
+                self.warn(b.line, f"条目“{b.marker}{_heading(b, parsed)}”未作为任务导入（没有责任单位），请在预览中核对。")
         sections = []
         for b in blocks:
             if b.kind in ("h1", "h2") and id(b) not in task_ids and b.host is None:

@@ -306,3 +306,12 @@ def test_a_cover_notice_with_numbered_paragraphs_is_preamble_and_its_signature_t
 def test_a_document_without_a_title_line_takes_its_title_from_its_notice(preamble):
     plan = parse_text(preamble + "一、重点任务\n1．加强田间巡查。（各乡镇人民政府负责）\n")
     assert (plan["title"], plan["issuer"]) == ("某县秸秆禁烧工作方案", "某县人民政府办公室")
+
+
+def test_an_item_among_the_tasks_that_could_not_be_placed_is_a_warning_with_its_line():
+    plan = parse_text(
+        "某县工作方案\n一、重点任务\n（一）加强调研\n1．开展专题调研。\n（二）清理收费\n"
+        "2．清理违规收费。（县财政局负责）\n3．规范中介服务。（县市场监管局负责）\n"
+    )
+    assert [t["number"] for t in plan["tasks"]] == [2, 3]
+    assert {"line": 4, "message": "条目“1.开展专题调研”未作为任务导入（没有责任单位），请在预览中核对。"} in plan["warnings"]
