@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from plans.models import Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Figures, Submission
 from tasks.status import in_plan
-from tasks.templatetags.flagging import flag_badge
+from tasks.templatetags.flagging import FLAG_LABEL, flag_badge
 from tracker.formats import cn_date
 from tracker.paging import PER_PAGE
 from tracker.xlsx import INTEGER, PERCENT, Column, Filled, one_sheet_file
@@ -77,8 +77,8 @@ def section_text(a: Assignment) -> str:
 
 
 EXPORT_FIELDS = ("measure__task__section__number", "measure__task__section__title", "measure__task__number",
-                 "measure__task__title", "measure__text", "unit__name", "period", "due_on", "status", "percent",
-                 "last_submitted_at", "last_submission_state",
+                 "measure__task__title", "measure__text", "measure__flagged_on", "unit__name", "period", "due_on", "status",
+                 "percent", "last_submitted_at", "last_submission_state",
                  # Figures(...) in its order: the target, then the accepted figures
                  "measure__target_value", "measure__target_unit", "measure__target_per_person", "achieved_value",
                  "staff_total", "staff_reached")
@@ -106,8 +106,10 @@ class LedgerRows:
         return f"共{self.lights.total()}项" + (f"，其中{'、'.join(parts)}" if parts else "")
 
     def values(self, row: tuple, seq: int) -> list:
-        (sec_number, sec_title, task_number, task_title, measure, unit, period, due_on, status, percent,
+        (sec_number, sec_title, task_number, task_title, measure, flagged_on, unit, period, due_on, status, percent,
          submitted, state, *figures) = row
+        if flagged_on is not None:  # 挂牌督办, as the pages mark it
+            measure = f"【{FLAG_LABEL}】{measure}"
         section = self.sections.get((sec_number, sec_title))
         if section is None:
             section = self.sections[sec_number, sec_title] = (

@@ -8,11 +8,13 @@ from django.utils.safestring import SafeString
 
 register = template.Library()
 
+FLAG_LABEL = "挂牌"  # the marker's word, on pages and in the ledger's exports (【挂牌】 before the measure)
+
 
 @register.filter
 def flag_badge(measure) -> SafeString | str:
     """挂牌 with when and why in its tooltip, for a flagged measure; nothing otherwise."""
     if measure is None or measure.flagged_on is None:
         return ""
-    return format_html('<span class="tag red flag" data-testid="flag" title="挂牌督办（{}起）：{}">挂牌</span> ',
-                       date_format(measure.flagged_on, "Y年n月j日"), measure.flag_reason)
+    return format_html('<span class="tag red flag" data-testid="flag" title="挂牌督办（{}起）：{}">{}</span> ',
+                       date_format(measure.flagged_on, "Y年n月j日"), measure.flag_reason, FLAG_LABEL)

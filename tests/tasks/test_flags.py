@@ -100,3 +100,12 @@ def test_the_marker_is_on_the_ledger_and_the_work_lists(frozen, cast, login):
         assert "挂牌督办（2024年6月20日起）：区委督查重点" in page
     cast.measure.unflag("已整改", cast.lead)
     assert 'data-testid="flag"' not in login(cast.lead).get(reverse("tasks:ledger")).content.decode()
+
+
+def test_the_ledgers_exports_mark_a_flagged_measure(frozen, cast, login):
+    cast.measure.flag("区委督查重点", datetime.date(2024, 6, 20), cast.lead)
+    other = Measure.objects.create(task=cast.task, order=2, text="建立培训档案。", due_on=cast.measure.due_on)
+    Assignment.objects.create(measure=other, unit=cast.street, due_on=other.due_on)
+    csv = b"".join(login(cast.lead).get(reverse("tasks:ledger_csv")).streaming_content).decode("utf-8-sig")
+    assert csv.count("【挂牌】2024年6月底前完成全员轮训。") == 2
+    assert "建立培训档案。" in csv and "【挂牌】建立培训档案。" not in csv
