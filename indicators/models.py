@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
+from simple_history.utils import bulk_create_with_history
 
 from plans.models import Unit
 
@@ -190,7 +191,8 @@ class FigureRound(models.Model):
         self.save()
         self.indicators.set(indicators)
         self.units.set(units)
-        FigureReport.objects.bulk_create([FigureReport(round=self, unit=u) for u in units])
+        bulk_create_with_history([FigureReport(round=self, unit=u) for u in units], FigureReport,
+                                 default_user=self.created_by)
 
 
 class AlreadyDecided(Exception):

@@ -41,6 +41,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
+from indicators.models import FigureReport, FigureRound
 from notifications.models import Circular, Delivery, Letter, Notification, ReplyFile
 from plans.models import Measure, Plan, Task, Unit, UnitAlias, UnitGroup
 from reports.models import ReportJob
@@ -215,6 +216,16 @@ def round_schedules_for(user) -> QuerySet[RoundSchedule]:
     return reach(user).overseen(RoundSchedule.objects.all())
 
 
+def figure_rounds_for(user) -> QuerySet[FigureRound]:
+    """Every 数据报送 round for the lead office and inspectors; for a liaison those that ask its unit."""
+    return reach(user).of_units(FigureRound.objects.all(), "units")
+
+
+def figure_reports_for(user) -> QuerySet[FigureReport]:
+    """A unit's figures: every unit's for the lead office and inspectors, its own for a liaison."""
+    return reach(user).of_units(FigureReport.objects.all(), "unit")
+
+
 def letters_for(user) -> QuerySet[Letter]:
     """Every letter for the lead office and inspectors; for a liaison those addressed or copied (抄送) to its unit."""
     return reach(user).of_units(Letter.objects.all(), "unit", "copy_units")
@@ -373,6 +384,14 @@ def get_round_for_user(user, pk, *, write: bool = False) -> ReportingRound:
 
 def get_round_schedule_for_user(user, pk, *, write: bool = False) -> RoundSchedule:
     return _get(round_schedules_for(user).select_related("plan"), pk, user, write)
+
+
+def get_figure_round_for_user(user, pk, *, write: bool = False) -> FigureRound:
+    return _get(figure_rounds_for(user).select_related("created_by"), pk, user, write)
+
+
+def get_figure_report_for_user(user, pk, *, write: bool = False) -> FigureReport:
+    return _get(figure_reports_for(user).select_related("round", "unit"), pk, user, write)
 
 
 def get_letter_for_user(user, pk, *, write: bool = False) -> Letter:

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tasks",
     "notifications",
     "reports",
+    "indicators",
     "axes",
 ]
 

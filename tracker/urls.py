@@ -14,6 +14,7 @@ urlpatterns = [
     path("tasks/", include("tasks.urls")),
     path("notifications/", include("notifications.urls")),
     path("reports/", include("reports.urls")),
+    path("figures/", include("indicators.urls")),
 ]
 
 # Error pages in the site's layout, in Chinese (templates/403.html, 404.html, 500.html). A 500 page is rendered

@@ -1,14 +1,11 @@
 """The import preview's fix-ups keep the names chosen for unknown names, and a warning a fix-up answers goes away:
 from the preview and from the messages after the import."""
 
-import datetime
-
 import pytest
-import time_machine
 from django.urls import reverse
 
 from plans.models import Plan, Unit
-from tests.plans.test_import_pages import preview_data, upload
+from tests.plans.test_import_pages import frozen, preview_data, upload  # noqa: F401 — frozen: 2024年6月20日, autouse
 
 PREVIEW = "plans:import_preview"
 # Task 2 names no unit; task 1's measure has a date the reader cannot read; 区城管委 is not in the directory.
@@ -18,12 +15,6 @@ TEXT = """示例区依法行政工作方案
 2.规范执法程序。严格执行执法程序。
 3.加强案卷评查。收到通知后20个工作日内完成评查。（责任单位：区司法局）
 """
-
-
-@pytest.fixture(autouse=True)
-def frozen():
-    with time_machine.travel(datetime.datetime(2024, 6, 20, 10, tzinfo=datetime.UTC), tick=False):
-        yield
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import time_machine
 from django.core.files.base import ContentFile
 
 import reports.models
+from indicators.models import FigureRound, Indicator
 from notifications import circulars, letters
 from notifications.models import Circular, Delivery, Letter, LetterReply, Message, Notification, ReplyFile
 from reports.models import ReportJob
@@ -49,6 +50,10 @@ def world(cast, settings, tmp_path, monkeypatch):
         w.round.units.add(w.street, w.finance)
         w.schedule = RoundSchedule.objects.create(plan=w.plan, title="月度调度", frequency=RoundSchedule.Frequency.MONTHLY,
                                                   next_open_on=datetime.date(2024, 8, 1), created_by=w.lead)
+        w.figure_round = FigureRound(period_kind="year", year=2024, due_on=datetime.date(2025, 1, 20), created_by=w.lead)
+        w.figure_round.open([w.street, w.finance], Indicator.objects.filter(code__in=["officers", "certified"]))
+        w.figure_report = w.figure_round.reports.get(unit=w.street)
+        w.indicator = Indicator.objects.get(code="officers")
         w.letter = Letter.objects.create(
             plan=w.plan, unit=w.street, seq=1, prefix="测司法函", year=2024, serial=1, number="测司法函〔2024〕1号",
             title="关于督促光复道街道办事处加快推进有关工作的函", issued_on=today,

@@ -64,7 +64,7 @@ class Of:
 
 none = Of()
 STREET_OWNED = {"assignment", "submission", "evidence", "extension", "letter", "reply_file", "notification",
-                "delivery", "job", "street", "street_user"}
+                "delivery", "job", "street", "street_user", "figure_report"}
 
 
 MATRIX = {
@@ -181,6 +181,23 @@ MATRIX = {
                                     data=lambda w: {"on_time_points": 50, "target_points": 20, "quality_points": 30,
                                                     "overdue_deduction": "2", "letter_deduction": "5",
                                                     "round_deduction": "2"}),
+    # --- 数据报送: the round asks both units; a unit fills in its own figures, the lead office reviews them ----
+    "indicators:rounds": Row(none, SIGNED_IN, NOT_POST),
+    "indicators:round_new": Row(none, LEAD_ONLY, (LOGIN, 302, 403, 403, 403, 403),
+                                data=lambda w: {"period_kind": "year", "year": 2023, "due_on": "2024-08-31",
+                                                "indicators": [w.indicator.pk]}),
+    "indicators:round_detail": Row(Of(pk="figure_round"), (LOGIN, 200, 200, 403, 403, 404), NOT_POST),
+    "indicators:report": Row(Of(pk="figure_report"), STREET_OBJECT, (LOGIN, 403, 403, 302, 404, 404),
+                             data=lambda w: {"v_officers": "30", "v_certified": "28"}),
+    "indicators:report_template": Row(Of(pk="figure_report"), STREET_OBJECT, NOT_POST),
+    # the upload without a file: its liaison is told to choose one
+    "indicators:report_upload": Row(Of(pk="figure_report"), NOT_GET, (LOGIN, 403, 403, 400, 404, 404)),
+    # the report is not submitted yet, so the lead's review is told so
+    "indicators:report_review": Row(Of(pk="figure_report"), NOT_GET, (LOGIN, 302, 403, 403, 404, 404),
+                                    data=lambda w: {"decision": "approve"}),
+    "indicators:catalogue": Row(none, LEAD_ONLY, (LOGIN, 405, 403, 403, 403, 403)),
+    "indicators:indicator_new": Row(none, LEAD_ONLY, LEAD_ONLY, data=lambda w: {}),  # the form asks for the fields
+    "indicators:indicator_edit": Row(Of(pk="indicator"), LEAD_ONLY, LEAD_ONLY, data=lambda w: {}),
     # --- accounts: the lead office manages them; a liaison sees its own unit's ------------------------------
     "accounts:list": Row(none, OVERSEERS, OVERSEERS_NOT_POST),
     "accounts:events": Row(none, OVERSEERS, OVERSEERS_NOT_POST),
@@ -224,9 +241,9 @@ def test_every_url_is_in_the_matrix():
     assert not missing, f"add rows to tests/tracker/test_access_matrix.py for: {missing}"
     assert not set(MATRIX) - set(URLS), "rows for URLs that no longer exist"
     counts = {ns: sum(1 for name in URLS if name.partition(":")[0] == ns and ":" in name)
-              for ns in ("plans", "tasks", "notifications", "reports", "accounts")}
-    assert counts == {"plans": 7, "tasks": 31, "notifications": 18, "reports": 8, "accounts": 8}
-    assert len(URLS) == len(MATRIX) == 75
+              for ns in ("plans", "tasks", "notifications", "reports", "accounts", "indicators")}
+    assert counts == {"plans": 7, "tasks": 31, "notifications": 18, "reports": 8, "accounts": 8, "indicators": 10}
+    assert len(URLS) == len(MATRIX) == 85
 
 
 def client_for(role, w, login, client):
@@ -269,7 +286,7 @@ def test_another_unit_gets_404_for_every_object_of_the_street_office():
     method, unless the method is refused first (405) — the issue's check, spelled out."""
     other = ROLES.index("other")
     street_urls = [name for name, row in MATRIX.items() if STREET_OWNED & set(row.kwargs.names.values())]
-    assert len(street_urls) == 26
+    assert len(street_urls) == 30
     for name in street_urls:
         answers = {MATRIX[name].get[other], MATRIX[name].post[other]}
         assert 404 in answers and answers <= {404, 405}, name
