@@ -308,17 +308,17 @@ def _batch_report(request: HttpRequest) -> HttpResponse:
         form.is_valid()
         form.add_error("files", uploads.too_large_message())
     if not form.is_valid():
-        return _render_batch(request, form, status=200)
+        return _render_batch(request, form)
     uploads.save_submissions(form.reports(), author=user, text=form.cleaned_data["text"],
                              files=form.cleaned_data["files"], today=timezone.localdate())
     messages.success(request, f"已批量报送{len(items)}项进展，等待牵头单位审核。")
     return redirect("tasks:my_tasks")
 
 
-def _render_batch(request: HttpRequest, form: BatchReportForm, status: int = 200) -> HttpResponse:
+def _render_batch(request: HttpRequest, form: BatchReportForm) -> HttpResponse:
     today = timezone.localdate()
     rows = [{"a": a, "form": item, "light": a.light(today), "days": a.days_label(today)} for a, item in form.items]
-    return render(request, "tasks/batch_report.html", {"form": form, "rows": rows}, status=status)
+    return render(request, "tasks/batch_report.html", {"form": form, "rows": rows})
 
 
 def content_disposition(name: str, pk: int, disposition: str = "attachment") -> str:
