@@ -95,3 +95,13 @@ def test_import_plan_needs_ends_on_for_a_plan_stating_no_period(tmp_path):
     assert not Plan.objects.exists()
     call_command("import_plan", str(path), "--ends-on", "2027-12-31", stdout=io.StringIO(), stderr=io.StringIO())
     assert Plan.objects.get().ends_on == datetime.date(2027, 12, 31)
+
+
+@pytest.mark.django_db
+def test_import_plan_dry_run_says_the_end_is_not_written(tmp_path):
+    path = tmp_path / "plan.txt"
+    path.write_text(NO_PERIOD_TEXT, "utf-8")
+    out = io.StringIO()
+    call_command("import_plan", str(path), "--dry-run", stdout=out, stderr=io.StringIO())
+    assert "截止日期：文中未写明（导入时用 --ends-on 指定）" in out.getvalue()
+    assert not Plan.objects.exists()

@@ -88,7 +88,7 @@ class Command(BaseCommand):
         pending = sum(1 for m in measures if m.get("kind_source") == "default")
         self.stdout.write(f"识别结果（未写入）：{data['title']}")
         self.stdout.write(f"印发机关：{data.get('issuer') or '未识别'}；印发日期：{data.get('issued_on') or '未识别'}；"
-                          f"截止日期：{data.get('ends_on')}")
+                          f"截止日期：{data.get('ends_on') or '文中未写明（导入时用 --ends-on 指定）'}")
         self.stdout.write(f"章节 {len(data.get('sections', []))} 个，任务 {len(tasks) - requirements} 项，"
                           f"工作要求 {requirements} 项，措施 {len(measures)} 条")
         self.stdout.write("措施类型：" + "，".join(f"{label} {kinds[kind]} 条" for kind, label in Measure.Kind.choices)
