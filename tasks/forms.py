@@ -36,6 +36,7 @@ class SubmissionForm(forms.Form):
         field = self.fields["files"]
         field.help_text = field.help_text.format(file_mb=settings.UPLOAD_MAX_FILE_MB,
                                                  total_mb=settings.UPLOAD_MAX_SUBMISSION_MB)
+        field.widget.attrs["accept"] = uploads.ACCEPT
         if measure is not None:
             self.add_figure_fields(measure)
 

@@ -52,6 +52,8 @@ ALLOWED = {
     "zip": (ZIP_FAMILY, "application/zip"),
 }
 ALLOWED_LABEL = "PDF、OFD、DOC、DOCX、WPS、XLS、XLSX、JPG、PNG、ZIP"
+# The file picker's accept attribute: the allowed extensions and their types (a phone then offers its camera too).
+ACCEPT = ",".join([*(f".{ext}" for ext in ALLOWED), *sorted({content_type for _, content_type in ALLOWED.values()})])
 KIND_LABEL = {PDF: "PDF文档", OFD: "OFD版式文档", OLE2: "Office 97-2003/WPS文档", DOCX: "Word文档（DOCX）",
               XLSX: "Excel表格（XLSX）", JPEG: "JPG图片", PNG: "PNG图片", ZIP: "ZIP压缩包"}
 EXECUTABLE = {"exe", "com", "bat", "cmd", "scr", "pif", "cpl", "msi", "msp", "dll", "sys", "lnk", "hta",

@@ -136,3 +136,9 @@ def test_no_return_notice_once_the_unit_has_reported_again(frozen, cast, login, 
     page = page_of(login(cast.street_user), cast.street_assignment)
     assert 'data-testid="returned-notice"' not in page
     assert "退回原因：请补充签到表" in page  # still in the record below
+
+
+def test_the_file_picker_offers_the_allowed_types(frozen, cast, login):
+    page = page_of(login(cast.street_user), cast.street_assignment)
+    picker = page.split('type="file"', 1)[1].split(">", 1)[0]
+    assert 'accept="' in picker and ".pdf" in picker and "image/jpeg" in picker and ".exe" not in picker
