@@ -128,6 +128,8 @@ def pdf_context(*, plan: Plan, config: LadderConfig, content: dict, title: str, 
             "title_lines": title_lines(phrases if "".join(phrases) == title else [title]),
             "plan": plan, "plan_title": book_title(plan.title), "c": content, "issued_on_cn": cn_date(issued_on),
             "listed": listed, "attachment": ATTACHMENT_TITLE if listed else "",
+            "round_units": sum(len(content["round"][key]) for key in ("on_time", "late", "missing"))
+            if content.get("round") else 0,
             "copy_units": copy_list(config, []), "note": config.note, "preview": preview}
 
 

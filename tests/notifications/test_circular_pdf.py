@@ -43,6 +43,7 @@ def test_circular_gives_figures_names_items_by_plan_numbers_and_attaches_them(ca
         endings = [[line for line in text.split("\n") if not line.startswith("—")][-1] for text in texts]
     body = "".join(texts[:attachment]).replace("\n", "")
     assert "关于7月调度报送和任务推进情况的通报" in body
+    assert "7月调度要求1个单位于2024年7月25日前报送工作进展，按时报送0个；未报送1个：区财政局。" in body
     assert "方案已到完成时限的任务分解共4项，已完成1项，占比25%；逾期未完成3项，涉及2项任务2项细化措施、2个单位。" in body
     assert "（2）区财政局：逾期2项任务2项细化措施（任务1、工作要求（一）），最长逾期24个工作日。" in body
     assert "附件：逾期事项清单" in body and "（联系人：王晓明；联系电话：022-26281234）" in body
