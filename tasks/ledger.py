@@ -28,7 +28,7 @@ from tasks.models import Assignment, Figures, Submission
 from tasks.status import in_plan
 from tasks.templatetags.flagging import FLAG_LABEL, flag_badge
 from tracker.formats import cn_date
-from tracker.paging import PER_PAGE
+from tracker.paging import PER_PAGE, paginate_table
 from tracker.xlsx import INTEGER, PERCENT, Column, Filled, one_sheet_file
 
 ONGOING = "长期坚持"  # the 完成时限 of an ongoing measure, on the screen and in the exports
@@ -311,7 +311,10 @@ def build_ledger(request: HttpRequest, assignments: QuerySet[Assignment], today:
                              today=today, units=units, plans=plans)
     # An invalid filter (another unit, a bad date) shows nothing rather than everything.
     table = LedgerTable(filterset.qs if filterset.is_valid() else filterset.queryset.none(), today=today)
-    tables.RequestConfig(request, paginate=paginate).configure(table)
+    if paginate:
+        paginate_table(request, table)
+    else:
+        tables.RequestConfig(request, paginate=False).configure(table)
     return filterset, table
 
 

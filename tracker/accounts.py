@@ -22,12 +22,11 @@ from django.shortcuts import redirect, render
 from django.urls import path
 from django.views.decorators.http import require_POST
 from django_filters.views import FilterView
-from django_tables2.views import SingleTableMixin
 
 from plans.models import Unit
 from tracker import access, audit
 from tracker.models import LoginEvent, User, generate_password
-from tracker.paging import PER_PAGE
+from tracker.paging import PagedTableMixin
 from tracker.security import locked_out_addresses, lockout_policy
 
 
@@ -182,11 +181,10 @@ class AccountTable(tables.Table):
             self.columns["username"].link = None
 
 
-class AccountListView(SingleTableMixin, FilterView):
+class AccountListView(PagedTableMixin, FilterView):
     template_name = "tracker/accounts/list.html"
     table_class = AccountTable
     filterset_class = AccountFilter
-    table_pagination = {"per_page": PER_PAGE}  # the table paginates; the list view must not count again
 
     def get_queryset(self):
         return access.accounts_for(self.request.user).select_related("unit").order_by("role", "username")
@@ -317,11 +315,10 @@ class LoginEventTable(tables.Table):
         return record.get_kind_display()
 
 
-class LoginEventListView(SingleTableMixin, FilterView):
+class LoginEventListView(PagedTableMixin, FilterView):
     template_name = "tracker/accounts/events.html"
     table_class = LoginEventTable
     filterset_class = LoginEventFilter
-    table_pagination = {"per_page": PER_PAGE}
 
     def get_queryset(self):
         return access.login_events_for(self.request.user).select_related("user")

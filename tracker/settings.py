@@ -80,6 +80,8 @@ TEMPLATES = [
         },
     },
 ]
+# Django's form templates, with a select's empty "---------" choice read as 请选择 (tracker/forms.py).
+FORM_RENDERER = "tracker.forms.FormRenderer"
 
 DATABASES = {
     "default": dj_database_url.parse(

@@ -2,7 +2,6 @@
 
 import html
 
-import django_tables2 as tables
 from django.db.models import Prefetch, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,7 +16,7 @@ from tasks import status
 from tasks.ledger import LedgerTable, ledger_queryset
 from tasks.models import Assignment
 from tracker import access
-from tracker.paging import page_of
+from tracker.paging import page_of, paginate_table
 from tracker.plan_choice import choose_plan
 
 # The matrix shows at most this many unit columns at once: a district's 30–50 units fit on one page, a
@@ -29,7 +28,7 @@ UNITS_ORDER_WORST = "worst"
 
 def _assignments_table(request: HttpRequest, assignments: QuerySet[Assignment], today) -> LedgerTable:
     table = LedgerTable(ledger_queryset(assignments), today=today)
-    tables.RequestConfig(request, paginate=True).configure(table)
+    paginate_table(request, table)
     return table
 
 

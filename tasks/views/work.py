@@ -14,7 +14,6 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 from django_filters.views import FilterView
-from django_tables2 import SingleTableMixin
 
 from plans.models import Task
 from tasks import uploads
@@ -40,14 +39,14 @@ from tasks.models import (
 )
 from tasks.tables import AssignmentTable
 from tracker import access, plan_choice
-from tracker.paging import page_of
+from tracker.paging import PagedTableMixin, page_of
 
 logger = logging.getLogger(__name__)
 
 LED_MEASURES_PER_PAGE = 20
 
 
-class AssignmentListView(SingleTableMixin, FilterView):
+class AssignmentListView(PagedTableMixin, FilterView):
     """我的任务 for a liaison (own unit); 全部任务 for the lead office and inspectors (with a unit filter).
 
     Wrapped in tracker.access.signed_in in tasks/urls.py.
@@ -55,7 +54,7 @@ class AssignmentListView(SingleTableMixin, FilterView):
 
     table_class = AssignmentTable
     filterset_class = AssignmentFilter
-    paginate_by = 25
+    table_per_page = 25
     template_name = "tasks/assignment_list.html"
     http_method_names = ["get", "head", "options"]
     all_units = False
