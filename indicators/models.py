@@ -163,8 +163,10 @@ class FigureRound(models.Model):
         verbose_name_plural = "数据报送"
         ordering = ["-year", "-quarter", "-created_at"]
         constraints = [
-            models.UniqueConstraint(fields=["period_kind", "year", "quarter"], name="one_figure_round_per_period",
-                                    nulls_distinct=False),
+            models.UniqueConstraint(fields=["period_kind", "year"], condition=models.Q(quarter__isnull=True),
+                                    name="one_figure_round_per_year"),
+            models.UniqueConstraint(fields=["period_kind", "year", "quarter"],
+                                    condition=models.Q(quarter__isnull=False), name="one_figure_round_per_quarter"),
         ]
 
     def __str__(self) -> str:
@@ -247,12 +249,14 @@ class FigureReport(models.Model):
                 raise AlreadyDecided(None)
             existing = {v.indicator_id: v for v in self.values.all()}
             for indicator_pk, (value, note) in values.items():
-                row = existing.get(indicator_pk) or FigureValue(report=self, indicator_id=indicator_pk)
-                if row.pk and row.value == value and row.note == note:
-                    continue
-                row.value, row.note = value, note
-                row._history_user = user
-                row.save()
+                row = existing.get(indicator_pk)
+                if row is not None and (row.value, row.note) != (value, note):
+                    row.value, row.note = value, note
+                    row._history_user = user
+                    row.save()
+            bulk_create_with_history([FigureValue(report=self, indicator_id=pk, value=value, note=note)
+                                      for pk, (value, note) in values.items() if pk not in existing],
+                                     FigureValue, default_user=user)
             self.state, self.submitted_by, self.submitted_at = self.State.PENDING, user, now
             self._history_user = user
             self.save()
