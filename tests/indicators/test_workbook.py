@@ -2,6 +2,7 @@
 
 import io
 
+import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -95,3 +96,16 @@ def test_a_file_that_is_no_workbook_is_refused(figures, login):
     response = upload(login(figures.street_user), figures.street_report, b"not a workbook", name="数据.xlsx")
     assert response.status_code == 400
     assert "无法读取该文件，请上传本页下载的.xlsx模板。" in response.content.decode()
+
+
+@pytest.mark.parametrize("text", ["=HYPERLINK(\"http://evil.example\",\"点击\")", "+1+1", "-2+3", "@SUM(1+1)"])
+def test_the_template_keeps_a_units_formula_like_notes_as_text(figures, login, text):
+    client = login(figures.street_user)
+    assert upload(client, figures.street_report,
+                  filled(download(client, figures.street_report), STREET_2025)).status_code == 302
+    FigureValue.objects.filter(report=figures.street_report).update(note=text)
+    sheet = load_workbook(io.BytesIO(download(client, figures.street_report))).worksheets[0]
+    cells = [c for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert not [c for c in cells if c.data_type == "f"]
+    notes = [row[4] for row in sheet.iter_rows(min_row=3, max_row=8)]
+    assert [c.value for c in notes] == [text] * 6 and all(c.data_type == "s" and c.quotePrefix for c in notes)
