@@ -163,6 +163,22 @@ def paragraph(doc, text: str, *, face: str = FANGSONG, size: float = 16, indent:
     return p
 
 
+def letter_format_page_one(section, masthead: str) -> None:
+    """信函格式 (10.1) on page 1 only, in its own header and footer: the red masthead with its top 30 mm from the top
+    of the page over a red double rule (thick over thin) 4 mm below it, and a red double rule (thin over thick) 20 mm
+    above the bottom of the page, both 170 mm long (7 mm beyond the 版心 on each side)."""
+    for part, side, val in ((section.first_page_header, "bottom", "thickThinSmallGap"),
+                            (section.first_page_footer, "top", "thinThickSmallGap")):
+        for empty in part.paragraphs:
+            empty._p.getparent().remove(empty._p)
+        p = paragraph(part, masthead if side == "bottom" else "", face=XIAOBIAOSONG, size=26 if side == "bottom" else 2,
+                      align=WD_ALIGN_PARAGRAPH.CENTER, color=RED)
+        p.paragraph_format.line_spacing = Pt(26 if side == "bottom" else 2)
+        p.paragraph_format.left_indent = p.paragraph_format.right_indent = Mm(-7)
+        border(p, side, val=val, size=24, color="C00000")
+        p._p.get_or_add_pPr().find(qn("w:pBdr"))[0].set(qn("w:space"), "11" if side == "bottom" else "0")
+
+
 def document_docx(template_name: str, context: dict) -> bytes:
     """The .docx of the document the template typesets with this context: the same text as its PDF."""
     doc = Document()
@@ -171,7 +187,7 @@ def document_docx(template_name: str, context: dict) -> bytes:
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
-    section.footer_distance = Mm(28)
+    section.header_distance, section.footer_distance = Mm(30), Mm(20)
     page_number_footer(section)
     blocks = blocks_of(render_html(template_name, context))
     signer = next((text for cls, text in blocks if cls == "signer"), "")
@@ -182,9 +198,7 @@ def document_docx(template_name: str, context: dict) -> bytes:
         if cls == "table":
             table_block(doc, content)
         elif cls == "masthead":
-            p = paragraph(doc, content, face=XIAOBIAOSONG, size=26, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED)
-            p.paragraph_format.line_spacing = Pt(40)
-            border(p, "bottom", val="thickThinSmallGap", size=24, color="C00000")
+            letter_format_page_one(section, content)
         elif cls == "docno":
             paragraph(doc, content, align=WD_ALIGN_PARAGRAPH.RIGHT, before=8)
         elif cls == "preview-mark":

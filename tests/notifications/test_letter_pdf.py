@@ -281,8 +281,12 @@ def test_the_docx_says_what_the_pdf_says(long_letter):
     squeeze = lambda text: re.sub(r"\s", "", text)  # noqa: E731
     document = docx.Document(io.BytesIO(docx_bytes))
     paragraphs = [p.text for p in document.paragraphs if p.text.strip()]
-    assert paragraphs[:3] == ["天津市测试区司法局", "测司法函〔2024〕1号", "关于督促区财政局限期整改逾期任务的函"]
-    for text in paragraphs:
+    assert paragraphs[:2] == ["测司法函〔2024〕1号", "关于督促区财政局限期整改逾期任务的函"]
+    # 信函格式 page 1: the masthead in page 1's own header, 30 mm from the top of the page, over its red rule
+    section = document.sections[0]
+    assert section.different_first_page_header_footer and round(section.header_distance.mm) == 30
+    assert [p.text for p in section.first_page_header.paragraphs] == ["天津市测试区司法局"]
+    for text in paragraphs + ["天津市测试区司法局"]:
         assert squeeze(text) in squeeze(pdf_text), text
     for expected in ("附件：逾期事项清单", "（联系人：王晓明；联系电话：022-26281234）", "抄送：区委依法治区办、区政府办公室。",
                      "天津市测试区司法局\t2024年7月20日印发"):
@@ -290,7 +294,6 @@ def test_the_docx_says_what_the_pdf_says(long_letter):
     [table] = document.tables
     rows = [[cell.text for cell in row.cells] for row in table.rows]
     assert rows == [row for n, row in enumerate(pdf_rows) if n == 0 or row != pdf_rows[0]]
-    section = document.sections[0]
     assert (round(section.page_width.mm), round(section.page_height.mm)) == (210, 297)
     assert (round(section.top_margin.mm), round(section.left_margin.mm)) == (37, 28)
 
