@@ -1,5 +1,6 @@
 """The lead office's flows of issue #17 in a real browser: 批量通过 from the queue, a 定期调度 that opens itself
-and reaches the unit's 每日汇总, and 回头看 of a finished item that the unit then reads."""
+and reaches the unit's 每日汇总, 回头看 of a finished item that the unit then reads, and the import preview keeping
+the names chosen through a 修正此任务 fix (import_preview.js) while the warning it answered goes away."""
 
 import datetime
 
@@ -9,10 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from notifications.sweep import run_sweep
+from plans.models import Unit
 from tasks import uploads
 from tasks.models import Assignment, Review, RoundSchedule, Submission
 from tasks.rounds import run_schedules
 from tests.e2e.test_story import sign_in
+from tests.plans.test_preview_fixes import TEXT
 from tests.tasks.conftest import PDF, upload
 
 pytestmark = pytest.mark.e2e
@@ -93,3 +96,29 @@ def test_reopen_a_finished_item_and_the_unit_reads_why(cast, live_server, open_p
     street.goto(live_server.url + reverse("tasks:assignment", args=[cast.street_assignment.pk]))
     assert street.locator("[data-testid=reopen-reason]").inner_text() == "回头看原因：抽查发现签到表缺页，请补报"
     assert street.locator("[data-testid=submit-form]").count() == 1  # the unit can report again
+
+
+def test_import_preview_keeps_the_chosen_names_through_a_task_fix_and_drops_the_answered_warning(
+        cast, live_server, open_page, clock):
+    city = Unit.objects.create(name="区城市管理委")
+    page = sign_in(open_page, live_server.url, "lead")
+    page.goto(live_server.url + reverse("plans:import"))
+    page.locator("input[type=file]").set_input_files(
+        [{"name": "plan.txt", "mimeType": "text/plain", "buffer": TEXT.encode("utf-8")}])
+    page.locator("button.primary", has_text="上传并预览").click()
+    page.wait_for_url("**/plans/import/preview/**")
+    page.locator("#confirm select[name=name_0]").select_option(f"unit:{city.pk}")
+    task = page.locator("#t-1")
+    task.locator("summary", has_text="修正此任务").click()
+    fix = task.locator("form.fix-form").first
+    fix.locator("textarea[name=units]").fill("区财政局")
+    fix.locator("button", has_text="保存责任单位").click()
+    page.wait_for_load_state()
+    assert "已修改" in page.content()
+    assert page.locator("#confirm select[name=name_0]").input_value() == f"unit:{city.pk}"
+    warnings = page.locator("[data-testid=preview-warnings]")
+    assert warnings.count() == 0 or "规范执法程序" not in warnings.inner_text()
+    page.locator("[data-testid=confirm-import]").click()
+    page.wait_for_url("**/plans/*/")
+    said = page.locator("ul.messages").inner_text()
+    assert "新建实施方案" in said and "规范执法程序" not in said  # the answered warning does not come back
