@@ -18,6 +18,7 @@ the creation and the modification time, so the same content and ``created`` give
 
 import csv
 import datetime
+import functools
 import math
 import re
 import tempfile
@@ -58,15 +59,16 @@ def formula_like(text: str) -> bool:
     return text.startswith(FORMULA_STARTS)
 
 
+@functools.lru_cache(maxsize=4096)  # a ledger repeats its sections, tasks and measures row after row
 def text_lines(text: str, width: float) -> int:
-    """How many lines a text wraps to in a column ``width`` characters wide (a Chinese character takes two).
+    """How many lines a text wraps to in a column ``width`` characters wide (a Chinese character takes two:
+    three bytes in UTF-8 to an ASCII character's one, so (characters + bytes) / 2 is the width).
 
     Written into the row's height: Excel and WPS size a row to its wrapped texts only while editing it, and
     LibreOffice not for a large file, so a sheet that does not say its rows' heights prints each on one line.
     """
     room = max(width - 1, 1)
-    return sum(max(1, math.ceil(sum(2 if ord(ch) > 0x2E7F else 1 for ch in part) / room))
-               for part in text.split("\n"))
+    return sum(max(1, math.ceil((len(part) + len(part.encode())) / 2 / room)) for part in text.split("\n"))
 
 
 def kb(size_bytes: int) -> float:
@@ -103,6 +105,7 @@ class Sheet:
         self.book, self.columns, self.note = book, columns, note
         self.ws = ws = book.xlsx.add_worksheet(name[:SHEET_TITLE_LENGTH])
         self.sums = {c.header: 0 for c in columns if c.total == "sum"}
+        self.formats: dict[tuple, object] = {}  # by (column, kind of value, light, quoted, bold)
         self.totals = any(c.total for c in columns)
         last = len(columns) - 1
         for i, c in enumerate(columns):
@@ -139,6 +142,13 @@ class Sheet:
 
     def _format(self, column: Column | None, kind: str, light: str = "", quoted: bool = False,
                 bold: bool = False):
+        key = (column, kind, light, quoted, bold)
+        fmt = self.formats.get(key)
+        if fmt is None:
+            fmt = self.formats[key] = self._new_format(column, kind, light, quoted, bold)
+        return fmt
+
+    def _new_format(self, column: Column | None, kind: str, light: str, quoted: bool, bold: bool):
         props = {"border": 1, "valign": "top"}
         if bold:
             props.update(bold=True, bg_color=HEADER_FILL)
