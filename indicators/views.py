@@ -75,6 +75,7 @@ def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     reports = rnd.reports.select_related("unit").order_by("unit__order", "unit__name")
     return render(request, "indicators/round_detail.html", {
         "round": rnd, "reports": reports, "totals": figures.totals(rnd), "previous": rnd.previous(),
+        "approved": sum(1 for r in reports if r.state == FigureReport.State.APPROVED),
         "today": timezone.localdate()})
 
 
@@ -157,11 +158,19 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _report_page(request, rep: FigureReport, form, errors, review_form=None, status=200) -> HttpResponse:
     entered, before = rep.values_by_code(), figures.previous_values(rep)
-    rows = [(i, entered.get(i.code), before.get(i.pk)) for i in rep.indicators()]
+    rows = [(i, entered.get(i.code) and entered[i.code].value, before.get(i.pk), entered.get(i.code))
+            for i in rep.indicators()]
+    reported = {i.pk: value for i, value, _, _ in rows if value is not None}
+    for rate in rep.round.indicators.filter(rule=Indicator.Rule.FORMULA, numerator__in=list(reported),
+                                            denominator__in=list(reported)).order_by("order"):
+        after = next(n for n, row in enumerate(rows) if row[0].pk == rate.numerator_id) + 1
+        rows.insert(after, (rate, figures.ratio(reported[rate.numerator_id], reported[rate.denominator_id]),
+                            figures.ratio(before.get(rate.numerator_id), before.get(rate.denominator_id)), None))
     names = {i.pk: i.label for i in rep.round.indicators.select_related("parent")}
-    history = [(c.history_date, c.history_user, f"{names.get(c.indicator_id, '')}：{plain(c.value)}"
-                + (f"（{c.note}）" if c.note else ""))
-               for c in FigureValue.history.filter(report_id=rep.pk).select_related("history_user")]
+    # the first report is its 报送 row; what a resubmission changed is listed value by value
+    history = [(c.history_date, c.history_user, f"{names.get(c.indicator_id, '')}改为{plain(c.value)}"
+                f"（原{plain(c.prev_record.value)}）" + (f"，说明：{c.note}" if c.note else ""))
+               for c in FigureValue.history.filter(report_id=rep.pk, history_type="~").select_related("history_user")]
     for h in rep.history.filter(history_type="~", state__in=list(STATE_CHANGES)).select_related("history_user"):
         reason = h.review_reason if h.state != FigureReport.State.PENDING and h.review_reason else ""
         history.append((h.history_date, h.history_user, STATE_CHANGES[h.state] + (f"：{reason}" if reason else "")))

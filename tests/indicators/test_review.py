@@ -50,7 +50,7 @@ def test_the_history_keeps_every_value_and_decision(figures, login):
             .order_by("history_date", "history_id")] == ["draft", "pending", "returned", "pending"]
     page = lead.get(reverse("indicators:report", args=[figures.finance_report.pk])).content.decode()
     assert "退回：执法人员数与人事台账不符" in page
-    assert "执法人员：41" in page and "执法人员：42" in page
+    assert "执法人员改为41（原42）" in page and "报送" in page
 
 
 def test_an_approved_report_is_not_reviewed_again(figures, login):
@@ -67,3 +67,11 @@ def test_the_round_page_shows_the_district_totals_and_each_units_state(figures, 
     text = page.content.decode()
     assert "2024年数据报送" in text and "71.43" in text and "39.7" in text
     assert text.count("已通过") >= 2
+
+
+def test_a_units_page_shows_its_worked_out_ratio_beside_its_parts(figures, login):
+    before = figures.before.reports.get(unit=figures.finance)
+    text = login(figures.finance_user).get(reverse("indicators:report", args=[before.pk])).content.decode()
+    rows = text[text.index('data-testid="figure-values"'):]
+    assert rows.index("持证人数") < rows.index("持证率") < rows.index("行政处罚")
+    assert '<td class="num">95</td>' in rows  # 38 of 40
