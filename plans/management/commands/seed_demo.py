@@ -27,6 +27,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from indicators.demo import seed_figures
 from notifications import follow_up, letters
 from notifications.models import Delivery, LadderConfig, Letter, Message, Notification
 from notifications.sweep import run_sweep
@@ -566,6 +567,9 @@ class Command(BaseCommand):
             end = min(now, datetime.datetime.combine(plan.ends_on + datetime.timedelta(weeks=LATE_WEEKS),
                                                      datetime.time(18), tzinfo=TZ))
             counts = self.simulate(plan, users, end, clock)
+            units = list(Unit.objects.filter(is_active=True, kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.STREET])
+                         .order_by("order", "name"))
+            seed_figures(self.liaisons(units, users), users["sifaju"], units, self.stdout)
         assignments = Assignment.objects.filter(measure__task__plan=plan)
         overdue = assignments.overdue(timezone.localdate(now)).count()
         pending = Submission.objects.filter(assignment__measure__task__plan=plan).pending().count()
