@@ -3,6 +3,7 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import timezone
 
 from indicators.figures import Entry
 from indicators.models import FigureReport, FigureRound, Indicator, Period
@@ -46,8 +47,11 @@ class RoundForm(forms.ModelForm):
         self.fields["indicators"].queryset = Indicator.objects.filter(is_active=True).select_related("parent")
         self.fields["indicators"].label_from_instance = lambda i: i.label
         self.fields["year"].min_value = 2000
-        if not self.is_bound:
+        if not self.is_bound:  # most often: last year's figures, for the annual report
+            last_year = timezone.localdate().year - 1
             self.initial.setdefault("indicators", list(self.fields["indicators"].queryset))
+            self.initial.setdefault("period_kind", Period.YEAR)
+            self.initial.setdefault("year", last_year)
 
     def clean(self):
         data = super().clean()
