@@ -88,3 +88,12 @@ class RankingForm(forms.Form):
         if error := as_of_error(self.plan, day):
             raise forms.ValidationError(error)
         return day
+
+
+class ReportTextForm(forms.Form):
+    """存在问题 and 下步工作 of a kept report, as the lead office edits them (one paragraph a line)."""
+
+    problems = forms.CharField(label="存在问题", widget=forms.Textarea(attrs={"rows": 8}), max_length=5000,
+                               help_text="每行一段；已按数据起草，请核实修改。")
+    next_steps = forms.CharField(label="下步工作", widget=forms.Textarea(attrs={"rows": 6}), max_length=5000,
+                                 help_text="每行一段。")

@@ -10,7 +10,7 @@ import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Min, Q
+from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -19,7 +19,17 @@ from plans.importer.tables import cn_numeral
 from plans.models import Plan, Section, Task, Unit, requirement_label
 from reports.asof import AssignmentState, assignment_states, end_of_day, measures_as_of
 from reports.scoring import Scores, rule_text, scores
-from tasks.models import LIGHT_RANK, RANK_LIGHT, Assignment, Evidence, Measure
+from tasks import rounds as rounds_mod
+from tasks.models import (
+    LIGHT_RANK,
+    RANK_LIGHT,
+    Assignment,
+    Evidence,
+    ExtensionRequest,
+    Measure,
+    ReportingRound,
+    Review,
+)
 from tasks.status import percent
 from tracker.formats import cn_date
 
@@ -213,6 +223,32 @@ class EvidenceTotal:
         return human_size(self.size_bytes)
 
 
+@dataclass(slots=True)
+class RoundRow:
+    """A 调度 round whose deadline had passed by the day: who reported on time, late, or not by the day."""
+
+    title: str
+    due_on: str
+    on_time: int = 0
+    late: int = 0
+    missing: int = 0
+
+
+@dataclass
+class Supervision:
+    """The follow-up done by the day (督办工作): ladder steps sent, 通报 issued, rounds, extensions, returns."""
+
+    reminders: int = 0  # 提醒 sent
+    urges: int = 0  # 催办 sent
+    circulars: list[tuple[str, str, str]] = field(default_factory=list)  # (number, title, date)
+    rounds: list[RoundRow] = field(default_factory=list)
+    extensions: int = 0  # 延期申请 made
+    extensions_granted: int = 0
+    extensions_refused: int = 0
+    returns: int = 0  # reports returned (退回)
+    returned_twice: list[tuple[str, str, int]] = field(default_factory=list)  # (unit, task label, times)
+
+
 @dataclass
 class Report:
     kind: str
@@ -241,10 +277,48 @@ class Report:
     evidence_totals: list[EvidenceTotal] = field(default_factory=list)  # set when the index is summarised
     legend: list = field(default_factory=lambda: LEGEND)
     ranking: Scores | None = None  # the units' 考核 scores (the inspection report only)
+    supervision: Supervision = field(default_factory=Supervision)
+    problems: str = ""  # 存在问题: the lead office's text kept with the report, or the draft
+    next_steps: str = ""  # 下步工作: likewise
+    previous: dict | None = None  # the previous kept report's ``figures()``, for the change since then
 
     @property
     def title(self) -> str:
         return KIND_TITLES[self.kind]
+
+    def figures(self) -> dict:
+        """The headline figures, kept with a report so that the next one can show the change since."""
+        t = self.total
+        return {"as_of": self.as_of.isoformat(), "total": t.total, "done": t.done, "on_time": t.on_time,
+                "overdue": t.overdue, "due": t.due, "due_done": t.due_done, "percent_due": t.percent_due,
+                "letters": self.letters_issued}
+
+    @property
+    def changes(self) -> list[tuple[str, object, object, str]]:
+        """(what, before, now, change) since the previous kept report, "" when there is none."""
+        if not self.previous:
+            return []
+        now, before = self.figures(), self.previous
+        rows = []
+        for key, label, unit in (("done", "已完成（项）", ""), ("on_time", "按时完成（项）", ""),
+                                 ("overdue", "逾期未完成（项）", ""), ("percent_due", "到期事项完成率", "%"),
+                                 ("letters", "函告（件）", "")):
+            delta = now[key] - before.get(key, 0)
+            rows.append((label, f"{before.get(key, 0)}{unit}", f"{now[key]}{unit}",
+                         f"{'+' if delta > 0 else ''}{delta}{'个百分点' if unit else ''}" if delta else "持平"))
+        return rows
+
+    @property
+    def previous_as_of_text(self) -> str:
+        return cn_date(datetime.date.fromisoformat(self.previous["as_of"])) if self.previous else ""
+
+    @property
+    def problem_lines(self) -> list[str]:
+        return [line for line in self.problems.splitlines() if line.strip()]
+
+    @property
+    def next_step_lines(self) -> list[str]:
+        return [line for line in self.next_steps.splitlines() if line.strip()]
 
     @property
     def letters_answered_on_time(self) -> int:
@@ -331,14 +405,14 @@ class Report:
             parts.append("requirements")
         if self.shows_matrix:
             parts.append("matrix")
-        parts += ["overdue", "letters"]
+        parts += ["overdue", "letters", "supervision"]
         if self.kind != KIND_UNIT:
             parts.append("units")
         if self.ranking:
             parts.append("ranking")
         if self.shows_details:
             parts.append("details")
-        parts.append("evidence")
+        parts += ["problems", "next_steps"]
         return {part: f"{cn_numeral(i)}、" for i, part in enumerate(parts, start=1)}
 
 
@@ -385,10 +459,14 @@ def build_report(
     unit: Unit | None = None,
     task: Task | None = None,
     generated_on: datetime.date | None = None,
+    problems: str = "",
+    next_steps: str = "",
+    previous: dict | None = None,
 ) -> Report:
-    """Everything a report shows, as of the end of ``as_of``."""
+    """Everything a report shows, as of the end of ``as_of``; 存在问题 and 下步工作 as given (the kept text) or
+    drafted from the figures; the change since ``previous`` (an earlier report's ``figures()``)."""
     report = Report(kind=kind, plan=plan, as_of=as_of, generated_on=generated_on or timezone.localdate(),
-                    unit=unit, task=task)
+                    unit=unit, task=task, previous=previous)
     states = assignment_states(plan.pk, as_of, unit_ids=[unit.pk] if unit else None,
                                task_id=task.pk if task else None)
     end = end_of_day(as_of)
@@ -508,12 +586,62 @@ def build_report(
     report.overdue_groups = list(groups.values())
 
     read_letters(report, plan, end, unit, task)
+    read_supervision(report, plan, end, unit, task, labels)
     if kind == KIND_INSPECTION:
         report.ranking = scores(plan, as_of, states=states, measures=measures, units={u.pk: u for u in units})
+    drafted = draft(report)
+    report.problems, report.next_steps = problems.strip() or drafted[0], next_steps.strip() or drafted[1]
     report.evidence = evidence_index(plan, end, unit=unit, task=task, task_labels=labels)
     if len(report.evidence) > EVIDENCE_PDF_LIMIT:
         report.evidence_totals = evidence_totals(report.evidence)
     return report
+
+
+# --- 存在问题 and 下步工作: a draft written from the figures, which the lead office edits before printing ---
+
+WORST = 3  # tasks and units named in the draft
+
+
+def draft(report: Report) -> tuple[str, str]:
+    """The 存在问题 and 下步工作 paragraphs, numbered （一）（二）…, from the report's own figures: the rate over
+    the items due, the tasks and units with the most overdue, letters unanswered, reports returned twice or more,
+    rounds reported late."""
+    t, day = report.total, report.as_of_text
+    problems = [f"截至{day}，到期事项{t.due}项，已完成{t.due_done}项，到期事项完成率{t.percent_due}%；"
+                f"逾期未完成{t.overdue}项。"]
+    steps = []
+    worst_tasks = sorted((row for row in report.tasks if row.tally.overdue), key=lambda r: -r.tally.overdue)[:WORST]
+    if worst_tasks:
+        problems.append("逾期事项较多的任务：" + "；".join(
+            f"任务{row.label}{row.task.title}（逾期{row.tally.overdue}项）" for row in worst_tasks) + "。")
+    worst_units = sorted((row for row in report.units if row.tally.overdue), key=lambda r: -r.tally.overdue)[:WORST]
+    if worst_units and report.kind != KIND_UNIT:
+        names = "、".join(f"{row.unit.name}（{row.tally.overdue}项）" for row in worst_units)
+        problems.append(f"逾期事项较多的单位：{names}。")
+        steps.append(f"对{'、'.join(row.unit.name for row in worst_units)}等逾期事项较多的单位，逐项督促整改，"
+                     "明确完成时限，必要时函告提醒或通报。")
+    elif t.overdue:
+        steps.append("对逾期事项逐项明确完成时限，按期报送进展。")
+    unanswered = [row for row in report.letters if row.state == "逾期未回复"]
+    if unanswered:
+        problems.append(f"函告{len(unanswered)}件逾期未回复（{'、'.join(dict.fromkeys(r.unit for r in unanswered))}）。")
+        steps.append("督促未回复函告的单位限期报送整改回复，逾期仍未回复的列入通报。")
+    twice = report.supervision.returned_twice
+    if twice:
+        problems.append("报送被多次退回：" + "；".join(f"{unit}任务{label}（{n}次）" for unit, label, n in twice[:WORST])
+                        + "。")
+        steps.append("对多次退回的报送加强业务指导，明确佐证材料要求，提高报送质量。")
+    late = [row for row in report.supervision.rounds if row.late or row.missing]
+    if late:
+        problems.append("调度中逾期报送或未报送：" + "；".join(
+            f"{row.title}（逾期{row.late}家、未报送{row.missing}家）" for row in late[-WORST:]) + "。")
+        steps.append("坚持定期调度，对逾期报送、未报送的单位及时提醒、催办。")
+    steps.append("持续跟踪各项任务推进情况，定期开展调度分析和工作通报，确保按期完成。")
+    return numbered(problems), numbered(steps)
+
+
+def numbered(items: list[str]) -> str:
+    return "\n".join(f"（{cn_numeral(i)}）{text}" for i, text in enumerate(items, start=1))
 
 
 def evidence_totals(rows: list[EvidenceRow]) -> list[EvidenceTotal]:
@@ -584,6 +712,56 @@ def read_letters(report: Report, plan: Plan, end: datetime.datetime, unit: Unit 
             state = "逾期未回复" if report.as_of > reply_due_on else "待回复"
         report.letters.append(LetterRow(number, unit_name, cn_date(issued_on), cn_date(reply_due_on), state,
                                         issued_on, reply_due_on))
+
+
+def read_supervision(report: Report, plan: Plan, end: datetime.datetime, unit: Unit | None, task: Task | None,
+                     labels: dict[int, str]) -> None:
+    """督办工作 by the day, in the report's scope: 提醒/催办 sent, 通报 issued (the plan's), rounds due by the day
+    (a report made after the day counts as not made), extensions asked and decided, returns. Six queries."""
+    sup, as_of = report.supervision, report.as_of
+    scope = {"assignment__measure__task__plan": plan}
+    if unit is not None:
+        scope["assignment__unit"] = unit
+    if task is not None:
+        scope["assignment__measure__task"] = task
+    sent = Step.objects.filter(sent_on__lte=as_of, **scope).order_by().values_list("kind").annotate(n=Count("id"))
+    for kind, n in sent:
+        if kind == Step.Kind.REMIND:
+            sup.reminders = n
+        elif kind == Step.Kind.URGE:
+            sup.urges = n
+    sup.circulars = [(number, title, cn_date(issued_on)) for number, title, issued_on in
+                     Circular.objects.filter(plan=plan, issued_on__lte=as_of)
+                     .order_by("issued_on", "serial").values_list("number", "title", "issued_on")]
+    due_rounds = list(ReportingRound.objects.filter(plan=plan, created_at__lt=end, due_on__lte=as_of)
+                      .order_by("due_on", "id"))
+    tz = timezone.get_current_timezone()
+    for rnd in rounds_mod.reports(due_rounds, unit=unit):
+        row = RoundRow(rnd.round.title, cn_date(rnd.round.due_on))
+        for u in rnd.units:
+            if u.first_at is None or u.first_at >= end:
+                row.missing += 1
+            elif u.first_at.astimezone(tz).date() <= rnd.round.due_on:
+                row.on_time += 1
+            else:
+                row.late += 1
+        sup.rounds.append(row)
+    extensions = ExtensionRequest.objects.filter(created_at__lt=end, **scope).aggregate(
+        asked=Count("id"),
+        granted=Count("id", filter=Q(state=ExtensionRequest.State.GRANTED, decided_at__lt=end)),
+        refused=Count("id", filter=Q(state=ExtensionRequest.State.REFUSED, decided_at__lt=end)))
+    sup.extensions, sup.extensions_granted, sup.extensions_refused = (
+        extensions["asked"], extensions["granted"], extensions["refused"])
+    returned = (Review.objects.filter(decision=Review.Decision.RETURN, created_at__lt=end,
+                                      **{f"submission__{k}": v for k, v in scope.items()})
+                .order_by().values_list("submission__assignment__unit__name",
+                                        "submission__assignment__measure__task_id")
+                .annotate(n=Count("id")))
+    for unit_name, task_id, n in returned:
+        sup.returns += n
+        if n >= 2:
+            sup.returned_twice.append((unit_name, labels.get(task_id, ""), n))
+    sup.returned_twice.sort(key=lambda row: -row[2])
 
 
 def ladder_steps(plan: Plan, as_of: datetime.date, end: datetime.datetime) -> dict[int, str]:

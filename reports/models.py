@@ -76,6 +76,11 @@ class ReportJob(models.Model):
     xlsx = models.FileField("Excel", upload_to=report_path, max_length=200, blank=True)
     created_at = models.DateTimeField("申请时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    problems = models.TextField("存在问题", blank=True, help_text="生成时按数据起草，牵头单位可修改后重新生成")
+    next_steps = models.TextField("下步工作", blank=True, help_text="生成时按数据起草，牵头单位可修改后重新生成")
+    text_edited_at = models.DateTimeField("文字修改时间", null=True, blank=True,
+                                          help_text="牵头单位修改过存在问题、下步工作；同一报告再次生成时沿用")
+    figures = models.JSONField("主要数据", default=dict, blank=True, help_text="供下一份同类报告比较变化")
     runs = models.PositiveSmallIntegerField("运行次数", default=0, help_text="后台进程开始生成的次数")
     heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True,
                                         help_text="开始生成、生成中每隔一段时间、重新排队时写入；长时间没有心跳表示后台进程已退出")
@@ -126,6 +131,33 @@ class ReportJob(models.Model):
     def runs_in_background(self) -> bool:
         return self.size() > SYNC_LIMIT
 
+    def same_report(self) -> models.QuerySet:
+        """The kept reports of the same kind, plan and subject as this one (this one left out)."""
+        return ReportJob.objects.filter(kind=self.kind, plan_id=self.plan_id, unit_id=self.unit_id,
+                                        task_id=self.task_id).exclude(pk=self.pk)
+
+    def previous_figures(self) -> dict | None:
+        """The headline figures of the previous report: the latest kept one of the same kind and subject as of an
+        earlier day (rendered, so its figures were kept)."""
+        previous = (self.same_report().filter(as_of__lt=self.as_of, state=self.State.DONE)
+                    .exclude(figures={}).order_by("-as_of", "-created_at").first())
+        return previous.figures if previous else None
+
+    def take_kept_text(self) -> None:
+        """The 存在问题 and 下步工作 the lead office wrote for the same report as of the same day, if any: printing
+        it again prints the same text."""
+        kept = (self.same_report().filter(as_of=self.as_of, text_edited_at__isnull=False)
+                .order_by("-text_edited_at").first())
+        if kept:
+            self.problems, self.next_steps, self.text_edited_at = kept.problems, kept.next_steps, kept.text_edited_at
+
+    def edit_text(self, problems: str, next_steps: str) -> None:
+        """The lead office's 存在问题 and 下步工作: kept, and the files rendered again with them (the caller
+        renders or queues the job, now queued)."""
+        self.problems, self.next_steps, self.text_edited_at = problems, next_steps, timezone.now()
+        self.state, self.progress, self.stage, self.error = self.State.QUEUED, 0, "", ""
+        self.save(update_fields=["problems", "next_steps", "text_edited_at", "state", "progress", "stage", "error"])
+
     def _progress(self, percent: int, stage: str) -> None:
         self.progress, self.stage = percent, stage
         ReportJob.objects.filter(pk=self.pk).update(state=self.State.RUNNING, progress=percent, stage=stage,
@@ -171,7 +203,9 @@ class ReportJob(models.Model):
         try:
             self._progress(5, "汇总数据")
             report = build_report(self.kind, self.plan, self.as_of, unit=self.unit, task=self.task,
-                                  generated_on=timezone.localdate())
+                                  generated_on=timezone.localdate(), problems=self.problems,
+                                  next_steps=self.next_steps, previous=self.previous_figures())
+            self.problems, self.next_steps, self.figures = report.problems, report.next_steps, report.figures()
             self._progress(30, "排版PDF")
             pdf = report_pdf(report)
             self._progress(85, "生成Excel")
@@ -183,7 +217,8 @@ class ReportJob(models.Model):
             logger.exception("report job %s failed", self.pk)
             self.state, self.stage, self.error = self.State.FAILED, "失败", f"{type(exc).__name__}: {exc}"
         self.finished_at = timezone.now()
-        self.save(update_fields=["state", "progress", "stage", "error", "pdf", "xlsx", "finished_at"])
+        self.save(update_fields=["state", "progress", "stage", "error", "pdf", "xlsx", "finished_at", "problems",
+                                 "next_steps", "figures"])
         if notify:
             notify_requester(self)
 

@@ -12,7 +12,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from reports.forms import RankingForm, ReportRequestForm, ScoringSchemeForm
+from reports.forms import RankingForm, ReportRequestForm, ReportTextForm, ScoringSchemeForm
 from reports.models import ReportJob
 from reports.scoring import ScoringScheme, rule_text, scores, scores_xlsx
 from reports.tasks import render_report_job
@@ -30,8 +30,10 @@ def index(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         access.require_report_request(request.user, data["kind"], data["unit"])
-        job = ReportJob.objects.create(kind=data["kind"], plan=data["plan"], unit=data["unit"], task=data["task"],
-                                       as_of=data["as_of"], requested_by=request.user)
+        job = ReportJob(kind=data["kind"], plan=data["plan"], unit=data["unit"], task=data["task"],
+                        as_of=data["as_of"], requested_by=request.user)
+        job.take_kept_text()
+        job.save()
         _render(request, job)
         return redirect(job)
     jobs = page_of(request, access.report_jobs_for(request.user).select_related("plan", "unit", "task", "requested_by"))
@@ -71,7 +73,27 @@ def job_retry(request: HttpRequest, pk: int) -> HttpResponse:
 @require_safe
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = access.get_report_job_for_user(request.user, pk)
-    return render(request, "reports/job.html", {"job": job})
+    text_form = None
+    if request.user.is_lead and job.state == ReportJob.State.DONE:
+        text_form = ReportTextForm(initial={"problems": job.problems, "next_steps": job.next_steps})
+    return render(request, "reports/job.html", {"job": job, "text_form": text_form})
+
+
+@access.signed_in
+@require_POST
+def job_text(request: HttpRequest, pk: int) -> HttpResponse:
+    """The lead office's 存在问题 and 下步工作 for a kept report: saved with it, and the report rendered again."""
+    job = access.get_report_job_for_user(request.user, pk)
+    access.require_lead(request.user)
+    form = ReportTextForm(request.POST)
+    if job.state != ReportJob.State.DONE:
+        messages.info(request, "报告生成完成后才能修改存在问题和下步工作。")
+    elif not form.is_valid():
+        return render(request, "reports/job.html", {"job": job, "text_form": form}, status=400)
+    else:
+        job.edit_text(form.cleaned_data["problems"], form.cleaned_data["next_steps"])
+        _render(request, job)
+    return redirect(job)
 
 
 @access.signed_in

@@ -173,6 +173,9 @@ MATRIX = {
     "reports:status": Row(Of(pk="job"), STREET_OBJECT, NOT_POST),
     # 重新生成: the requester (the street office's liaison here) or the lead office; the job is done, so nothing
     "reports:retry": Row(Of(pk="job"), NOT_GET, (LOGIN, 302, 403, 302, 404, 404)),
+    # 存在问题/下步工作 of a kept report: the lead office writes them (an inspector prints, never edits)
+    "reports:text": Row(Of(pk="job"), NOT_GET, (LOGIN, 302, 403, 403, 404, 404),
+                        data=lambda w: {"problems": "（一）逾期事项较多。", "next_steps": "（一）逐项督促整改。"}),
     "reports:download": Row(Of({"fmt": "pdf"}, pk="job"), STREET_OBJECT, NOT_POST),
     # --- 考核: a liaison whose unit owes something in the plan sees its own breakdown; settings are the lead's ---
     "reports:ranking": Row(Of(plan_pk="plan"), (LOGIN, 200, 200, 200, 200, 404), NOT_POST),
@@ -242,8 +245,8 @@ def test_every_url_is_in_the_matrix():
     assert not set(MATRIX) - set(URLS), "rows for URLs that no longer exist"
     counts = {ns: sum(1 for name in URLS if name.partition(":")[0] == ns and ":" in name)
               for ns in ("plans", "tasks", "notifications", "reports", "accounts", "indicators")}
-    assert counts == {"plans": 7, "tasks": 31, "notifications": 18, "reports": 8, "accounts": 8, "indicators": 10}
-    assert len(URLS) == len(MATRIX) == 85
+    assert counts == {"plans": 7, "tasks": 31, "notifications": 18, "reports": 9, "accounts": 8, "indicators": 10}
+    assert len(URLS) == len(MATRIX) == 86
 
 
 def client_for(role, w, login, client):
