@@ -88,3 +88,19 @@ def test_change_since_the_previous_kept_report(worked, login):
 
 
 
+
+
+def test_the_command_prints_the_kept_text_and_the_change(worked, login, tmp_path):
+    from django.core.management import call_command
+
+    lead = login(worked.lead)
+    with at(2024, 7, 20, 9):
+        ask(lead, worked.plan, "2024-06-26")
+        ask(lead, worked.plan)
+        job = ReportJob.objects.get(as_of="2024-07-15")
+        lead.post(reverse("reports:text", args=[job.pk]), {"problems": "（一）命令行沿用的文字。", "next_steps": "（一）下步。"})
+        call_command("render_report", "inspection", "--as-of", "2024-07-15", "-o", str(tmp_path / "x.pdf"),
+                     stdout=io.StringIO())
+    with pdfplumber.open(tmp_path / "x.pdf") as pdf:
+        text = re.sub(r"\s+", "", "".join(page.extract_text() or "" for page in pdf.pages))
+    assert "命令行沿用的文字。" in text and "上次报告截至2024年6月26日" in text

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from plans.models import Plan, Task, Unit
 from reports.inspection import KIND_INSPECTION, KIND_TASK, KIND_UNIT, as_of_error, build_report, resolve_plan
+from reports.models import ReportJob
 from reports.render import report_pdf
 from reports.xlsx import report_xlsx
 
@@ -65,7 +66,11 @@ class Command(BaseCommand):
             if path and not Path(path).resolve().parent.is_dir():
                 raise fail(f"目录不存在：{Path(path).parent}")
 
-        report = build_report(kind, the_plan, day, unit=the_unit, task=the_task)
+        # The text the lead office kept for this report as of this day, and the previous kept report's figures.
+        kept = ReportJob(kind=kind, plan=the_plan, unit=the_unit, task=the_task, as_of=day)
+        kept.take_kept_text()
+        report = build_report(kind, the_plan, day, unit=the_unit, task=the_task, problems=kept.problems,
+                              next_steps=kept.next_steps, previous=kept.previous_figures())
         files = []
         if output:
             files.append((output, report_pdf(report)))
