@@ -7,6 +7,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from plans.importer import PlanImportError
+from plans.importer.preamble import NO_PERIOD
 from plans.importer.tables import column_kind, find_header, parse_rows, split_measures
 
 SAMPLES = Path(__file__).parent / "fixtures" / "tables"
@@ -288,7 +289,8 @@ def test_rows_that_add_nothing_are_warnings_and_chinese_numbered_titles_lose_the
             ["", "二、强化督促检查", "开展专项督查。", "区督查室", ""]]
     data = parse_rows(rows)
     assert [(t["number"], t["title"]) for t in data["tasks"]] == [(1, "加强组织领导"), (2, "强化督促检查")]
-    assert data["warnings"] == [{"line": 3, "message": "此行没有可导入的措施、单位或时限，已略过，请在预览中核对。"}]
+    assert data["warnings"] == [{"line": 3, "message": "此行没有可导入的措施、单位或时限，已略过，请在预览中核对。"},
+                                {"line": None, "message": NO_PERIOD}]  # no period, deadline or date: asked for
 
 
 def test_title_row_wins_over_form_lines_above_the_header():
