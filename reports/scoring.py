@@ -113,6 +113,10 @@ class UnitScore:
     total: Decimal = Decimal(0)
     rank: int = 0
 
+    @property
+    def deducted(self) -> Decimal:
+        return self.overdue_off + self.letters_off + self.rounds_off
+
     def weigh(self, scheme: ScoringScheme) -> None:
         self.on_time_points = points(scheme.on_time_points * share(self.on_time, self.due))
         self.target_points = points(scheme.target_points * share(self.target_met, self.targeted))
@@ -121,8 +125,7 @@ class UnitScore:
         self.letters_off = points(scheme.letter_deduction * self.letters_unanswered)
         self.rounds_off = points(scheme.round_deduction * self.rounds_late)
         gained = self.on_time_points + self.target_points + self.quality_points
-        lost = self.overdue_off + self.letters_off + self.rounds_off
-        self.total = min(max(gained - lost, Decimal(0)), MAX_SCORE)
+        self.total = min(max(gained - self.deducted, Decimal(0)), MAX_SCORE)
 
 
 @dataclass
@@ -189,6 +192,17 @@ def scores(plan: Plan, as_of: datetime.date, *, states: list[AssignmentState] | 
     for place, row in enumerate(ordered, start=1):
         row.rank = ordered[place - 2].rank if place > 1 and ordered[place - 2].total == row.total else place
     return Scores(plan, as_of, scheme, ordered)
+
+
+def rows_for(result: Scores, user) -> list[UnitScore]:
+    """The rows a user may see (tracker.access): every unit for the lead office and inspectors, its own for a
+    liaison (with the rank it holds among all)."""
+    from tracker import access  # the policy imports the report models, which import this module
+
+    if access.sees_every_unit(user):
+        return result.units
+    own = set(access.units_for(user).values_list("pk", flat=True))
+    return [row for row in result.units if row.unit.pk in own]
 
 
 XLSX_COLUMNS = [

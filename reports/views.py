@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from reports.forms import RankingForm, ReportRequestForm, ReportTextForm, ScoringSchemeForm
 from reports.models import ReportJob
-from reports.scoring import ScoringScheme, rule_text, scores, scores_xlsx
+from reports.scoring import ScoringScheme, rows_for, rule_text, scores, scores_xlsx
 from reports.tasks import render_report_job
 from tracker import access
 from tracker.formats import cn_date
@@ -122,11 +122,7 @@ def _ranking(request: HttpRequest, plan_pk: int):
     form = RankingForm(request.GET or None, plan=plan)
     day = form.cleaned_data["as_of"] if form.is_valid() else timezone.localdate()
     result = scores(plan, day)
-    rows = result.units
-    if not access.sees_every_unit(request.user):
-        own = set(access.units_for(request.user).values_list("pk", flat=True))
-        rows = [row for row in rows if row.unit.pk in own]
-    return form, result, rows
+    return form, result, rows_for(result, request.user)
 
 
 @access.signed_in

@@ -11,6 +11,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.views.decorators.http import require_safe
 
 from plans.models import Plan, Task
+from reports.scoring import rows_for, scores
 from tasks import rounds as rounds_mod
 from tasks import status
 from tasks.ledger import LedgerTable, ledger_queryset
@@ -24,6 +25,8 @@ from tracker.plan_choice import choose_plan
 MATRIX_UNITS_PER_PAGE = 50
 # ?units_order= values for the matrix's columns; anything else is the units' own order.
 UNITS_ORDER_WORST = "worst"
+
+RANKING_ROWS = 10  # the dashboard's 考核排名 block: the best ten (a liaison: its own row)
 
 
 def _assignments_table(request: HttpRequest, assignments: QuerySet[Assignment], today) -> LedgerTable:
@@ -106,6 +109,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         grid = status.matrix(scoped, today)
         status.add_targets(grid.tasks, scoped)
         pager = matrix_page(request, grid)
+        ranking = scores(plan, today)
+        context["ranking"] = rows_for(ranking, request.user)[:RANKING_ROWS]
         context.update(pager, headline=status.headline(scoped, today, grid), matrix=grid,
                        matrix_html=matrix_html(grid, plan, pager["units_page"].object_list),
                        sections=status.by_section(grid.tasks))

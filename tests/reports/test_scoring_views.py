@@ -59,3 +59,16 @@ def test_inspector_reads_the_settings_but_may_not_change_them(worked, login):
         assert login(worked.inspector).get(url).status_code == 403
         assert login(worked.inspector).post(url, {}).status_code == 403
         assert login(worked.finance_user).get(url).status_code == 403
+
+
+def test_dashboard_shows_the_ranking_block(worked, login):
+    url = reverse("tasks:dashboard")
+    with at(2024, 7, 20, 9):
+        lead = login(worked.lead).get(url, {"plan": worked.plan.pk}).content.decode()
+        street = login(worked.street_user).get(url, {"plan": worked.plan.pk}).content.decode()
+    block = lead[lead.index('data-testid="dashboard-ranking"'):lead.index("</section>", lead.index("dashboard-ranking"))]
+    assert block.index("区财政局") < block.index("光复道街道办事处") and "考核设置" in block
+    assert "−9.0" in block and "11.0" in block  # 2 + 5 + 2 off; as of today the same as on 07-15
+    own = street[street.index('data-testid="dashboard-ranking"'):]
+    own = own[:own.index("</section>")]
+    assert "光复道街道办事处" in own and "区财政局" not in own and "查看本单位得分明细" in own
