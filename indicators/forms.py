@@ -70,6 +70,9 @@ class RoundForm(forms.ModelForm):
                 data["units"] = list(Unit.objects.filter(is_active=True, kind__in=kinds))
             if not data["units"]:
                 self.add_error("units", "所选指标没有需要报送的单位，请选择报送单位。")
+            idle = [u.name for u in data["units"] if u.kind not in kinds]
+            if idle:
+                self.add_error("units", f"{'、'.join(idle)}不报送所选的任何指标（见指标目录的报送单位类型）。")
         year = data.get("year")
         if kind and year and FigureRound.objects.filter(period_kind=kind, year=year,
                                                         quarter=data.get("quarter")).exists():

@@ -6,6 +6,7 @@ import time_machine
 from django.urls import reverse
 
 from indicators.models import FigureRound, Indicator
+from plans.models import Unit
 from tests.indicators.conftest import NOW
 
 
@@ -59,3 +60,13 @@ def test_a_round_asks_the_units_whose_kinds_report_its_indicators(cast, login):
         again = client.post(reverse("indicators:round_new"), {
             "period_kind": "quarter", "year": 2025, "quarter": 1, "due_on": "2025-04-15", "indicators": [licences.pk]})
     assert "该期数据报送已经发起。" in again.content.decode()
+
+
+def test_a_unit_that_reports_none_of_the_indicators_is_not_asked(cast, login):
+    office = Unit.objects.create(name="区委全面依法治区办", kind=Unit.Kind.OFFICE)
+    licences = Indicator.objects.get(code="licences")
+    response = login(cast.lead).post(reverse("indicators:round_new"), {
+        "period_kind": "year", "year": 2025, "due_on": "2026-01-20", "indicators": [licences.pk],
+        "units": [cast.finance.pk, cast.street.pk, office.pk]})
+    assert "光复道街道办事处、区委全面依法治区办不报送所选的任何指标（见指标目录的报送单位类型）。" in response.content.decode()
+    assert not FigureRound.objects.exists()
