@@ -26,7 +26,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count, Exists, OuterRef, Value
 
 from notifications.models import Letter, LetterReply
 from plans.models import Plan, Unit
@@ -37,6 +37,7 @@ from tracker.formats import cn_date
 from tracker.xlsx import Column, one_sheet_file
 
 MAX_SCORE = Decimal(100)
+LETTER = "letter"  # marks the letters' rows among the reviews' (decisions: accept, return)
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -163,18 +164,19 @@ def scores(plan: Plan, as_of: datetime.date, *, states: list[AssignmentState] | 
             c["targeted"] += 1
             c["target_met"] += met
 
+    # The reviews (per unit and decision) and the letters unanswered (per unit, as LETTER) in one query.
     reviews = (Review.objects.filter(submission__assignment__measure__task__plan=plan, created_at__lt=end)
                .order_by().values_list("submission__assignment__unit_id", "decision").annotate(n=Count("id")))
-    for unit_id, decision, n in reviews:
-        counts[unit_id]["reviewed"] += n
-        counts[unit_id]["returned"] += n if decision == Review.Decision.RETURN else 0
-
     replied = LetterReply.objects.filter(letter=OuterRef("pk"), created_at__lt=end)
     unanswered = (Letter.objects.filter(plan=plan, issued_on__lte=as_of, reply_due_on__lt=as_of)
                   .exclude(withdrawn_at__lt=end).exclude(Exists(replied))
-                  .order_by().values_list("unit_id").annotate(n=Count("id")))
-    for unit_id, n in unanswered:
-        counts[unit_id]["letters_unanswered"] += n
+                  .order_by().values_list("unit_id", Value(LETTER)).annotate(n=Count("id")))
+    for unit_id, kind, n in reviews.union(unanswered, all=True):
+        if kind == LETTER:
+            counts[unit_id]["letters_unanswered"] += n
+        else:
+            counts[unit_id]["reviewed"] += n
+            counts[unit_id]["returned"] += n if kind == Review.Decision.RETURN else 0
 
     past_rounds = list(ReportingRound.objects.filter(plan=plan, created_at__lt=end, due_on__lt=as_of))
     for report in rounds.reports(past_rounds):

@@ -109,7 +109,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         grid = status.matrix(scoped, today)
         status.add_targets(grid.tasks, scoped)
         pager = matrix_page(request, grid)
-        ranking = scores(plan, today)
+        ranking = scores(plan, today, units={row.obj.pk: row.obj for row in grid.units})
         context["ranking"] = rows_for(ranking, request.user)[:RANKING_ROWS]
         context.update(pager, headline=status.headline(scoped, today, grid), matrix=grid,
                        matrix_html=matrix_html(grid, plan, pager["units_page"].object_list),
