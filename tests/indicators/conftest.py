@@ -9,6 +9,7 @@ import pytest
 import time_machine
 
 from indicators.models import FigureRound, Indicator, Period
+from tests.standard_catalogue import ensure_standard_catalogue
 
 NOW = datetime.datetime(2026, 1, 12, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
 CODES = ["officers", "certified", "certified_rate", "penalties", "penalties_summary", "penalties_ordinary", "fines",
@@ -20,6 +21,11 @@ STREET_2024 = {"officers": 30, "certified": 12, "penalties": 100, "penalties_sum
                "fines": Decimal("4.20")}
 FINANCE_2025 = {"officers": "42", "certified": "40", "penalties": "22", "penalties_summary": "12",
                 "penalties_ordinary": "10", "fines": "36.75", "licences": "310"}
+
+
+@pytest.fixture(autouse=True)
+def standard_catalogue(db):
+    ensure_standard_catalogue()
 
 
 def open_round(lead, units, year: int, codes=CODES) -> FigureRound:

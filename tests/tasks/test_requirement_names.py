@@ -41,7 +41,8 @@ def test_review_page_names_the_requirement(frozen, cast, login, submit_with, req
 
 
 def test_letter_lists_a_requirement_under_its_own_name(cast, requirement_assignment):
-    groups = [{"task": cast.task, "items": []}, {"task": requirement_assignment.measure.task, "items": []}]
+    requirement = requirement_assignment.measure.task
+    groups = [{"task": task, "title": task.title, "items": []} for task in (cast.task, requirement)]
     html = render_to_string("pdf/letter.html", {"plan": cast.plan, "unit": cast.street, "groups": groups})
-    assert '<p class="h2">（一）着力提高业务能力</p>' in html
-    assert '<p class="h2">（二）工作要求（二）　细化落实举措</p>' in html
+    assert '<p class="h2">任务1　着力提高业务能力</p>' in html
+    assert '<p class="h2">工作要求（二）　细化落实举措</p>' in html

@@ -7,7 +7,6 @@ import datetime
 import io
 from decimal import Decimal
 
-import openpyxl
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -225,10 +224,9 @@ def test_ledger_and_exports_show_achieved_over_target(accepted, login):
     column = 9
     body = client.get(reverse("tasks:ledger")).content.decode()
     assert "<th" in body and "完成/目标" in body
-    from tests.tasks.test_ledger import screen_rows
+    from tests.tasks.test_ledger import screen_rows, xlsx_rows
     screen = {(r[3], r[4]): r[column] for r in screen_rows(body)}
-    book = openpyxl.load_workbook(io.BytesIO(b"".join(client.get(reverse("tasks:ledger_xlsx")).streaming_content)))
-    sheet = [list(r) for r in book.active.iter_rows(values_only=True)]
+    sheet = xlsx_rows(client.get(reverse("tasks:ledger_xlsx")))
     assert sheet[0][column] == "完成/目标"
     cells = {(r[3], r[4]): r[column] for r in sheet[1:]}
     raw = b"".join(client.get(reverse("tasks:ledger_csv")).streaming_content).decode("utf-8-sig")

@@ -20,6 +20,7 @@ from notifications.models import Circular, Delivery, Letter, LetterReply, Messag
 from reports.models import ReportJob
 from tasks import uploads
 from tasks.models import ExtensionRequest, ReportingRound, RoundSchedule
+from tests.standard_catalogue import ensure_standard_catalogue
 from tests.tasks.conftest import PDF, upload
 
 NOW = datetime.datetime(2024, 7, 22, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))  # the measure is 3 weeks overdue
@@ -31,6 +32,7 @@ def fake_pdf(template, context) -> bytes:
 
 @pytest.fixture
 def world(cast, settings, tmp_path, monkeypatch):
+    ensure_standard_catalogue()
     settings.MEDIA_ROOT = tmp_path / "media"
     monkeypatch.setattr(letters, "render_pdf", fake_pdf)  # the pages need a PDF, not a typeset one
     monkeypatch.setattr(circulars, "render_pdf", fake_pdf)
