@@ -1,5 +1,6 @@
 """The measured pages of the benchmark (tracker/bench.py) take the same number of queries at a district's
-size and at ten times as many units, and at most 15; the exports take a fixed number too."""
+size and at ten times as many units, and at most 15 (a liaison's dashboard 20); the exports take a fixed number
+too."""
 
 import datetime
 
@@ -45,12 +46,17 @@ def pages(cast) -> list[tuple[object, str]]:
 
 def test_query_counts_are_the_same_at_ten_and_sixty_units(cast, login):
     clients = {user: login(user) for user, _ in pages(cast)}
+    for user, url in pages(cast):  # the first ?plan= is remembered on the user (one UPDATE, once)
+        clients[user].get(url)
     build_city(cast.plan, 10)
     small = [queries(clients[user], url) for user, url in pages(cast)]
     build_city(cast.plan, 50)
     large = [queries(clients[user], url) for user, url in pages(cast)]
     assert small == large
-    assert max(large) <= 15
+    # the benchmark's pages (the lead office's and the inspector's) at most 15; a liaison's dashboard also
+    # reads its open rounds and the plan's 考核 ranking for its own row (a fixed 19)
+    liaison_dashboard = large.pop(1)
+    assert max(large) <= 15 and liaison_dashboard <= 20
 
 
 def test_a_page_does_not_write_the_session(cast, login):
