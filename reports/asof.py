@@ -18,7 +18,7 @@ from tasks.models import Assignment, Figures, Measure
 
 HistoricalAssignment = Assignment.history.model
 # A measure's columns the reports read: its task, text and target (as Figures takes it).
-MEASURE_FIELDS = ("task_id", "text", "target_value", "target_unit", "target_per_person")
+MEASURE_FIELDS = ("task_id", "text", "target_value", "target_unit", "target_per_person", "flagged_on")
 
 # The columns a report needs, in the order AssignmentState takes them.
 STATE_FIELDS = ("id", "measure_id", "unit_id", "period", "due_on", "status", "percent", "completed_on",
@@ -54,7 +54,7 @@ class AssignmentState:
     def target_met(self, measure: tuple) -> bool | None:
         """Whether the figures as they stood met the measure's target (a ``measures_as_of`` row); None when the
         measure sets none."""
-        _, _, target_value, target_unit, per_person = measure
+        _, _, target_value, target_unit, per_person, _ = measure
         figures = Figures(target_value, target_unit, per_person, self.achieved_value, self.staff_total,
                           self.staff_reached)
         return figures.met is True if figures.targeted else None

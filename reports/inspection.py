@@ -31,6 +31,7 @@ from tasks.models import (
     Review,
 )
 from tasks.status import percent
+from tasks.templatetags.flagging import flagged_text
 from tracker.formats import cn_date
 
 KIND_INSPECTION = "inspection"
@@ -553,7 +554,7 @@ def build_report(
         line = LineRow(
             unit=unit_names[state.unit_id],
             task=labels[task_id],
-            measure=measures[state.measure_id][1],
+            measure=flagged_text(measures[state.measure_id][1], measures[state.measure_id][5]),
             period=state.period,
             due_on=cn_date(state.due_on) if state.due_on else "长期坚持",
             status=STATUS_LABELS.get(state.status, state.status),

@@ -26,7 +26,7 @@ from django.utils.safestring import SafeString, mark_safe
 from plans.models import Plan, Section, Task, Unit, UnitGroup
 from tasks.models import Assignment, Figures, Submission
 from tasks.status import in_plan
-from tasks.templatetags.flagging import FLAG_LABEL, flag_badge
+from tasks.templatetags.flagging import flag_badge, flagged_text
 from tracker.formats import cn_date
 from tracker.paging import PER_PAGE, paginate_table
 from tracker.xlsx import INTEGER, PERCENT, Column, Filled, one_sheet_file
@@ -108,8 +108,7 @@ class LedgerRows:
     def values(self, row: tuple, seq: int) -> list:
         (sec_number, sec_title, task_number, task_title, measure, flagged_on, unit, period, due_on, status, percent,
          submitted, state, *figures) = row
-        if flagged_on is not None:  # 挂牌督办, as the pages mark it
-            measure = f"【{FLAG_LABEL}】{measure}"
+        measure = flagged_text(measure, flagged_on)  # 挂牌督办, as the pages mark it
         section = self.sections.get((sec_number, sec_title))
         if section is None:
             section = self.sections[sec_number, sec_title] = (

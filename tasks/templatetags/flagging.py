@@ -8,7 +8,12 @@ from django.utils.safestring import SafeString
 
 register = template.Library()
 
-FLAG_LABEL = "挂牌"  # the marker's word, on pages and in the ledger's exports (【挂牌】 before the measure)
+FLAG_LABEL = "挂牌"  # the marker's word, on pages and in the exports and reports (【挂牌】 before the measure)
+
+
+def flagged_text(text: str, flagged_on) -> str:
+    """A measure's text in an export or a report: 【挂牌】 before it while it is flagged."""
+    return f"【{FLAG_LABEL}】{text}" if flagged_on is not None else text
 
 
 @register.filter

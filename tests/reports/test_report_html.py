@@ -53,3 +53,20 @@ def test_a_units_details_are_listed_by_task(db):
     details = tbody(html, "任务分解明细")
     assert re.findall(r'<tr><td class="c">(\d+)</td>', details) == ["1", "2", "3"]
     assert details.count('<td class="num">10</td>') == 3  # due 2025年6月30日, ten days late on 7月10日
+
+
+def test_a_flagged_measure_is_marked_in_the_overdue_list_from_the_day_it_was_flagged(db):
+    lead = make_user("lead", "lead")
+    with at(2025, 3, 1, 9):
+        plan = build_plan(units=2, tasks=2)
+    measure = Assignment.objects.order_by("id").first().measure
+    with at(2025, 7, 12, 9):
+        measure.flag("逾期时间长、群众关注", datetime.date(2025, 7, 12), lead)
+
+    with at(2025, 7, 15, 9):
+        flagged = tbody(report_html(build_report(KIND_INSPECTION, plan, datetime.date(2025, 7, 14),
+                                                 generated_on=D)), "逾期清单")
+        before = tbody(report_html(build_report(KIND_INSPECTION, plan, D, generated_on=D)), "逾期清单")
+
+    assert flagged.count("【挂牌】") == 1 and f"【挂牌】{measure.text}" in flagged
+    assert "【挂牌】" not in before  # as of 07-10 the measure was not flagged yet
