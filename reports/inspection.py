@@ -9,12 +9,13 @@ only lay out what this module computes.
 import datetime
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from notifications.models import Circular, Letter, LetterItem, Step
+from notifications.models import Circular, LadderConfig, Letter, LetterItem, Step
 from plans.importer.tables import cn_numeral
 from plans.models import Plan, Section, Task, Unit, requirement_label
 from reports.asof import AssignmentState, assignment_states, end_of_day, measures_as_of
@@ -343,9 +344,13 @@ class Report:
             return f"{self.task.name}　{self.task.title}"
         return ""
 
-    @property
+    @cached_property
     def issuer(self) -> str:
-        return self.plan.lead_unit.name if self.plan.lead_unit else self.plan.issuer
+        """The organ the report is made by: the name the plan's documents are signed with (督办设置), as on its
+        letters and circulars (天津市河北区司法局)."""
+        config = LadderConfig.objects.filter(plan=self.plan).first() or LadderConfig()  # a report writes nothing
+        config.plan = self.plan
+        return config.signer_name
 
     @property
     def as_of_text(self) -> str:

@@ -70,3 +70,17 @@ def test_a_flagged_measure_is_marked_in_the_overdue_list_from_the_day_it_was_fla
 
     assert flagged.count("【挂牌】") == 1 and f"【挂牌】{measure.text}" in flagged
     assert "【挂牌】" not in before  # as of 07-10 the measure was not flagged yet
+
+
+def test_the_report_is_made_by_the_name_the_plans_documents_are_signed_with(db):
+    from notifications.models import LadderConfig
+
+    with at(2025, 3, 1, 9):
+        plan = build_plan(units=1, tasks=1)
+    config = LadderConfig.for_plan(plan)
+    config.masthead = "天津市测试区司法局"
+    config.save()
+    with at(2025, 7, 15, 9):
+        report = build_report(KIND_INSPECTION, plan, D, generated_on=D)
+    assert report.issuer == "天津市测试区司法局"
+    assert "<div>天津市测试区司法局</div>" in report_html(report)
