@@ -32,6 +32,9 @@ def _count(noun: str, first: bool = False):
     return lambda sheet: f"{TOTAL_LABEL}（共{sheet.rows}{noun}）" if first else f"共{sheet.rows}{noun}"
 
 
+RANKING_HEADERS = ["按时完成", "目标达成", "数据质量", "逾期扣分", "函告扣分", "调度扣分", "总分"]
+
+
 def _rate(sheet: Sheet) -> int:
     return percent(sheet.sums["已完成"], sheet.sums["分解"])
 
@@ -129,15 +132,30 @@ def _write_sheets(wb: Book, report: Report) -> None:
     for letter in report.letters:
         ws.append([letter.number, letter.unit, letter.issued_date, letter.reply_due_date, letter.state])
 
+    _supervision_sheets(sheet, report)
+
     ws = sheet("单位情况", [Column("责任单位", 24, wrap=True, total=_count("个单位", first=True)), *TALLY_COLUMNS],
                TALLY_NOTE + LIGHTS_NOTE.replace("底色（灯）", "完成率的底色为该单位最需关注的一项的灯"), freeze_columns=1)
     for u in report.units:
         ws.append([u.unit.name, *_tally(u.tally)])
 
+    if report.ranking:
+        ws = sheet("考核排名", [Column("名次", 6, INTEGER), Column("责任单位", 28, wrap=True),
+                            *[Column(header, 10) for header in RANKING_HEADERS]],
+                   f"计分办法（牵头单位在“考核设置”中设定）：{report.ranking_rule}", freeze_columns=2)
+        for s in report.ranking.units:
+            ws.append([s.rank, s.unit.name, s.on_time_points, s.target_points, s.quality_points,
+                       s.overdue_off, s.letters_off, s.rounds_off, s.total])
+
     if report.shows_details:
         ws = sheet("任务分解明细", [*line_columns, Column("逾期天数", 9, INTEGER)], LIGHTS_NOTE, freeze_columns=1)
         for d in report.details:
             ws.append([*line(d), d.days_late])
+
+    ws = sheet("存在问题和下步工作", [Column("部分", 12), Column("内容", 90, wrap=True)],
+               "报告留存的“存在问题”“下步工作”文字，每段一行，与报告正文一致。")
+    ws.extend([("存在问题", line) for line in report.problem_lines])
+    ws.extend([("下步工作", line) for line in report.next_step_lines])
 
     ws = sheet("佐证材料索引", [Column("责任单位", 20, wrap=True), Column("任务", 10, wrap=True),
                             Column("文件名", 44, wrap=True, total=_count("个文件")),
@@ -147,6 +165,33 @@ def _write_sheets(wb: Book, report: Report) -> None:
                freeze_columns=1)
     for e in report.evidence:
         ws.append([e.unit, e.task, e.name, kb(e.size_bytes), e.sha256, e.submitted_date])
+
+
+def _supervision_sheets(sheet, report: Report) -> None:
+    """督办工作情况 as the PDF gives it: the figures (with the 通报 issued), then the rounds due by the day."""
+    sup = report.supervision
+    ws = sheet("督办工作情况", [Column("项目", 26), Column("内容", 70, INTEGER, wrap=True)],
+               "截至当日已发出的提醒、催办，已印发且未撤回的函告，已印发的通报；延期申请及其审批、报送被退回的次数"
+               "均按截至当日的状态计算。")
+    ws.extend([
+        ("提醒（次）", sup.reminders),
+        ("催办（次）", sup.urges),
+        ("函告（件）", report.letters_issued),
+        ("通报（期）", len(sup.circulars)),
+        ("延期申请（次）", sup.extensions),
+        ("延期同意（次）", sup.extensions_granted),
+        ("延期未同意（次）", sup.extensions_refused),
+        ("报送退回（次）", sup.returns),
+        *[(f"通报：{number}", f"《{title}》（{day}）") for number, title, day in sup.circulars],
+    ])
+
+    ws = sheet("调度报送情况", [Column("调度", 40, wrap=True, total=_count("次调度", first=True)),
+                              Column("报送截止", 18), Column("按时报送", 10, INTEGER, total="sum"),
+                              Column("逾期报送", 10, INTEGER, total="sum"), Column("未报送", 10, INTEGER, total="sum")],
+               f"报送截止日期不晚于{report.as_of_text}的调度；截至该日仍未报送的计为未报送；各数为责任单位数。",
+               freeze_columns=1)
+    for row in sup.rounds:
+        ws.append([row.title, row.due_on, row.on_time, row.late, row.missing])
 
 
 def _column_total(tally: Tally):

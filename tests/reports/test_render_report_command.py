@@ -9,7 +9,8 @@ from pypdf import PdfReader
 from tests.reports.conftest import at, build_plan
 from tests.xlsx import table
 
-SHEETS = ["总体情况", "分任务完成情况", "任务单位矩阵", "逾期清单", "函告情况", "单位情况", "佐证材料索引"]
+SHEETS = ["总体情况", "分任务完成情况", "任务单位矩阵", "逾期清单", "函告情况", "督办工作情况", "调度报送情况", "单位情况",
+          "考核排名", "存在问题和下步工作", "佐证材料索引"]
 
 
 @pytest.fixture
