@@ -401,14 +401,16 @@ class Assignment(models.Model):
         """Under a 回头看 spot check: open again until a report passes (then done, as before)."""
         return self.reopened_at is not None
 
-    def reopen(self, reason: str, user) -> bool:
-        """回头看: a finished item is open again (进行中) for a spot check, with the reason the unit reads; its
-        completion date stays, so a passed check makes it done as it was. False when it is not done (anymore)."""
+    def reopen(self, reason: str, user, due_on: datetime.date) -> bool:
+        """回头看: a finished item is open again (进行中) for a spot check, with the reason the unit reads and the
+        整改期限 the lead office sets as its due date; its completion date stays, so a passed check makes it done
+        as it was. The new due date makes the ladder chase it again in a new cycle (the sweep counts a cycle per
+        due date, as after an extension). False when it is not done (anymore)."""
         with transaction.atomic():
             if not Assignment.objects.select_for_update().filter(pk=self.pk, status=self.Status.DONE).exists():
                 return False
             self._update(user, f"回头看：{reason}", status=self.Status.IN_PROGRESS, reopened_at=timezone.now(),
-                         reopen_reason=reason)
+                         reopen_reason=reason, due_on=due_on)
         return True
 
     def record_as_historical(self, reason: str, user) -> None:

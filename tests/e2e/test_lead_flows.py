@@ -88,6 +88,7 @@ def test_reopen_a_finished_item_and_the_unit_reads_why(cast, live_server, open_p
     page.goto(live_server.url + reverse("tasks:assignment", args=[cast.street_assignment.pk]))
     page.locator("[data-testid=reopen]").click()
     page.locator("[data-testid=reopen-form] textarea[name=reason]").fill("抽查发现签到表缺页，请补报")
+    page.locator("[data-testid=reopen-form] input[name=due_on]").fill((timezone.localdate() + datetime.timedelta(days=10)).isoformat())
     page.locator("[data-testid=reopen-form] button[type=submit]").click()
     page.wait_for_load_state()
     assert page.locator("[data-testid=status]").inner_text() == "进行中"

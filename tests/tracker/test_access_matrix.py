@@ -101,7 +101,7 @@ MATRIX = {
                           data=lambda w: {"due_on": "2024-08-31", "reason": "区委调整工作安排"}),
     # 回头看: the lead office only; the world's assignment is not done, so the lead's POST is told so
     "tasks:reopen": Row(Of(pk="assignment"), (LOGIN, 200, 403, 403, 404, 404), (LOGIN, 302, 403, 403, 404, 404),
-                        data=lambda w: {"reason": "抽查佐证材料"}),
+                        data=lambda w: {"reason": "抽查佐证材料", "due_on": "2024-08-31"}),
     "tasks:extension_request": Row(Of(pk="assignment"), NOT_GET, (LOGIN, 403, 403, 200, 404, 404),  # own: one is pending
                                    data=lambda w: {"requested_due_on": "2024-09-30", "reason": "汛期任务重"}),
     "tasks:extension_decide": Row(Of(pk="extension"), (LOGIN, 200, 200, 403, 404, 404),
