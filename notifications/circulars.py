@@ -7,13 +7,12 @@ closes one), the units with an item under follow-up `circular_after_workdays` wo
 
 import datetime
 
-from django.core.files.base import ContentFile
 from django.db import IntegrityError, transaction
 from django.db.models import Max, Min
 from django.utils import timezone
 
 from notifications.channels import dispatch
-from notifications.letters import ATTACHMENT_TITLE, copy_list, scope
+from notifications.letters import ATTACHMENT_TITLE, copy_list, save_replacing, scope
 from notifications.models import Circular, DocumentCounter, LadderConfig, Letter, Message, format_number
 from notifications.wordfile import document_docx
 from plans.models import Plan, Unit
@@ -182,8 +181,7 @@ def finish_circular(circular: Circular) -> bool:
                 plan=circular.plan, config=config, content=circular.content, title=circular.title,
                 number=circular.number, issued_on=circular.issued_on) | {"masthead": circular.issuer,
                                                                          "signer": circular.signer})
-            circular.pdf.save(f"{circular.prefix}-{circular.year}-{circular.serial}.pdf", ContentFile(pdf),
-                              save=False)
+            save_replacing(circular.pdf, f"{circular.prefix}-{circular.year}-{circular.serial}.pdf", pdf)
             Circular.objects.filter(pk=circular.pk).update(pdf=circular.pdf.name)
         if sent:
             return not stored

@@ -12,6 +12,7 @@ from itertools import groupby
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Max
+from django.db.models.fields.files import FieldFile
 from django.utils import timezone
 
 from notifications.channels import dispatch
@@ -27,7 +28,6 @@ from notifications.models import (
     ReplyFile,
     Step,
     format_number,
-    letter_path,
     measure_leads,
 )
 from notifications.wordfile import document_docx
@@ -348,10 +348,16 @@ def store_pdf(letter: Letter) -> None:
     """Typeset the letter and store it under its number's file name (called by whoever claimed the letter: a file
     already there was left by a worker killed before it recorded it, and is replaced, not kept beside)."""
     pdf = render_pdf("pdf/letter.html", context_for(letter))
-    name = f"{letter.prefix}-{letter.year}-{letter.serial}.pdf"
-    letter.pdf.storage.delete(letter_path(letter, name))
-    letter.pdf.save(name, ContentFile(pdf), save=False)
+    save_replacing(letter.pdf, f"{letter.prefix}-{letter.year}-{letter.serial}.pdf", pdf)
     Letter.objects.filter(pk=letter.pk).update(pdf=letter.pdf.name)
+
+
+def save_replacing(file: FieldFile, name: str, content: bytes) -> None:
+    """Store a document's file under its own name (the row is saved by the caller): a file already at that path was
+    left by a worker killed before it recorded it, and is deleted first, so storage holds one file per document
+    rather than the storage's renamed copy beside the orphan."""
+    file.storage.delete(file.field.generate_filename(file.instance, name))
+    file.save(name, ContentFile(content), save=False)
 
 
 def finish_letter(letter: Letter) -> bool:

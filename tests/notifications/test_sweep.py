@@ -207,3 +207,22 @@ def test_a_pdf_file_a_killed_worker_left_is_replaced_not_kept_beside(festival, s
     letter.refresh_from_db()
     assert [p.name for p in folder.iterdir()] == [Path(letter.pdf.name).name]  # one file per letter
     assert letter.pdf.read() == b"%PDF-1.7 " + letter.number.encode()  # typeset again by the worker that claimed it
+
+
+def test_a_circular_pdf_file_a_killed_worker_left_is_replaced_not_kept_beside(festival, monkeypatch, settings,
+                                                                               tmp_path):
+    from notifications import circulars
+
+    settings.MEDIA_ROOT = tmp_path
+    monkeypatch.setattr(circulars, "render_pdf", lambda template, context: b"%PDF-1.7 " + context["number"].encode())
+    with time_machine.travel(datetime.datetime(2025, 2, 14, 9, tzinfo=datetime.UTC), tick=False):
+        circular = circulars.issue_circular(festival.plan, D(2025, 2, 14), user=festival.lead)
+        folder = tmp_path / "circulars" / "2025"
+        folder.mkdir(parents=True)
+        (folder / f"{circular.prefix}-2025-{circular.serial}.pdf").write_bytes(b"%PDF-1.7 half")  # not recorded
+        assert circulars.finish_circular(circular)
+    circular.refresh_from_db()
+    assert [p.name for p in folder.iterdir()] == [Path(circular.pdf.name).name]  # one file per circular
+    assert Path(circular.pdf.name).name == f"{circular.prefix}-2025-{circular.serial}.pdf"
+    assert circular.pdf.read() == b"%PDF-1.7 " + circular.number.encode()  # typeset again by the claiming worker
+    assert Message.objects.filter(circular=circular, kind="circular").count() == 1
