@@ -413,6 +413,13 @@ class Assignment(models.Model):
                          reopen_reason=reason, due_on=due_on)
         return True
 
+    def due_before_reopening(self) -> datetime.date | None:
+        """The due date the item had when it was last done outside a 回头看 (the 整改期限 only rules the check):
+        a passed check gives it back, so whether it was done on time stays as it was."""
+        row = (self.history.filter(status=self.Status.DONE, reopened_at__isnull=True).order_by("-history_id")
+               .values_list("due_on").first())
+        return row[0] if row is not None else self.due_on
+
     def record_as_historical(self, reason: str, user) -> None:
         """历史事项: kept in the ledger, no longer followed up (no reminder, urge or letter); the reason is kept
         in the history beside the change."""
@@ -660,6 +667,8 @@ class Submission(models.Model):
                 assignment.completed_on = assignment.completed_on or today
                 assignment.percent = max(assignment.percent, self.percent)
                 assignment._change_reason = "回头看复核通过" if assignment.is_reopened else "审核通过"
+                if assignment.is_reopened:  # done as it was: its own due date back, the 整改期限 kept in the history
+                    assignment.due_on = assignment.due_before_reopening()
                 assignment.reopened_at, assignment.reopen_reason = None, ""
                 if any(getattr(self, name) is not None for name in self.FIGURE_FIELDS):
                     figures = list(self.FIGURE_FIELDS)
@@ -670,8 +679,8 @@ class Submission(models.Model):
                 assignment._change_reason = f"审核退回：{reason}"
             else:
                 return review
-            assignment.save(update_fields=["status", "completed_on", "percent", *figures, "reopened_at", "reopen_reason",
-                                           "updated_at"])
+            assignment.save(update_fields=["status", "completed_on", "percent", *figures, "due_on", "reopened_at",
+                                           "reopen_reason", "updated_at"])
         return review
 
     @classmethod

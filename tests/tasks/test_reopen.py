@@ -46,10 +46,22 @@ def test_the_unit_reads_the_reason_reports_and_a_passed_check_makes_it_done_agai
     assignment.refresh_from_db()
     assert (assignment.status, assignment.completed_on, assignment.is_reopened) == (
         "done", datetime.date(2024, 6, 18), False)
-    assert assignment.is_done_on_time()
+    assert assignment.is_done_on_time() and assignment.due_on == D(2024, 6, 30)  # its own due date back
     assert assignment.history.first().history_change_reason == "回头看复核通过"
     assert "回头看原因" not in login(cast.street_user).get(
         reverse("tasks:assignment", args=[assignment.pk])).content.decode()
+
+
+def test_an_item_done_late_stays_late_after_its_check(frozen, cast, submit_with):
+    Assignment.objects.filter(pk=cast.street_assignment.pk).update(due_on=D(2024, 6, 10))
+    assignment = done(cast, submit_with)
+    assert not assignment.is_done_on_time()
+    assignment.reopen("抽查", cast.lead, due_on=CHECK_BY)
+    submit_with(assignment, cast.street_user, percent=100).decide(cast.lead, Review.Decision.ACCEPT, "", D(2024, 6, 21))
+    assignment.refresh_from_db()
+    assert (assignment.due_on, assignment.completed_on, assignment.is_done_on_time()) == (
+        D(2024, 6, 10), D(2024, 6, 18), False)
+    assert assignment.history.filter(due_on=CHECK_BY).exists()  # the 整改期限 is kept in the history
 
 
 def test_a_failed_check_returns_the_report_and_keeps_the_item_open(frozen, cast, submit_with):
@@ -150,7 +162,7 @@ def test_a_reopened_item_is_chased_again_by_its_new_deadline_in_a_new_cycle(froz
 
     settle(frozen, cast, submit_with(assignment, cast.street_user, percent=100, text="已补齐签到表。"), D(2024, 7, 24))
     assignment.refresh_from_db()
-    assert assignment.is_done and not assignment.is_reopened
+    assert assignment.is_done and not assignment.is_reopened and assignment.due_on == D(2024, 6, 30)
     assert walk(frozen, cast, D(2024, 7, 24), D(2024, 8, 9)) == []  # done again: nothing more is sent
     assert Step.objects.filter(assignment=assignment).count() == 7
 
