@@ -237,8 +237,8 @@ class _Reader:
         for n, t in body:
             marked = _strip_marker(t)
             digits = NUM_BEFORE_DIGITS.match(t) if marked is None else None
-            last = next((b for b in reversed(blocks) if b.kind == "num"), None)
-            if digits and last is not None and int(digits["n"]) == last.number + 1:
+            last = next((b for b in reversed(blocks) if b.kind == "num"), None) if digits else None
+            if last is not None and int(digits["n"]) == last.number + 1:
                 # 11.121人才梯队项目… after item 10: item 11, whose text starts with a number.
                 marked = ("num", last.number + 1, f"{last.number + 1}.", digits["rest"].strip())
             if marked is None:
@@ -269,8 +269,8 @@ class _Reader:
         task: Block | None = None
         for i, b in enumerate(blocks):
             if b.kind in ("h1", "h2"):
-                tracked = not _names_measures(b) and _items_carry_units(blocks[i + 1:], parsed)
-                host = b if _opens_list(b) and not tracked else None
+                opens = _opens_list(b) and (_names_measures(b) or not _items_carry_units(blocks[i + 1:], parsed))
+                host = b if opens else None
                 task = b
                 continue
             if host is not None and (host.kind in ("h1", "h2") or b.kind != host.kind):
