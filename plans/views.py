@@ -166,15 +166,16 @@ def import_preview(request: HttpRequest) -> HttpResponse:
     show = request.GET.get("show", "")
     show = show if show in SHOW else ""
     outline, requirements = _outline(data, set(unknown), directory, SHOW.get(show))
+    missing = missing_plan_facts(data)
     existing = access.plans_for(request.user).filter(title=data["title"].strip(),
                                                     issuer=(data.get("issuer") or "").strip()).first()
     return render(request, "plans/import_preview.html", {
         "state": state, "data": data, "issued_on": _iso(data.get("issued_on")), "ends_on": _iso(data.get("ends_on")),
         "outline": outline, "requirements": requirements, "summary": _summary(data), "show": show,
         "unknown": unknown, "choices": forms.NameChoicesForm(names=unknown, chosen=state.get("choices")),
-        "existing": existing, "changes": _dry_run(state) if existing and not missing_plan_facts(data) else None,
+        "existing": existing, "changes": _dry_run(state) if existing and not missing else None,
         "kind_choices": Measure.Kind.choices, "recurrence_choices": Measure.Recurrence.choices,
-        "missing": missing_plan_facts(data), "facts": forms.PlanFactsForm(initial={
+        "missing": missing, "facts": forms.PlanFactsForm(initial={
             "title": data["title"], "issuer": data.get("issuer") or "", "ends_on": data.get("ends_on")}),
     })
 
