@@ -88,14 +88,16 @@ def main(folder: str) -> None:
         c = score(root / name, want)
         for k, v in c.items():
             total[k] = total.get(k, 0) + v
-        f = figures(c)
-        mean = sum(f[k] for k in FIGURES) / len(FIGURES)
-        print(f"{name:28} {c['tasks']:5} {c['read_tasks']:4} " + " ".join(f"{f[k]:5.0%}" for k in FIGURES)
-              + f" {'yes' if c['issuer'] else 'no':>6} {mean:5.0%}")
-    f = figures(total)
+        print(row(name, c, f"{'yes' if c['issuer'] else 'no':>6}"))
+    print(row("overall", total, f"{total['issuer']:3}/{len(expected)}"))
+
+
+def row(name: str, c: dict, issuer: str) -> str:
+    """One line of the table: the counts, the figures, the issuer column as given, and their mean."""
+    f = figures(c)
     mean = sum(f[k] for k in FIGURES) / len(FIGURES)
-    print(f"{'overall':28} {total['tasks']:5} {total['read_tasks']:4} " + " ".join(f"{f[k]:5.0%}" for k in FIGURES)
-          + f" {total['issuer']:3}/{len(expected)} {mean:5.0%}")
+    return (f"{name:28} {c['tasks']:5} {c['read_tasks']:4} " + " ".join(f"{f[k]:5.0%}" for k in FIGURES)
+            + f" {issuer} {mean:5.0%}")
 
 
 if __name__ == "__main__":
