@@ -132,12 +132,17 @@ def pdf_context(*, plan: Plan, config: LadderConfig, content: dict, title: str, 
             "copy_units": copy_list(config, []), "note": config.note, "preview": preview}
 
 
-def circular_docx(circular: Circular) -> bytes:
-    """The circular as .docx: the same text as its PDF (`notifications.wordfile`)."""
-    return document_docx("pdf/circular.html", pdf_context(
+def context_for(circular: Circular) -> dict:
+    """`pdf_context` of an issued circular, with the issuer and signer it was issued under."""
+    return pdf_context(
         plan=circular.plan, config=LadderConfig.for_plan(circular.plan), content=circular.content,
         title=circular.title, number=circular.number, issued_on=circular.issued_on,
-    ) | {"masthead": circular.issuer, "signer": circular.signer})
+    ) | {"masthead": circular.issuer, "signer": circular.signer}
+
+
+def circular_docx(circular: Circular) -> bytes:
+    """The circular as .docx: the same text as its PDF (`notifications.wordfile`)."""
+    return document_docx("pdf/circular.html", context_for(circular))
 
 
 def preview_pdf(plan: Plan, as_of: datetime.date, rnd: ReportingRound | None = None) -> bytes:
@@ -176,11 +181,7 @@ def finish_circular(circular: Circular) -> bool:
                   .values_list("pdf", flat=True).first())
         sent = Message.objects.filter(circular=circular).exists()
         if not stored:
-            config = LadderConfig.for_plan(circular.plan)
-            pdf = render_pdf("pdf/circular.html", pdf_context(
-                plan=circular.plan, config=config, content=circular.content, title=circular.title,
-                number=circular.number, issued_on=circular.issued_on) | {"masthead": circular.issuer,
-                                                                         "signer": circular.signer})
+            pdf = render_pdf("pdf/circular.html", context_for(circular))
             save_replacing(circular.pdf, f"{circular.prefix}-{circular.year}-{circular.serial}.pdf", pdf)
             Circular.objects.filter(pk=circular.pk).update(pdf=circular.pdf.name)
         if sent:
