@@ -425,7 +425,7 @@ def unit_robot(request: HttpRequest, pk: int) -> HttpResponse:
             return redirect("plans:unit_robot", pk=unit.pk)
     return render(request, "plans/unit_robot.html", {
         "unit": unit, "form": form, "robot": robots.Robot.of(unit.webhook_url, unit) if unit.webhook_url else None,
-        "shown_url": robots.mask(unit.webhook_url) if unit.webhook_url else "",
+        "shown_url": unit.shown_webhook,
         "platform": robots.PLATFORM.get(robots.kind(unit.webhook_url) or "", ""),
         "per_minute": settings.ROBOT_SENDS_PER_MINUTE,
     })
