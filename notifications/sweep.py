@@ -455,7 +455,8 @@ def _sweep(as_of: datetime.date, *, finish: str) -> dict:
         result["failed"] += Delivery.objects.filter(message__pk__gt=messages_before,
                                                     state=Delivery.State.FAILED).count()
     # the letters it issued, then those left half-done that it finished (`finished` counts them with circulars)
-    shown = issued + [x for x in finished_letters if x.pk not in {y.pk for y in issued}]
+    issued_ids = {x.pk for x in issued}
+    shown = issued + [x for x in finished_letters if x.pk not in issued_ids]
     stored = dict(Letter.objects.filter(pk__in=[x.pk for x in shown]).values_list("pk", "pdf"))
     result["letters"] = [
         {"number": x.number, "unit": x.unit.name,
