@@ -355,10 +355,11 @@ class UnitRobotForm(forms.ModelForm):
         if cleaned.get("clear_robot"):
             cleaned.update(webhook_url="", webhook_secret="", webhook_keyword="")
         else:
-            stored = Unit.objects.filter(pk=self.instance.pk).values("webhook_url", "webhook_secret").first() or {}
-            cleaned["webhook_url"] = cleaned.get("webhook_url") or stored.get("webhook_url", "")
+            # The instance still holds the stored values: the form's are copied onto it only after clean().
+            stored = self.instance
+            cleaned["webhook_url"] = cleaned.get("webhook_url") or stored.webhook_url
             cleaned["webhook_secret"] = "" if cleaned.get("clear_secret") else \
-                cleaned.get("webhook_secret") or stored.get("webhook_secret", "")
+                cleaned.get("webhook_secret") or stored.webhook_secret
         for problem in robots.problems(cleaned.get("webhook_url", ""), cleaned.get("webhook_secret", ""),
                                        cleaned.get("webhook_keyword", "")):
             self.add_error(None, problem + "。")
