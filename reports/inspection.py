@@ -741,16 +741,15 @@ def read_supervision(report: Report, plan: Plan, end: datetime.datetime, unit: U
                      .order_by("issued_on", "serial").values_list("number", "title", "issued_on")]
     due_rounds = list(ReportingRound.objects.filter(plan=plan, created_at__lt=end, due_on__lte=as_of)
                       .order_by("due_on", "id"))
-    tz = timezone.get_current_timezone()
     for rnd in rounds_mod.reports(due_rounds, unit=unit):
         row = RoundRow(rnd.round.title, cn_date(rnd.round.due_on))
-        for u in rnd.units:
-            if u.first_at is None or u.first_at >= end:
-                row.missing += 1
-            elif u.first_at.astimezone(tz).date() <= rnd.round.due_on:
+        for u in rnd.units:  # tasks.rounds decides on time and late; a report made after the day is missing
+            if u.state == rounds_mod.ON_TIME:
                 row.on_time += 1
-            else:
+            elif u.state == rounds_mod.LATE and u.first_at < end:
                 row.late += 1
+            else:
+                row.missing += 1
         sup.rounds.append(row)
     extensions = ExtensionRequest.objects.filter(created_at__lt=end, **scope).aggregate(
         asked=Count("id"),
