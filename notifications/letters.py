@@ -212,10 +212,10 @@ def context_for(letter: Letter) -> dict:
     context = letter_context(plan=letter.plan, unit=letter.unit, config=config, items=items,
                              issued_on=letter.issued_on, reply_workdays=letter.reply_workdays,
                              number=letter.number, copy_units=copy_names(letter))
+    if letter.title != context["title"]:  # a title written some other way (the unit renamed since): its own breaks
+        context["title_lines"] = title_lines([letter.title])
     context.update(masthead=letter.issuer, signer=letter.signer, title=letter.title,
                    reply_due_on_cn=cn_date(letter.reply_due_on))
-    if letter.title != context["title"]:  # a title written some other way: broken where it must be
-        context["title_lines"] = title_lines([letter.title])
     return context
 
 

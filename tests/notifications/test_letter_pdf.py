@@ -305,3 +305,11 @@ def test_the_letters_note_counts_tasks_and_measures_as_the_letter_does(letter):
     assert letter.items.count() == 2
     note = Message.objects.get(letter=letter, kind=Message.Kind.LETTER)
     assert "列明你单位逾期的1项任务1项细化措施。" in note.body
+
+
+def test_a_letter_keeps_its_own_title_when_the_unit_is_renamed_later(letter):
+    letter.unit.name = "天津市河北区财政局（改名后的名称）"
+    letter.unit.save()
+    context = letters.context_for(letter)
+    assert context["title"] == letter.title
+    assert "".join(context["title_lines"]) == letter.title
