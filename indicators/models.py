@@ -12,11 +12,13 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
+from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history
 
-from plans.models import Unit
+from plans.models import Measure, Unit
 
 QUARTERS = "一二三四"
 
@@ -69,6 +71,9 @@ class Indicator(models.Model):
     section = models.CharField("报告章节", max_length=16, choices=Section.choices)
     order = models.PositiveIntegerField("排序", default=0)
     is_active = models.BooleanField("启用", default=True)
+    measure = models.ForeignKey(Measure, models.SET_NULL, null=True, blank=True, related_name="indicators",
+                                verbose_name="对应措施",
+                                help_text="实施方案中以此指标衡量目标的细化措施（如每年不少于2次业务培训）；单位报送时预填该措施审核通过的完成数")
     history = HistoricalRecords()
 
     class Meta:
@@ -119,6 +124,9 @@ class Indicator(models.Model):
             raise ValidationError("上级指标须是不属于其他指标的总数指标。")
         if self.parent_id and (formula or self.parent.rule != self.Rule.SUM):
             raise ValidationError("分项和总数都须是各单位相加的指标。")
+        if self.measure_id and (formula or self.measure.target_value is None or self.measure.target_per_person):
+            raise ValidationError("对应措施须有目标数量且不按人计（按人计的目标报送的是人均数，不能作为各单位相加的数值），"
+                                  "指标须为各单位相加的指标。")
         unknown = set(self.unit_kinds) - set(Unit.Kind.values)
         if unknown:
             raise ValidationError(f"未知的单位类型：{'、'.join(sorted(unknown))}。")
@@ -144,6 +152,15 @@ def previous_period(kind: str, year: int, quarter: int | None) -> tuple[int, int
     return (year, quarter - 1) if quarter > 1 else (year - 1, 4)
 
 
+def period_days(kind: str, year: int, quarter: int | None) -> tuple[datetime.date, datetime.date]:
+    """The first and the last day of the period."""
+    if kind == Period.YEAR:
+        return datetime.date(year, 1, 1), datetime.date(year, 12, 31)
+    first = datetime.date(year, 3 * quarter - 2, 1)
+    after = datetime.date(year + 1, 1, 1) if quarter == 4 else datetime.date(year, 3 * quarter + 1, 1)
+    return first, after - datetime.timedelta(days=1)
+
+
 class FigureRound(models.Model):
     """A 数据报送 round: the lead office asks units for the figures of one period by a date."""
 
@@ -156,6 +173,12 @@ class FigureRound(models.Model):
     units = models.ManyToManyField(Unit, verbose_name="报送单位", related_name="figure_rounds")
     created_by = models.ForeignKey("tracker.User", models.PROTECT, related_name="+", verbose_name="发起人")
     created_at = models.DateTimeField("发起时间", default=timezone.now)
+    # the follow-up (indicators.chasing): a 提醒 this many working days before the due date, a 催报 on the first
+    # working day after it, then every so many working days while a unit's report stays 未报送 or 已退回
+    remind_workdays = models.PositiveSmallIntegerField("提醒（截止前工作日）", default=3,
+                                                       help_text="截止日期前第几个工作日提醒尚未报送的单位；0表示不提醒")
+    chase_every_workdays = models.PositiveSmallIntegerField(
+        "催报间隔（工作日）", default=5, help_text="截止后第1个工作日首次催报，此后每隔若干工作日再次催报；0表示只催报一次")
     history = HistoricalRecords(m2m_fields=[indicators, units])
 
     class Meta:
@@ -176,6 +199,10 @@ class FigureRound(models.Model):
     def period(self) -> str:
         return period_label(self.period_kind, self.year, self.quarter)
 
+    @property
+    def days(self) -> tuple[datetime.date, datetime.date]:
+        return period_days(self.period_kind, self.year, self.quarter)
+
     def previous(self) -> "FigureRound | None":
         year, quarter = previous_period(self.period_kind, self.year, self.quarter)
         return FigureRound.objects.filter(period_kind=self.period_kind, year=year, quarter=quarter).first()
@@ -189,16 +216,34 @@ class FigureRound(models.Model):
 
     @transaction.atomic
     def open(self, units, indicators) -> None:
-        """Ask ``units`` for ``indicators``: one empty report each."""
+        """Ask ``units`` for ``indicators``: one empty report each, and a 数据报送通知 in each unit's next 每日汇总."""
+        from tasks.models import RoundNotice  # tasks' notice names this model: imported when used
+
         self.save()
         self.indicators.set(indicators)
         self.units.set(units)
         bulk_create_with_history([FigureReport(round=self, unit=u) for u in units], FigureReport,
                                  default_user=self.created_by)
+        RoundNotice.objects.bulk_create([RoundNotice(figure_round=self, unit=u, kind=RoundNotice.Kind.OPENED,
+                                                     created_on=timezone.localdate()) for u in units])
 
 
 class AlreadyDecided(Exception):
     """Someone else reviewed the report first (or it is not waiting for review)."""
+
+
+class FigureReportQuerySet(models.QuerySet):
+    def late(self, as_of: datetime.date, end: datetime.datetime) -> "FigureReportQuerySet":
+        """Reports of rounds due before ``as_of`` (opened before ``end``, its end) that were late as of then: not
+        submitted before ``end``, or first submitted after the due date (Beijing time). A resubmission after a
+        return does not make a report late again."""
+        first = (FigureReport.history.model.objects.filter(id=OuterRef("pk"), state=FigureReport.State.PENDING,
+                                                            history_date__lt=end)
+                 .order_by("history_date").values("history_date")[:1])
+        return (self.filter(round__due_on__lt=as_of, round__created_at__lt=end)
+                .annotate(first_at=Subquery(first))
+                .filter(Q(first_at__isnull=True)
+                        | Q(round__due_on__lt=TruncDate("first_at", tzinfo=timezone.get_current_timezone()))))
 
 
 class FigureReport(models.Model):
@@ -221,6 +266,8 @@ class FigureReport(models.Model):
     reviewed_at = models.DateTimeField("审核时间", null=True, blank=True)
     review_reason = models.TextField("审核意见", blank=True)
     history = HistoricalRecords()
+
+    objects = FigureReportQuerySet.as_manager()
 
     class Meta:
         verbose_name = "单位数据"

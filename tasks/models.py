@@ -558,16 +558,25 @@ class RoundSchedule(models.Model):
 
 
 class RoundNotice(models.Model):
-    """A round's word to one unit — 调度通知 when it opens, 催报 when the unit has not reported by its due date —
-    carried by the unit's next 每日汇总 (notifications.sweep.send_digests). Once per round, unit and kind."""
+    """A round's word to one unit, carried by the unit's next 每日汇总 (notifications.sweep.send_digests). The
+    round is a 调度 (``round``) or a 数据报送 (``figure_round``), one of the two: 调度通知 / 数据报送通知 when it
+    opens, 提醒 a few working days before a 数据报送's due date, 催报 after the due date (a 调度 once, by
+    tasks.rounds.chase; a 数据报送 again at its interval while the unit's report stays late, by
+    indicators.chasing.chase_figures: ``seq``). Once per round, unit, kind and seq."""
 
     class Kind(models.TextChoices):
         OPENED = "opened", "调度通知"
+        REMIND = "remind", "提醒"
         CHASE = "chase", "催报"
 
-    round = models.ForeignKey(ReportingRound, verbose_name="调度", on_delete=models.CASCADE, related_name="notices")
+    round = models.ForeignKey(ReportingRound, verbose_name="调度", on_delete=models.CASCADE, related_name="notices",
+                              null=True, blank=True)
+    figure_round = models.ForeignKey("indicators.FigureRound", verbose_name="数据报送", on_delete=models.CASCADE,
+                                     related_name="notices", null=True, blank=True)
     unit = models.ForeignKey(Unit, verbose_name="单位", on_delete=models.CASCADE, related_name="round_notices")
     kind = models.CharField("类型", max_length=16, choices=Kind.choices)
+    seq = models.PositiveSmallIntegerField("次数", default=1)
+    reason = models.TextField("退回理由", blank=True, help_text="催报、提醒时该单位数据已被退回的，退回理由")
     created_on = models.DateField("日期")
     message = models.ForeignKey("notifications.Message", verbose_name="所在汇总", null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
@@ -575,11 +584,19 @@ class RoundNotice(models.Model):
     class Meta:
         verbose_name = "调度通知"
         verbose_name_plural = "调度通知"
-        constraints = [models.UniqueConstraint(fields=["round", "unit", "kind"], name="round_notice_once")]
+        constraints = [
+            models.CheckConstraint(condition=Q(round__isnull=False, figure_round__isnull=True)
+                                   | Q(round__isnull=True, figure_round__isnull=False),
+                                   name="round_notice_one_round"),
+            models.UniqueConstraint(fields=["round", "unit", "kind", "seq"], condition=Q(round__isnull=False),
+                                    name="round_notice_once"),
+            models.UniqueConstraint(fields=["figure_round", "unit", "kind", "seq"],
+                                    condition=Q(figure_round__isnull=False), name="figure_round_notice_once"),
+        ]
         indexes = [models.Index(fields=["created_on"], condition=Q(message__isnull=True), name="round_notice_unsent")]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.unit} · {self.round}"
+        return f"{self.get_kind_display()} · {self.unit} · {self.round or self.figure_round}"
 
 
 class AlreadyDecided(Exception):
