@@ -27,12 +27,14 @@ already past due: notifications.follow_up) are left alone by steps 2 and 4.
 import datetime
 import logging
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 
+from indicators.models import period_label
 from notifications import bulk, circulars, letters
 from notifications.channels import dispatch, dispatch_many
 from notifications.ladder import Timing, first_wake, next_wake, rung_at
@@ -306,7 +308,8 @@ def send_digests(as_of: datetime.date, configs: Configs) -> int:
     """
     pending = Step.objects.filter(message__isnull=True, sent_on__lte=as_of,
                                   sent_on__gte=as_of - datetime.timedelta(days=DIGEST_LOOKBACK_DAYS))
-    # the reporting rounds' 调度通知 and 催报 (tasks.rounds.run_schedules) ride in the same digest
+    # the rounds' notices ride in the same digest: 调度通知 and 催报 (tasks.rounds.run_schedules), 数据报送通知 (a
+    # FigureRound opened), 提醒 and 催报 (indicators.chasing.chase_figures)
     notices = RoundNotice.objects.filter(message__isnull=True, created_on__lte=as_of,
                                          created_on__gte=as_of - datetime.timedelta(days=DIGEST_LOOKBACK_DAYS))
     unit_ids = (set(pending.order_by().values_list("assignment__unit_id", flat=True).distinct())
@@ -319,19 +322,18 @@ def send_digests(as_of: datetime.date, configs: Configs) -> int:
         rows = list(pending.filter(assignment__unit__in=unit_ids).values_list(
             "pk", "kind", "due_on", "assignment_id", "assignment__unit_id", "assignment__period",
             "assignment__measure_id", "assignment__measure__task__plan_id"))
-        notice_rows = list(notices.filter(unit__in=unit_ids).order_by("round__due_on", "pk").values_list(
-            "pk", "kind", "unit_id", "round__title", "round__due_on", "round__plan_id"))
+        notice_rows = notice_list(notices.filter(unit__in=unit_ids))
         if not rows and not notice_rows:
             return 0
         measures = configs.measures({row[6] for row in rows})
         leads = measure_leads({row[6] for row in rows})
-        units = Unit.objects.prefetch_related("users").in_bulk({row[4] for row in rows} | {n[2] for n in notice_rows})
+        units = Unit.objects.prefetch_related("users").in_bulk({row[4] for row in rows} | {n.unit_id for n in notice_rows})
         by_unit: dict[int, list[tuple]] = {}
         for row in rows:
             by_unit.setdefault(row[4], []).append(row)
         by_unit_notices: dict[int, list[tuple]] = {}
         for notice in notice_rows:
-            by_unit_notices.setdefault(notice[2], []).append(notice)
+            by_unit_notices.setdefault(notice.unit_id, []).append(notice)
         messages = [digest_message(units[unit_id], by_unit.get(unit_id, []), as_of, configs, measures, leads,
                                    by_unit_notices.get(unit_id, []))
                     for unit_id in sorted(set(by_unit) | set(by_unit_notices))]
@@ -342,16 +344,62 @@ def send_digests(as_of: datetime.date, configs: Configs) -> int:
             Step.objects.filter(pk__in=ids[start:start + STEP_UPDATE_CHUNK]).update(
                 message=Subquery(digest.values("pk")[:1]))
         notice_digest = Message.objects.filter(pk__in=[m.pk for m in messages], unit=OuterRef("unit_id"))
-        RoundNotice.objects.filter(pk__in=[n[0] for n in notice_rows]).update(
+        RoundNotice.objects.filter(pk__in=[n.pk for n in notice_rows]).update(
             message=Subquery(notice_digest.values("pk")[:1]))
         dispatch_many([(message, [units[message.unit_id]]) for message in messages])
     return len(messages)
 
 
+class Notice(NamedTuple):
+    """A round's notice as the digest reads it: a 调度's (``title``, ``plan_id``) or a 数据报送's (``period``)."""
+
+    pk: int
+    kind: str
+    unit_id: int
+    title: str | None
+    plan_id: int | None
+    period: str
+    due_on: datetime.date
+    seq: int
+    reason: str
+
+    @property
+    def line(self) -> str:
+        """What the digest says about it (numbered by the caller)."""
+        due = cn_date(self.due_on)
+        if not self.period:  # a 调度
+            if self.kind == RoundNotice.Kind.CHASE:
+                return f"催报：“{self.title}”已于{due}截止，你单位尚未报送，请尽快报送。"
+            return f"调度通知：“{self.title}”已发起，请于{due}前报送所涉任务的进展情况。"
+        what = f"{self.period}数据报送"
+        if self.kind == RoundNotice.Kind.OPENED:
+            return f"数据报送通知：{what}已发起，请于{due}前报送本单位{self.period}的行政执法数据。"
+        state = f"你单位报送的数据已被退回（退回理由：{self.reason}）" if self.reason else "你单位尚未报送"
+        if self.kind == RoundNotice.Kind.REMIND:
+            return f"{what}：将于{due}截止，{state}，请按时报送。"
+        return f"{what}：已于{due}截止，{state}，请尽快报送。" + (f"（第{self.seq}次催报）" if self.seq > 1 else "")
+
+
+NOTICE_FIELDS = ("pk", "kind", "unit_id", "round__title", "round__plan_id", "figure_round__period_kind",
+                 "figure_round__year", "figure_round__quarter", "round__due_on", "figure_round__due_on", "seq",
+                 "reason")
+NOTICE_ORDER = {RoundNotice.Kind.CHASE: 0, RoundNotice.Kind.REMIND: 1, RoundNotice.Kind.OPENED: 2}
+
+
+def notice_list(notices) -> list[Notice]:
+    """The notices of a RoundNotice queryset, in one query: 催报, then 提醒, then the rounds opened, each by due date."""
+    result = []
+    for pk, kind, unit_id, title, plan_id, period_kind, year, quarter, due, figures_due, seq, reason in (
+            notices.values_list(*NOTICE_FIELDS)):
+        period = period_label(period_kind, year, quarter) if period_kind else ""
+        result.append(Notice(pk, kind, unit_id, title, plan_id, period, due or figures_due, seq, reason))
+    return sorted(result, key=lambda n: (NOTICE_ORDER[n.kind], n.due_on, n.pk))
+
+
 def digest_message(unit: Unit, rows: list[tuple], as_of: datetime.date, configs: Configs,
-                   measures: dict[int, Measure], leads: dict[int, set[int]], notices: list[tuple] = ()) -> Message:
-    """The digest for one unit: the rounds' notices (rows as read by `send_digests`: 催报 and 调度通知), then its
-    steps as one list, 催办 first."""
+                   measures: dict[int, Measure], leads: dict[int, set[int]], notices: list[Notice] = ()) -> Message:
+    """The digest for one unit: the rounds' notices (``notice_list``) under 调度, then its steps as one list, 催办
+    first."""
     urges = sorted((r for r in rows if r[1] == Step.Kind.URGE), key=lambda r: (r[2], r[3]))
     reminders = sorted((r for r in rows if r[1] == Step.Kind.REMIND), key=lambda r: (r[2], r[3]))
     state = "、".join(part for part in (f"{len(urges)}项任务已逾期" if urges else "",
@@ -360,14 +408,9 @@ def digest_message(unit: Unit, rows: list[tuple], as_of: datetime.date, configs:
     if state:
         lines.append(f"截至{cn_date(as_of)}，你单位有{state}，请抓紧办理，并在系统中报送进展情况和佐证材料。")
     heads = iter("一二三")
-    chases = [n for n in notices if n[1] == RoundNotice.Kind.CHASE]
-    opened = [n for n in notices if n[1] == RoundNotice.Kind.OPENED]
     if notices:
         lines.append(f"{next(heads)}、调度（{len(notices)}项）")
-        lines += [f"{i}. 催报：“{title}”已于{cn_date(due_on)}截止，你单位尚未报送，请尽快报送。"
-                  for i, (_pk, _k, _u, title, due_on, _p) in enumerate(chases, start=1)]
-        lines += [f"{i}. 调度通知：“{title}”已发起，请于{cn_date(due_on)}前报送所涉任务的进展情况。"
-                  for i, (_pk, _k, _u, title, due_on, _p) in enumerate(opened, start=len(chases) + 1)]
+        lines += [f"{i}. {notice.line}" for i, notice in enumerate(notices, start=1)]
     if urges:
         lines.append(f"{next(heads)}、催办（{len(urges)}项，已逾期）")
         for i, (_pk, _k, due_on, _a, _u, period, measure_id, _p) in enumerate(urges, start=1):
@@ -382,11 +425,13 @@ def digest_message(unit: Unit, rows: list[tuple], as_of: datetime.date, configs:
                          + (f"还有{days}天" if days > 0 else "今天到期"))
     warnings = {letter_warning(configs[r[7]], unit.pk, supporting(leads, r[6], unit.pk)) for r in urges}
     lines += sorted(w for w in warnings if w)
-    plans = {r[7] for r in rows} | {n[5] for n in notices}
-    counts = "、".join(part for part in (f"催报{len(chases)}项" if chases else "",
-                                         f"调度通知{len(opened)}项" if opened else "",
-                                         f"催办{len(urges)}项" if urges else "",
-                                         f"提醒{len(reminders)}项" if reminders else "") if part)
+    plans = {r[7] for r in rows} | {n.plan_id for n in notices if n.plan_id}
+    tally = (("催报", [n for n in notices if n.kind == RoundNotice.Kind.CHASE]),
+             ("调度通知", [n for n in notices if n.kind == RoundNotice.Kind.OPENED and not n.period]),
+             ("数据报送通知", [n for n in notices if n.kind == RoundNotice.Kind.OPENED and n.period]),
+             ("数据报送提醒", [n for n in notices if n.kind == RoundNotice.Kind.REMIND]),
+             ("催办", urges), ("提醒", reminders))
+    counts = "、".join(f"{label}{len(items)}项" for label, items in tally if items)
     return Message(kind=Message.Kind.DIGEST, plan_id=plans.pop() if len(plans) == 1 else None, unit=unit,
                    subject=f"{unit.name}：{cn_date(as_of)}督办汇总（{counts}）", body="\n".join(lines),
                    link=reverse("tasks:my_tasks"), digest_on=as_of)
