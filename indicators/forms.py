@@ -39,7 +39,7 @@ class RoundForm(forms.ModelForm):
 
     class Meta:
         model = FigureRound
-        fields = ["period_kind", "year", "quarter", "due_on", "indicators"]
+        fields = ["period_kind", "year", "quarter", "due_on", "remind_workdays", "chase_every_workdays", "indicators"]
         widgets = {"due_on": DATE_INPUT, "indicators": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, **kwargs):
@@ -47,6 +47,8 @@ class RoundForm(forms.ModelForm):
         self.fields["indicators"].queryset = Indicator.objects.filter(is_active=True).select_related("parent")
         self.fields["indicators"].label_from_instance = lambda i: i.label
         self.fields["year"].min_value = 2000
+        for name in ("remind_workdays", "chase_every_workdays"):  # left empty: the model's default
+            self.fields[name].required = False
         if not self.is_bound:  # most often: last year's figures, for the annual report
             last_year = timezone.localdate().year - 1
             self.initial.setdefault("indicators", list(self.fields["indicators"].queryset))
@@ -55,6 +57,9 @@ class RoundForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
+        for name in ("remind_workdays", "chase_every_workdays"):
+            if data.get(name) is None and name not in self.errors:
+                data[name] = FigureRound._meta.get_field(name).default
         kind, quarter = data.get("period_kind"), data.get("quarter")
         if kind == Period.QUARTER and not quarter:
             self.add_error("quarter", "季度报送请选择季度。")

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from indicators import figures, workbook
+from indicators import chasing, figures, workbook
 from indicators.figures import plain
 from indicators.forms import IndicatorForm, ReviewForm, RoundForm, UploadForm, ValuesForm
 from indicators.models import AlreadyDecided, FigureReport, FigureValue, Indicator
@@ -72,7 +72,10 @@ def round_new(request: HttpRequest) -> HttpResponse:
 def round_detail(request: HttpRequest, pk: int) -> HttpResponse:
     rnd = access.get_figure_round_for_user(request.user, pk)
     access.require_overseer(request.user)
-    reports = rnd.reports.select_related("unit").order_by("unit__order", "unit__name")
+    reports = list(rnd.reports.select_related("unit").order_by("unit__order", "unit__name"))
+    notices = chasing.notices_by_unit(rnd)
+    for r in reports:
+        r.notices = notices.get(r.unit_id, [])
     return render(request, "indicators/round_detail.html", {
         "round": rnd, "reports": reports, "totals": figures.totals(rnd), "previous": rnd.previous(),
         "approved": sum(1 for r in reports if r.state == FigureReport.State.APPROVED),

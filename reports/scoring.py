@@ -9,7 +9,8 @@ and takes points off per item:
 - 逾期事项: ``overdue_deduction`` (2) off per item overdue on the day;
 - 未回复函告: ``letter_deduction`` (5) off per 函告 whose reply was due before the day and had not come;
 - 调度迟报: ``round_deduction`` (2) off per 调度 round whose deadline had passed in which it reported late or
-  not at all (tasks.rounds decides on time, late and missing).
+  not at all (tasks.rounds decides on time, late and missing), and per 数据报送 round likewise
+  (``FigureReport.objects.late``); a 数据报送 has no plan, so it counts for the units the plan scores.
 
 A rate with nothing to count (no item due yet, no target, no report reviewed) gives its full points. The total
 is kept between 0 and 100 and rounded to one decimal; units with the same total share a rank (1, 2, 2, 4).
@@ -28,6 +29,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Value
 
+from indicators.models import FigureReport
 from notifications.models import Letter, LetterReply
 from plans.models import Plan, Unit
 from reports.asof import AssignmentState, assignment_states, end_of_day, measures_as_of
@@ -38,6 +40,7 @@ from tracker.xlsx import Column, one_sheet_file
 
 MAX_SCORE = Decimal(100)
 LETTER = "letter"  # marks the letters' rows among the reviews' (decisions: accept, return)
+FIGURES = "figures"  # and the late 数据报送 reports' rows
 ONE_DECIMAL = Decimal("0.1")
 
 
@@ -171,9 +174,14 @@ def scores(plan: Plan, as_of: datetime.date, *, states: list[AssignmentState] | 
     unanswered = (Letter.objects.filter(plan=plan, issued_on__lte=as_of, reply_due_on__lt=as_of)
                   .exclude(withdrawn_at__lt=end).exclude(Exists(replied))
                   .order_by().values_list("unit_id", Value(LETTER)).annotate(n=Count("id")))
-    for unit_id, kind, n in reviews.union(unanswered, all=True):
+    late_figures = (FigureReport.objects.late(as_of, end).order_by().values_list("unit_id", Value(FIGURES))
+                    .annotate(n=Count("id")))
+    figures_late = {}
+    for unit_id, kind, n in reviews.union(unanswered, late_figures, all=True):
         if kind == LETTER:
             counts[unit_id]["letters_unanswered"] += n
+        elif kind == FIGURES:
+            figures_late[unit_id] = n
         else:
             counts[unit_id]["reviewed"] += n
             counts[unit_id]["returned"] += n if kind == Review.Decision.RETURN else 0
@@ -182,6 +190,9 @@ def scores(plan: Plan, as_of: datetime.date, *, states: list[AssignmentState] | 
     for report in rounds.reports(past_rounds):
         for row in report.units:
             counts[row.unit.pk]["rounds_late"] += row.state != rounds.ON_TIME
+    for unit_id, n in figures_late.items():
+        if unit_id in counts:  # a unit the plan scores (a 数据报送 belongs to no plan)
+            counts[unit_id]["rounds_late"] += n
 
     units = units or {}
     missing = counts.keys() - units.keys()  # units only in a round or a letter, or all when none were passed
@@ -230,7 +241,7 @@ def rule_text(scheme: ScoringScheme) -> str:
             f"数据质量{scheme.quality_points}分×报送审核通过率（无可计事项的得满分）；"
             f"逾期未完成事项每项扣{scheme.overdue_deduction.normalize():f}分，"
             f"整改回复期限已过仍未回复的函告每件扣{scheme.letter_deduction.normalize():f}分，"
-            f"报送截止日期已过的调度中逾期报送或未报送的每次扣{scheme.round_deduction.normalize():f}分；"
+            f"报送截止日期已过的调度和数据报送中逾期报送或未报送的每次扣{scheme.round_deduction.normalize():f}分；"
             "总分0—100分，同分同名次。")
 
 
