@@ -31,6 +31,17 @@ class Entry:
         return f"{self.cell}（{self.indicator.label}）" if self.cell else self.indicator.label
 
 
+class Problem(str):
+    """One message of ``check``, a str that also knows the entries it is about (their fields and cells)."""
+
+    entries: tuple[Entry, ...]
+
+    def __new__(cls, text: str, *entries: Entry) -> "Problem":
+        problem = super().__new__(cls, text)
+        problem.entries = entries
+        return problem
+
+
 def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
     """numerator ÷ denominator × 100, two places; None when there is no denominator."""
     if numerator is None or not denominator:
@@ -61,22 +72,23 @@ def moved(value: Decimal, before: Decimal) -> bool:
     return abs(value - before) > MOVE_LIMIT * before
 
 
-def check(report: FigureReport, entries: list[Entry]) -> tuple[dict[int, tuple[Decimal, str]], list[str]]:
-    """The values ({indicator pk: (value, 说明)}) when every entry passes, else the messages, one per problem."""
+def check(report: FigureReport, entries: list[Entry]) -> tuple[dict[int, tuple[Decimal, str]], list[Problem]]:
+    """The values ({indicator pk: (value, 说明)}) when every entry passes, else the messages, one per problem, each
+    knowing the entries it is about."""
     errors, values, by_pk = [], {}, {}
     for entry in entries:
         text, note = str(entry.text or "").strip(), str(entry.note or "").strip()
         if not text:
-            errors.append(f"{entry.name}：请填写数值（没有发生的填0）。")
+            errors.append(Problem(f"{entry.name}：请填写数值（没有发生的填0）。", entry))
             continue
         try:
             value = number(text)
         except InvalidOperation:
-            errors.append(f"{entry.name}：“{text}”不是数字。")
+            errors.append(Problem(f"{entry.name}：“{text}”不是数字。", entry))
             continue
         problem = entry.indicator.problem(value)
         if problem:
-            errors.append(f"{entry.name}：{problem}。")
+            errors.append(Problem(f"{entry.name}：{problem}。", entry))
             continue
         values[entry.indicator.pk] = (value, note)
         by_pk[entry.indicator.pk] = entry
@@ -96,9 +108,9 @@ def _parts(entries, values, by_pk) -> list[str]:
         whole, summed = values[total.pk][0], sum(values[p.indicator.pk][0] for p in parts)
         names = "、".join(p.name for p in parts)
         if summed > whole:
-            errors.append(f"{names}：各分项之和{plain(summed)}超过{entry.name}{plain(whole)}。")
+            errors.append(Problem(f"{names}：各分项之和{plain(summed)}超过{entry.name}{plain(whole)}。", *parts))
         elif total.parts_complete and summed != whole:
-            errors.append(f"{names}：各分项之和{plain(summed)}应等于{entry.name}{plain(whole)}。")
+            errors.append(Problem(f"{names}：各分项之和{plain(summed)}应等于{entry.name}{plain(whole)}。", *parts))
     return errors
 
 
@@ -109,8 +121,8 @@ def _ratios(report, values, by_pk) -> list[str]:
         worked = ratio(values[indicator.numerator_id][0], values[indicator.denominator_id][0])
         if worked is not None and worked > 100:
             top, bottom = by_pk[indicator.numerator_id], by_pk[indicator.denominator_id]
-            errors.append(f"{top.name}：{indicator.name}算得{plain(worked)}%，超过100%，"
-                          f"{top.indicator.name}不能多于{bottom.name}。")
+            errors.append(Problem(f"{top.name}：{indicator.name}算得{plain(worked)}%，超过100%，"
+                                  f"{top.indicator.name}不能多于{bottom.name}。", top))
     return errors
 
 
@@ -118,7 +130,7 @@ def _moves(report, values, by_pk) -> list[str]:
     errors, before = [], previous_values(report)
     for pk, (value, note) in values.items():
         if pk in before and moved(value, before[pk]) and not note:
-            errors.append(f"{by_pk[pk].name}：较上期（{plain(before[pk])}）变化超过30%，请填写说明。")
+            errors.append(Problem(f"{by_pk[pk].name}：较上期（{plain(before[pk])}）变化超过30%，请填写说明。", by_pk[pk]))
     return errors
 
 

@@ -1,13 +1,15 @@
 """Forms of the 数据报送 pages: the catalogue's indicator, opening a round, a unit's values, the review."""
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django import forms
 from django.utils import timezone
 
+from indicators import measures
 from indicators.figures import Entry
 from indicators.models import FigureReport, FigureRound, Indicator, Period
-from plans.models import Unit
+from plans.models import Measure, Unit
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
@@ -20,7 +22,7 @@ class IndicatorForm(forms.ModelForm):
     class Meta:
         model = Indicator
         fields = ["code", "name", "measure_unit", "kind", "rule", "numerator", "denominator", "parent",
-                  "parts_complete", "unit_kinds", "section", "order", "is_active"]
+                  "parts_complete", "unit_kinds", "section", "measure", "order", "is_active"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -28,6 +30,12 @@ class IndicatorForm(forms.ModelForm):
         summed = others.filter(rule=Indicator.Rule.SUM)
         self.fields["numerator"].queryset = self.fields["denominator"].queryset = summed
         self.fields["parent"].queryset = summed.filter(parent__isnull=True)
+        # a measure with a figure to reach (每年不少于2次), not one per person: its achieved figure is the unit's
+        self.fields["measure"].queryset = (Measure.objects.filter(target_value__isnull=False, target_per_person=False)
+                                           .select_related("task").order_by("task__plan", "task__order", "order"))
+        self.fields["measure"].label_from_instance = lambda m: (
+            f"{m.task.name}：{m.text if len(m.text) <= 40 else m.text[:40] + '…'}（目标{m.target_value.normalize():f}"
+            f"{m.target_unit}）")
 
 
 class RoundForm(forms.ModelForm):
@@ -91,25 +99,52 @@ class RoundForm(forms.ModelForm):
         return rnd
 
 
+@dataclass
+class ValueRow:
+    """One line of the values form: the indicator, its two fields, the previous period's value, the messages
+    about it (``figures.Problem``) and, for a value pre-filled from a plan measure, where it came from."""
+
+    indicator: Indicator
+    value: forms.BoundField
+    note: forms.BoundField
+    before: Decimal | None
+    errors: list[str]
+    source: str
+
+    @property
+    def error_id(self) -> str:
+        return f"{self.value.auto_id}_error"
+
+
 class ValuesForm(forms.Form):
-    """One input per indicator the unit reports (parts under their total), each with its 说明."""
+    """One input per indicator the unit reports (parts under their total), each with its 说明. A value not entered
+    yet is pre-filled from the plan measure the indicator is linked to (indicators.measures)."""
 
     def __init__(self, *args, report: FigureReport, **kwargs):
         super().__init__(*args, **kwargs)
         self.report = report
         self.indicators = report.indicators()
-        entered = report.values_by_code()
+        self.sources: dict[str, str] = {}
+        entered, linked = report.values_by_code(), measures.linked(report)
         for indicator in self.indicators:
-            value = entered.get(indicator.code)
+            value, link = entered.get(indicator.code), linked.get(indicator.pk)
+            initial = value.value if value else ""
+            if value is None and link is not None and link.achieved is not None:
+                initial, self.sources[indicator.code] = link.achieved, link.source
             self.fields[f"v_{indicator.code}"] = forms.CharField(
                 label=f"{indicator.label}（{indicator.measure_unit}）", required=False,
-                initial=value.value if value else "", widget=forms.TextInput(attrs={"inputmode": "decimal"}))
+                initial=initial, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
             self.fields[f"n_{indicator.code}"] = forms.CharField(
                 label="说明", required=False, max_length=300, initial=value.note if value else "")
 
-    def rows(self, before: dict[int, Decimal]):
-        """(indicator, value field, note field, the previous period's value) in order, for the template."""
-        return [(i, self[f"v_{i.code}"], self[f"n_{i.code}"], before.get(i.pk)) for i in self.indicators]
+    def rows(self, before: dict[int, Decimal], problems=()) -> list[ValueRow]:
+        """The form's lines in order, each with the messages of ``problems`` (figures.check's) about it."""
+        about: dict[int, list[str]] = {}
+        for problem in problems:
+            for entry in getattr(problem, "entries", ()):
+                about.setdefault(entry.indicator.pk, []).append(problem)
+        return [ValueRow(i, self[f"v_{i.code}"], self[f"n_{i.code}"], before.get(i.pk), about.get(i.pk, []),
+                         self.sources.get(i.code, "")) for i in self.indicators]
 
     def entries(self) -> list[Entry]:
         return [Entry(i, self.data.get(f"v_{i.code}", ""), self.data.get(f"n_{i.code}", "")) for i in self.indicators]

@@ -6,7 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST, require_safe
 
-from indicators import chasing, figures, workbook
+from indicators import chasing, figures, measures, workbook
 from indicators.figures import plain
 from indicators.forms import IndicatorForm, ReviewForm, RoundForm, UploadForm, ValuesForm
 from indicators.models import AlreadyDecided, FigureReport, FigureValue, Indicator
@@ -161,14 +161,16 @@ def report_review(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _report_page(request, rep: FigureReport, form, errors, review_form=None, status=200) -> HttpResponse:
     entered, before = rep.values_by_code(), figures.previous_values(rep)
-    rows = [(i, entered.get(i.code) and entered[i.code].value, before.get(i.pk), entered.get(i.code))
+    linked = measures.linked(rep) if form is None else {}  # the measure's figures beside the values under review
+    rows = [(i, entered.get(i.code) and entered[i.code].value, before.get(i.pk), entered.get(i.code), linked.get(i.pk))
             for i in rep.indicators()]
-    reported = {i.pk: value for i, value, _, _ in rows if value is not None}
+    reported = {i.pk: value for i, value, _, _, _ in rows if value is not None}
     for rate in rep.round.indicators.filter(rule=Indicator.Rule.FORMULA, numerator__in=list(reported),
                                             denominator__in=list(reported)).order_by("order"):
         after = next(n for n, row in enumerate(rows) if row[0].pk == rate.numerator_id) + 1
         rows.insert(after, (rate, figures.ratio(reported[rate.numerator_id], reported[rate.denominator_id]),
-                            figures.ratio(before.get(rate.numerator_id), before.get(rate.denominator_id)), None))
+                            figures.ratio(before.get(rate.numerator_id), before.get(rate.denominator_id)), None,
+                            None))
     names = {i.pk: i.label for i in rep.round.indicators.select_related("parent")}
     # the first report is its 报送 row; what a resubmission changed is listed value by value
     history = [(c.history_date, c.history_user, f"{names.get(c.indicator_id, '')}改为{plain(c.value)}"
@@ -178,10 +180,16 @@ def _report_page(request, rep: FigureReport, form, errors, review_form=None, sta
         reason = h.review_reason if h.state != FigureReport.State.PENDING and h.review_reason else ""
         history.append((h.history_date, h.history_user, STATE_CHANGES[h.state] + (f"：{reason}" if reason else "")))
     return render(request, "indicators/report.html", {
-        "report": rep, "form_rows": form.rows(before) if form else [], "form": form, "errors": errors,
-        "rows": rows, "upload_form": UploadForm(), "review_form": review_form or ReviewForm(),
+        "report": rep, "form_rows": form.rows(before, errors) if form else [], "form": form,
+        "errors": [(e, _anchor(form, e)) for e in errors], "rows": rows, "linked": bool(linked), "upload_form": UploadForm(), "review_form": review_form or ReviewForm(),
         "history": sorted(history, key=lambda row: row[0], reverse=True),
     }, status=status)
+
+
+def _anchor(form, problem) -> str:
+    """The id of the field a message is about (its first entry's), for the error list's link; "" when none."""
+    entries = getattr(problem, "entries", ())
+    return form[f"v_{entries[0].indicator.code}"].auto_id if form is not None and entries else ""
 
 
 def _value_changes(rep: FigureReport) -> list[tuple]:
