@@ -1,7 +1,7 @@
 """The .docx of a letter or circular, for offices that finish documents in WPS or Word.
 
 One source for both formats: the .docx is read from the HTML that the PDF is typeset from
-(templates/pdf/letter.html, circular.html), block by block by the class each block carries, and written with the
+(templates/pdf/letter.html, circular.html, annual.html), block by block by the class each block carries, and written with the
 same GB/T 9704 settings: A4, 版心 156 × 225 mm, 3号 (16 pt) body on a 28.95 pt line, 2号 title, 黑体/楷体 headings, the
 red masthead over a red double rule, the unsealed signature, 附注, the attached table on a new page and the 版记 in
 4号 between rules. Word has no shrink-to-fit block, so the signature's offsets are worked out here from the widths of
@@ -129,9 +129,9 @@ def border(paragraph, side: str, *, val: str = "single", size: int = 8, color: s
     borders.append(edge)
 
 
-def page_number_footer(section) -> None:
-    """— N — below the 版心, 4号; none on page 1 (信函格式)."""
-    section.different_first_page_header_footer = True
+def page_number_footer(section, *, first_page: bool) -> None:
+    """— N — below the 版心, 4号; on page 1 too unless it is in the 信函格式 (a masthead: ``first_page`` False)."""
+    section.different_first_page_header_footer = not first_page
     paragraph = section.footer.paragraphs[0]
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     set_font(paragraph.add_run("— "), FANGSONG, 14)
@@ -188,8 +188,8 @@ def document_docx(template_name: str, context: dict) -> bytes:
     section.top_margin, section.bottom_margin = Mm(37), Mm(35)
     section.left_margin, section.right_margin = Mm(28), Mm(26)
     section.header_distance, section.footer_distance = Mm(30), Mm(20)
-    page_number_footer(section)
     blocks = blocks_of(render_html(template_name, context))
+    page_number_footer(section, first_page=not any(cls == "masthead" for cls, _ in blocks))
     signer = next((text for cls, text in blocks if cls == "signer"), "")
     date = next((text for cls, text in blocks if cls == "date"), "")
     signer_indent, date_indent = sign_indents(signer, date)
@@ -205,7 +205,7 @@ def document_docx(template_name: str, context: dict) -> bytes:
             paragraph(doc, content, face=HEITI, align=WD_ALIGN_PARAGRAPH.CENTER, color=RED)
         elif cls == "title":
             paragraph(doc, content, face=XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER,
-                      before=0 if previous == "title" else 28.95)
+                      before=0 if previous in ("title", "") else 28.95)  # a document without a masthead opens with it
         elif cls == "to":
             paragraph(doc, content, before=28.95)
         elif cls == "h1":
@@ -227,6 +227,8 @@ def document_docx(template_name: str, context: dict) -> bytes:
         elif cls == "att-title":
             p = paragraph(doc, content, face=XIAOBIAOSONG, size=22, align=WD_ALIGN_PARAGRAPH.CENTER, before=28.95)
             p.paragraph_format.space_after = Pt(14)
+        elif cls == "att-note":  # a note under the attached table, in its size
+            paragraph(doc, content, size=12, align=WD_ALIGN_PARAGRAPH.LEFT, before=6)
         elif cls in ("copy", "issued"):
             banji_line(doc, cls, content, after_copy=previous == "copy")
         previous = cls
