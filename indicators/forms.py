@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from indicators import measures
-from indicators.figures import Entry
+from indicators.figures import Entry, plain
 from indicators.models import FigureReport, FigureRound, Indicator, Period
 from plans.models import Measure, Unit
 
@@ -130,7 +130,7 @@ class ValuesForm(forms.Form):
             value, link = entered.get(indicator.code), linked.get(indicator.pk)
             initial = value.value if value else ""
             if value is None and link is not None and link.achieved is not None:
-                initial, self.sources[indicator.code] = link.achieved, link.source
+                initial, self.sources[indicator.code] = plain(link.achieved), link.source
             self.fields[f"v_{indicator.code}"] = forms.CharField(
                 label=f"{indicator.label}（{indicator.measure_unit}）", required=False,
                 initial=initial, widget=forms.TextInput(attrs={"inputmode": "decimal"}))
