@@ -71,3 +71,23 @@ def test_a_submitted_report_cannot_be_changed_by_the_unit(figures, login):
     response = post(login, figures, {**FINANCE_2025, "officers": "50"})
     assert response.status_code == 302
     assert FigureValue.objects.get(report=figures.finance_report, indicator__code="officers").value == 42
+
+
+def field_cell(text: str, code: str) -> str:
+    """The form's cell holding the value input of ``code``."""
+    start = text.index(f'name="v_{code}"')
+    return text[text.rindex("<td", 0, start):text.index("</td>", start)]
+
+
+def test_a_value_in_error_is_marked_with_its_message_beside_it_and_linked_from_the_list(figures, login):
+    text = post(login, figures, {**FINANCE_2025, "officers": "四十二", "penalties_summary": "20"}).content.decode()
+    officers = field_cell(text, "officers")
+    assert 'class="field has-error"' in officers and 'aria-invalid="true"' in officers
+    assert 'aria-describedby="id_v_officers_error"' in officers
+    assert '<ul class="errorlist" id="id_v_officers_error"' in officers and "执法人员：“四十二”不是数字。" in officers
+    for part in ("penalties_summary", "penalties_ordinary"):  # a sum of parts marks each part
+        assert 'aria-invalid="true"' in field_cell(text, part) and "各分项之和30超过行政处罚22" in field_cell(text, part)
+    licences = field_cell(text, "licences")
+    assert "has-error" not in licences and "aria-invalid" not in licences
+    assert '<a href="#id_v_officers">执法人员：“四十二”不是数字。</a>' in text
+    assert '<a href="#id_v_penalties_summary">行政处罚·简易程序、行政处罚·普通程序：各分项之和30超过行政处罚22。</a>' in text

@@ -80,6 +80,10 @@ def test_a_bad_cell_is_named_by_its_address_and_indicator_and_nothing_is_written
     assert "D3（执法人员）：“三十”不是数字。" in text
     assert "D8（罚没金额）：不能为负数。" in text
     assert "D6（行政处罚·简易程序）、D7（行政处罚·普通程序）：各分项之和132超过D5（行政处罚）110。" in text
+    # each message links to the indicator's field on the page, which carries it too
+    assert '<a href="#id_v_officers">D3（执法人员）：“三十”不是数字。</a>' in text
+    assert '<a href="#id_v_fines">D8（罚没金额）：不能为负数。</a>' in text
+    assert text.count('aria-invalid="true"') == 4  # 执法人员, 罚没金额 and the two parts
     assert not FigureValue.objects.filter(report=figures.street_report).exists()
 
 

@@ -5,8 +5,11 @@ from decimal import Decimal
 
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
+from indicators.models import FigureRound, Period
 from notifications.models import Letter
+from plans.models import Unit
 from reports.scoring import ScoringScheme, scores
 from tests.reports.conftest import at, build_plan
 
@@ -80,3 +83,34 @@ def test_queries_do_not_grow_with_units(db):
                 scores(plan, datetime.date(2025, 7, 1))
             counts.append(len(queries))
     assert counts[0] == counts[1] <= 10
+
+
+def test_a_late_or_missing_figure_report_costs_as_a_late_round(worked):
+    """A 数据报送 due 07-05: 区财政局 first reports on 07-08 (late, even once approved), 光复道街道 never; a unit
+    outside the plan that is late too gets no row."""
+    outside = Unit.objects.create(name="区外执法单位", kind=Unit.Kind.DEPARTMENT)
+    with at(2024, 7, 1, 9):
+        rnd = FigureRound(period_kind=Period.YEAR, year=2023, due_on=datetime.date(2024, 7, 5), created_by=worked.lead)
+        rnd.open([worked.finance, worked.street, outside], [])
+    with at(2024, 7, 8, 10):
+        report = rnd.reports.get(unit=worked.finance)
+        report.submit({}, worked.finance_user, timezone.now())
+        report.decide(worked.lead, True, "", timezone.now())
+    with at(2024, 7, 20, 9):
+        result = scores(worked.plan, DAY)
+        before_due = scores(worked.plan, datetime.date(2024, 7, 5))
+    finance, street = result.units
+    assert (finance.rounds_late, finance.rounds_off, finance.total) == (1, 2, 98)
+    assert (street.rounds_late, street.rounds_off, street.total) == (2, 4, 9)  # 11 − 2
+    assert result.of(outside.pk) is None
+    assert before_due.of(worked.finance.pk).rounds_late == 0  # not late until the due date has passed
+
+
+def test_a_figure_report_in_time_costs_nothing(worked):
+    with at(2024, 7, 1, 9):
+        rnd = FigureRound(period_kind=Period.YEAR, year=2023, due_on=datetime.date(2024, 7, 5), created_by=worked.lead)
+        rnd.open([worked.finance], [])
+    with at(2024, 7, 5, 23, 30):  # the due date itself, Beijing time
+        rnd.reports.get().submit({}, worked.finance_user, timezone.now())
+    with at(2024, 7, 20, 9):
+        assert scores(worked.plan, DAY).of(worked.finance.pk).rounds_late == 0
