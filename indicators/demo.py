@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from indicators import figures
 from indicators.models import FigureRound, Indicator, Period
-from plans.models import Unit
+from plans.models import Measure, Unit
 
 TZ = ZoneInfo("Asia/Shanghai")
 # a department's share of the district's enforcement work, by its short name (the rest share what is left)
@@ -75,6 +75,9 @@ def seed_figures(liaisons: dict, lead, units: list[Unit], stdout) -> None:
     """Both years' rounds, each unit's figures entered and reviewed. ``liaisons``: a liaison per unit pk."""
     from plans.management.commands.seed_demo import clock_at  # the demo's clock, as every step of it uses
 
+    # 培训场次 checks the plan's 每年不少于2次业务培训: a department's report shows that measure's accepted figure
+    Indicator.objects.filter(code="training_sessions").update(measure=Measure.objects.filter(
+        target_value__isnull=False, target_per_person=False, text__contains="次业务培训").first())
     indicators = list(Indicator.objects.filter(is_active=True))
     rng = random.Random(16)
     earlier = {u.pk: base_figures(u, rng) for u in units}
