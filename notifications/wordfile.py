@@ -8,8 +8,10 @@ red masthead over a red double rule, the unsealed signature, 附注, the attache
 the two lines (`sign_indents`)."""
 
 import io
+import re
 import unicodedata
 from html.parser import HTMLParser
+from typing import NamedTuple
 
 from docx import Document
 from docx.enum.section import WD_SECTION_START
@@ -35,8 +37,17 @@ AFTER_BORDERS = ("w:shd", "w:tabs",
              "w:pPrChange")
 
 
+class Table(NamedTuple):
+    """A table's cells' text by row, its columns' widths in percent (its colgroup's, empty when it has none) and each
+    cell's class ("c" centred, "num" set right, as the PDF sets them)."""
+
+    rows: list[list[str]]
+    widths: list[float]
+    classes: list[list[str]]
+
+
 class Blocks(HTMLParser):
-    """The body's blocks in order: (class, text) for each paragraph, ("table", rows) for a table. A paragraph's
+    """The body's blocks in order: (class, text) for each paragraph, ("table", Table) for a table. A paragraph's
     class is its own or its block's (the title's lines, the signature's, the 版记's)."""
 
     def __init__(self):
@@ -45,11 +56,14 @@ class Blocks(HTMLParser):
         self.divs: list[str] = []
         self.current: tuple[str, list[str]] | None = None
         self.rows: list[list[str]] | None = None
+        self.widths: list[float] = []
+        self.classes: list[list[str]] = []
         self.cell: list[str] | None = None
         self.in_body = False
 
     def handle_starttag(self, tag, attrs):
-        cls = dict(attrs).get("class") or ""
+        attrs = dict(attrs)
+        cls = attrs.get("class") or ""
         if tag == "body":
             self.in_body = True
         elif tag == "div":
@@ -59,11 +73,18 @@ class Blocks(HTMLParser):
         elif tag == "span" and self.current is not None and self.current[1]:
             self.current[1].append("\t")  # 印发机关 … 印发日期
         elif tag == "table":
-            self.rows = []
+            self.rows, self.widths, self.classes = [], [], []
+        elif tag == "col" and self.rows is not None:
+            width = re.search(r"width:\s*([\d.]+)%", attrs.get("style") or "")
+            if width:
+                self.widths.append(float(width.group(1)))
         elif tag == "tr" and self.rows is not None:
             self.rows.append([])
+            self.classes.append([])
         elif tag in ("td", "th"):
             self.cell = []
+            if self.classes:
+                self.classes[-1].append(cls)
 
     def handle_endtag(self, tag):
         if tag == "div" and self.divs:
@@ -75,7 +96,7 @@ class Blocks(HTMLParser):
             self.rows[-1].append("".join(self.cell).strip())
             self.cell = None
         elif tag == "table" and self.rows is not None:
-            self.blocks.append(("table", self.rows))
+            self.blocks.append(("table", Table(self.rows, self.widths, self.classes)))
             self.rows = None
 
     def handle_data(self, data):
@@ -237,15 +258,28 @@ def document_docx(template_name: str, context: dict) -> bytes:
     return out.getvalue()
 
 
-def table_block(doc, rows: list[list[str]]) -> None:
+CELL_ALIGN = {"c": WD_ALIGN_PARAGRAPH.CENTER, "num": WD_ALIGN_PARAGRAPH.RIGHT}
+
+
+def table_block(doc, block: Table) -> None:
+    """The table across the 版心, its columns as wide as the PDF's (when it says), the header row centred in 黑体 and
+    repeated on every page, a cell centred or set right as in the PDF."""
+    rows = block.rows
     table = doc.add_table(rows=0, cols=len(rows[0]))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    widths = [Mm(156 * w / 100) for w in block.widths] if len(block.widths) == len(rows[0]) else []
+    if widths:
+        table.autofit = False
     for n, values in enumerate(rows):
         cells = table.add_row().cells
-        for cell, value in zip(cells, values, strict=True):
-            cell.paragraphs[0].alignment = WD_ALIGN_PARAGRAPH.CENTER if n == 0 else WD_ALIGN_PARAGRAPH.LEFT
+        for i, (cell, value) in enumerate(zip(cells, values, strict=True)):
+            cls = block.classes[n][i] if i < len(block.classes[n]) else ""
+            cell.paragraphs[0].alignment = (WD_ALIGN_PARAGRAPH.CENTER if n == 0
+                                            else CELL_ALIGN.get(cls, WD_ALIGN_PARAGRAPH.LEFT))
             set_font(cell.paragraphs[0].add_run(value), HEITI if n == 0 else FANGSONG, 12)
+            if widths:
+                cell.width = widths[i]
     header = table.rows[0]._tr.get_or_add_trPr()
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")

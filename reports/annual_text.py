@@ -49,6 +49,7 @@ BASIC_OPENINGS = {Indicator.Section.REVIEW: "全区行政执法单位"}
 PRACTICE_HEADINGS = {Indicator.Section.TRAINING: "加强执法队伍建设和教育培训",
                      Indicator.Section.SUPERVISION: "强化行政执法监督"}
 QUOTE_LENGTH = 40  # characters of a progress report quoted in 二
+QUOTE_MIN = 10  # a shorter line (已按要求完成) says nothing worth quoting
 TASK_LINES = 4  # tasks quoted under one heading of 二
 ORDINALS = "一二三四五六七八九十"
 # a line of a section's text that is a （一） heading: numbered, short, no sentence in it
@@ -191,7 +192,7 @@ def task_quotes(group: Group, used: set[str]) -> list[tuple[TaskWork, str, str]]
     for work in group.tasks:
         if len(picked) == TASK_LINES:
             break
-        fresh = [(u, w) for u, w in work.quotes() if w not in used]
+        fresh = [(u, w) for u, w in work.quotes() if w not in used and len(w) >= QUOTE_MIN]
         choice = next(((u, w) for u, w in fresh if u not in units), fresh[0] if fresh else None)
         if choice:
             used.add(choice[1])
@@ -222,7 +223,7 @@ def practices(groups: list[Group], totals: list[Total], whole: Tally, accepted: 
     the approved progress reports, then the training and supervision figures."""
     lines = []
     if whole.total:
-        lines.append(f"{year}年，方案{tally_words(whole, '到期的任务分解事项')}；全年审核通过各单位进展报告{accepted}份。")
+        lines.append(f"{year}年，实施方案{tally_words(whole, '到期的任务分解事项')}；全年审核通过各单位进展报告{accepted}份。")
     number, used = 0, set()
     for group in groups:
         t = group.tally

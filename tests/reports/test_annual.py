@@ -69,7 +69,7 @@ def test_practices_by_the_plans_sections_with_the_assignment_rules(report, case)
     overdue = due.overdue(datetime.date(2026, 1, 1)).count()
     assert (due.count(), on_time, done - on_time, overdue) == (4, 2, 1, 1)
     lines = report.sections["practices"].split("\n")
-    assert lines[0] == ("2025年，方案到期的任务分解事项4项，按时完成2项，逾期完成1项，逾期未完成1项，按时完成率50%；"
+    assert lines[0] == ("2025年，实施方案到期的任务分解事项4项，按时完成2项，逾期完成1项，逾期未完成1项，按时完成率50%；"
                         "设有目标数的2项中，达到目标1项；全年审核通过各单位进展报告3份。")
     assert lines[1:] == [
         "（一）提升能力",
