@@ -16,6 +16,8 @@ from reports.inspection import KIND_UNIT, Report
 from tracker.pdf import html_to_pdf, render_html
 
 TEMPLATE = "pdf/report.html"
+# The template's sections, in order; a part of a big report (reports.parts) renders some of them.
+SECTIONS = ("cover", "summary", "matrix", "overdue", "units", "ranking", "details", "problems", "annex")
 ROW_END = "</tr>\n  "
 # A span of years in a title (2023—2025年) is set on one line: the cover never breaks it at the dash.
 YEAR_SPAN = re.compile(r"\d{4}\s*[—–-]+\s*\d{4}年?")
@@ -144,9 +146,13 @@ def report_rows(report: Report) -> dict[str, SafeString]:
     }
 
 
-def report_html(report: Report) -> str:
-    return render_html(TEMPLATE, {"r": report, "rows": report_rows(report),
-                                  "cover_title": unbroken(report.plan.title, YEAR_SPAN)})
+def report_html(report: Report, *, rows: dict[str, SafeString] | None = None, show: tuple[str, ...] = SECTIONS,
+                continued: tuple[str, ...] = (), parted: bool = False) -> str:
+    """The report as HTML: the whole of it, or a part (reports.parts) — the sections in ``show``, the long tables
+    in ``continued`` without their heading (a later slice of their rows), no page numbers when ``parted``."""
+    return render_html(TEMPLATE, {"r": report, "rows": report_rows(report) if rows is None else rows,
+                                  "cover_title": unbroken(report.plan.title, YEAR_SPAN), "show": show,
+                                  "continued": continued, "parted": parted})
 
 
 def report_pdf(report: Report) -> bytes:
