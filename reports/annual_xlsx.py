@@ -22,7 +22,8 @@ NOTE = ("说明：数据为{year}年数据报送中审核通过的数据；未�
 
 
 def header(indicator: Indicator) -> str:
-    return f"{indicator.label}（{indicator.measure_unit}）"
+    """执法人员 over （人）: the unit of measure on a line of its own in the narrow column."""
+    return f"{indicator.label}\n（{indicator.measure_unit}）"
 
 
 def worked_total(report: "AnnualReport", indicator: Indicator):
@@ -52,7 +53,7 @@ def annual_xlsx(report: "AnnualReport") -> bytes:
     columns = [
         Column("单位", 22, wrap=True, total=lambda s: f"{TOTAL_LABEL}（{approved}个单位）"),
         Column("数据状态", 8),
-        *[Column(header(i), 10, FORMATS[i.kind], total="sum" if i.rule == Indicator.Rule.SUM else worked_total(report, i))
+        *[Column(header(i), 9, FORMATS[i.kind], total="sum" if i.rule == Indicator.Rule.SUM else worked_total(report, i))
           for i in report.indicators],
     ]
     with Book(out, title=f"{report.title}附表", author=report.issuer, created=created) as book:

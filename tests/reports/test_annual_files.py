@@ -8,6 +8,7 @@ import re
 import docx
 import pytest
 from django.core.management import CommandError, call_command
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from pypdf import PdfReader
 
 from reports.annual import annual_docx, annual_pdf, annual_xlsx, build_annual
@@ -73,6 +74,11 @@ def test_the_docx_says_what_the_pdf_says(report):
     rows = [[cell.text for cell in row.cells] for row in annex.rows]
     assert rows[0] == ["指标", "单位", "2025年", "2024年", "较上年"]
     assert ["行政处罚·简易程序", "件", "102", "102", "持平"] in rows
+    # as wide and aligned as the PDF's columns: the figures set right, the unit and the change centred
+    assert [round(cell.width.mm) for cell in annex.rows[1].cells] == [53, 16, 28, 28, 31]
+    assert [cell.paragraphs[0].alignment for cell in annex.rows[1].cells] == [
+        WD_ALIGN_PARAGRAPH.LEFT, WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.RIGHT, WD_ALIGN_PARAGRAPH.RIGHT,
+        WD_ALIGN_PARAGRAPH.CENTER]
     section = document.sections[0]
     assert not section.different_first_page_header_footer  # numbered from page 1, no 信函格式 masthead
     assert (round(section.page_width.mm), round(section.top_margin.mm), round(section.left_margin.mm)) == (210, 37, 28)
@@ -81,6 +87,7 @@ def test_the_docx_says_what_the_pdf_says(report):
 def test_the_annex_adds_up(report, case):
     ws = book(annual_xlsx(report), data_only=True).active
     header, *rows = table(ws)
+    header = [name.replace("\n", "") for name in header]  # the unit of measure on its own line
     assert header[:4] == ["单位", "数据状态", "执法主体（个）", "执法人员（人）"]
     assert [row[:2] for row in rows] == [["光复道街道办事处", "已通过"], ["区司法局", "待审核"], ["区财政局", "已通过"]]
     assert rows[1][2:] == [None] * (len(header) - 2)  # a report not approved: no values, not in the 合计
@@ -140,3 +147,4 @@ def test_command_names_the_units_when_nothing_is_approved(case, tmp_path):
     assert str(caught.value) == ("2025年数据报送尚无已审核通过的数据：光复道街道办事处、区司法局、区财政局3个单位未报送或"
                                  "未通过审核。")
     assert not (tmp_path / "r.pdf").exists()
+
