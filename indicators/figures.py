@@ -41,6 +41,11 @@ class Problem(str):
         problem.entries = entries
         return problem
 
+    @property
+    def detail(self) -> str:
+        """The message without the cells and indicators it names first, to stand beside their fields."""
+        return self.split("：", 1)[-1]
+
 
 def ratio(numerator: Decimal | None, denominator: Decimal | None) -> Decimal | None:
     """numerator ÷ denominator × 100, two places; None when there is no denominator."""

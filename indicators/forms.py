@@ -142,7 +142,7 @@ class ValuesForm(forms.Form):
         about: dict[int, list[str]] = {}
         for problem in problems:
             for entry in getattr(problem, "entries", ()):
-                about.setdefault(entry.indicator.pk, []).append(problem)
+                about.setdefault(entry.indicator.pk, []).append(problem.detail)
         return [ValueRow(i, self[f"v_{i.code}"], self[f"n_{i.code}"], before.get(i.pk), about.get(i.pk, []),
                          self.sources.get(i.code, "")) for i in self.indicators]
 
