@@ -183,3 +183,15 @@ def test_the_round_page_lists_each_units_reminders_and_chases_with_their_dates(f
     assert len(cells) == 2
     assert all("提醒 1月15日" in c and "催报 1月21日（待发送）" in c for c in cells)
     assert "截止前3个工作日提醒，截止后第1个工作日催报，此后每5个工作日再次催报" in page.content.decode()
+
+
+def test_a_chase_not_sent_yet_is_withdrawn_when_the_report_comes_in_before_the_digest(figures):
+    with at("2026-01-12"):
+        run_sweep(day("2026-01-12"), documents="never")
+    chase("2026-01-21")  # just after midnight
+    submit_finance(figures, "2026-01-21")  # in the morning, before the digest
+    with at("2026-01-21"):
+        run_sweep(day("2026-01-21"), documents="never")
+    assert told(figures.round, RoundNotice.Kind.CHASE) == {("光复道街道办事处", 1)}
+    assert "截止" in digest(figures.street).body
+    assert not Message.objects.filter(kind=Message.Kind.DIGEST, unit=figures.finance, digest_on=day("2026-01-21"))
