@@ -1,6 +1,7 @@
-"""A unit's 数据报送 template: its own indicators pre-filled (this round's values as entered, the previous
-period's approved values beside them), downloaded, filled in Excel or WPS and uploaded back; and the reading
-of it, cell by cell, into the same entries the form gives ``figures.check``."""
+"""A unit's 数据报送 template: its own indicators pre-filled (this round's values as entered, or a linked plan
+measure's accepted figure as the form shows it; the previous period's approved values beside them), downloaded,
+filled in Excel or WPS and uploaded back; and the reading of it, cell by cell, into the same entries the form
+gives ``figures.check``."""
 
 import zipfile
 from decimal import Decimal
@@ -8,6 +9,7 @@ from decimal import Decimal
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from indicators import measures
 from indicators.figures import Entry, previous_values
 from indicators.models import FigureReport
 from tracker.xlsx import Column, file_name, one_sheet_file
@@ -33,12 +35,13 @@ def template_name(report: FigureReport) -> str:
 
 def template(report: FigureReport):
     """The pre-filled workbook (a file ready to send)."""
-    entered, before = report.values_by_code(), previous_values(report)
+    entered, before, linked = report.values_by_code(), previous_values(report), measures.linked(report)
     rows = []
     for indicator in report.indicators():
-        value = entered.get(indicator.code)
+        value, link = entered.get(indicator.code), linked.get(indicator.pk)
+        shown = value.value if value else (link.achieved if link else None)  # as the form pre-fills it
         rows.append([indicator.code, indicator.label, indicator.measure_unit,
-                     value.value if value else None, value.note if value else None, before.get(indicator.pk)])
+                     shown, value.note if value else None, before.get(indicator.pk)])
     return one_sheet_file(f"{report.round.period}数据", COLUMNS, rows,
                           title=f"{report.unit.name}{report.round.period}行政执法数据报送", note=NOTE_TEXT)
 

@@ -4,12 +4,14 @@ period's — marked with where it came from, and submitted through the same chec
 measure's figures beside the value."""
 
 import datetime
+import io
 from decimal import Decimal
 
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from indicators.forms import IndicatorForm
 from indicators.models import FigureReport, FigureValue, Indicator
@@ -124,3 +126,12 @@ def test_the_catalogue_form_links_a_measure_with_a_figure_but_not_one_per_person
     indicator.measure = per_person
     with pytest.raises(ValidationError, match="不按人计"):
         indicator.clean()
+
+
+def test_the_template_is_pre_filled_as_the_form_is(linked, login):
+    reported(linked, linked.training_2025, 3, Review.Decision.ACCEPT)
+    with time_machine.travel(NOW, tick=False):
+        response = login(linked.finance_user).get(reverse("indicators:report_template", args=[linked.report.pk]))
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
+    values = {row[0]: row[3] for row in sheet.iter_rows(values_only=True) if row[0] in CODES}
+    assert values == {"officers": None, "training_sessions": 3}
