@@ -1,4 +1,5 @@
-"""Report files asked for from the pages: who asked for what, how far the rendering got, the kept files."""
+"""Report files asked for from the pages: who asked for what, how far the rendering got, the kept files and the
+words the lead office wrote for them (each section's text kept, the system's draft beside it)."""
 
 import datetime
 import logging
@@ -12,7 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from plans.models import Plan, Task, Unit
-from reports import inspection
+from reports import annual, inspection
+from reports.annual import annual_docx, annual_pdf, annual_xlsx, build_annual
 from reports.inspection import KIND_TITLES, build_report
 from reports.render import report_pdf
 from reports.xlsx import report_xlsx
@@ -23,6 +25,8 @@ logger = logging.getLogger(__name__)
 
 # Reports over more assignments than this render in a Huey job; smaller ones while the page waits.
 SYNC_LIMIT = 1500
+# The sections of an inspection report the lead office writes (drafted by reports.inspection.draft, in its order).
+INSPECTION_SECTIONS = (("problems", "存在问题"), ("next_steps", "下步工作"))
 # Runs a background job may start: one killed with its worker this often is failed, with 重新生成 for its requester.
 MAX_RUNS = 3
 
@@ -46,12 +50,16 @@ class ReportJobQuerySet(models.QuerySet):
 
 
 class ReportJob(models.Model):
-    """One report asked for on the reports page; its PDF and Excel files are kept."""
+    """One report asked for on the reports page; its PDF and Excel files (and Word, for an annual report) are kept.
+
+    Its sections' text: ``drafts`` is what the system drafted from the figures when it last rendered, ``texts`` the
+    sections the lead office rewrote (a section there is printed as written, the others as drafted)."""
 
     class Kind(models.TextChoices):
         INSPECTION = inspection.KIND_INSPECTION, "督察进展报告（全方案）"
         UNIT = inspection.KIND_UNIT, "单位工作情况报告"
         TASK = inspection.KIND_TASK, "任务推进情况报告"
+        ANNUAL = "annual", "年度行政执法工作报告"
 
     class State(models.TextChoices):
         QUEUED = "queued", "排队中"
@@ -66,6 +74,8 @@ class ReportJob(models.Model):
     task = models.ForeignKey(Task, verbose_name="任务", null=True, blank=True, on_delete=models.CASCADE,
                              related_name="report_jobs")
     as_of = models.DateField("截至日期")
+    year = models.PositiveIntegerField("年度", null=True, blank=True, help_text="年度行政执法工作报告的年度")
+    addressee = models.CharField("主送", max_length=100, blank=True, help_text="年度行政执法工作报告的主送机关")
     state = models.CharField("状态", max_length=16, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField("进度（%）", default=0)
     stage = models.CharField("当前环节", max_length=100, blank=True)
@@ -74,12 +84,16 @@ class ReportJob(models.Model):
                                      related_name="report_jobs")
     pdf = models.FileField("PDF", upload_to=report_path, max_length=200, blank=True)
     xlsx = models.FileField("Excel", upload_to=report_path, max_length=200, blank=True)
+    docx = models.FileField("Word", upload_to=report_path, max_length=200, blank=True)
     created_at = models.DateTimeField("申请时间", default=timezone.now)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
-    problems = models.TextField("存在问题", blank=True, help_text="生成时按数据起草，牵头单位可修改后重新生成")
-    next_steps = models.TextField("下步工作", blank=True, help_text="生成时按数据起草，牵头单位可修改后重新生成")
+    texts = models.JSONField("修改后的文字", default=dict, blank=True,
+                             help_text="牵头单位改写的各部分文字（按部分）；同一报告再次生成时沿用")
+    drafts = models.JSONField("系统起草的文字", default=dict, blank=True, help_text="最近一次生成时按数据起草的各部分文字")
     text_edited_at = models.DateTimeField("文字修改时间", null=True, blank=True,
-                                          help_text="牵头单位修改过存在问题、下步工作；同一报告再次生成时沿用")
+                                          help_text="牵头单位最近一次保存或恢复各部分文字的时间")
+    text_edited_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="文字修改人", null=True, blank=True,
+                                       on_delete=models.SET_NULL, related_name="+")
     figures = models.JSONField("主要数据", default=dict, blank=True, help_text="供下一份同类报告比较变化")
     runs = models.PositiveSmallIntegerField("运行次数", default=0, help_text="后台进程开始生成的次数")
     heartbeat_at = models.DateTimeField("最近心跳", null=True, blank=True,
@@ -103,8 +117,23 @@ class ReportJob(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("reports:job", args=[self.pk])
 
+    @classmethod
+    def ask(cls, *, requested_by, **fields) -> "ReportJob":
+        """A report asked for (the reports form's data), with the sections the lead office kept for the same
+        report; saved, queued (the caller renders or queues it)."""
+        job = cls(requested_by=requested_by, **fields)
+        job.take_kept_text()
+        job.save()
+        return job
+
+    @property
+    def is_annual(self) -> bool:
+        return self.kind == self.Kind.ANNUAL
+
     @property
     def title(self) -> str:
+        if self.is_annual:
+            return f"{self.year}{self.Kind.ANNUAL.label}"
         subject = self.unit.name if self.unit_id else (str(self.task) if self.task_id else "")
         parts = [KIND_TITLES[self.kind], subject, f"截至{cn_date(self.as_of)}"]
         return " · ".join(p for p in parts if p)
@@ -114,7 +143,9 @@ class ReportJob(models.Model):
         return self.state in (self.State.DONE, self.State.FAILED)
 
     def file_name(self, ext: str) -> str:
-        """What the download is called: 督察进展报告-区财政局-截至2025年6月30日.pdf."""
+        """What the download is called: 督察进展报告-区财政局-截至2025年6月30日.pdf, 2025年度行政执法工作报告.docx."""
+        if self.is_annual:
+            return f"{self.title}.{ext}"
         subject = self.unit.name if self.unit_id else (self.task.name if self.task_id else "")
         parts = [KIND_TITLES[self.kind], subject, f"截至{cn_date(self.as_of)}"]
         return "-".join(p for p in parts if p) + f".{ext}"
@@ -129,12 +160,23 @@ class ReportJob(models.Model):
         return rows.count()
 
     def runs_in_background(self) -> bool:
-        return self.size() > SYNC_LIMIT
+        """An annual report (three files from every unit's figures) always; another when it is big."""
+        return self.is_annual or self.size() > SYNC_LIMIT
+
+    def files(self) -> list[tuple[str, str]]:
+        """(format, label) of the files this report keeps, in the order the pages offer them."""
+        return [("pdf", "PDF"), ("docx", "Word"), ("xlsx", "Excel附件")] if self.is_annual else \
+            [("pdf", "PDF"), ("xlsx", "Excel")]
+
+    def files_text(self) -> str:
+        """"PDF和Excel", "PDF、Word和Excel附件": what the requester may download."""
+        labels = [label for _, label in self.files()]
+        return f"{'、'.join(labels[:-1])}和{labels[-1]}"
 
     def same_report(self) -> models.QuerySet:
-        """The kept reports of the same kind, plan and subject as this one (this one left out)."""
+        """The kept reports of the same kind, plan and subject (or year) as this one (this one left out)."""
         return ReportJob.objects.filter(kind=self.kind, plan_id=self.plan_id, unit_id=self.unit_id,
-                                        task_id=self.task_id).exclude(pk=self.pk)
+                                        task_id=self.task_id, year=self.year).exclude(pk=self.pk)
 
     def previous_figures(self) -> dict | None:
         """The headline figures of the previous report: the latest kept one of the same kind and subject as of an
@@ -143,20 +185,43 @@ class ReportJob(models.Model):
                     .exclude(figures={}).order_by("-as_of", "-created_at").first())
         return previous.figures if previous else None
 
-    def take_kept_text(self) -> None:
-        """The 存在问题 and 下步工作 the lead office wrote for the same report as of the same day, if any: printing
-        it again prints the same text."""
-        kept = (self.same_report().filter(as_of=self.as_of, text_edited_at__isnull=False)
-                .order_by("-text_edited_at").first())
-        if kept:
-            self.problems, self.next_steps, self.text_edited_at = kept.problems, kept.next_steps, kept.text_edited_at
+    @property
+    def section_titles(self) -> tuple[tuple[str, str], ...]:
+        """(key, title) of the sections the lead office may rewrite, in the report's order."""
+        return annual.SECTIONS if self.is_annual else INSPECTION_SECTIONS
 
-    def edit_text(self, problems: str, next_steps: str) -> None:
-        """The lead office's 存在问题 and 下步工作: kept, and the files rendered again with them (the caller
-        renders or queues the job, now queued)."""
-        self.problems, self.next_steps, self.text_edited_at = problems, next_steps, timezone.now()
+    def text(self, key: str) -> str:
+        """What the report prints for a section: the lead office's text, else the system's draft."""
+        return self.texts.get(key) or self.drafts.get(key, "")
+
+    def sections(self) -> list[dict]:
+        """Each section as the report's page shows it: its title, the printed text, the draft, whether rewritten."""
+        return [{"key": key, "title": title, "text": self.text(key), "draft": self.drafts.get(key, ""),
+                 "kept": key in self.texts} for key, title in self.section_titles]
+
+    def take_kept_text(self) -> None:
+        """The sections the lead office wrote for the same report (as of the same day; an annual report: of the
+        same year), if any: printing it again prints the same text."""
+        same = self.same_report().filter(text_edited_at__isnull=False)
+        if not self.is_annual:
+            same = same.filter(as_of=self.as_of)
+        kept = same.order_by("-text_edited_at").first()
+        if kept:
+            self.texts, self.text_edited_at, self.text_edited_by_id = \
+                kept.texts, kept.text_edited_at, kept.text_edited_by_id
+
+    def edit_text(self, texts: dict[str, str], by, *, restore: list[str] = ()) -> None:
+        """The lead office's words for the sections (key → text): a section rewritten is kept, one left as drafted
+        keeps following the draft, and those in ``restore`` (恢复为系统起草) follow it again; who and when are kept.
+        The caller renders or queues the job, now queued, again."""
+        kept = {}
+        for key, _ in self.section_titles:
+            written = texts.get(key, "").strip() or self.texts.get(key, "")
+            if key not in restore and written and (key in self.texts or written != self.drafts.get(key, "").strip()):
+                kept[key] = written
+        self.texts, self.text_edited_at, self.text_edited_by = kept, timezone.now(), by
         self.state, self.progress, self.stage, self.error = self.State.QUEUED, 0, "", ""
-        self.save(update_fields=["problems", "next_steps", "text_edited_at", "state", "progress", "stage", "error"])
+        self.save(update_fields=["texts", "text_edited_at", "text_edited_by", "state", "progress", "stage", "error"])
 
     def _progress(self, percent: int, stage: str) -> None:
         self.progress, self.stage = percent, stage
@@ -198,27 +263,33 @@ class ReportJob(models.Model):
         self.refresh_from_db()
 
     def run(self, *, notify: bool = False) -> None:
-        """Render the PDF and the workbook and keep them; ``notify`` tells the requester in the inbox
-        (for a job that ran in the background). Never raises."""
+        """Render the files and keep them, with the system's draft of each section; ``notify`` tells the requester
+        in the inbox (for a job that ran in the background). Never raises."""
         try:
             self._progress(5, "汇总数据")
-            report = build_report(self.kind, self.plan, self.as_of, unit=self.unit, task=self.task,
-                                  generated_on=timezone.localdate(), problems=self.problems,
-                                  next_steps=self.next_steps, previous=self.previous_figures())
-            self.problems, self.next_steps, self.figures = report.problems, report.next_steps, report.figures()
-            self._progress(30, "排版PDF")
-            pdf = report_pdf(report)
-            self._progress(85, "生成Excel")
-            workbook = report_xlsx(report)
-            self.pdf.save("report.pdf", ContentFile(pdf), save=False)
-            self.xlsx.save("report.xlsx", ContentFile(workbook), save=False)
+            if self.is_annual:
+                report = build_annual(self.year, plan=self.plan, texts=self.texts, generated_on=timezone.localdate(),
+                                      addressee=self.addressee)
+                self.drafts = dict(report.drafted)
+                renders = (("pdf", annual_pdf, 30, "排版PDF"), ("docx", annual_docx, 70, "生成Word"),
+                           ("xlsx", annual_xlsx, 85, "生成Excel"))
+            else:
+                report = build_report(self.kind, self.plan, self.as_of, unit=self.unit, task=self.task,
+                                      generated_on=timezone.localdate(), problems=self.texts.get("problems", ""),
+                                      next_steps=self.texts.get("next_steps", ""), previous=self.previous_figures())
+                self.drafts = dict(zip((key for key, _ in INSPECTION_SECTIONS), inspection.draft(report), strict=True))
+                renders = (("pdf", report_pdf, 30, "排版PDF"), ("xlsx", report_xlsx, 85, "生成Excel"))
+            self.figures = report.figures()
+            for ext, render, percent, stage in renders:
+                self._progress(percent, stage)
+                getattr(self, ext).save(f"report.{ext}", ContentFile(render(report)), save=False)
             self.state, self.progress, self.stage = self.State.DONE, 100, "已完成"
         except Exception as exc:  # a failed report is shown on its page, never lost in a worker log
             logger.exception("report job %s failed", self.pk)
             self.state, self.stage, self.error = self.State.FAILED, "失败", f"{type(exc).__name__}: {exc}"
         self.finished_at = timezone.now()
-        self.save(update_fields=["state", "progress", "stage", "error", "pdf", "xlsx", "finished_at", "problems",
-                                 "next_steps", "figures"])
+        self.save(update_fields=["state", "progress", "stage", "error", "pdf", "xlsx", "docx", "finished_at",
+                                 "drafts", "figures"])
         if notify:
             notify_requester(self)
 
@@ -259,7 +330,7 @@ def notify_requester(job: ReportJob) -> None:
     message = Message.objects.create(
         kind=Message.Kind.REPORT, plan=job.plan,
         subject=f"{'报告已生成' if done else '报告生成失败'}：{job.title}",
-        body="您申请的报告已生成，可在“报告”页面下载PDF和Excel文件。" if done else f"报告生成失败：{job.error}",
+        body=f"您申请的报告已生成，可在“报告”页面下载{job.files_text()}。" if done else f"报告生成失败：{job.error}",
         link=job.get_absolute_url(),
     )
     dispatch(message, users=[job.requested_by])

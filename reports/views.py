@@ -1,7 +1,8 @@
 """The reports page: ask for a report, watch it render, download the kept files.
 
 Access (tracker.access): the lead office and inspectors see and ask for every report (asking for a report is
-printing, i.e. reading — a POST an inspector may make); a liaison asks for and sees its own unit's report only.
+printing, i.e. reading — a POST an inspector may make), the annual 行政执法工作报告 too; a liaison asks for and sees
+its own unit's report only. The lead office rewrites a kept report's sections.
 """
 
 from django.contrib import messages
@@ -26,14 +27,13 @@ from tracker.xlsx import file_name
 @login_required
 @require_http_methods(["GET", "POST"])
 def index(request: HttpRequest) -> HttpResponse:
+    if request.method == "POST":
+        access.require_report_kind(request.user, request.POST.get("kind", ""))
     form = ReportRequestForm(request.POST or None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         access.require_report_request(request.user, data["kind"], data["unit"])
-        job = ReportJob(kind=data["kind"], plan=data["plan"], unit=data["unit"], task=data["task"],
-                        as_of=data["as_of"], requested_by=request.user)
-        job.take_kept_text()
-        job.save()
+        job = ReportJob.ask(requested_by=request.user, **data)
         _render(request, job)
         return redirect(job)
     jobs = page_of(request, access.report_jobs_for(request.user).select_related("plan", "unit", "task", "requested_by"))
@@ -41,11 +41,12 @@ def index(request: HttpRequest) -> HttpResponse:
 
 
 def _render(request: HttpRequest, job: ReportJob) -> None:
-    """A big report is handed to a Huey job (queued after the commit; if the queue is down, the recovery job
-    queues it later); a small one renders while the page waits."""
+    """A big report, or an annual one, is handed to a Huey job (queued after the commit; if the queue is down, the
+    recovery job queues it later); a small one renders while the page waits."""
     if job.runs_in_background():
         enqueue_on_commit(render_report_job, job.pk)
-        messages.info(request, "报告较大，已转入后台生成，完成后将通知您。")
+        messages.info(request, "报告已转入后台生成，完成后将通知您。" if job.is_annual else
+                      "报告较大，已转入后台生成，完成后将通知您。")
     else:
         job.run()
         if job.state == ReportJob.State.DONE:
@@ -75,23 +76,34 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = access.get_report_job_for_user(request.user, pk)
     text_form = None
     if request.user.is_lead and job.state == ReportJob.State.DONE:
-        text_form = ReportTextForm(initial={"problems": job.problems, "next_steps": job.next_steps})
-    return render(request, "reports/job.html", {"job": job, "text_form": text_form})
+        text_form = ReportTextForm(sections=job.section_titles,
+                                   initial={key: job.text(key) for key, _ in job.section_titles})
+    return render(request, "reports/job.html", _job_context(job, text_form))
+
+
+def _job_context(job: ReportJob, text_form: ReportTextForm | None) -> dict:
+    """The job page's context: each section with its field of the text form (if the user may rewrite them)."""
+    sections = job.sections()
+    if text_form is not None:
+        for section in sections:
+            section["field"] = text_form[section["key"]]
+    return {"job": job, "text_form": text_form, "sections": sections}
 
 
 @access.signed_in
 @require_POST
 def job_text(request: HttpRequest, pk: int) -> HttpResponse:
-    """The lead office's 存在问题 and 下步工作 for a kept report: saved with it, and the report rendered again."""
+    """The lead office's words for a kept report's sections: kept with it (a section rewritten; one whose
+    恢复为系统起草 was pressed follows the draft again), and the report rendered again."""
     job = access.get_report_job_for_user(request.user, pk)
     access.require_lead(request.user)
-    form = ReportTextForm(request.POST)
+    form = ReportTextForm(request.POST, sections=job.section_titles)
     if job.state != ReportJob.State.DONE:
-        messages.info(request, "报告生成完成后才能修改存在问题和下步工作。")
+        messages.info(request, "报告生成完成后才能修改报告文字。")
     elif not form.is_valid():
-        return render(request, "reports/job.html", {"job": job, "text_form": form}, status=400)
+        return render(request, "reports/job.html", _job_context(job, form), status=400)
     else:
-        job.edit_text(form.cleaned_data["problems"], form.cleaned_data["next_steps"])
+        job.edit_text(form.cleaned_data, request.user, restore=request.POST.getlist("restore"))
         _render(request, job)
     return redirect(job)
 
@@ -108,7 +120,7 @@ def job_status(request: HttpRequest, pk: int) -> JsonResponse:
 @require_safe
 def download(request: HttpRequest, pk: int, fmt: str) -> FileResponse:
     job = access.get_report_job_for_user(request.user, pk)
-    field = {"pdf": job.pdf, "xlsx": job.xlsx}.get(fmt)
+    field = {"pdf": job.pdf, "xlsx": job.xlsx, "docx": job.docx}.get(fmt)
     if job.state != ReportJob.State.DONE or not field:
         raise Http404("报告文件尚未生成。")
     return FileResponse(field.open("rb"), as_attachment=True, filename=job.file_name(fmt))

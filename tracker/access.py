@@ -314,6 +314,19 @@ def reportable_work(user) -> QuerySet[Assignment]:
     return work_of(user).filter(unit_id=user.unit_id).open()
 
 
+def report_kinds_for(user) -> list[str]:
+    """The kinds of report a user may ask for: every kind for the lead office and inspectors (the annual
+    行政执法工作报告 too), a unit report for a liaison."""
+    return list(ReportJob.Kind.values) if reach(user).every_unit else [ReportJob.Kind.UNIT]
+
+
+def require_report_kind(user, kind: str) -> None:
+    """Asking for a kind of report the user may not ask for answers 403 (before the form reads the rest); a word
+    that is no kind is the form's to refuse."""
+    if kind in ReportJob.Kind.values and kind not in report_kinds_for(user):
+        raise PermissionDenied("只能生成本单位的报告。")
+
+
 def require_report_request(user, kind: str, unit: Unit | None) -> None:
     """Printing is reading: the lead office and inspectors ask for any report, a liaison for its own unit's
     unit report only."""

@@ -25,11 +25,11 @@ def test_the_draft_is_written_from_the_figures(worked, login):
         ask(login(worked.lead), worked.plan)
     job = ReportJob.objects.get()
     assert job.state == ReportJob.State.DONE
-    assert job.problems.startswith("（一）截至2024年7月15日，到期事项2项，已完成1项，到期事项完成率50%；逾期未完成1项。")
-    assert "逾期事项较多的单位：光复道街道办事处（1项）。" in job.problems
-    assert "函告1件逾期未回复（光复道街道办事处）。" in job.problems
-    assert "6月调度（逾期1家、未报送0家）" in job.problems
-    assert "督促未回复函告的单位限期报送整改回复" in job.next_steps
+    assert job.text("problems").startswith("（一）截至2024年7月15日，到期事项2项，已完成1项，到期事项完成率50%；逾期未完成1项。")
+    assert "逾期事项较多的单位：光复道街道办事处（1项）。" in job.text("problems")
+    assert "函告1件逾期未回复（光复道街道办事处）。" in job.text("problems")
+    assert "6月调度（逾期1家、未报送0家）" in job.text("problems")
+    assert "督促未回复函告的单位限期报送整改回复" in job.text("next_steps")
     text = pdf_text(job)
     assert "存在问题" in text and "函告1件逾期未回复（光复道街道办事处）。" in text
     # 督办工作情况: the letter, the round, the return
@@ -47,7 +47,8 @@ def test_lead_edits_the_text_it_is_kept_and_printed_again(worked, login):
                              {"problems": "（一）区财政局按期完成，光复道街道仍有逾期。", "next_steps": "（一）月底前完成整改。"})
     assert response.status_code == 302
     job.refresh_from_db()
-    assert job.text_edited_at is not None and job.state == ReportJob.State.DONE
+    assert job.text_edited_at is not None and job.text_edited_by == worked.lead and job.state == ReportJob.State.DONE
+    assert set(job.texts) == {"problems", "next_steps"} and "函告1件逾期未回复" in job.drafts["problems"]
     assert "光复道街道仍有逾期。" in pdf_text(job) and "函告1件逾期未回复" not in pdf_text(job)
 
     with at(2024, 7, 21, 9):
@@ -56,10 +57,10 @@ def test_lead_edits_the_text_it_is_kept_and_printed_again(worked, login):
         assert "保存并重新生成" not in inspector.get(job.get_absolute_url()).content.decode()
         ask(inspector, worked.plan)  # the same report printed again: the lead office's text, not a new draft
     again = ReportJob.objects.exclude(pk=job.pk).get()
-    assert again.problems == "（一）区财政局按期完成，光复道街道仍有逾期。"
+    assert again.text("problems") == "（一）区财政局按期完成，光复道街道仍有逾期。"
     assert "月底前完成整改。" in pdf_text(again)
     job.refresh_from_db()
-    assert job.problems == "（一）区财政局按期完成，光复道街道仍有逾期。"
+    assert job.text("problems") == "（一）区财政局按期完成，光复道街道仍有逾期。"
 
 
 def test_empty_text_is_refused_and_nothing_is_written(worked, login):
@@ -70,7 +71,7 @@ def test_empty_text_is_refused_and_nothing_is_written(worked, login):
         response = lead.post(reverse("reports:text", args=[job.pk]), {"problems": "", "next_steps": "x"})
     assert response.status_code == 400 and "这个字段是必填项" in response.content.decode()
     job.refresh_from_db()
-    assert job.text_edited_at is None and job.next_steps != "x"
+    assert job.text_edited_at is None and job.text("next_steps") != "x"
 
 
 def test_change_since_the_previous_kept_report(worked, login):

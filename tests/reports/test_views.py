@@ -53,7 +53,8 @@ def test_liaison_gets_its_own_units_report_only(cast, login, clock):
     form = client.get(reverse("reports:index")).content.decode()
     assert cast.finance.name in form and cast.street.name not in form and "督察进展报告（全方案）" not in form
     assert ask(client, kind="unit", plan=cast.plan.pk, unit=cast.street.pk).status_code == 200  # form error
-    assert ask(client, kind="inspection", plan=cast.plan.pk).status_code == 200
+    refused = ask(client, kind="inspection", plan=cast.plan.pk)  # a kind it may not ask for (tracker.access)
+    assert refused.status_code == 403 and "只能生成本单位的报告。" in refused.content.decode()
     assert not ReportJob.objects.exists()
     assert ask(client, kind="unit", plan=cast.plan.pk, unit=cast.finance.pk).status_code == 302
     job = ReportJob.objects.get()

@@ -90,8 +90,8 @@ class Command(BaseCommand):
         # The text the lead office kept for this report as of this day, and the previous kept report's figures.
         kept = ReportJob(kind=kind, plan=the_plan, unit=the_unit, task=the_task, as_of=day)
         kept.take_kept_text()
-        report = build_report(kind, the_plan, day, unit=the_unit, task=the_task, problems=kept.problems,
-                              next_steps=kept.next_steps, previous=kept.previous_figures())
+        report = build_report(kind, the_plan, day, unit=the_unit, task=the_task, problems=kept.text("problems"),
+                              next_steps=kept.text("next_steps"), previous=kept.previous_figures())
         files = []
         if output:
             files.append((output, report_pdf(report)))
