@@ -52,6 +52,10 @@ class UnitRow:
 
 @dataclass
 class AnnualReport:
+    """Everything the annual report prints: the title (河北区2025年度行政执法工作报告), the 主送, the 发文机关署名 (the
+    plan's signer, as its letters have it) and 成文日期; each section's printed text (``sections``: the lead office's
+    where it wrote one) beside the data's draft (``drafted``); the district totals and the annex's rows."""
+
     year: int
     plan: Plan
     title: str
