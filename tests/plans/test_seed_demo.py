@@ -18,6 +18,7 @@ from plans.importer import read_plan_for_import
 from plans.management.commands.seed_demo import DEMO_DIR
 from plans.models import Measure, Plan, Unit
 from reports.asof import assignment_states
+from reports.models import ReportJob
 from tasks.models import Assignment, Evidence, ExtensionRequest, ReportingRound, Review, Submission
 from tracker.models import User
 
@@ -179,6 +180,15 @@ class TestSimulatedLife:
         later = Counter(s.status for s in states if s.due_on and s.due_on > mid)
         assert sum(s.is_done for s in due_before) / len(due_before) > 0.8
         assert later["not_started"] > later["done"] > 0
+
+    def test_the_lead_office_has_the_2025_annual_report_done(self, demo):
+        job = ReportJob.objects.get(kind=ReportJob.Kind.ANNUAL)
+        assert (job.year, job.state, job.requested_by.username, job.addressee) == (2025, "done", "sifaju", "区人民政府")
+        assert job.pdf.read(5) == b"%PDF-" and job.docx.read(2) == b"PK" and job.xlsx.read(2) == b"PK"
+        assert set(job.drafts) == {"basics", "practices", "problems", "next_steps"} and job.texts == {}
+        assert timezone.localdate(job.finished_at) == datetime.date(2026, 1, 26)
+        assert "年度报告：2025年度行政执法工作报告（PDF、Word和Excel附件）。" in demo["output"]
+        assert Message.objects.filter(subject="报告已生成：2025年度行政执法工作报告").exists()
 
     def test_returns_resubmissions_and_extensions(self, demo):
         assert Review.objects.filter(decision="return").exclude(reason="").exists()

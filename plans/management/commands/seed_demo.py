@@ -35,6 +35,8 @@ from plans.directory import DirectoryError, load_units
 from plans.importer import PlanImportError, read_plan_for_import
 from plans.importer.writer import apply_plan
 from plans.models import Measure, Plan, Task, Unit
+from reports.forms import ReportRequestForm
+from reports.models import ReportJob
 from tasks import rounds, uploads
 from tasks.forms import ExtensionDecisionForm, ExtensionRequestForm, ReviewForm, SubmissionForm
 from tasks.models import Assignment, ExtensionRequest, ReportingRound, Review, Submission
@@ -61,6 +63,8 @@ IMPORTED_AT = datetime.datetime(2024, 6, 17, 9, 30, tzinfo=TZ)
 LATE_WEEKS = 5
 SWEEP_AT = datetime.time(8, 30)
 SEED = 20240614
+ANNUAL_YEAR = 2025  # the year whose 行政执法工作报告 the lead office asks for, once the year's figures are approved
+ANNUAL_ASKED_AT = datetime.datetime(2026, 1, 26, 10, tzinfo=TZ)
 
 PROGRESS_TEXTS = [
     "已制定工作方案，明确责任科室和责任人，按计划推进。",
@@ -570,6 +574,7 @@ class Command(BaseCommand):
             units = list(Unit.objects.filter(is_active=True, kind__in=[Unit.Kind.DEPARTMENT, Unit.Kind.STREET])
                          .order_by("order", "name"))
             seed_figures(self.liaisons(units, users), users["sifaju"], units, self.stdout)
+            self.annual_report(plan, users["sifaju"])
         assignments = Assignment.objects.filter(measure__task__plan=plan)
         overdue = assignments.overdue(timezone.localdate(now)).count()
         pending = Submission.objects.filter(assignment__measure__task__plan=plan).pending().count()
@@ -578,6 +583,18 @@ class Command(BaseCommand):
             f"通过 {counts.accepted}，退回 {counts.returned}，待审核 {pending}；延期申请 {counts.extensions} 件；"
             f"调度 {counts.rounds} 次；督办检查 {counts.sweeps} 次，函告 {counts.letters} 件（整改回复 {counts.replies} 件），"
             f"通报 {counts.circulars} 期；任务分解 {assignments.count()} 项，逾期未完成 {overdue} 项。")
+
+    def annual_report(self, plan: Plan, lead: User) -> None:
+        """The lead office asks for the year's 行政执法工作报告 on the reports page (its form, its job, rendered as
+        the Huey job renders it), once the year's figures are approved."""
+        with clock_at(ANNUAL_ASKED_AT):
+            form = ReportRequestForm({"kind": ReportJob.Kind.ANNUAL, "plan": plan.pk, "year": ANNUAL_YEAR,
+                                      "as_of": timezone.localdate().isoformat()}, user=lead)
+            job = ReportJob.ask(requested_by=lead, **valid(form))
+            job.run_in_background()
+        if job.state != ReportJob.State.DONE:
+            raise CommandError(f"{job.title}生成失败：{job.error}")
+        self.stdout.write(f"年度报告：{job.title}（{job.files_text()}）。")
 
     def import_plan(self) -> tuple[Plan, dict[str, User]]:
         """The unit directory, the plan as the import page writes it, and the demo accounts."""
