@@ -2,16 +2,19 @@
 the .docx saying what the PDF says, the .xlsx annex whose 合计 adds up (a ratio from the summed parts), the same
 bytes twice, and ``render_report annual`` with its one-line Chinese errors (exit 2)."""
 
+import datetime
 import io
 import re
 
 import docx
 import pytest
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from pypdf import PdfReader
 
 from reports.annual import annual_docx, annual_pdf, annual_xlsx, build_annual
+from reports.models import ReportJob
 from tests.reports.annual_case import NOW, build_case
 from tests.reports.conftest import at
 from tests.xlsx import book, table, total_row
@@ -148,3 +151,19 @@ def test_command_names_the_units_when_nothing_is_approved(case, tmp_path):
                                  "未通过审核。")
     assert not (tmp_path / "r.pdf").exists()
 
+
+def test_command_prints_the_sections_the_lead_office_kept(case, tmp_path):
+    """A section rewritten on the reports page for the same year's report is printed as written; the others as
+    drafted; a report of another year keeps its own."""
+    ReportJob.objects.create(kind=ReportJob.Kind.ANNUAL, plan=case.plan, year=2025, as_of=datetime.date(2026, 1, 20),
+                             requested_by=case.lead, texts={"problems": "（一）执法力量不足\n一是街道执法人员偏少。"},
+                             text_edited_at=timezone.now())
+    ReportJob.objects.create(kind=ReportJob.Kind.ANNUAL, plan=case.plan, year=2024, as_of=datetime.date(2026, 1, 20),
+                             requested_by=case.lead, texts={"basics": "另一年度的文字。"}, text_edited_at=timezone.now())
+    word = tmp_path / "r.docx"
+    call_command("render_report", "annual", "--year", "2025", "--docx", str(word), "--addressee", "市司法局")
+    paragraphs = [p.text for p in docx.Document(str(word)).paragraphs if p.text.strip()]
+    assert paragraphs[1] == "市司法局："
+    start = paragraphs.index("三、存在的问题")
+    assert paragraphs[start + 1:start + 4] == ["（一）执法力量不足", "一是街道执法人员偏少。", "四、下一步工作"]
+    assert "另一年度的文字。" not in paragraphs and "全区共有行政执法主体2个" in "".join(paragraphs)

@@ -38,7 +38,7 @@ class Command(BaseCommand):
     help = "生成督察进展报告（全方案）、单位报告、任务报告（PDF / Excel），或年度行政执法工作报告（PDF / Word / Excel附表）。"
 
     def add_arguments(self, parser):
-        parser.add_argument("kind", choices=[KIND_INSPECTION, KIND_UNIT, KIND_TASK, "annual"])
+        parser.add_argument("kind", choices=[KIND_INSPECTION, KIND_UNIT, KIND_TASK, ReportJob.Kind.ANNUAL])
         parser.add_argument("--year", type=int, help="年度（年度行政执法工作报告，如 2025）")
         parser.add_argument("--docx", help="Word 文件路径（年度行政执法工作报告）")
         parser.add_argument("--addressee", default="", help="主送机关（年度行政执法工作报告，默认 区人民政府）")
@@ -52,7 +52,7 @@ class Command(BaseCommand):
     def handle(self, *args, kind: str, plan: int | None, unit: str | None, task: int | None,
                as_of: str | None, output: str | None, xlsx: str | None, year: int | None = None,
                docx: str | None = None, addressee: str = "", **options):
-        if kind == "annual":
+        if kind == ReportJob.Kind.ANNUAL:
             return self.annual(year, plan, output, docx, xlsx, addressee)
         if not output and not xlsx:
             raise fail("请用 -o 指定PDF文件，或用 --xlsx 指定Excel文件。")
@@ -101,7 +101,8 @@ class Command(BaseCommand):
 
     def annual(self, year: int | None, plan: int | None, output: str | None, docx: str | None,
                xlsx: str | None, addressee: str) -> None:
-        """The annual 行政执法工作报告 of ``year``: the PDF, the .docx and/or the .xlsx annex."""
+        """The annual 行政执法工作报告 of ``year``: the PDF, the .docx and/or the .xlsx annex, with the sections the lead
+        office rewrote for the same year's report on the reports page (ReportJob's kept texts)."""
         if not (output or docx or xlsx):
             raise fail("请用 -o 指定PDF文件，或用 --docx 指定Word文件、--xlsx 指定Excel附表。")
         if year is None:
@@ -113,7 +114,9 @@ class Command(BaseCommand):
         if error := annual_error(year, the_plan):
             raise fail(error)
         check_paths(output, docx, xlsx)
-        report = build_annual(year, plan=the_plan, addressee=addressee)
+        kept = ReportJob(kind=ReportJob.Kind.ANNUAL, plan=the_plan, year=year, as_of=timezone.localdate())
+        kept.take_kept_text()
+        report = build_annual(year, plan=the_plan, texts=kept.texts, addressee=addressee)
         files = [(path, make(report)) for path, make in ((output, annual_pdf), (docx, annual_docx),
                                                          (xlsx, annual_xlsx)) if path]
         self.stdout.write(f"已生成：{'、'.join(write(files))}")
