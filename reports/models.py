@@ -40,6 +40,12 @@ def stale_before(now: datetime.datetime) -> datetime.datetime:
     return now - datetime.timedelta(seconds=settings.STALE_WORK_SECONDS)
 
 
+def plain(text: str) -> str:
+    """A section's text as kept: one paragraph a line (the CR LF a browser ends lines with read as a line end), no
+    blank ends."""
+    return "\n".join(line.rstrip() for line in text.splitlines()).strip()
+
+
 class ReportJobQuerySet(models.QuerySet):
     def stale(self, now: datetime.datetime) -> "ReportJobQuerySet":
         """Background jobs left behind: queued or running with no sign of life (asked for, claimed, a heartbeat,
@@ -216,8 +222,8 @@ class ReportJob(models.Model):
         The caller renders or queues the job, now queued, again."""
         kept = {}
         for key, _ in self.section_titles:
-            written = texts.get(key, "").strip() or self.texts.get(key, "")
-            if key not in restore and written and (key in self.texts or written != self.drafts.get(key, "").strip()):
+            written = plain(texts.get(key, "")) or self.texts.get(key, "")
+            if key not in restore and written and (key in self.texts or written != plain(self.drafts.get(key, ""))):
                 kept[key] = written
         self.texts, self.text_edited_at, self.text_edited_by = kept, timezone.now(), by
         self.state, self.progress, self.stage, self.error = self.State.QUEUED, 0, "", ""
@@ -241,7 +247,7 @@ class ReportJob(models.Model):
         """The Huey job's body: claim the job, then render it with a heartbeat (`run`), telling the requester."""
         if self.claim():
             with Heartbeat(self.pk):
-                self.run(notify=True)
+                self.run(notify=True, in_parts=not self.is_annual and self.size() > SYNC_LIMIT)
 
     def requeue_or_fail(self) -> bool:
         """A job its worker left behind (`ReportJobQuerySet.stale`): queued again while it has runs left (True),
@@ -262,9 +268,14 @@ class ReportJob(models.Model):
             state=self.State.QUEUED, progress=0, stage="", error="", runs=0, heartbeat_at=None, finished_at=None)
         self.refresh_from_db()
 
-    def run(self, *, notify: bool = False) -> None:
+    def run(self, *, notify: bool = False, in_parts: bool = False) -> None:
         """Render the files and keep them, with the system's draft of each section; ``notify`` tells the requester
-        in the inbox (for a job that ran in the background). Never raises."""
+        in the inbox (for a job that ran in the background). Never raises. ``in_parts``: a big report's PDF is
+        rendered in parts, each by a Huey job of its own, the last of which merges them and finishes the job
+        (reports.parts_jobs)."""
+        from reports import parts_jobs
+
+        part_ids = []
         try:
             self._progress(5, "汇总数据")
             if self.is_annual:
@@ -278,19 +289,25 @@ class ReportJob(models.Model):
                                       generated_on=timezone.localdate(), problems=self.texts.get("problems", ""),
                                       next_steps=self.texts.get("next_steps", ""), previous=self.previous_figures())
                 self.drafts = dict(zip((key for key, _ in INSPECTION_SECTIONS), inspection.draft(report), strict=True))
-                renders = (("pdf", report_pdf, 30, "排版PDF"), ("xlsx", report_xlsx, 85, "生成Excel"))
+                renders = (() if in_parts else (("pdf", report_pdf, 30, "排版PDF"),)) + (
+                    ("xlsx", report_xlsx, 85, "生成Excel"),)
             self.figures = report.figures()
             for ext, render, percent, stage in renders:
                 self._progress(percent, stage)
                 getattr(self, ext).save(f"report.{ext}", ContentFile(render(report)), save=False)
-            self.state, self.progress, self.stage = self.State.DONE, 100, "已完成"
+            if in_parts:
+                part_ids = parts_jobs.fan_out(self, report)
+            else:
+                self.state, self.progress, self.stage = self.State.DONE, 100, "已完成"
         except Exception as exc:  # a failed report is shown on its page, never lost in a worker log
             logger.exception("report job %s failed", self.pk)
             self.state, self.stage, self.error = self.State.FAILED, "失败", f"{type(exc).__name__}: {exc}"
-        self.finished_at = timezone.now()
+        self.finished_at = timezone.now() if self.is_finished else None
         self.save(update_fields=["state", "progress", "stage", "error", "pdf", "xlsx", "docx", "finished_at",
                                  "drafts", "figures"])
-        if notify:
+        if self.state == self.State.RUNNING:
+            parts_jobs.queue_parts(part_ids)
+        elif notify:
             notify_requester(self)
 
 
@@ -310,11 +327,13 @@ class Heartbeat:
         self.stopped.set()
         self.thread.join()
 
+    def beat(self) -> None:
+        ReportJob.objects.filter(pk=self.job_id, state=ReportJob.State.RUNNING).update(heartbeat_at=timezone.now())
+
     def _beat(self) -> None:
         try:
             while not self.stopped.wait(settings.STALE_WORK_SECONDS / 5):
-                ReportJob.objects.filter(pk=self.job_id, state=ReportJob.State.RUNNING).update(
-                    heartbeat_at=timezone.now())
+                self.beat()
         except Exception:  # a lost beat only makes the job look stale sooner: it is queued again, not lost
             logger.exception("report job %s: heartbeat failed", self.job_id)
         finally:
@@ -334,3 +353,44 @@ def notify_requester(job: ReportJob) -> None:
         link=job.get_absolute_url(),
     )
     dispatch(message, users=[job.requested_by])
+
+
+def part_path(instance: "ReportPart", filename: str) -> str:
+    return report_path(instance.job, f"parts/{filename}")
+
+
+class ReportPartQuerySet(models.QuerySet):
+    def stale(self, now: datetime.datetime) -> "ReportPartQuerySet":
+        """Parts of a job still rendering that were queued or claimed with no sign of life since the cut-off: the
+        enqueue failed, the queue was lost or the worker died."""
+        return self.filter(state__in=[ReportPart.State.QUEUED, ReportPart.State.RUNNING],
+                           heartbeat_at__lt=stale_before(now), job__state=ReportJob.State.RUNNING)
+
+
+class ReportPart(models.Model):
+    """One part of a big report job (reports.parts), rendered by a Huey job of its own: its HTML, written when the
+    job fans out, then its PDF; the last part done merges them into the job's PDF (reports.parts_jobs)."""
+
+    State = ReportJob.State
+
+    job = models.ForeignKey(ReportJob, verbose_name="报告文件", on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveSmallIntegerField("序号")
+    state = models.CharField("状态", max_length=16, choices=State.choices, default=State.QUEUED)
+    html = models.FileField("HTML", upload_to=part_path, max_length=200)
+    pdf = models.FileField("PDF", upload_to=part_path, max_length=200, blank=True)
+    pages = models.PositiveSmallIntegerField("页数", default=0)
+    runs = models.PositiveSmallIntegerField("运行次数", default=0, help_text="后台进程开始排版的次数")
+    heartbeat_at = models.DateTimeField("最近心跳", default=timezone.now)
+
+    objects = ReportPartQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "报告分块"
+        verbose_name_plural = "报告分块"
+        ordering = ["job", "index"]
+        constraints = [models.UniqueConstraint(fields=["job", "index"], name="reportpart_job_index")]
+        indexes = [models.Index(fields=["heartbeat_at"], condition=Q(state__in=["queued", "running"]),
+                                name="reportpart_unfinished")]
+
+    def __str__(self) -> str:
+        return f"{self.job} · 第{self.index + 1}部分"

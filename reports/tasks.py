@@ -1,8 +1,14 @@
-"""Huey job for reports too big to render while the page waits: a thin caller of ReportJob.run_in_background."""
+"""Huey jobs for reports too big to render while the page waits: thin callers of ReportJob.run_in_background and,
+for a report rendered in parts, of reports.parts_jobs.render_part (one job per part)."""
 
 from huey.contrib.djhuey import db_task
 
+from reports import parts_jobs
 from reports.models import ReportJob
+
+# A part that raises is tried again this many times, this long after (a worker that dies is the recovery job's).
+PART_RETRIES = 2
+PART_RETRY_DELAY = 30  # seconds
 
 
 @db_task(name="reports.render_report_job")
@@ -10,3 +16,8 @@ def render_report_job(job_id: int) -> None:
     job = ReportJob.objects.select_related("plan__lead_unit", "unit", "task").filter(pk=job_id).first()
     if job is not None:
         job.run_in_background()
+
+
+@db_task(name="reports.render_report_part", retries=PART_RETRIES, retry_delay=PART_RETRY_DELAY, context=True)
+def render_report_part(part_id: int, task=None) -> None:
+    parts_jobs.render_part(part_id, retries_left=task.retries if task else 0)

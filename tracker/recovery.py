@@ -1,6 +1,9 @@
 """Work a worker left half-done, found by its stored state and queued again: one plain function that the
 periodic Huey job (tracker.tasks.recover_work) and `manage.py recover_work` both call.
 
+- a part of a big report job (reports.parts_jobs) queued or rendering with no sign of life since the cut-off
+  (ReportPartQuerySet.stale) is queued again while it has runs left, its job's heartbeat renewed with it; else it
+  fails, and its job with it (before the jobs: a job is alive while any of its parts is);
 - a report job queued or running with no sign of life since the cut-off (ReportJobQuerySet.stale) is queued
   again while it has runs left, else failed with 重新生成 for its requester;
 - a delivery pending since the cut-off (DeliveryQuerySet.stuck: its enqueue failed, or its worker died) is
@@ -18,14 +21,21 @@ from django.utils import timezone
 from notifications.channels import DELIVERY_BATCH
 from notifications.models import Circular, Delivery, Letter, unfinished
 from notifications.tasks import deliver_batch, finish_documents_task
-from reports.models import ReportJob, stale_before
-from reports.tasks import render_report_job
+from reports import parts_jobs
+from reports.models import ReportJob, ReportPart, stale_before
+from reports.tasks import render_report_job, render_report_part
 from tracker.queue import enqueue
 
 
 def recover(now: datetime.datetime) -> dict:
     """Queue again (or fail) the work left behind as of `now`; returns what it found, by kind."""
-    result = {"reports": 0, "reports_failed": 0, "deliveries": 0, "letters": 0, "circulars": 0}
+    result = {"report_parts": 0, "reports": 0, "reports_failed": 0, "deliveries": 0, "letters": 0, "circulars": 0}
+    for part in ReportPart.objects.stale(now).select_related("job__plan", "job__requested_by").order_by("pk"):
+        if parts_jobs.requeue_or_fail(part):
+            enqueue(render_report_part, part.pk)
+            result["report_parts"] += 1
+        elif part.job.state == ReportJob.State.FAILED:
+            result["reports_failed"] += 1
     for job in ReportJob.objects.stale(now).select_related("plan", "unit", "task", "requested_by").order_by("pk"):
         if job.requeue_or_fail():
             enqueue(render_report_job, job.pk)

@@ -30,7 +30,7 @@ def test_a_letter_left_unfinished_is_typeset_and_sent_after_the_cut_off(cast, mo
         run_sweep(D(2024, 7, 1))
         run_sweep(D(2024, 7, 20), documents="never")  # numbered; the worker died before typesetting
     assert Letter.objects.filter(pdf="").count() == 2 and not Message.objects.filter(kind="letter").exists()
-    nothing = {"reports": 0, "reports_failed": 0, "deliveries": 0, "letters": 0, "circulars": 0}
+    nothing = {"report_parts": 0, "reports": 0, "reports_failed": 0, "deliveries": 0, "letters": 0, "circulars": 0}
     assert recover_work_at(numbered + datetime.timedelta(minutes=14)) == nothing  # may still be on its way
     found = recover_work_at(numbered + datetime.timedelta(minutes=16))
     assert found["letters"] == 2  # Huey runs the finishing job at once in the tests
