@@ -116,5 +116,6 @@ class ReportTextForm(forms.Form):
     def __init__(self, *args, sections: tuple[tuple[str, str], ...], **kwargs):
         super().__init__(*args, **kwargs)
         for key, title in sections:
-            self.fields[key] = forms.CharField(label=title, widget=forms.Textarea(attrs={"rows": 8}),
+            rows = min(24, max(6, len(self.initial.get(key, "")) // 45 + 2))  # the draft shown whole, near enough
+            self.fields[key] = forms.CharField(label=title, widget=forms.Textarea(attrs={"rows": rows}),
                                                max_length=10000, help_text="每行一段。")

@@ -117,7 +117,9 @@ def test_edits_are_kept_shown_with_who_and_when_and_printed_again(figures, login
     assert page.count("<textarea") == 4 and "保存并重新生成" in page
     for key, title in SECTIONS:
         assert title in page and job.drafts[key].splitlines()[0] in page  # the draft, prefilled
-    written = {**job.drafts, "practices": "（一）全区开展行政执法案卷评查，评查案卷120卷。"}
+    # as a browser sends them: every line ended by "\r\n"; the sections left as drafted follow the draft
+    written = {**{key: text.replace("\n", "\r\n") for key, text in job.drafts.items()},
+               "practices": "（一）全区开展行政执法案卷评查，评查案卷120卷。\r\n"}
     with at(2026, 1, 27, 9, 30), django_capture_on_commit_callbacks(execute=True):
         response = lead.post(reverse("reports:text", args=[job.pk]), written)
     assert response.status_code == 302
