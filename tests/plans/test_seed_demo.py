@@ -186,7 +186,7 @@ class TestSimulatedLife:
         assert (job.year, job.state, job.requested_by.username, job.addressee) == (2025, "done", "sifaju", "区人民政府")
         assert job.pdf.read(5) == b"%PDF-" and job.docx.read(2) == b"PK" and job.xlsx.read(2) == b"PK"
         assert set(job.drafts) == {"basics", "practices", "problems", "next_steps"} and job.texts == {}
-        assert timezone.localdate(job.finished_at) == datetime.date(2026, 1, 26)
+        assert timezone.localdate(job.created_at) == timezone.localdate(job.finished_at) == datetime.date(2026, 1, 26)
         assert "年度报告：2025年度行政执法工作报告（PDF、Word和Excel附件）。" in demo["output"]
         assert Message.objects.filter(subject="报告已生成：2025年度行政执法工作报告").exists()
 

@@ -590,7 +590,7 @@ class Command(BaseCommand):
         with clock_at(ANNUAL_ASKED_AT):
             form = ReportRequestForm({"kind": ReportJob.Kind.ANNUAL, "plan": plan.pk, "year": ANNUAL_YEAR,
                                       "as_of": timezone.localdate().isoformat()}, user=lead)
-            job = ReportJob.ask(requested_by=lead, **valid(form))
+            job = ReportJob.ask(requested_by=lead, created_at=timezone.now(), **valid(form))
             job.run_in_background()
         if job.state != ReportJob.State.DONE:
             raise CommandError(f"{job.title}生成失败：{job.error}")
