@@ -22,8 +22,7 @@ from django.utils import timezone
 
 from reports.inspection import Report
 from reports.models import MAX_RUNS, Heartbeat, ReportJob, ReportPart, notify_requester
-from reports.parts import merge, page_count, parts_html
-from tracker.pdf import html_to_pdf
+from reports.parts import merge, page_count, parts_html, render
 from tracker.queue import enqueue
 
 logger = logging.getLogger(__name__)
@@ -80,7 +79,7 @@ def render_part(part_id: int, *, retries_left: int) -> None:
     try:
         with PartHeartbeat(part):
             with part.html.open("rb") as source:
-                pdf = html_to_pdf(source.read().decode())
+                pdf = render(source.read().decode())
     except Exception as exc:
         if retries_left:  # queued again, by Huey after its delay; the heartbeat keeps it off the recovery job
             ReportPart.objects.filter(pk=part.pk, state=ReportPart.State.RUNNING).update(

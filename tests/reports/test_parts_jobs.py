@@ -73,7 +73,7 @@ def test_a_part_that_raises_is_retried_by_huey_and_the_job_finishes(big, cast, m
             raise OSError("字体文件暂时不可读")
         return html_to_pdf(html)
 
-    monkeypatch.setattr(parts_jobs, "html_to_pdf", fails_once)
+    monkeypatch.setattr(parts_jobs, "render", fails_once)
     with at(2025, 7, 10, 9):
         render_report_job(big.pk)
         big.refresh_from_db()
@@ -93,7 +93,7 @@ def test_a_part_that_fails_every_try_fails_the_job_and_tells_the_requester(big, 
             raise OSError("字体缺失")
         return html_to_pdf(html)
 
-    monkeypatch.setattr(parts_jobs, "html_to_pdf", broken)
+    monkeypatch.setattr(parts_jobs, "render", broken)
     with at(2025, 7, 10, 9):
         render_report_job(big.pk)
         run_retries()

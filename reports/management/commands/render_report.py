@@ -10,7 +10,8 @@ from django.utils import timezone
 from plans.models import Plan, Task, Unit
 from reports.annual import annual_docx, annual_error, annual_pdf, annual_xlsx, build_annual
 from reports.inspection import KIND_INSPECTION, KIND_TASK, KIND_UNIT, as_of_error, build_report, resolve_plan
-from reports.models import ReportJob
+from reports.models import SYNC_LIMIT, ReportJob
+from reports.parts import render_in_process
 from reports.render import report_pdf
 from reports.xlsx import report_xlsx
 
@@ -94,7 +95,8 @@ class Command(BaseCommand):
                               next_steps=kept.text("next_steps"), previous=kept.previous_figures())
         files = []
         if output:
-            files.append((output, report_pdf(report)))
+            # A big report part after part in this process (reports.parts): one part's layout in memory at a time.
+            files.append((output, (render_in_process if kept.size() > SYNC_LIMIT else report_pdf)(report)))
         if xlsx:
             files.append((xlsx, report_xlsx(report)))
         self.stdout.write(f"已生成：{'、'.join(write(files))}")
