@@ -28,6 +28,7 @@ from reports.asof import assignment_states
 from reports.inspection import KIND_INSPECTION, build_report
 from tasks import status
 from tasks.models import LIGHT_RANK, RANK_LIGHT, Assignment
+from tests.standard_catalogue import ensure_standard_catalogue
 from tracker.models import User
 from tracker.workbench import work_items
 
@@ -251,6 +252,8 @@ def demo(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo's life up to TODAY (seed_demo under a frozen clock), once for the module, rolled back after."""
     with (at(TODAY, 10), django_db_blocker.unblock(),
           override_settings(MEDIA_ROOT=tmp_path_factory.mktemp("media")), transaction.atomic()):
+        # a transactional test run earlier on this worker flushed the catalogue its migration wrote
+        ensure_standard_catalogue()
         call_command("seed_demo", stdout=io.StringIO())
         yield Plan.objects.get()
         transaction.set_rollback(True)
