@@ -15,6 +15,7 @@ from django.db.models import Count
 from notifications import letters
 from notifications.models import Letter, LetterItem, Message, Notification, Step
 from plans.models import Measure, Unit
+from tests.standard_catalogue import ensure_standard_catalogue
 
 TZ = datetime.timezone(datetime.timedelta(hours=8))
 ZERO = {"remind": 0, "urge": 0, "digest": 0, "letter": 0, "circular": 0, "finished": 0, "failed": 0, "letters": []}
@@ -32,6 +33,7 @@ def demo_plan(django_db_setup, django_db_blocker):
     """The demo plan imported once for the module (seed_demo --no-progress), rolled back after it; each test's
     sweeps are rolled back with the test."""
     with django_db_blocker.unblock(), transaction.atomic():
+        ensure_standard_catalogue()  # a transactional test earlier on this worker may have flushed it
         call_command("seed_demo", "--no-progress", stdout=StringIO())
         yield
         transaction.set_rollback(True)

@@ -20,6 +20,7 @@ from plans.models import Measure, Plan, Unit
 from reports.asof import assignment_states
 from reports.models import ReportJob
 from tasks.models import Assignment, Evidence, ExtensionRequest, ReportingRound, Review, Submission
+from tests.standard_catalogue import ensure_standard_catalogue
 from tracker.models import User
 
 TZ = ZoneInfo("Asia/Shanghai")
@@ -29,6 +30,7 @@ PLAN_END = datetime.date(2025, 12, 31)
 
 def seed(*args) -> str:
     out = io.StringIO()
+    ensure_standard_catalogue()  # a transactional test earlier on this worker may have flushed it
     call_command("seed_demo", *args, stdout=out)
     return out.getvalue()
 

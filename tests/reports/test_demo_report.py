@@ -7,9 +7,11 @@ from django.core.management import call_command
 from pypdf import PdfReader
 
 from plans.models import Task, Unit
+from tests.standard_catalogue import ensure_standard_catalogue
 
 
 def test_demo_inspection_report(db, tmp_path):
+    ensure_standard_catalogue()  # a transactional test earlier on this worker may have flushed it
     call_command("seed_demo", stdout=io.StringIO())
     pdf = tmp_path / "report.pdf"
     call_command("render_report", "inspection", "--as-of", "2025-06-30", "-o", str(pdf), stdout=io.StringIO())
