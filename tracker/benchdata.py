@@ -1,9 +1,9 @@
 """Synthetic data for `manage.py bench`: a city-sized plan written with bulk inserts.
 
-The shape follows a real deployment: one plan of 17 tasks in 6 sections, 34 measures of which some
-recur (yearly, half-yearly, quarterly) over three years, every unit owing every measure, about three
-progress reports per assignment with their reviews, history rows for every status change, and a few
-evidence files. Everything before the benchmark's "today" is done except 1% still overdue; ten one-off
+The shape follows a real deployment: units in districts (directory groups), one plan of 17 tasks in 6
+sections, 34 measures of which some recur (yearly, half-yearly, quarterly) over three years, every unit
+owing every measure, about three progress reports per assignment with their reviews, history rows for
+every status change, and a few evidence files. Everything before the benchmark's "today" is done except 1% still overdue; ten one-off
 measures fall due exactly seven days after "today" (and no recurring period does), so the first sweep
 has about ten thousand reminders to send, plus the urges and letters of the overdue share.
 """
@@ -32,6 +32,7 @@ STATUS = Assignment.Status
 # (recurrence, count): 34 measures, 102 assignments per unit over three years.
 MEASURE_MIX = [("", 18), ("yearly", 8), ("half-yearly", 6), ("quarterly", 2)]
 REMIND_MEASURES = 10  # one-off measures due on REMIND_DUE, open: the sweep's ten thousand reminders
+DISTRICT_UNITS = 63  # a city's units sit in districts of about this many (1,000 units: 16 districts)
 
 
 @dataclass
@@ -77,6 +78,10 @@ def _build(units: int, seed: int, name: str) -> BenchData:
     )
     everyone = UnitGroup.objects.create(name=f"{name}全体单位")
     everyone.members.set(unit_rows)
+    districts = -(-units // DISTRICT_UNITS)
+    for d in range(districts):  # each unit also in its district's group, in the units' order
+        district = UnitGroup.objects.create(name=f"{name}第{d + 1:02d}区")
+        district.members.set(unit_rows[d * units // districts:(d + 1) * units // districts])
 
     lead_unit = unit_rows[0]
     plan = Plan.objects.create(
