@@ -2,6 +2,7 @@
 
 import datetime
 import re
+from collections import Counter
 from decimal import Decimal
 from typing import TYPE_CHECKING
 
@@ -73,6 +74,19 @@ class UnitGroup(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @classmethod
+    def homes(cls) -> dict[int, tuple[int, str]]:
+        """Each unit's home in the directory, unit id -> (group id, name): the smallest group that holds it (a
+        city's district rather than its 全体单位), ties by name, then id; a unit in no group has none. One query."""
+        members = list(cls.members.through.objects.values_list("unit_id", "unitgroup_id", "unitgroup__name"))
+        sizes = Counter(group_id for _, group_id, _ in members)
+        homes: dict[int, tuple[int, str, int]] = {}
+        for unit_id, group_id, name in members:
+            key = (sizes[group_id], name, group_id)
+            if unit_id not in homes or key < homes[unit_id]:
+                homes[unit_id] = key
+        return {unit_id: (group_id, name) for unit_id, (_, name, group_id) in homes.items()}
 
 
 class UnitAlias(models.Model):

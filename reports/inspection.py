@@ -8,16 +8,18 @@ only lay out what this module computes.
 
 import datetime
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import cached_property
 
+from django.conf import settings
 from django.db.models import Count, Min, Q
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from notifications.models import Circular, LadderConfig, Letter, LetterItem, Step
 from plans.importer.tables import cn_numeral
-from plans.models import Plan, Section, Task, Unit, requirement_label
+from plans.models import Plan, Section, Task, Unit, UnitGroup, requirement_label
 from reports.asof import AssignmentState, assignment_states, end_of_day, measures_as_of
 from reports.scoring import Scores, rule_text, scores
 from tasks import rounds as rounds_mod
@@ -53,6 +55,8 @@ LEGEND = [
 ]
 # The reminder ladder, lowest step first.
 LADDER_STEPS = ["提醒", "催办", "函告", "通报"]
+# A city-scale report's units in no directory group, gathered as the last group.
+UNGROUPED = "未分组单位"
 # Past this many files the PDF lists the evidence per unit; the workbook always has every file.
 EVIDENCE_PDF_LIMIT = 1500
 
@@ -156,6 +160,57 @@ class UnitRow:
     unit: Unit
     tally: Tally
     cells: list[tuple[str, str]] = field(default_factory=list)  # (light, "绿 3/4" or "—")
+
+
+@dataclass(slots=True)
+class GroupCell:
+    """A task in a directory group (the matrix by group): its units' assignments, and how many of the units
+    stand at red or yellow in it (their own cell's light)."""
+
+    tally: Tally = field(default_factory=Tally)
+    red: int = 0
+    yellow: int = 0
+
+    def add(self, cell: Tally) -> None:
+        self.tally.merge(cell)
+        self.red += cell.light == Assignment.Light.RED
+        self.yellow += cell.light == Assignment.Light.YELLOW
+
+    @classmethod
+    def joined(cls, cells: "Iterable[GroupCell]") -> "GroupCell":
+        """The task over several groups (the 合计 of a column)."""
+        whole = cls()
+        for cell in cells:
+            whole.tally.merge(cell.tally)
+            whole.red += cell.red
+            whole.yellow += cell.yellow
+        return whole
+
+    @property
+    def light(self) -> str:
+        return self.tally.light or "none"
+
+    @property
+    def rate(self) -> str:
+        """"96%", or "—" when none of the group's units has the task."""
+        return f"{self.tally.percent}%" if self.tally.total else "—"
+
+    @property
+    def flags(self) -> str:
+        """"红3 黄1": the units at red and at yellow in this task; "" when none is."""
+        return " ".join(f"{LIGHT_LABELS[light]}{n}" for light, n in
+                        ((Assignment.Light.RED, self.red), (Assignment.Light.YELLOW, self.yellow)) if n)
+
+
+@dataclass(slots=True)
+class UnitGroupBlock:
+    """A directory group's units in a city-scale report: its row of the matrix by group, and its own grid."""
+
+    number: str  # （一）
+    name: str
+    cells: list[GroupCell]
+    tally: Tally = field(default_factory=Tally)
+    units: list[UnitRow] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -268,6 +323,7 @@ class Report:
     task_count: int = 0  # the plan's tasks (17), whatever the as-of day; its requirements are not tasks
     requirement_count: int = 0
     units: list[UnitRow] = field(default_factory=list)
+    groups: list[UnitGroupBlock] = field(default_factory=list)  # the units by directory group, at city scale
     overdue: list[LineRow] = field(default_factory=list)
     overdue_groups: list[OverdueGroup] = field(default_factory=list)
     details: list[LineRow] = field(default_factory=list)
@@ -383,6 +439,13 @@ class Report:
         """Percent widths of the matrix's unit column and of each task column (the rate column takes 6)."""
         name = 20
         return name, round((100 - name - 6) / max(len(self.columns), 1), 3)
+
+    @property
+    def group_matrix_widths(self) -> tuple[float, float]:
+        """Percent widths of the matrix by group's name column and of each task column (单位数 and the rate
+        take 6 each)."""
+        name = 14
+        return name, round((100 - name - 12) / max(len(self.columns), 1), 3)
 
     @property
     def chart(self) -> dict:
@@ -549,6 +612,8 @@ def build_report(
                 else:
                     row.cells.append((cell.light, f"{LIGHT_LABELS[cell.light]} {cell.done}/{cell.total}"))
         report.units.append(row)
+    if report.shows_matrix and len(report.units) > settings.REPORT_UNIT_MATRIX_MAX:
+        report.groups = unit_groups(report, cell_tally)
 
     steps = ladder_steps(plan, as_of, end) if report.total.overdue else {}
     circulated = circulated_units(plan, as_of) if report.total.overdue else {}
@@ -601,6 +666,28 @@ def build_report(
     if len(report.evidence) > EVIDENCE_PDF_LIMIT:
         report.evidence_totals = evidence_totals(report.evidence)
     return report
+
+
+def unit_groups(report: Report, cell_tally: dict[tuple[int, int], Tally]) -> list[UnitGroupBlock]:
+    """The report's units by their home group in the directory (``UnitGroup.homes``), the groups in the order
+    of their first unit and the ungrouped last; each group's tally and cells fold its units' own. One query."""
+    homes = UnitGroup.homes()
+    blocks: dict[tuple[int | None, str], UnitGroupBlock] = {}
+    for row in report.units:
+        key = homes.get(row.unit.pk, (None, UNGROUPED))
+        block = blocks.get(key)
+        if block is None:
+            block = blocks[key] = UnitGroupBlock("", key[1], [GroupCell() for _ in report.columns])
+        block.units.append(row)
+        block.tally.merge(row.tally)
+        for cell, column in zip(block.cells, report.columns, strict=True):
+            tally = cell_tally.get((column.task.pk, row.unit.pk))
+            if tally is not None:
+                cell.add(tally)
+    groups = [block for _, block in sorted(blocks.items(), key=lambda item: item[0][0] is None)]
+    for i, block in enumerate(groups, start=1):
+        block.number = f"（{cn_numeral(i)}）"
+    return groups
 
 
 # --- 存在问题 and 下步工作: a draft written from the figures, which the lead office edits before printing ---

@@ -12,7 +12,7 @@ from html import escape
 
 from django.utils.safestring import SafeString, mark_safe
 
-from reports.inspection import KIND_UNIT, Report
+from reports.inspection import KIND_UNIT, Report, UnitRow
 from tracker.pdf import html_to_pdf, render_html
 
 TEMPLATE = "pdf/report.html"
@@ -50,10 +50,11 @@ def unbroken(text: str, pattern: re.Pattern = DATE) -> SafeString:
     return mark_safe("".join(parts) + escape(text[last:]))
 
 
-def matrix_rows(report: Report, esc: _Escaped) -> SafeString:
+def matrix_rows(units: list[UnitRow], esc: _Escaped) -> SafeString:
+    """The task × unit grid's rows: the report's units, or one directory group's at city scale."""
     cells: dict[tuple[str, str], str] = {}
     rows = []
-    for u in report.units:
+    for u in units:
         parts = [f'<tr><td class="name">{esc[u.unit.name]}</td>']
         for cell in u.cells:
             html = cells.get(cell)
@@ -61,6 +62,19 @@ def matrix_rows(report: Report, esc: _Escaped) -> SafeString:
                 html = cells[cell] = f'<td class="cell l-{esc[cell[0]]}">{esc[cell[1]]}</td>'
             parts.append(html)
         parts.append(f'<td class="num">{u.tally.percent}%</td>{ROW_END}')
+        rows.append("".join(parts))
+    return _join(rows)
+
+
+def group_matrix_rows(report: Report, esc: _Escaped) -> SafeString:
+    """The matrix by directory group (a city-scale report): per task the rate, and the units at red and yellow."""
+    rows = []
+    for g in report.groups:
+        parts = [f'<tr><td class="name">{esc[g.name]}</td>']
+        for c in g.cells:
+            flags = f"<br>{esc[c.flags]}" if c.flags else ""
+            parts.append(f'<td class="cell l-{esc[c.light]}">{c.rate}{flags}</td>')
+        parts.append(f'<td class="num">{len(g.units)}</td><td class="num">{g.tally.percent}%</td>{ROW_END}')
         rows.append("".join(parts))
     return _join(rows)
 
@@ -132,11 +146,13 @@ def evidence_rows(report: Report, esc: _Escaped) -> SafeString:
     ])
 
 
-def report_rows(report: Report) -> dict[str, SafeString]:
+def report_rows(report: Report) -> dict[str, SafeString | list]:
     """The long table bodies of the report, as HTML."""
     esc = _Escaped()
     return {
-        "matrix": matrix_rows(report, esc) if report.shows_matrix else "",
+        "matrix": matrix_rows(report.units, esc) if report.shows_matrix and not report.groups else "",
+        "group_matrix": group_matrix_rows(report, esc),
+        "group_grids": [(g, matrix_rows(g.units, esc)) for g in report.groups],
         "units": unit_rows(report, esc),
         "overdue": overdue_rows(report, esc),
         "details": detail_rows(report, esc) if report.shows_details else "",

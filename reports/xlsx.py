@@ -9,7 +9,7 @@ bytes.
 import datetime
 import io
 
-from reports.inspection import KIND_INSPECTION, LEGEND, LIGHT_LABELS, Report, Tally
+from reports.inspection import KIND_INSPECTION, LEGEND, LIGHT_LABELS, GroupCell, Report, Tally, TaskRow
 from tasks.status import percent
 from tracker.xlsx import INTEGER, KB, PERCENT, TOTAL_LABEL, Book, Column, Filled, Sheet, kb
 
@@ -99,16 +99,21 @@ def _write_sheets(wb: Book, report: Report) -> None:
         for row in report.requirements:
             ws.append([row.label, row.task.title, *_tally(row.tally)])
 
+    if report.groups:
+        _group_matrix_sheet(sheet, report)
     if report.shows_matrix:
+        # At city scale the workbook keeps every unit's row (a spreadsheet filters by 分组 where paper cannot).
+        group = [Column("分组", 16, wrap=True)] if report.groups else []
         ws = sheet("任务单位矩阵", [
-            Column("责任单位", 22, wrap=True),
-            *[Column(t.label if t.task.is_requirement else f"任务{t.label}", 9, total=_column_total(t.tally))
-              for t in report.columns],
+            Column("责任单位", 22, wrap=True), *group,
+            *[Column(_column_header(t), 9, total=_column_total(t.tally)) for t in report.columns],
             Column("完成率（%）", 9, PERCENT, total=lambda s: Filled(report.total.percent, report.total.light)),
         ], "每格为该单位在该任务中“已完成项数/分解项数”，底色为其中最需关注的一项的灯；“—”为该单位在该任务中没有分解事项。"
-           "合计行为各任务所有单位的合计。" + LIGHTS_NOTE, freeze_columns=1)
-        for u in report.units:
-            ws.append([u.unit.name, *[Filled(text, light) for light, text in u.cells],
+           + ("“分组”为单位所在的分组（同属几个分组时取成员最少的一个），各行按分组排列。" if report.groups else "")
+           + "合计行为各任务所有单位的合计。" + LIGHTS_NOTE, freeze_columns=1 + len(group))
+        rows = [(u, [g.name]) for g in report.groups for u in g.units] or [(u, []) for u in report.units]
+        for u, group_name in rows:
+            ws.append([u.unit.name, *group_name, *[Filled(text, light) for light, text in u.cells],
                        Filled(u.tally.percent, u.tally.light)])
 
     line_columns = [Column("责任单位", 20, wrap=True), Column("任务", 10, wrap=True),
@@ -192,6 +197,32 @@ def _supervision_sheets(sheet, report: Report) -> None:
                freeze_columns=1)
     for row in sup.rounds:
         ws.append([row.title, row.due_on, row.on_time, row.late, row.missing])
+
+
+def _column_header(column: TaskRow) -> str:
+    return column.label if column.task.is_requirement else f"任务{column.label}"
+
+
+def _group_matrix_sheet(sheet, report: Report) -> None:
+    """The matrix by directory group, as the city-scale PDF gives it: per task the rate and the units at red and
+    yellow, on the worst light."""
+
+    def text(cell: GroupCell) -> Filled:
+        return Filled(f"{cell.rate} {cell.flags}".rstrip(), cell.light)
+
+    def column_total(k: int):
+        return lambda sheet: text(GroupCell.joined(g.cells[k] for g in report.groups))
+
+    ws = sheet("分组矩阵", [
+        Column("分组", 22, wrap=True, total=_count("个分组", first=True)),
+        *[Column(_column_header(t), 11, total=column_total(k)) for k, t in enumerate(report.columns)],
+        Column("单位数", 8, INTEGER, total="sum"),
+        Column("完成率（%）", 9, PERCENT, total=lambda s: Filled(report.total.percent, report.total.light)),
+    ], "单位按所在分组汇总（同属几个分组时取成员最少的一个）。每格为该分组各单位在该任务中的完成率（已完成÷分解），"
+       "及该任务状态为红、黄的单位数，底色为其中最需关注的一项的灯；“—”为该分组在该任务中没有分解事项。"
+       "逐单位的情况见“任务单位矩阵”表。" + LIGHTS_NOTE, freeze_columns=1)
+    for g in report.groups:
+        ws.append([g.name, *[text(cell) for cell in g.cells], len(g.units), Filled(g.tally.percent, g.tally.light)])
 
 
 def _column_total(tally: Tally):

@@ -235,6 +235,10 @@ SWEEP_TIME = env_str("SWEEP_TIME", "08:30")
 STALE_WORK_SECONDS = env_int("STALE_WORK_SECONDS", 900)
 RECOVERY_MINUTES = env_int("RECOVERY_MINUTES", 5)
 
+# The inspection report draws its task × unit matrix in one table up to this many units (a district's 30–50);
+# past it (a city) the matrix goes by directory group, and each group's units get a grid of their own.
+REPORT_UNIT_MATRIX_MAX = env_int("REPORT_UNIT_MATRIX_MAX", 60)
+
 # Messages a minute to one WeCom / DingTalk group robot, across every worker (the platforms allow 20; lower it
 # when other systems post to the same robot).
 ROBOT_SENDS_PER_MINUTE = env_int("ROBOT_SENDS_PER_MINUTE", 20)

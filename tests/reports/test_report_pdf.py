@@ -125,7 +125,8 @@ def test_unit_and_task_reports_cover_their_subject_only(worked_plan):
     assert not any(t in task_text for t in TASK_TITLES if t != task.title)
 
 
-def test_report_data_takes_the_same_queries_for_more_units(db):
+def test_report_data_takes_the_same_queries_for_more_units(db, settings):
+    settings.REPORT_UNIT_MATRIX_MAX = 100  # both in the district form; the city form's: test_city_matrix.py
     with at(2025, 3, 1, 9):
         small = build_plan(units=3, unit_prefix="小")
         large = build_plan(units=80, unit_prefix="大")
