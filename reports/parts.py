@@ -3,7 +3,8 @@ it writes, so a city-wide report laid out whole takes a gigabyte and one core fo
 
 Split. The report is cut at its sections (reports.render.SECTIONS): every section starts a new page, so a part
 holding whole sections lays out exactly the pages the whole report has for them. A long table (the matrix, the
-units, the ranking, the details, the evidence annex) is cut into slices of ``PAGES_PER_PART`` pages of rows; a
+units, the ranking, the details, the evidence annex; at city scale each directory group's grid, a part or more
+of its own) is cut into slices of ``PAGES_PER_PART`` pages of rows; a
 later slice is the same table without its heading, its header row repeated as on any page it runs onto. Only the
 last page of a slice can end a row or two early (a row that wraps takes two lines): the text, its order and the
 figures are the whole report's. Every part is rendered from the one ``Report`` built for the job, so all parts
@@ -41,6 +42,9 @@ TABLES = {
     "details": ("details", 16, 19),
     "annex": ("evidence", 34, 38),
 }
+# A city-scale report's grid per directory group ("groups"): rows of its first page (under the group's heading)
+# and of every later one. Each group's grid is a part of its own, or several when it is long.
+GROUP_ROWS = (36, 40)
 PAGES_PER_PART = 4
 # glibc's malloc_trim, where there is one: it gives the memory freed after a part back to the system.
 MALLOC_TRIM = getattr(ctypes.CDLL(ctypes.util.find_library("c")), "malloc_trim", None)
@@ -52,6 +56,7 @@ class Part:
 
     show: tuple[str, ...]
     rows: tuple[int, int] | None = None
+    group: int | None = None  # which group's grid, in a part of "groups"
 
     @property
     def continued(self) -> tuple[str, ...]:
@@ -63,20 +68,27 @@ def split(rows: dict[str, SafeString], pages: int = PAGES_PER_PART) -> list[Part
     """The report's parts, in order: each long table in slices of ``pages`` pages, the sections between them
     together."""
     parts, short = [], []
-    for section in SECTIONS:
-        key, first, later = TABLES.get(section, ("", 0, 0))
-        count = rows[key].count(ROW_END) if key else 0
-        if not count:
-            short.append(section)
-            continue
-        size = first + (pages - 1) * later
+
+    def slices(section: str, count: int, first: int, later: int, group: int | None = None) -> None:
         if short:
             parts.append(Part(tuple(short)))
-            short = []
-        start, stop = 0, size
+            short.clear()
+        start, stop = 0, first + (pages - 1) * later
         while start < count:
-            parts.append(Part((section,), (start, min(stop, count))))
+            parts.append(Part((section,), (start, min(stop, count)), group))
             start, stop = stop, stop + pages * later
+
+    for section in SECTIONS:
+        if section == "groups":
+            for i, (_, body) in enumerate(rows["group_grids"]):
+                slices(section, body.count(ROW_END), *GROUP_ROWS, group=i)
+            continue
+        key, first, later = TABLES.get(section, ("", 0, 0))
+        count = rows[key].count(ROW_END) if key else 0
+        if count:
+            slices(section, count, first, later)
+        else:
+            short.append(section)
     if short:
         parts.append(Part(tuple(short)))
     return parts
@@ -89,7 +101,10 @@ def _slice(body: str, start: int, stop: int) -> SafeString:
 
 def part_html(report: Report, rows: dict[str, SafeString], part: Part) -> str:
     """One part as a document of its own: the report's template with the part's sections, without page numbers."""
-    if part.rows:
+    if part.group is not None:
+        group, body = rows["group_grids"][part.group]
+        rows = {**rows, "group_grids": [(group, _slice(body, *part.rows))]}
+    elif part.rows:
         key = TABLES[part.show[0]][0]
         rows = {**rows, key: _slice(rows[key], *part.rows)}
     return report_html(report, rows=rows, show=part.show, continued=part.continued, parted=True)

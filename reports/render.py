@@ -16,8 +16,9 @@ from reports.inspection import KIND_UNIT, Report, UnitRow
 from tracker.pdf import html_to_pdf, render_html
 
 TEMPLATE = "pdf/report.html"
-# The template's sections, in order; a part of a big report (reports.parts) renders some of them.
-SECTIONS = ("cover", "summary", "matrix", "overdue", "units", "ranking", "details", "problems", "annex")
+# The template's sections, in order; a part of a big report (reports.parts) renders some of them. "groups" is a
+# city-scale report's unit grid per directory group, after the matrix by group.
+SECTIONS = ("cover", "summary", "matrix", "groups", "overdue", "units", "ranking", "details", "problems", "annex")
 ROW_END = "</tr>\n  "
 # A span of years in a title (2023—2025年) is set on one line: the cover never breaks it at the dash.
 YEAR_SPAN = re.compile(r"\d{4}\s*[—–-]+\s*\d{4}年?")

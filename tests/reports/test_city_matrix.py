@@ -13,12 +13,14 @@ from django.test.utils import CaptureQueriesContext
 from pypdf import PdfReader
 
 from plans.models import Plan, Unit, UnitGroup
+from reports import parts
 from reports.inspection import KIND_INSPECTION, UNGROUPED, build_report
 from reports.render import report_html, report_pdf
 from reports.xlsx import report_xlsx
 from tasks.models import LIGHT_RANK, Assignment
 from tests.reports.conftest import at, build_plan
 from tests.xlsx import book, table, total_row
+from tracker.pdf import html_to_pdf
 
 D = datetime.date(2025, 7, 10)
 GROUPS = {"测试甲区": range(0, 3), "测试乙区": range(3, 6), "测试全体单位": range(0, 7)}  # unit 7 in none
@@ -150,3 +152,28 @@ def test_the_city_form_takes_the_same_queries_for_more_units(db, settings):
             assert r.groups
             counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_each_groups_grid_is_a_part_and_the_merged_report_reads_as_the_whole(db, settings):
+    settings.REPORT_UNIT_MATRIX_MAX = 4
+    with at(2025, 3, 1, 9):
+        plan = build_plan(units=45)
+    units = list(Unit.objects.order_by("order", "name", "id"))
+    UnitGroup.objects.create(name="测试甲区").members.set(units[:40])  # two pages: sliced when a part is one page
+    UnitGroup.objects.create(name="测试乙区").members.set(units[40:])
+    r = report(plan)
+    rows = parts.report_rows(r)
+    assert parts.split(rows, pages=1) == [
+        parts.Part(("cover", "summary", "matrix")),
+        parts.Part(("groups",), (0, 36), 0), parts.Part(("groups",), (36, 40), 0), parts.Part(("groups",), (0, 5), 1),
+        parts.Part(("overdue",)),
+        parts.Part(("units",), (0, 36)), parts.Part(("units",), (36, 45)),
+        parts.Part(("ranking",), (0, 33)), parts.Part(("ranking",), (33, 45)),
+        parts.Part(("details", "problems", "annex")),
+    ]
+    with at(2025, 7, 10, 9):
+        whole = [page.extract_text() for page in PdfReader(io.BytesIO(report_pdf(r))).pages]
+        merged = parts.merge([html_to_pdf(html) for html in parts.parts_html(r, pages=1)])
+    assert [page.extract_text() for page in PdfReader(io.BytesIO(merged)).pages] == whole
+    assert sum("（一）测试甲区（40个单位" in page for page in whole) == 1  # the heading once, the header row on both pages
+    assert sum("责任单位 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 完成率" in page for page in whole) == 3
