@@ -18,6 +18,7 @@ from plans.models import Unit
 from reports.annual import SECTIONS, annual_error
 from reports.models import ReportJob
 from tests.reports.conftest import at
+from tests.standard_catalogue import ensure_standard_catalogue
 from tracker.models import User
 from tracker.recovery import recover
 
@@ -28,6 +29,7 @@ KEYS = [key for key, _ in SECTIONS]
 @pytest.fixture
 def figures(cast):
     """The 2024 and 2025 rounds as the demo enters them: every unit approved, but one in 2025."""
+    ensure_standard_catalogue()  # a transactional test earlier on this worker may have flushed it
     units = [cast.justice, cast.finance, cast.street,
              Unit.objects.create(name="区市场监管局", short_name="市场监管局", kind=Unit.Kind.DEPARTMENT),
              Unit.objects.create(name=demo.LEFT_PENDING, short_name="望海楼街道", kind=Unit.Kind.STREET)]

@@ -20,7 +20,7 @@ def migrate(targets):
     return executor.loader.project_state(others + targets).apps
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # the migrations' rows (the catalogue) back after
 def test_old_problems_and_next_steps_move_into_the_section_texts_and_back():
     try:
         apps = migrate(BEFORE)
