@@ -92,8 +92,10 @@ def test_the_form_offers_the_years_with_a_round_newest_first(figures, login):
         assert ("annual", "年度行政执法工作报告") in form.fields["kind"].choices
         assert [year for year, _ in form.fields["year"].choices] == ["", 2025, 2024, 2023]
     with at(*ASKED):
-        form = login(figures.street_user).get(reverse("reports:index")).context["form"]
+        page = login(figures.street_user).get(reverse("reports:index"))
+    form = page.context["form"]
     assert form.fields["kind"].choices == [("unit", "单位工作情况报告")] and "year" not in form.fields
+    assert "年度行政执法工作报告" not in page.content.decode()
 
 
 def test_a_year_the_builder_refuses_gets_its_message_on_the_field(figures, login):
