@@ -62,7 +62,7 @@ class ScoringScheme(models.Model):
         help_text="整改回复期限已过仍未回复的函告，每件扣分")
     round_deduction = models.DecimalField(
         "调度迟报（每次扣分）", max_digits=4, decimal_places=1, validators=[MinValueValidator(0)], default=Decimal(2),
-        help_text="报送截止日期已过的调度中逾期报送或未报送的，每次扣分")
+        help_text="报送截止日期已过的调度和数据报送中逾期报送或未报送的，每次扣分")
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:
