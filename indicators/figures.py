@@ -152,25 +152,36 @@ class Total:
     indicator: Indicator
     value: Decimal | None
     before: Decimal | None
+    # the two figures the change is worked out on when they are not value and before: both periods over the units
+    # approved in both (``totals(same_units=True)``)
+    basis: tuple[Decimal | None, Decimal | None] | None = None
+
+    @property
+    def compared(self) -> tuple[Decimal | None, Decimal | None]:
+        """(this period's, the previous period's) figure that ``change`` compares."""
+        return self.basis or (self.value, self.before)
 
     @property
     def change(self) -> str:
         """较上年/上期: 增加12.5% / 减少3.0% / 增加2.10个百分点 (a ratio moves in points)."""
-        if self.value is None or self.before is None:
+        value, before = self.compared
+        if value is None or before is None:
             return ""
         if self.indicator.kind == Indicator.Kind.RATIO:
-            points = (self.value - self.before).quantize(CENT)
+            points = (value - before).quantize(CENT)
             return "持平" if not points else f"{'增加' if points > 0 else '减少'}{abs(points)}个百分点"
-        if not self.before:
+        if not before:
             return ""
-        share = ((self.value - self.before) * 100 / self.before).quantize(Decimal("0.1"), ROUND_HALF_UP)
+        share = ((value - before) * 100 / before).quantize(Decimal("0.1"), ROUND_HALF_UP)
         return "持平" if not share else f"{'增加' if share > 0 else '减少'}{abs(share)}%"
 
 
-def sums(round: FigureRound) -> dict[int, Decimal]:
-    """The approved values of a round added up across units, by indicator pk."""
-    rows = (FigureValue.objects.filter(report__round=round, report__state=FigureReport.State.APPROVED)
-            .values("indicator_id").annotate(total=Sum("value")))
+def sums(round: FigureRound, units: set[int] | None = None) -> dict[int, Decimal]:
+    """The approved values of a round added up across units (only ``units`` when given), by indicator pk."""
+    rows = FigureValue.objects.filter(report__round=round, report__state=FigureReport.State.APPROVED)
+    if units is not None:
+        rows = rows.filter(report__unit_id__in=units)
+    rows = rows.values("indicator_id").annotate(total=Sum("value"))
     return {row["indicator_id"]: row["total"] for row in rows}
 
 
@@ -180,10 +191,30 @@ def worked_out(indicators, summed: dict[int, Decimal]) -> dict[int, Decimal | No
             if i.rule == Indicator.Rule.FORMULA else summed.get(i.pk) for i in indicators}
 
 
-def totals(round: FigureRound) -> list[Total]:
-    """The district's figures of a round (approved reports only) beside the previous period's."""
+def approved_units(round: FigureRound) -> set[int]:
+    return set(round.reports.filter(state=FigureReport.State.APPROVED).values_list("unit_id", flat=True))
+
+
+def common_units(round: FigureRound) -> set[int] | None:
+    """The units approved in both the round and the period before, when the two periods' approved units differ (a
+    unit not approved this year but last year, or new this year); None when they are the same or there is none."""
+    previous = round.previous()
+    if previous is None:
+        return None
+    now, before = approved_units(round), approved_units(previous)
+    return None if now == before else now & before
+
+
+def totals(round: FigureRound, *, same_units: bool = False) -> list[Total]:
+    """The district's figures of a round (approved reports only) beside the previous period's. With ``same_units``
+    the change is worked out over the units approved in both periods (``common_units``) when they differ, so a unit
+    left out one year does not read as a fall or a rise."""
     indicators = list(round.indicators.select_related("parent").order_by("order", "code"))
     now = worked_out(indicators, sums(round))
     previous = round.previous()
     before = worked_out(indicators, sums(previous)) if previous else {}
-    return [Total(i, now[i.pk], before.get(i.pk)) for i in indicators]
+    common = common_units(round) if same_units else None
+    if common is None:
+        return [Total(i, now[i.pk], before.get(i.pk)) for i in indicators]
+    now_common, before_common = worked_out(indicators, sums(round, common)), worked_out(indicators, sums(previous, common))
+    return [Total(i, now[i.pk], before.get(i.pk), (now_common[i.pk], before_common[i.pk])) for i in indicators]

@@ -15,7 +15,7 @@ from functools import cached_property
 
 from django.utils import timezone
 
-from indicators.figures import Total, totals, worked_out
+from indicators.figures import Total, common_units, totals, worked_out
 from indicators.models import FigureReport, FigureRound, FigureValue, Indicator, Period
 from notifications.wordfile import document_docx
 from plans.models import Plan, Section, Task, Unit
@@ -69,6 +69,11 @@ class AnnualReport:
     unit_rows: list[UnitRow]
     indicators: list[Indicator]  # the round's, in the catalogue's order: the annex's columns
     whole: Tally  # the plan's items due in the year, as they stood at its end
+    common: int | None = None  # the units the changes compare when the two years' approved units differ
+
+    @property
+    def basis_words(self) -> str:
+        return annual_text.basis_words(self.common)
 
     @property
     def dated_text(self) -> str:
@@ -158,7 +163,9 @@ def build_annual(year: int, *, plan: Plan | None = None, texts: dict[str, str] |
     plan = plan or resolve_plan(None)
     dated = generated_on or timezone.localdate()
     rnd = year_round(year)
-    figures = totals(rnd)
+    figures = totals(rnd, same_units=True)
+    common = common_units(rnd)
+    common = len(common) if common is not None else None
     indicators = [t.indicator for t in figures]
     missing = unapproved(rnd)
 
@@ -174,7 +181,7 @@ def build_annual(year: int, *, plan: Plan | None = None, texts: dict[str, str] |
         falls=annual_text.falls(figures), late=late_units(rnd), missing=missing)
     problems, next_steps = annual_text.problems_and_steps(findings)
     drafted = {
-        "basics": annual_text.basics(figures, year, missing),
+        "basics": annual_text.basics(figures, year, missing, common),
         "practices": annual_text.practices(groups, figures, whole, accepted, year),
         "problems": problems,
         "next_steps": next_steps,
@@ -187,7 +194,7 @@ def build_annual(year: int, *, plan: Plan | None = None, texts: dict[str, str] |
         year=year, plan=plan, title=f"{name}{year}{REPORT_NAME}", issuer=base.issuer,
         addressee=addressee.strip() or ADDRESSEE,
         dated=dated, opening=opening, sections={**drafted, **edited}, drafted=drafted, totals=figures,
-        unit_rows=unit_rows(rnd, indicators), indicators=indicators, whole=whole)
+        unit_rows=unit_rows(rnd, indicators), indicators=indicators, whole=whole, common=common)
 
 
 def plan_year(plan: Plan, year: int, as_of: datetime.date

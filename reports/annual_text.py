@@ -75,7 +75,8 @@ def versus(total: Total) -> str:
         return "，与上年持平"
     indicator = total.indicator
     if indicator.code in ABSOLUTE_CHANGE and indicator.kind == Indicator.Kind.COUNT:
-        delta = total.value - total.before
+        value, before = total.compared
+        delta = value - before
         return f"，与上年相比{'增加' if delta > 0 else '减少'}{figure(indicator, abs(delta))}{indicator.measure_unit}"
     return f"，较上年{change}"
 
@@ -115,14 +116,24 @@ def by_section(totals: list[Total], section: str) -> list[Total]:
     return [t for t in totals if t.indicator.section == section]
 
 
-def basics(totals: list[Total], year: int, missing: list[str]) -> str:
-    """一、基本情况: a paragraph per group of indicators (主体和人员, 执法行为, 复议和诉讼), from the district totals."""
+def basis_words(common: int | None) -> str:
+    """How the changes were worked out when the two years' approved units differ (``figures.common_units``)."""
+    return f"与上年相比的增减按两年数据均审核通过的{common}个单位同口径计算" if common is not None else ""
+
+
+def basics(totals: list[Total], year: int, missing: list[str], common: int | None = None) -> str:
+    """一、基本情况: a paragraph per group of indicators (主体和人员, 执法行为, 复议和诉讼), from the district totals;
+    then which units are not counted and, when the two years' units differ, that the changes compare the same
+    ``common`` units."""
     lines = [sentence(by_section(totals, s), BASIC_OPENINGS.get(s, "")) for s in BASIC_SECTIONS]
     lines = [line for line in lines if line]
     if lines and not lines[0].startswith("全区"):
         lines[0] = f"{year}年，全区" + lines[0]
-    if missing:
-        lines.append(f"以上数据为{year}年数据报送中审核通过的数据，{names(missing)}的数据尚未审核通过，未计入。")
+    note = [f"以上数据为{year}年数据报送中审核通过的数据，{names(missing)}的数据尚未审核通过，未计入"] if missing else []
+    if lines and common is not None:
+        note.append(basis_words(common))
+    if note:
+        lines.append("；".join(note) + "。")
     return "\n".join(lines)
 
 
@@ -259,8 +270,8 @@ class Findings:
 
 def falls(totals: list[Total]) -> list[Total]:
     """Counts and amounts that fell by more than 30% on the previous year (``figures.moved``'s limit)."""
-    return [t for t in totals if t.indicator.kind != Indicator.Kind.RATIO and t.value is not None and t.before
-            and t.value < t.before and moved(t.value, t.before)]
+    return [t for t in totals if t.indicator.kind != Indicator.Kind.RATIO and None not in t.compared
+            and t.compared[1] and t.compared[0] < t.compared[1] and moved(*t.compared)]
 
 
 def problems_and_steps(f: Findings) -> tuple[str, str]:

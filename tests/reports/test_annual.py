@@ -7,7 +7,7 @@ import datetime
 import pytest
 
 from indicators.figures import totals
-from indicators.models import FigureRound, Period
+from indicators.models import FigureReport, FigureRound, Period
 from plans.models import Plan, Unit
 from reports.annual import SECTIONS, annual_error, build_annual
 from tasks.models import Assignment
@@ -134,3 +134,16 @@ def test_annual_error_names_a_few_units_of_many(cast):
 def test_annual_error_without_a_plan(db):
     assert not Plan.objects.exists()
     assert annual_error(2025) == "尚未导入任何实施方案，无法生成年度行政执法工作报告。"
+
+
+def test_a_unit_left_out_this_year_is_not_a_fall_and_the_basis_is_said(case):
+    # 光复道街道 was approved in 2024 but not in 2025: the changes compare 区财政局 alone in both years
+    case.round.reports.filter(unit=case.street).update(state=FigureReport.State.PENDING)
+    report = build_annual(2025, plan=case.plan)
+    bodies = report.sections["basics"].split("\n")[0]
+    assert bodies.startswith("全区共有行政执法主体1个，与上年持平；行政执法人员42人，与上年相比增加2人；")
+    assert report.sections["basics"].endswith("未计入；与上年相比的增减按两年数据均审核通过的1个单位同口径计算。")
+    assert "降幅较大" not in report.sections["problems"]  # 行政检查 1500 → 650 is the street office's absence
+    officers = next(t for t in report.totals if t.indicator.code == "officers")
+    assert (officers.value, officers.before, officers.change) == (42, 70, "增加5.0%")
+    assert "同口径" not in build_annual(2024, plan=case.plan).sections["basics"]
