@@ -13,6 +13,7 @@ from django.utils import timezone
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from pypdf import PdfReader
 
+from indicators.models import FigureReport
 from reports.annual import annual_docx, annual_pdf, annual_xlsx, build_annual
 from reports.models import ReportJob
 from tests.reports.annual_case import NOW, build_case
@@ -167,3 +168,13 @@ def test_command_prints_the_sections_the_lead_office_kept(case, tmp_path):
     start = paragraphs.index("三、存在的问题")
     assert paragraphs[start + 1:start + 4] == ["（一）执法力量不足", "一是街道执法人员偏少。", "四、下一步工作"]
     assert "另一年度的文字。" not in paragraphs and "全区共有行政执法主体2个" in "".join(paragraphs)
+
+
+def test_the_annex_says_its_changes_compare_the_same_units(case):
+    case.round.reports.filter(unit=case.street).update(state=FigureReport.State.PENDING)
+    report = build_annual(2025, plan=case.plan)
+    pdf = squeeze("".join(pdf_pages(annual_pdf(report))))
+    words = "\n".join(p.text for p in docx.Document(io.BytesIO(annual_docx(report))).paragraphs)
+    for text in (pdf, squeeze(words)):
+        assert "同口径计算" in text
+    assert "较上年（同口径）" in pdf
