@@ -312,7 +312,8 @@ class Anchor:
         return cls((due.month - 1) % months, None if month_end else due.day)
 
 
-def _period_label(recurrence: str, year: int, first_month: int) -> str:
+def period_label(recurrence: str, year: int, first_month: int) -> str:
+    """The label of a recurring measure's period that starts in ``first_month`` (2025年, 2025年第4季度)."""
     if recurrence == "yearly":
         return f"{year}年"
     if recurrence == "half-yearly":
@@ -330,7 +331,7 @@ def _periods(recurrence: str, anchor: Anchor, year: int):
             month = first + anchor.month
             last = calendar.monthrange(year, month)[1]
             due = datetime.date(year, month, last if anchor.day is None else min(anchor.day, last))
-            yield _period_label(recurrence, year, first), datetime.date(year, first, 1), due
+            yield period_label(recurrence, year, first), datetime.date(year, first, 1), due
         year += 1
 
 

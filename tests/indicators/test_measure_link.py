@@ -14,7 +14,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from indicators.forms import IndicatorForm
-from indicators.models import FigureReport, FigureValue, Indicator
+from indicators.models import FigureReport, FigureRound, FigureValue, Indicator, Period
 from plans.models import Measure
 from tasks.models import Assignment, Review, Submission
 from tests.indicators.conftest import NOW, form_data, open_round
@@ -135,3 +135,29 @@ def test_the_template_is_pre_filled_as_the_form_is(linked, login):
     sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).worksheets[0]
     values = {row[0]: row[3] for row in sheet.iter_rows(values_only=True) if row[0] in CODES}
     assert values == {"officers": None, "training_sessions": 3}
+
+
+def test_a_quarters_round_is_not_filled_with_the_years_figure(linked, login):
+    """The yearly measure's 2025 item falls due in the fourth quarter, but its figure is the year's, not the
+    quarter's: a 2025年第四季度 round takes nothing from it."""
+    reported(linked, linked.training_2025, 3, Review.Decision.ACCEPT)
+    with time_machine.travel(NOW, tick=False):
+        quarter = FigureRound(period_kind=Period.QUARTER, year=2025, quarter=4, due_on=datetime.date(2026, 1, 20),
+                              created_by=linked.lead)
+        quarter.open([linked.finance], Indicator.objects.filter(code__in=CODES))
+    linked.report = quarter.reports.get()
+    assert "来自任务报送" not in page(login, linked)
+
+
+def test_the_years_figure_fills_its_years_round_when_its_due_date_moved_into_the_next(linked, login):
+    """The 2025 item, extended to 2026-01-31, is still the 2025 figure: the 2025 round takes it, the 2026 round
+    (its item not accepted yet) does not."""
+    Assignment.objects.filter(pk=linked.training_2025.pk).update(due_on=datetime.date(2026, 1, 31))
+    reported(linked, linked.training_2025, 3, Review.Decision.ACCEPT)
+    assert MARK in page(login, linked)
+    with time_machine.travel(NOW, tick=False):
+        Assignment.objects.create(measure=linked.training, unit=linked.finance, period="2026年",
+                                  due_on=datetime.date(2026, 12, 31))
+        later = open_round(linked.lead, [linked.finance], 2026, codes=CODES)
+    linked.report = later.reports.get()
+    assert "来自任务报送" not in page(login, linked)
