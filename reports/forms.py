@@ -111,7 +111,9 @@ class RankingForm(forms.Form):
 
 class ReportTextForm(forms.Form):
     """The sections of a kept report the lead office rewrites (存在问题 and 下步工作; an annual report's four), one
-    paragraph a line."""
+    paragraph a line; ``edited_at``: the ``ReportJob.text_version`` the form was shown with."""
+
+    edited_at = forms.CharField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, sections: tuple[tuple[str, str], ...], **kwargs):
         super().__init__(*args, **kwargs)

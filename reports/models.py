@@ -216,18 +216,33 @@ class ReportJob(models.Model):
             self.texts, self.text_edited_at, self.text_edited_by_id = \
                 kept.texts, kept.text_edited_at, kept.text_edited_by_id
 
-    def edit_text(self, texts: dict[str, str], by, *, restore: list[str] = ()) -> None:
+    @property
+    def text_version(self) -> str:
+        """When the sections were last saved, as the text form carries it back (blank: never)."""
+        return self.text_edited_at.isoformat() if self.text_edited_at else ""
+
+    def edit_text(self, texts: dict[str, str], by, *, restore: list[str] = (), seen: str | None = None) -> bool:
         """The lead office's words for the sections (key → text): a section rewritten is kept, one left as drafted
         keeps following the draft, and those in ``restore`` (恢复为系统起草) follow it again; who and when are kept.
-        The caller renders or queues the job, now queued, again."""
+        The caller renders or queues the job, now queued, again. Nothing is written (False) when the job is not
+        done or its words were saved since ``seen`` (the ``text_version`` the form was shown with): two people
+        editing at once do not overwrite each other unknowingly."""
+        if seen is not None and seen != self.text_version:
+            return False
         kept = {}
         for key, _ in self.section_titles:
             written = plain(texts.get(key, "")) or self.texts.get(key, "")
             if key not in restore and written and (key in self.texts or written != plain(self.drafts.get(key, ""))):
                 kept[key] = written
-        self.texts, self.text_edited_at, self.text_edited_by = kept, timezone.now(), by
-        self.state, self.progress, self.stage, self.error = self.State.QUEUED, 0, "", ""
-        self.save(update_fields=["texts", "text_edited_at", "text_edited_by", "state", "progress", "stage", "error"])
+        fields = {"texts": kept, "text_edited_at": timezone.now(), "text_edited_by": by, "state": self.State.QUEUED,
+                  "progress": 0, "stage": "", "error": ""}
+        # whoever changes the row owns the edit
+        if not ReportJob.objects.filter(pk=self.pk, state=self.State.DONE,
+                                        text_edited_at=self.text_edited_at).update(**fields):
+            return False
+        for name, value in fields.items():
+            setattr(self, name, value)
+        return True
 
     def _progress(self, percent: int, stage: str) -> None:
         self.progress, self.stage = percent, stage

@@ -76,8 +76,8 @@ def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     job = access.get_report_job_for_user(request.user, pk)
     text_form = None
     if request.user.is_lead and job.state == ReportJob.State.DONE:
-        text_form = ReportTextForm(sections=job.section_titles,
-                                   initial={key: job.text(key) for key, _ in job.section_titles})
+        text_form = ReportTextForm(sections=job.section_titles, initial={
+            "edited_at": job.text_version, **{key: job.text(key) for key, _ in job.section_titles}})
     return render(request, "reports/job.html", _job_context(job, text_form))
 
 
@@ -102,9 +102,21 @@ def job_text(request: HttpRequest, pk: int) -> HttpResponse:
         messages.info(request, "报告生成完成后才能修改报告文字。")
     elif not form.is_valid():
         return render(request, "reports/job.html", _job_context(job, form), status=400)
-    else:
-        job.edit_text(form.cleaned_data, request.user, restore=request.POST.getlist("restore"))
+    elif job.edit_text(form.cleaned_data, request.user, restore=request.POST.getlist("restore"),
+                       seen=form.cleaned_data["edited_at"]):
         _render(request, job)
+    else:  # saved by someone else since the form was shown: the words typed are shown again, not lost
+        job.refresh_from_db()
+        edited = timezone.localtime(job.text_edited_at)
+        who, when = job.text_edited_by or "牵头单位", f"{cn_date(edited.date())} {edited:%H:%M}"
+        if job.state != ReportJob.State.DONE:
+            messages.error(request, f"报告文字已由{who}于{when}修改，报告正在重新生成，您的修改未保存。")
+            return redirect(job)
+        messages.error(request, f"报告文字已由{who}于{when}修改，您的修改未保存。请核对下方文字后再次保存"
+                                "（再次保存将以您的文字为准）。")
+        retry = ReportTextForm({**request.POST.dict(), "edited_at": job.text_version}, sections=job.section_titles)
+        retry.is_valid()
+        return render(request, "reports/job.html", _job_context(job, retry), status=409)
     return redirect(job)
 
 

@@ -143,6 +143,32 @@ def test_edits_are_kept_shown_with_who_and_when_and_printed_again(figures, login
     assert "评查案卷120卷。" in pdf_text(again)
 
 
+def test_two_edits_at_once_do_not_overwrite_each_other_unknowingly(figures, login,
+                                                                   django_capture_on_commit_callbacks):
+    first, second = login(figures.lead), login(figures.lead)
+    job = asked(first, figures.plan, django_capture_on_commit_callbacks)
+    with at(2026, 1, 27, 9):
+        shown = second.get(job.get_absolute_url()).context["text_form"]["edited_at"].value()  # a second tab
+    assert shown == ""
+    mine = {**job.drafts, "problems": "（一）个别单位数据报送不及时。", "edited_at": shown}
+    theirs = {**job.drafts, "next_steps": "（一）健全执法监督体系。", "edited_at": shown}
+    with at(2026, 1, 27, 9, 30), django_capture_on_commit_callbacks(execute=True):
+        first.post(reverse("reports:text", args=[job.pk]), mine)
+    with at(2026, 1, 27, 9, 40), django_capture_on_commit_callbacks(execute=True):
+        refused = second.post(reverse("reports:text", args=[job.pk]), theirs)
+    job.refresh_from_db()
+    assert refused.status_code == 409 and job.texts == {"problems": "（一）个别单位数据报送不及时。"}
+    page = refused.content.decode()
+    assert "您的修改未保存" in page and "健全执法监督体系。" in page  # the words typed are shown again
+    # saved again from that page, knowingly
+    with at(2026, 1, 27, 9, 45), django_capture_on_commit_callbacks(execute=True):
+        saved = second.post(reverse("reports:text", args=[job.pk]),
+                            {**theirs, "edited_at": refused.context["text_form"]["edited_at"].value()})
+    job.refresh_from_db()
+    assert saved.status_code == 302 and job.texts["next_steps"] == "（一）健全执法监督体系。"
+    assert job.text("problems") == job.drafts["problems"]  # the words of the second tab, as it was told
+
+
 def test_a_section_is_restored_to_the_draft(figures, login, django_capture_on_commit_callbacks):
     lead = login(figures.lead)
     job = asked(lead, figures.plan, django_capture_on_commit_callbacks)
@@ -153,7 +179,8 @@ def test_a_section_is_restored_to_the_draft(figures, login, django_capture_on_co
     job.refresh_from_db()
     assert set(job.texts) == {"problems", "next_steps"}
     with at(2026, 1, 28, 9), django_capture_on_commit_callbacks(execute=True):
-        lead.post(reverse("reports:text", args=[job.pk]), {**rewritten, "restore": "problems"})
+        lead.post(reverse("reports:text", args=[job.pk]),
+                  {**rewritten, "restore": "problems", "edited_at": job.text_version})
     job.refresh_from_db()
     assert job.texts == {"next_steps": "（一）健全执法监督体系。"} and job.text("problems") == draft
     text = pdf_text(job)
