@@ -161,6 +161,22 @@ def period_days(kind: str, year: int, quarter: int | None) -> tuple[datetime.dat
     return first, after - datetime.timedelta(days=1)
 
 
+class FigureRoundQuerySet(models.QuerySet):
+    def within(self, first: datetime.date | None, last: datetime.date) -> "FigureRoundQuerySet":
+        """Rounds whose period has a day from ``first`` (None: since ever) to ``last`` (a plan's 考核 counts the
+        rounds of its own years)."""
+        def quarter(day: datetime.date) -> int:
+            return (day.month + 2) // 3
+
+        starts = (Q(year__lt=last.year) | Q(year=last.year, period_kind=Period.YEAR)
+                  | Q(year=last.year, quarter__lte=quarter(last)))
+        if first is None:
+            return self.filter(starts)
+        ends = (Q(year__gt=first.year) | Q(year=first.year, period_kind=Period.YEAR)
+                | Q(year=first.year, quarter__gte=quarter(first)))
+        return self.filter(starts, ends)
+
+
 class FigureRound(models.Model):
     """A 数据报送 round: the lead office asks units for the figures of one period by a date."""
 
@@ -180,6 +196,8 @@ class FigureRound(models.Model):
     chase_every_workdays = models.PositiveSmallIntegerField(
         "催报间隔（工作日）", default=5, help_text="截止后第1个工作日首次催报，此后每隔若干工作日再次催报；0表示只催报一次")
     history = HistoricalRecords(m2m_fields=[indicators, units])
+
+    objects = FigureRoundQuerySet.as_manager()
 
     class Meta:
         verbose_name = "数据报送"

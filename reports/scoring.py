@@ -10,7 +10,8 @@ and takes points off per item:
 - 未回复函告: ``letter_deduction`` (5) off per 函告 whose reply was due before the day and had not come;
 - 调度迟报: ``round_deduction`` (2) off per 调度 round whose deadline had passed in which it reported late or
   not at all (tasks.rounds decides on time, late and missing), and per 数据报送 round likewise
-  (``FigureReport.objects.late``); a 数据报送 has no plan, so it counts for the units the plan scores.
+  (``FigureReport.objects.late``); a 数据报送 has no plan, so it counts for the units the plan scores, if its
+  period falls in the plan's years (from its issue to its end: ``FigureRound.objects.within``).
 
 A rate with nothing to count (no item due yet, no target, no report reviewed) gives its full points. The total
 is kept between 0 and 100 and rounded to one decimal; units with the same total share a rank (1, 2, 2, 4).
@@ -29,7 +30,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef, Value
 
-from indicators.models import FigureReport
+from indicators.models import FigureReport, FigureRound
 from notifications.models import Letter, LetterReply
 from plans.models import Plan, Unit
 from reports.asof import AssignmentState, assignment_states, end_of_day, measures_as_of
@@ -174,8 +175,9 @@ def scores(plan: Plan, as_of: datetime.date, *, states: list[AssignmentState] | 
     unanswered = (Letter.objects.filter(plan=plan, issued_on__lte=as_of, reply_due_on__lt=as_of)
                   .exclude(withdrawn_at__lt=end).exclude(Exists(replied))
                   .order_by().values_list("unit_id", Value(LETTER)).annotate(n=Count("id")))
-    late_figures = (FigureReport.objects.late(as_of, end).order_by().values_list("unit_id", Value(FIGURES))
-                    .annotate(n=Count("id")))
+    plan_rounds = FigureRound.objects.within(plan.issued_on, plan.ends_on)
+    late_figures = (FigureReport.objects.filter(round__in=plan_rounds).late(as_of, end).order_by()
+                    .values_list("unit_id", Value(FIGURES)).annotate(n=Count("id")))
     figures_late = {}
     for unit_id, kind, n in reviews.union(unanswered, late_figures, all=True):
         if kind == LETTER:

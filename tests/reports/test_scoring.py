@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
@@ -90,7 +91,8 @@ def test_a_late_or_missing_figure_report_costs_as_a_late_round(worked):
     outside the plan that is late too gets no row."""
     outside = Unit.objects.create(name="区外执法单位", kind=Unit.Kind.DEPARTMENT)
     with at(2024, 7, 1, 9):
-        rnd = FigureRound(period_kind=Period.YEAR, year=2023, due_on=datetime.date(2024, 7, 5), created_by=worked.lead)
+        rnd = FigureRound(period_kind=Period.QUARTER, year=2024, quarter=2, due_on=datetime.date(2024, 7, 5),
+                          created_by=worked.lead)
         rnd.open([worked.finance, worked.street, outside], [])
     with at(2024, 7, 8, 10):
         report = rnd.reports.get(unit=worked.finance)
@@ -108,9 +110,23 @@ def test_a_late_or_missing_figure_report_costs_as_a_late_round(worked):
 
 def test_a_figure_report_in_time_costs_nothing(worked):
     with at(2024, 7, 1, 9):
-        rnd = FigureRound(period_kind=Period.YEAR, year=2023, due_on=datetime.date(2024, 7, 5), created_by=worked.lead)
+        rnd = FigureRound(period_kind=Period.QUARTER, year=2024, quarter=2, due_on=datetime.date(2024, 7, 5),
+                          created_by=worked.lead)
         rnd.open([worked.finance], [])
     with at(2024, 7, 5, 23, 30):  # the due date itself, Beijing time
         rnd.reports.get().submit({}, worked.finance_user, timezone.now())
+    with at(2024, 7, 20, 9):
+        assert scores(worked.plan, DAY).of(worked.finance.pk).rounds_late == 0
+
+
+@pytest.mark.parametrize(("kind", "year", "quarter"), [(Period.YEAR, 2023, None), (Period.QUARTER, 2024, 1),
+                                                       (Period.YEAR, 2026, None)])
+def test_a_figure_round_of_a_period_outside_the_plan_costs_nothing(worked, kind, year, quarter):
+    """The plan runs from its issue on 2024-06-14 to 2025-12-31: the figures of 2023, of 2024's first quarter or of
+    2026 are another plan's business, however late a unit reports them."""
+    with at(2024, 7, 1, 9):
+        rnd = FigureRound(period_kind=kind, year=year, quarter=quarter, due_on=datetime.date(2024, 7, 5),
+                          created_by=worked.lead)
+        rnd.open([worked.finance], [])
     with at(2024, 7, 20, 9):
         assert scores(worked.plan, DAY).of(worked.finance.pk).rounds_late == 0
