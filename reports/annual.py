@@ -178,7 +178,7 @@ def build_annual(year: int, *, plan: Plan | None = None, texts: dict[str, str] |
     findings = annual_text.Findings(
         year=year, whole=whole, units_behind=behind, letters=len(letters),
         unanswered=list(dict.fromkeys(row.unit for row in letters if row.state == "逾期未回复")),
-        falls=annual_text.falls(figures), late=late_units(rnd), missing=missing)
+        falls=annual_text.falls(figures), late=late_units(rnd, dated), missing=missing)
     problems, next_steps = annual_text.problems_and_steps(findings)
     drafted = {
         "basics": annual_text.basics(figures, year, missing, common),
@@ -242,9 +242,12 @@ def plan_year(plan: Plan, year: int, as_of: datetime.date
     return list(groups.values()), whole, behind, accepted
 
 
-def late_units(rnd: FigureRound) -> list[str]:
-    """Units whose figures of the round were last sent after its due date (in the project's time zone)."""
-    rows = rnd.reports.filter(submitted_at__gte=end_of_day(rnd.due_on)).order_by("unit__order", "unit__name")
+def late_units(rnd: FigureRound, dated: datetime.date) -> list[str]:
+    """Units whose figures of the round were first sent after its due date, as of ``dated``: the rule 调度迟报
+    counts (``FigureReport.objects.late``; a resubmission after a 退回 is not late again). A unit that sent nothing
+    is named among those not approved."""
+    rows = (FigureReport.objects.filter(round=rnd).late(dated, end_of_day(dated)).filter(first_at__isnull=False)
+            .order_by("unit__order", "unit__name"))
     return list(rows.values_list("unit__name", flat=True))
 
 

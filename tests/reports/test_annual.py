@@ -5,6 +5,7 @@ Assignment rules' counts, 三 and 四 from the data, the lead office's texts rep
 import datetime
 
 import pytest
+from django.utils import timezone
 
 from indicators.figures import totals
 from indicators.models import FigureReport, FigureRound, Period
@@ -147,3 +148,16 @@ def test_a_unit_left_out_this_year_is_not_a_fall_and_the_basis_is_said(case):
     officers = next(t for t in report.totals if t.indicator.code == "officers")
     assert (officers.value, officers.before, officers.change) == (42, 70, "增加5.0%")
     assert "同口径" not in build_annual(2024, plan=case.plan).sections["basics"]
+
+
+def test_a_unit_sent_back_and_sending_again_after_the_due_date_is_not_late(case):
+    # 区司法局 sent its figures on the 15th (before the 20th); sent back on the 22nd, it sends them again on the 24th
+    report = case.round.reports.get(unit__name="区司法局")
+    with at(2026, 1, 22, 9):
+        report.decide(case.lead, False, "请核实", timezone.now())
+    values = {v.indicator_id: (v.value, v.note) for v in report.values.all()}
+    with at(2026, 1, 24, 9):
+        report.submit(values, case.lead, timezone.now())
+    with at(*NOW):
+        problems = build_annual(2025, plan=case.plan).sections["problems"]
+    assert "2025年数据报送中，光复道街道办事处逾期报送，区司法局的数据尚未审核通过。" in problems
