@@ -4,8 +4,8 @@ round's due date (``FigureRound.remind_workdays``), a 催报 on the first workin
 (``notifications.ladder``), counted in working days (``tracker.workdays``). Each is a ``tasks.models.RoundNotice``
 (the 调度's notice, for a FigureRound), created once per (round, unit, kind, seq) — the unique constraint backs
 this up when two workers run — and carried by the unit's next 每日汇总 (``notifications.sweep.send_digests``).
-A report submitted is no longer chased (a 提醒 or 催报 not sent yet is withdrawn by the digest,
-``withdraw_answered``); one returned is chased again, with the 退回 reason. A job that missed
+A report submitted is no longer chased (a 数据报送通知, 提醒 or 催报 not sent yet is withdrawn by the
+digest, ``withdraw_answered``); one returned is chased again, with the 退回 reason. A job that missed
 days sends only the step in force now, as the ladder does.
 """
 
@@ -61,12 +61,13 @@ def chase_figures(today: datetime.date) -> dict:
 
 
 def withdraw_answered() -> int:
-    """Drop the 提醒 and 催报 not sent yet whose report has been submitted since (the job runs after midnight, the
-    digest in the morning): a report submitted stops the chase. Returns how many."""
+    """Drop the 数据报送通知, 提醒 and 催报 not sent yet whose report has been submitted since (the job runs after
+    midnight, the digest in the morning; a round opened during the day waits for the next digest): a unit is not
+    asked for a report it has sent. Returns how many."""
     answered = FigureReport.objects.filter(round=OuterRef("figure_round"), unit=OuterRef("unit"),
                                            state__in=[FigureReport.State.PENDING, FigureReport.State.APPROVED])
-    return RoundNotice.objects.filter(figure_round__isnull=False, message__isnull=True,
-                                      kind__in=list(KINDS.values())).filter(Exists(answered)).delete()[0]
+    return RoundNotice.objects.filter(figure_round__isnull=False, message__isnull=True).filter(
+        Exists(answered)).delete()[0]
 
 
 def notices_by_unit(rnd: FigureRound) -> dict[int, list[RoundNotice]]:

@@ -63,9 +63,11 @@ def test_opening_a_round_tells_each_unit_once_in_its_next_digest(figures):
         run_sweep(day("2026-01-12"), documents="never")
         run_sweep(day("2026-01-12"), documents="never")
     message = Message.objects.get(kind=Message.Kind.DIGEST, unit=figures.street)  # one digest, said once
-    assert "数据报送通知2项" in message.subject  # the 2024 round of the fixture was opened the same day
+    # the 2024 round of the fixture, opened the same day, was reported and approved before the digest: not asked
+    assert "数据报送通知1项" in message.subject
     assert "数据报送通知：2025年数据报送已发起，请于2026年1月20日前报送本单位2025年的行政执法数据。" in message.body
-    assert "一、调度（2项）" in message.body
+    assert "2024年数据报送" not in message.body
+    assert "一、调度（1项）" in message.body
     assert message.plan_id is None
 
 
@@ -195,3 +197,12 @@ def test_a_chase_not_sent_yet_is_withdrawn_when_the_report_comes_in_before_the_d
     assert told(figures.round, RoundNotice.Kind.CHASE) == {("光复道街道办事处", 1)}
     assert "截止" in digest(figures.street).body
     assert not Message.objects.filter(kind=Message.Kind.DIGEST, unit=figures.finance, digest_on=day("2026-01-21"))
+
+
+def test_a_round_opened_and_answered_before_the_digest_is_not_announced(figures):
+    """区财政局 reports the same morning the round opens: the next digest does not ask it to report."""
+    submit_finance(figures, "2026-01-12")
+    with at("2026-01-12"):
+        run_sweep(day("2026-01-12"), documents="never")
+    assert not Message.objects.filter(kind=Message.Kind.DIGEST, unit=figures.finance).exists()  # nothing to ask
+    assert "2025年数据报送已发起" in digest(figures.street).body
