@@ -163,17 +163,23 @@ class Total:
 
     @property
     def change(self) -> str:
-        """较上年/上期: 增加12.5% / 减少3.0% / 增加2.10个百分点 (a ratio moves in points)."""
+        """较上年/上期: 增加12.5% / 减少3.0% / 增加2.10个百分点 (a ratio moves in points); 持平 when the same, 基本持平
+        when the change rounds to nothing (32338 on 32345)."""
         value, before = self.compared
         if value is None or before is None:
             return ""
         if self.indicator.kind == Indicator.Kind.RATIO:
             points = (value - before).quantize(CENT)
-            return "持平" if not points else f"{'增加' if points > 0 else '减少'}{abs(points)}个百分点"
+            return level(value, before) if not points else f"{'增加' if points > 0 else '减少'}{abs(points)}个百分点"
         if not before:
             return ""
         share = ((value - before) * 100 / before).quantize(Decimal("0.1"), ROUND_HALF_UP)
-        return "持平" if not share else f"{'增加' if share > 0 else '减少'}{abs(share)}%"
+        return level(value, before) if not share else f"{'增加' if share > 0 else '减少'}{abs(share)}%"
+
+
+def level(value: Decimal, before: Decimal) -> str:
+    """A change too small to show: 持平 only when nothing changed."""
+    return "持平" if value == before else "基本持平"
 
 
 def sums(round: FigureRound, units: set[int] | None = None) -> dict[int, Decimal]:

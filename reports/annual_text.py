@@ -78,7 +78,7 @@ def versus(total: Total) -> str:
         value, before = total.compared
         delta = value - before
         return f"，与上年相比{'增加' if delta > 0 else '减少'}{figure(indicator, abs(delta))}{indicator.measure_unit}"
-    return f"，较上年{change}"
+    return "，与上年基本持平" if change == "基本持平" else f"，较上年{change}"
 
 
 def clause(total: Total, parts: list[Total]) -> str:

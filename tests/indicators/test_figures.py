@@ -39,3 +39,11 @@ def test_a_ratio_without_a_denominator_has_no_value():
     assert rules.ratio(Decimal(3), Decimal(0)) is None
     assert rules.ratio(None, Decimal(4)) is None
     assert rules.ratio(Decimal(1), Decimal(3)) == Decimal("33.33")
+
+
+def test_a_change_that_rounds_to_nothing_is_not_called_the_same():
+    inspections = Indicator(code="inspections", kind=Indicator.Kind.COUNT)
+    rate = Indicator(code="certified_rate", kind=Indicator.Kind.RATIO)
+    assert rules.Total(inspections, Decimal(32338), Decimal(32345)).change == "基本持平"
+    assert rules.Total(inspections, Decimal(32345), Decimal(32345)).change == "持平"
+    assert rules.Total(rate, Decimal("93.821"), Decimal("93.823")).change == "基本持平"

@@ -3,14 +3,16 @@ case in tests/reports/annual_case.py — the district totals and their changes, 
 Assignment rules' counts, 三 and 四 from the data, the lead office's texts replacing the drafts, annual_error."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.utils import timezone
 
-from indicators.figures import totals
-from indicators.models import FigureReport, FigureRound, Period
+from indicators.figures import Total, totals
+from indicators.models import FigureReport, FigureRound, Indicator, Period
 from plans.models import Plan, Unit
 from reports.annual import SECTIONS, annual_error, build_annual
+from reports.annual_text import versus
 from tasks.models import Assignment
 from tests.reports.annual_case import NOW, build_case
 from tests.reports.conftest import at
@@ -161,3 +163,10 @@ def test_a_unit_sent_back_and_sending_again_after_the_due_date_is_not_late(case)
     with at(*NOW):
         problems = build_annual(2025, plan=case.plan).sections["problems"]
     assert "2025年数据报送中，光复道街道办事处逾期报送，区司法局的数据尚未审核通过。" in problems
+
+
+def test_a_change_too_small_to_show_reads_as_about_the_same():
+    inspections = Indicator(code="inspections", kind=Indicator.Kind.COUNT, measure_unit="次")
+    officers = Indicator(code="officers", kind=Indicator.Kind.COUNT, measure_unit="人")
+    assert versus(Total(inspections, Decimal(32338), Decimal(32345))) == "，与上年基本持平"
+    assert versus(Total(officers, Decimal(10000), Decimal(10001))) == "，与上年相比减少1人"
