@@ -196,6 +196,12 @@ def gist(text: str) -> str:
     return ""
 
 
+def quoted(said: str) -> str:
+    """A unit's words in quotation marks, as GB/T 15834 has them after 报告：: a whole sentence ends inside the marks
+    (“……已整改。”), a shortened one outside (“……”。)."""
+    return f"“{said}”。" if said.endswith("……") else f"“{said}。”"
+
+
 def task_quotes(group: Group, used: set[str]) -> list[tuple[TaskWork, str, str]]:
     """Up to ``TASK_LINES`` of the group's tasks with a line from an accepted report: the fullest not quoted yet in
     the report (``used``), from a unit not yet quoted under this heading when one said something."""
@@ -244,7 +250,7 @@ def practices(groups: list[Group], totals: list[Total], whole: Tally, accepted: 
         lines.append(f"（{cn_numeral(number)}）{group.title}")
         words = [f"本年度{tally_words(t)}。" if t.total else "", f"全年审核通过进展报告{group.accepted}份。"]
         for n, (work, unit, said) in enumerate(task_quotes(group, used)):
-            words.append(f"{ORDINALS[n]}是{work.title.rstrip('。')}，{unit}报告：“{said}”。")
+            words.append(f"{ORDINALS[n]}是{work.title.rstrip('。')}，{unit}报告：{quoted(said)}")
         lines.append("".join(words))
     for section, heading in PRACTICE_HEADINGS.items():
         text = sentence(by_section(totals, section))
@@ -287,15 +293,15 @@ def problems_and_steps(f: Findings) -> tuple[str, str]:
     if t.targeted and t.target_met < t.targeted:
         problems.append(f"部分目标尚未达到。设有目标数的{t.targeted}项事项中，{t.targeted - t.target_met}项未达到目标"
                         "或未报送完成数。")
-        steps.append("对照方案确定的目标数逐项核对完成情况，对未达标的事项督促补足，并如实报送完成数。")
+        steps.append("紧盯目标完成。对照方案确定的目标数逐项核对完成情况，对未达标的事项督促补足，并如实报送完成数。")
     if f.unanswered:
         problems.append(f"督办回复不够及时。全年发出函告{f.letters}件，{names(f.unanswered)}逾期未提交整改回复。")
-        steps.append("督促收到函告的单位限期报送整改回复，逾期仍未回复的在通报中点名。")
+        steps.append("强化督办问效。督促收到函告的单位限期报送整改回复，逾期仍未回复的在通报中点名。")
     if f.falls:
         moves = "；".join(f"{x.indicator.name}{figure(x.indicator, x.value)}{x.indicator.measure_unit}，较上年{x.change}"
                          for x in f.falls[:WORST])
         problems.append(f"部分执法数据降幅较大：{moves}，需分析原因。")
-        steps.append("对降幅较大的执法数据逐项分析原因，督促相关单位依法全面履行执法职责。")
+        steps.append("加强执法数据分析。对降幅较大的执法数据逐项分析原因，督促相关单位依法全面履行执法职责。")
     if f.late or f.missing:
         words = []
         if f.late:
@@ -303,9 +309,9 @@ def problems_and_steps(f: Findings) -> tuple[str, str]:
         if f.missing:
             words.append(f"{names(f.missing)}的数据尚未审核通过")
         problems.append(f"数据报送质量有待提高。{f.year}年数据报送中，{'，'.join(words)}。")
-        steps.append("规范行政执法数据报送，按期报送、如实填报，提高数据的及时性和准确性。")
+        steps.append("提升数据报送质量。督促各单位按期、如实报送行政执法数据，提高数据的及时性和准确性。")
     if not problems:
         problems.append(f"{f.year}年到期事项均已完成，数据报送按期审核通过；对照严格规范公正文明执法的要求，"
                         "执法监督的长效机制仍需进一步健全。")
-    steps.append(f"{f.year + 1}年，持续跟踪方案各项任务推进情况，坚持定期调度和工作通报，确保按期完成。")
+    steps.append(f"持续抓好方案落实。{f.year + 1}年，持续跟踪方案各项任务推进情况，坚持定期调度和工作通报，确保按期完成。")
     return numbered(problems), numbered(steps)

@@ -3,6 +3,7 @@ case in tests/reports/annual_case.py — the district totals and their changes, 
 Assignment rules' counts, 三 and 四 from the data, the lead office's texts replacing the drafts, annual_error."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -12,7 +13,7 @@ from indicators.figures import Total, totals
 from indicators.models import FigureReport, FigureRound, Indicator, Period
 from plans.models import Plan, Unit
 from reports.annual import SECTIONS, annual_error, build_annual
-from reports.annual_text import versus
+from reports.annual_text import quoted, versus
 from tasks.models import Assignment
 from tests.reports.annual_case import NOW, build_case
 from tests.reports.conftest import at
@@ -77,10 +78,10 @@ def test_practices_by_the_plans_sections_with_the_assignment_rules(report, case)
     assert lines[1:] == [
         "（一）提升能力",
         "本年度到期事项2项，按时完成1项，逾期完成1项，按时完成率50%。全年审核通过进展报告2份。"
-        "一是着力提高业务能力，区财政局报告：“组织全局执法人员完成年度轮训，考试合格率100%”。",
+        "一是着力提高业务能力，区财政局报告：“组织全局执法人员完成年度轮训，考试合格率100%。”",
         "（二）规范执法行为",
         "本年度到期事项2项，按时完成1项，逾期未完成1项，按时完成率50%；设有目标数的2项中，达到目标1项。"
-        "全年审核通过进展报告1份。一是严格落实执法标准，区财政局报告：“开展食品安全执法检查2次，发现问题12个，均已整改”。",
+        "全年审核通过进展报告1份。一是严格落实执法标准，区财政局报告：“开展食品安全执法检查2次，发现问题12个，均已整改。”",
         "（三）加强执法队伍建设和教育培训",
         "全年组织行政执法培训8场次。",
     ]
@@ -96,7 +97,8 @@ def test_problems_and_next_steps_from_the_data(report):
     ]
     steps = report.sections["next_steps"].split("\n")
     assert len(steps) == 6 and steps[0].startswith("（一）狠抓任务落实。对光复道街道办事处等单位的逾期事项")
-    assert steps[-1] == "（六）2026年，持续跟踪方案各项任务推进情况，坚持定期调度和工作通报，确保按期完成。"
+    assert all(re.match(r"^（[一二三四五六]）[^。，]{4,10}。", step) for step in steps)  # each under a heading
+    assert steps[-1] == "（六）持续抓好方案落实。2026年，持续跟踪方案各项任务推进情况，坚持定期调度和工作通报，确保按期完成。"
 
 
 def test_texts_replace_their_sections_and_the_drafts_are_kept(case):
@@ -170,3 +172,8 @@ def test_a_change_too_small_to_show_reads_as_about_the_same():
     officers = Indicator(code="officers", kind=Indicator.Kind.COUNT, measure_unit="人")
     assert versus(Total(inspections, Decimal(32338), Decimal(32345))) == "，与上年基本持平"
     assert versus(Total(officers, Decimal(10000), Decimal(10001))) == "，与上年相比减少1人"
+
+
+def test_a_shortened_quote_ends_outside_its_marks():
+    assert quoted("均已整改") == "“均已整改。”"
+    assert quoted("组织全局执法人员……") == "“组织全局执法人员……”。"
