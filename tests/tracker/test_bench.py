@@ -21,4 +21,7 @@ def test_quick_bench_query_counts_meet_the_targets(tmp_path):
         assert figures[f"{page}_queries_small"] == figures[f"{page}_queries_large"] <= 15, page
     assert figures["assignments_large"] > figures["assignments_small"] > 5000
     assert figures["sweep_10k_steps"] > 1000 and figures["targets_missed"] == []
+    # the inspection report in parts on two worker processes of its own, each reporting its peak
+    assert figures["report_city_parts"] >= 5 and figures["report_city_pages"] > figures["report_city_parts"]
+    assert 0 < figures["report_city_worker_peak_mb"] < 1024 and 0 < figures["report_city_fan_out_peak_mb"] < 1024
     assert not list(tmp_path.glob("*.sqlite3")), "the bench must not write the working database"
