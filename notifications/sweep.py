@@ -35,7 +35,7 @@ from django.db.models import Max, OuterRef, Subquery
 from django.urls import reverse
 
 from indicators import chasing
-from indicators.models import period_label
+from indicators.models import FigureReport, period_label
 from notifications import bulk, circulars, letters
 from notifications.channels import dispatch, dispatch_many
 from notifications.ladder import Timing, first_wake, next_wake, rung_at
@@ -353,7 +353,8 @@ def send_digests(as_of: datetime.date, configs: Configs) -> int:
 
 
 class Notice(NamedTuple):
-    """A round's notice as the digest reads it: a 调度's (``title``, ``plan_id``) or a 数据报送's (``period``)."""
+    """A round's notice as the digest and the inbox read it: a 调度's (``title``, ``plan_id``) or a 数据报送's
+    (``period``, the unit's ``report_id``)."""
 
     pk: int
     kind: str
@@ -364,6 +365,15 @@ class Notice(NamedTuple):
     due_on: datetime.date
     seq: int
     reason: str
+    message_id: int | None
+    report_id: int | None
+
+    @property
+    def label(self) -> str:
+        """Its kind, as the inbox tags it."""
+        if self.kind == RoundNotice.Kind.OPENED and self.period:
+            return "数据报送通知"
+        return RoundNotice.Kind(self.kind).label
 
     @property
     def line(self) -> str:
@@ -384,17 +394,19 @@ class Notice(NamedTuple):
 
 NOTICE_FIELDS = ("pk", "kind", "unit_id", "round__title", "round__plan_id", "figure_round__period_kind",
                  "figure_round__year", "figure_round__quarter", "round__due_on", "figure_round__due_on", "seq",
-                 "reason")
+                 "reason", "message_id", "report_id")
 NOTICE_ORDER = {RoundNotice.Kind.CHASE: 0, RoundNotice.Kind.REMIND: 1, RoundNotice.Kind.OPENED: 2}
 
 
 def notice_list(notices) -> list[Notice]:
     """The notices of a RoundNotice queryset, in one query: 催报, then 提醒, then the rounds opened, each by due date."""
     result = []
-    for pk, kind, unit_id, title, plan_id, period_kind, year, quarter, due, figures_due, seq, reason in (
-            notices.values_list(*NOTICE_FIELDS)):
+    report = FigureReport.objects.filter(round=OuterRef("figure_round"), unit=OuterRef("unit")).values("pk")[:1]
+    for (pk, kind, unit_id, title, plan_id, period_kind, year, quarter, due, figures_due, seq, reason, message_id,
+         report_id) in notices.annotate(report_id=Subquery(report)).values_list(*NOTICE_FIELDS):
         period = period_label(period_kind, year, quarter) if period_kind else ""
-        result.append(Notice(pk, kind, unit_id, title, plan_id, period, due or figures_due, seq, reason))
+        result.append(Notice(pk, kind, unit_id, title, plan_id, period, due or figures_due, seq, reason, message_id,
+                             report_id))
     return sorted(result, key=lambda n: (NOTICE_ORDER[n.kind], n.due_on, n.pk))
 
 
@@ -434,9 +446,10 @@ def digest_message(unit: Unit, rows: list[tuple], as_of: datetime.date, configs:
              ("数据报送提醒", [n for n in notices if n.kind == RoundNotice.Kind.REMIND]),
              ("催办", urges), ("提醒", reminders))
     counts = "、".join(f"{label}{len(items)}项" for label, items in tally if items)
+    only_figures = not rows and all(n.period for n in notices)  # 我的任务 shows none of it: the unit's 数据报送
     return Message(kind=Message.Kind.DIGEST, plan_id=plans.pop() if len(plans) == 1 else None, unit=unit,
                    subject=f"{unit.name}：{cn_date(as_of)}督办汇总（{counts}）", body="\n".join(lines),
-                   link=reverse("tasks:my_tasks"), digest_on=as_of)
+                   link=reverse("indicators:rounds" if only_figures else "tasks:my_tasks"), digest_on=as_of)
 
 
 def short(text: str, length: int = 40) -> str:

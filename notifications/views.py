@@ -23,7 +23,7 @@ from notifications.forms import (
 )
 from notifications.ladder import Timing, schedule
 from notifications.models import Delivery, LadderConfig, LetterReply, Message, Notification, Step
-from notifications.sweep import send_by_hand
+from notifications.sweep import notice_list, send_by_hand
 from tasks.models import RoundNotice
 from tasks.uploads import UploadRejected, check_files
 from tracker import access
@@ -73,8 +73,8 @@ def inbox(request):
             for step in message.steps:
                 days = (message.digest_on - step.due_on).days
                 step.note = f"已逾期{days}天" if days > 0 else ("今天到期" if days == 0 else f"还有{-days}天")
-        notices: dict[int, list] = {}  # the reporting rounds' 催报 and 调度通知 the digest carries
-        for notice in RoundNotice.objects.filter(message__in=digests).select_related("round").order_by("kind", "pk"):
+        notices: dict[int, list] = {}  # the rounds' notices the digest carries, in its order (sweep.notice_list)
+        for notice in notice_list(RoundNotice.objects.filter(message__in=digests)):
             notices.setdefault(notice.message_id, []).append(notice)
         for message in digests:
             message.round_notices = notices.get(message.pk, [])

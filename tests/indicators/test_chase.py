@@ -206,3 +206,15 @@ def test_a_round_opened_and_answered_before_the_digest_is_not_announced(figures)
         run_sweep(day("2026-01-12"), documents="never")
     assert not Message.objects.filter(kind=Message.Kind.DIGEST, unit=figures.finance).exists()  # nothing to ask
     assert "2025年数据报送已发起" in digest(figures.street).body
+
+
+def test_the_inbox_shows_the_figures_notices_as_the_digest_says_them_with_a_link_to_the_report(figures, login):
+    chase("2026-01-15")
+    with at("2026-01-15"):
+        run_sweep(day("2026-01-15"), documents="never")
+        page = login(figures.street_user).get(reverse("notifications:inbox")).content.decode()
+    item = page.split('data-testid="round-notice">')[1].split("</li>")[0]
+    assert "提醒" in item
+    assert "2025年数据报送：将于2026年1月20日截止，你单位尚未报送，请按时报送。" in item
+    assert reverse("indicators:report", args=[figures.street_report.pk]) in item
+    assert digest(figures.street).link == reverse("indicators:rounds")  # nothing of 我的任务 in it
