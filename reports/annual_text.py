@@ -257,6 +257,8 @@ def practices(groups: list[Group], totals: list[Total], whole: Tally, accepted: 
         if text:
             number += 1
             lines += [f"（{cn_numeral(number)}）{heading}", text]
+    if not lines:  # nothing due, reported or counted in the year: the section still says so
+        lines.append(f"{year}年，实施方案无到期的任务分解事项，全年无审核通过的进展报告，年度数据报送未涉及执法培训和执法监督数据。")
     return "\n".join(lines)
 
 

@@ -177,3 +177,12 @@ def test_a_change_too_small_to_show_reads_as_about_the_same():
 def test_a_shortened_quote_ends_outside_its_marks():
     assert quoted("均已整改") == "“均已整改。”"
     assert quoted("组织全局执法人员……") == "“组织全局执法人员……”。"
+
+
+def test_a_year_with_nothing_due_still_says_something_under_each_heading(case):
+    # 2024: the plan's items are due in 2025, and the 2024 round asks no training or supervision figures
+    report = build_annual(2024, plan=case.plan)
+    assert report.sections["practices"].startswith("2024年，实施方案无到期的任务分解事项")
+    assert all(report.sections[key].strip() for key, _ in SECTIONS)
+    headings = [i for i, (cls, _) in enumerate(report.blocks) if cls == "h1"]
+    assert all(report.blocks[i + 1][0] != "h1" for i in headings[:-1]) and headings[-1] + 1 < len(report.blocks)
