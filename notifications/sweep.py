@@ -386,7 +386,8 @@ class Notice(NamedTuple):
         what = f"{self.period}数据报送"
         if self.kind == RoundNotice.Kind.OPENED:
             return f"数据报送通知：{what}已发起，请于{due}前报送本单位{self.period}的行政执法数据。"
-        state = f"你单位报送的数据已被退回（退回理由：{self.reason}）" if self.reason else "你单位尚未报送"
+        reason = " ".join(self.reason.split())  # one line in a numbered list, whatever lines the reason had
+        state = f"你单位报送的数据已被退回（退回理由：{reason}）" if reason else "你单位尚未报送"
         if self.kind == RoundNotice.Kind.REMIND:
             return f"{what}：将于{due}截止，{state}，请按时报送。"
         return f"{what}：已于{due}截止，{state}，请尽快报送。" + (f"（第{self.seq}次催报）" if self.seq > 1 else "")

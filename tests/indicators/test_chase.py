@@ -218,3 +218,16 @@ def test_the_inbox_shows_the_figures_notices_as_the_digest_says_them_with_a_link
     assert "2025年数据报送：将于2026年1月20日截止，你单位尚未报送，请按时报送。" in item
     assert reverse("indicators:report", args=[figures.street_report.pk]) in item
     assert digest(figures.street).link == reverse("indicators:rounds")  # nothing of 我的任务 in it
+
+
+def test_a_reason_of_several_lines_stays_on_its_numbered_line(figures):
+    submit_finance(figures, "2026-01-19")
+    with at("2026-01-20"):
+        FigureReport.objects.get(pk=figures.finance_report.pk).decide(
+            figures.lead, False, "1. 罚没金额与台账不符；\r\n2. 持证人数多于执法人员。", timezone.now())
+    chase("2026-01-21")
+    with at("2026-01-21"):
+        run_sweep(day("2026-01-21"), documents="never")
+    assert digest(figures.finance).body.splitlines()[-1] == (
+        "1. 2025年数据报送：已于2026年1月20日截止，你单位报送的数据已被退回（退回理由：1. 罚没金额与台账不符； "
+        "2. 持证人数多于执法人员。），请尽快报送。")
