@@ -6,6 +6,7 @@ import re
 
 import pdfplumber
 from django.urls import reverse
+from django.utils import timezone
 
 from reports.models import ReportJob
 from tests.reports.conftest import at
@@ -61,6 +62,17 @@ def test_lead_edits_the_text_it_is_kept_and_printed_again(worked, login):
     assert "月底前完成整改。" in pdf_text(again)
     job.refresh_from_db()
     assert job.text("problems") == "（一）区财政局按期完成，光复道街道仍有逾期。"
+
+
+def test_words_kept_before_drafts_were_kept_are_shown_and_editable(worked, login):
+    # a report edited before migration 0005 has the lead office's words and no draft
+    lead = login(worked.lead)
+    with at(2024, 7, 20, 9):
+        ask(lead, worked.plan)
+        ReportJob.objects.update(drafts={}, texts={"problems": "（一）旧的存在问题。", "next_steps": "（一）旧的下步工作。"},
+                                 text_edited_at=timezone.now())
+        page = lead.get(ReportJob.objects.get().get_absolute_url()).content.decode()
+    assert "保存并重新生成" in page and "（一）旧的存在问题。" in page and "（一）旧的下步工作。" in page
 
 
 def test_empty_text_is_refused_and_nothing_is_written(worked, login):
