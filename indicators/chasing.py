@@ -5,13 +5,14 @@ round's due date (``FigureRound.remind_workdays``), a 催报 on the first workin
 (the 调度's notice, for a FigureRound), created once per (round, unit, kind, seq) — the unique constraint backs
 this up when two workers run — and carried by the unit's next 每日汇总 (``notifications.sweep.send_digests``).
 A report submitted is no longer chased (a 数据报送通知, 提醒 or 催报 not sent yet is withdrawn by the
-digest, ``withdraw_answered``); one returned is chased again, with the 退回 reason. A job that missed
-days sends only the step in force now, as the ladder does.
+digest, ``withdraw_answered``); one returned is chased again, with the 退回 reason as it stands when the digest
+goes (``restate_returned``). A job that missed days sends only the step in force now, as the ladder does.
 """
 
 import datetime
 
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 
 from indicators.models import FigureReport, FigureRound
 from notifications.ladder import Rung, Timing, rung_at
@@ -68,6 +69,16 @@ def withdraw_answered() -> int:
                                            state__in=[FigureReport.State.PENDING, FigureReport.State.APPROVED])
     return RoundNotice.objects.filter(figure_round__isnull=False, message__isnull=True).filter(
         Exists(answered)).delete()[0]
+
+
+def restate_returned() -> int:
+    """Give the 提醒 and 催报 not sent yet the 退回 reason of their report as it stands now ("" when it is not
+    退回): one sent back between the midnight job and the morning's digest is told why, not that it has not
+    reported. Returns how many were looked at."""
+    reason = FigureReport.objects.filter(round=OuterRef("figure_round"), unit=OuterRef("unit"),
+                                         state=FigureReport.State.RETURNED).values("review_reason")[:1]
+    return RoundNotice.objects.filter(figure_round__isnull=False, message__isnull=True,
+                                      kind__in=list(KINDS.values())).update(reason=Coalesce(Subquery(reason), Value("")))
 
 
 def notices_by_unit(rnd: FigureRound) -> dict[int, list[RoundNotice]]:

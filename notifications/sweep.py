@@ -312,6 +312,7 @@ def send_digests(as_of: datetime.date, configs: Configs) -> int:
     # the rounds' notices ride in the same digest: 调度通知 and 催报 (tasks.rounds.run_schedules), 数据报送通知 (a
     # FigureRound opened), 提醒 and 催报 (indicators.chasing.chase_figures)
     chasing.withdraw_answered()
+    chasing.restate_returned()
     notices = RoundNotice.objects.filter(message__isnull=True, created_on__lte=as_of,
                                          created_on__gte=as_of - datetime.timedelta(days=DIGEST_LOOKBACK_DAYS))
     unit_ids = (set(pending.order_by().values_list("assignment__unit_id", flat=True).distinct())

@@ -231,3 +231,16 @@ def test_a_reason_of_several_lines_stays_on_its_numbered_line(figures):
     assert digest(figures.finance).body.splitlines()[-1] == (
         "1. 2025年数据报送：已于2026年1月20日截止，你单位报送的数据已被退回（退回理由：1. 罚没金额与台账不符； "
         "2. 持证人数多于执法人员。），请尽快报送。")
+
+
+def test_a_chase_speaks_of_the_report_as_it_stands_when_the_digest_goes(figures):
+    """Told at midnight that it had not reported, 区财政局 reports in the morning and is sent back before the
+    digest: the digest gives the reason, not 尚未报送."""
+    chase("2026-01-21")
+    submit_finance(figures, "2026-01-21")
+    with at("2026-01-21"):
+        FigureReport.objects.get(pk=figures.finance_report.pk).decide(figures.lead, False, "罚没金额与台账不符",
+                                                                      timezone.now())
+        run_sweep(day("2026-01-21"), documents="never")
+    assert digest(figures.finance).body.splitlines()[-1] == (
+        "1. 2025年数据报送：已于2026年1月20日截止，你单位报送的数据已被退回（退回理由：罚没金额与台账不符），请尽快报送。")
