@@ -45,7 +45,11 @@ def test_old_problems_and_next_steps_move_into_the_section_texts_and_back():
         assert Job.objects.get(pk=drafted.pk).drafts == {"problems": "（一）起草的问题。", "next_steps": "（一）起草的下步。"}
         assert (Job.objects.get(pk=empty.pk).texts, Job.objects.get(pk=empty.pk).drafts) == ({}, {})
 
+        Job.objects.create(kind="annual", plan_id=plan.pk, as_of=datetime.date(2026, 1, 26), year=2025,
+                           requested_by_id=user.pk, drafts={"basics": "全区共有行政执法主体2个。"})
+
         Job = migrate(BEFORE).get_model("reports", "ReportJob")
+        assert not Job.objects.filter(kind="annual").exists()  # no such kind before: the page would break on it
         assert Job.objects.get(pk=edited.pk).problems == "（一）改写的问题。"
         assert Job.objects.get(pk=drafted.pk).next_steps == "（一）起草的下步。"
     finally:
