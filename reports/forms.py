@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import BLANK_CHOICE_DASH
 from django.utils import timezone
 
+from indicators.models import Period
 from plans.models import Plan, Task, Unit
 from reports.annual import ADDRESSEE, annual_error
 from reports.inspection import as_of_error
@@ -36,8 +37,9 @@ class ReportRequestForm(forms.Form):
         units = access.units_for(user)
         if access.sees_every_unit(user):
             self.fields["unit"].queryset = units.filter(is_active=True)
-            # The years with a 数据报送 round, newest first.
-            years = access.figure_rounds_for(user).order_by("-year").values_list("year", flat=True).distinct()
+            # The years with a yearly 数据报送 round (the one the annual report reads), newest first.
+            years = (access.figure_rounds_for(user).filter(period_kind=Period.YEAR, quarter__isnull=True)
+                     .order_by("-year").values_list("year", flat=True).distinct())
             self.fields["year"].choices = [*BLANK_CHOICE_DASH] + [(year, f"{year}年度") for year in years]
         else:
             # A liaison asks for its own unit's report only (tracker.access.require_report_request).
