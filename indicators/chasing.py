@@ -13,6 +13,7 @@ import datetime
 
 from django.db.models import Exists, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
+from django.utils import timezone
 
 from indicators.models import FigureReport, FigureRound
 from notifications.ladder import Rung, Timing, rung_at
@@ -37,6 +38,8 @@ def step_at(rnd: FigureRound, today: datetime.date) -> Rung | None:
     rung = rung_at(timing, rnd.due_on, today)
     if rung is not None and rung.kind == "remind" and today > rnd.due_on:
         return None  # past a due date that fell before a weekend: the 催报 comes on the next working day
+    if rung is not None and rung.kind == "remind" and timezone.localdate(rnd.created_at) >= rung.on:
+        return None  # opened inside its 提醒 days: the 数据报送通知 names the due date, no 提醒 beside it
     return rung
 
 

@@ -12,12 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from indicators.chasing import chase_figures, step_at
-from indicators.models import FigureReport, FigureRound, Indicator
+from indicators.models import FigureReport, FigureRound, Indicator, Period
 from notifications.models import LadderConfig, Message
 from notifications.sweep import run_sweep
 from tasks.models import RoundNotice
 from tasks.tasks import run_round_schedules
-from tests.indicators.conftest import FINANCE_2025
+from tests.indicators.conftest import CODES, FINANCE_2025
 
 TZ = ZoneInfo("Asia/Shanghai")
 
@@ -244,3 +244,20 @@ def test_a_chase_speaks_of_the_report_as_it_stands_when_the_digest_goes(figures)
         run_sweep(day("2026-01-21"), documents="never")
     assert digest(figures.finance).body.splitlines()[-1] == (
         "1. 2025年数据报送：已于2026年1月20日截止，你单位报送的数据已被退回（退回理由：罚没金额与台账不符），请尽快报送。")
+
+
+def test_a_round_opened_inside_its_reminder_days_is_not_reminded_beside_its_notice(figures):
+    """Opened on Friday the 16th, due Tuesday the 20th: the 数据报送通知 of Monday's digest names the due date, so
+    no 提醒 stands beside it; the 催报 comes as ever."""
+    with at("2026-01-16"):
+        short = FigureRound(period_kind=Period.QUARTER, year=2025, quarter=4, due_on=day("2026-01-20"),
+                            created_by=figures.lead)
+        short.open([figures.finance], Indicator.objects.filter(code__in=CODES))
+    chase("2026-01-19")
+    with at("2026-01-19"):
+        run_sweep(day("2026-01-19"), documents="never")
+    body = digest(figures.finance).body
+    assert "2025年第四季度数据报送已发起" in body and "2025年第四季度数据报送：将于" not in body
+    assert told(short, RoundNotice.Kind.REMIND) == set()
+    chase("2026-01-21")
+    assert told(short, RoundNotice.Kind.CHASE) == {("区财政局", 1)}
