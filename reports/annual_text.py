@@ -302,7 +302,7 @@ def problems_and_steps(f: Findings) -> tuple[str, str]:
     if f.falls:
         moves = "；".join(f"{x.indicator.name}{figure(x.indicator, x.value)}{x.indicator.measure_unit}，较上年{x.change}"
                          for x in f.falls[:WORST])
-        problems.append(f"部分执法数据降幅较大：{moves}，需分析原因。")
+        problems.append(f"部分执法数据降幅较大。{moves}，需分析原因。")
         steps.append("加强执法数据分析。对降幅较大的执法数据逐项分析原因，督促相关单位依法全面履行执法职责。")
     if f.late or f.missing:
         words = []
@@ -313,7 +313,7 @@ def problems_and_steps(f: Findings) -> tuple[str, str]:
         problems.append(f"数据报送质量有待提高。{f.year}年数据报送中，{'，'.join(words)}。")
         steps.append("提升数据报送质量。督促各单位按期、如实报送行政执法数据，提高数据的及时性和准确性。")
     if not problems:
-        problems.append(f"{f.year}年到期事项均已完成，数据报送按期审核通过；对照严格规范公正文明执法的要求，"
-                        "执法监督的长效机制仍需进一步健全。")
+        problems.append(f"执法监督长效机制仍需健全。{f.year}年到期事项均已完成，数据报送按期审核通过；对照严格规范公正"
+                        "文明执法的要求，执法监督的长效机制仍需进一步健全。")
     steps.append(f"持续抓好方案落实。{f.year + 1}年，持续跟踪方案各项任务推进情况，坚持定期调度和工作通报，确保按期完成。")
     return numbered(problems), numbered(steps)

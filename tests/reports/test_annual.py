@@ -13,7 +13,8 @@ from indicators.figures import Total, totals
 from indicators.models import FigureReport, FigureRound, Indicator, Period
 from plans.models import Plan, Unit
 from reports.annual import SECTIONS, annual_error, build_annual
-from reports.annual_text import quoted, versus
+from reports.annual_text import Findings, problems_and_steps, quoted, versus
+from reports.inspection import Tally
 from tasks.models import Assignment
 from tests.reports.annual_case import NOW, build_case
 from tests.reports.conftest import at
@@ -92,12 +93,13 @@ def test_problems_and_next_steps_from_the_data(report):
         "（一）部分任务推进不够及时。2025年到期的任务分解事项中，截至年底仍有1项逾期未完成，逾期事项较多的单位有光复道街道办事处（1项）。",
         "（二）部分目标尚未达到。设有目标数的2项事项中，1项未达到目标或未报送完成数。",
         "（三）督办回复不够及时。全年发出函告1件，光复道街道办事处逾期未提交整改回复。",
-        "（四）部分执法数据降幅较大：行政检查950次，较上年减少36.7%，需分析原因。",
+        "（四）部分执法数据降幅较大。行政检查950次，较上年减少36.7%，需分析原因。",
         "（五）数据报送质量有待提高。2025年数据报送中，光复道街道办事处逾期报送，区司法局的数据尚未审核通过。",
     ]
     steps = report.sections["next_steps"].split("\n")
     assert len(steps) == 6 and steps[0].startswith("（一）狠抓任务落实。对光复道街道办事处等单位的逾期事项")
-    assert all(re.match(r"^（[一二三四五六]）[^。，]{4,10}。", step) for step in steps)  # each under a heading
+    assert all(re.match(r"^（[一二三四五六]）[^。，：]{4,12}。", line) for line in steps)  # each under a heading
+    assert all(re.match(r"^（[一二三四五六]）[^。，：]{4,12}。", line) for line in report.sections["problems"].split("\n"))
     assert steps[-1] == "（六）持续抓好方案落实。2026年，持续跟踪方案各项任务推进情况，坚持定期调度和工作通报，确保按期完成。"
 
 
@@ -186,3 +188,9 @@ def test_a_year_with_nothing_due_still_says_something_under_each_heading(case):
     assert all(report.sections[key].strip() for key, _ in SECTIONS)
     headings = [i for i, (cls, _) in enumerate(report.blocks) if cls == "h1"]
     assert all(report.blocks[i + 1][0] != "h1" for i in headings[:-1]) and headings[-1] + 1 < len(report.blocks)
+
+
+def test_a_year_without_problems_still_names_one_under_a_heading():
+    problems, steps = problems_and_steps(Findings(2025, Tally(), [], 0, [], [], [], []))
+    assert problems.startswith("（一）执法监督长效机制仍需健全。2025年到期事项均已完成")
+    assert steps == "（一）持续抓好方案落实。2026年，持续跟踪方案各项任务推进情况，坚持定期调度和工作通报，确保按期完成。"
