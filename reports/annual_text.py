@@ -118,7 +118,11 @@ def by_section(totals: list[Total], section: str) -> list[Total]:
 
 def basis_words(common: int | None) -> str:
     """How the changes were worked out when the two years' approved units differ (``figures.common_units``)."""
-    return f"与上年相比的增减按两年数据均审核通过的{common}个单位同口径计算" if common is not None else ""
+    if common is None:
+        return ""
+    if not common:
+        return "两年数据审核通过的单位没有重合，未与上年比较增减"
+    return f"与上年相比的增减按两年数据均审核通过的{common}个单位同口径计算"
 
 
 def basics(totals: list[Total], year: int, missing: list[str], common: int | None = None) -> str:

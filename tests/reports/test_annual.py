@@ -194,3 +194,12 @@ def test_a_year_without_problems_still_names_one_under_a_heading():
     problems, steps = problems_and_steps(Findings(2025, Tally(), [], 0, [], [], [], []))
     assert problems.startswith("（一）执法监督长效机制仍需健全。2025年到期事项均已完成")
     assert steps == "（一）持续抓好方案落实。2026年，持续跟踪方案各项任务推进情况，坚持定期调度和工作通报，确保按期完成。"
+
+
+def test_two_years_with_no_unit_approved_in_both_are_not_compared(case):
+    case.before.reports.update(state=FigureReport.State.PENDING)
+    FigureReport.objects.filter(round=case.before, unit=case.finance).update(state=FigureReport.State.APPROVED)
+    case.round.reports.filter(unit=case.finance).update(state=FigureReport.State.PENDING)
+    basics = build_annual(2025, plan=case.plan).sections["basics"]
+    assert "较上年" not in basics and "与上年相比" not in basics.split("\n")[0]
+    assert basics.endswith("未计入；两年数据审核通过的单位没有重合，未与上年比较增减。")
