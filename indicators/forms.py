@@ -63,6 +63,12 @@ class RoundForm(forms.ModelForm):
             self.initial.setdefault("period_kind", Period.YEAR)
             self.initial.setdefault("year", last_year)
 
+    def clean_due_on(self):
+        due_on = self.cleaned_data["due_on"]
+        if due_on < timezone.localdate():  # every unit would be late in 考核 and chased before it was told
+            raise forms.ValidationError("报送截止日期不能早于今天。")
+        return due_on
+
     def clean(self):
         data = super().clean()
         for name in ("remind_workdays", "chase_every_workdays"):

@@ -43,11 +43,11 @@ def test_a_round_asks_the_units_whose_kinds_report_its_indicators(cast, login):
     rate = Indicator.objects.get(code="certified_rate")
     with time_machine.travel(NOW, tick=False):
         response = client.post(reverse("indicators:round_new"), {
-            "period_kind": "quarter", "year": 2025, "quarter": 1, "due_on": "2025-04-15",
+            "period_kind": "quarter", "year": 2025, "quarter": 1, "due_on": "2026-01-30",
             "indicators": [licences.pk, rate.pk]})
     assert response.status_code == 302
     rnd = FigureRound.objects.get()
-    assert rnd.period == "2025年第一季度" and rnd.due_on == datetime.date(2025, 4, 15)
+    assert rnd.period == "2025年第一季度" and rnd.due_on == datetime.date(2026, 1, 30)
     # 持证率 brings its parts; both kinds report them, so every active unit of those kinds is asked
     assert set(rnd.indicators.values_list("code", flat=True)) == {"licences", "certified_rate", "certified",
                                                                   "officers"}
@@ -58,7 +58,7 @@ def test_a_round_asks_the_units_whose_kinds_report_its_indicators(cast, login):
     assert [i.code for i in street.indicators()] == ["officers", "certified"]
     with time_machine.travel(NOW, tick=False):
         again = client.post(reverse("indicators:round_new"), {
-            "period_kind": "quarter", "year": 2025, "quarter": 1, "due_on": "2025-04-15", "indicators": [licences.pk]})
+            "period_kind": "quarter", "year": 2025, "quarter": 1, "due_on": "2026-01-30", "indicators": [licences.pk]})
     assert "该期数据报送已经发起。" in again.content.decode()
 
 
@@ -69,4 +69,15 @@ def test_a_unit_that_reports_none_of_the_indicators_is_not_asked(cast, login):
         "period_kind": "year", "year": 2025, "due_on": "2026-01-20", "indicators": [licences.pk],
         "units": [cast.finance.pk, cast.street.pk, office.pk]})
     assert "光复道街道办事处、区委全面依法治区办不报送所选的任何指标（见指标目录的报送单位类型）。" in response.content.decode()
+    assert not FigureRound.objects.exists()
+
+
+def test_a_round_cannot_be_due_before_today(cast, login):
+    """A due date already past would make every unit late in 考核 and chased before it was even told."""
+    licences = Indicator.objects.get(code="licences")
+    with time_machine.travel(NOW, tick=False):
+        response = login(cast.lead).post(reverse("indicators:round_new"), {
+            "period_kind": "year", "year": 2024, "due_on": (NOW.date() - datetime.timedelta(days=1)).isoformat(),
+            "indicators": [licences.pk]})
+    assert "报送截止日期不能早于今天。" in response.content.decode()
     assert not FigureRound.objects.exists()
