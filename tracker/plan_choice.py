@@ -12,7 +12,9 @@ from tracker.models import User
 
 
 def _visible(user) -> list[Plan]:
-    return list(access.plans_for(user).order_by("-created_at", "-id").only("id", "title", "created_at"))
+    """The plans for the chooser, with the fields the pages then read of the chosen one (its years for 考核)."""
+    return list(access.plans_for(user).order_by("-created_at", "-id")
+                .only("id", "title", "created_at", "issued_on", "ends_on"))
 
 
 def remember(user, plan: Plan) -> None:
