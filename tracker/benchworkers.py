@@ -21,9 +21,11 @@ def start_part_worker() -> None:
     import django
 
     django.setup()
+    from reports.parts import freeze_start_up
     from tracker.pdf import html_to_pdf
 
     html_to_pdf("<p>预热</p>")
+    freeze_start_up()  # as reports.tasks does when a Huey worker comes online
 
 
 def render_part(html: str) -> tuple[bytes, int, float]:

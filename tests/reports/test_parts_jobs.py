@@ -139,3 +139,19 @@ def test_a_part_killed_on_every_run_fails_its_job(big, cast, monkeypatch):
     big.refresh_from_db()
     assert big.state == ReportJob.State.FAILED and big.error == "第1部分后台排版中断3次（后台进程退出），请点击“重新生成”。"
     assert Notification.objects.get(user=cast.inspector).message.subject.startswith("报告生成失败")
+
+
+def test_a_huey_worker_coming_online_freezes_its_start_up_state():
+    """Each part's collection then walks the part's garbage, not the worker's Django and WeasyPrint."""
+    import gc
+    import threading
+
+    from huey.consumer import Worker
+
+    assert not gc.get_freeze_count()
+    try:
+        # what the consumer runs in each worker as it starts
+        Worker(HUEY, default_delay=0.1, max_delay=1, backoff=1.15, stop_flag=threading.Event()).initialize()
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()
