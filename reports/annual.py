@@ -22,7 +22,7 @@ from plans.models import Plan, Section, Task, Unit
 from reports import annual_text
 from reports.annual_xlsx import annual_xlsx
 from reports.asof import assignment_states, end_of_day, measures_as_of
-from reports.inspection import KIND_INSPECTION, Report, Tally, read_letters, resolve_plan
+from reports.inspection import KIND_INSPECTION, UNANSWERED, Report, Tally, read_letters, resolve_plan
 from tasks.models import Review
 from tracker.chinese_text import book_title, normalise, title_lines
 from tracker.formats import cn_date
@@ -177,7 +177,7 @@ def build_annual(year: int, *, plan: Plan | None = None, texts: dict[str, str] |
     letters = [row for row in base.letters if row.issued_date and row.issued_date.year == year]
     findings = annual_text.Findings(
         year=year, whole=whole, units_behind=behind, letters=len(letters),
-        unanswered=list(dict.fromkeys(row.unit for row in letters if row.state == "逾期未回复")),
+        unanswered=list(dict.fromkeys(row.unit for row in letters if row.state == UNANSWERED)),
         falls=annual_text.falls(figures), late=late_units(rnd, dated), missing=missing)
     problems, next_steps = annual_text.problems_and_steps(findings)
     drafted = {
@@ -259,11 +259,10 @@ def unit_rows(rnd: FigureRound, indicators: list[Indicator]) -> list[UnitRow]:
             report__round=rnd, report__state=FigureReport.State.APPROVED).values_list(
             "report_id", "indicator_id", "value"):
         values[report_id][indicator_id] = value
-    states = dict(FigureReport.State.choices)
     rows = []
     for report in rnd.reports.select_related("unit").order_by("unit__order", "unit__name"):
         approved = report.state == FigureReport.State.APPROVED
-        rows.append(UnitRow(report.unit, states[report.state], approved,
+        rows.append(UnitRow(report.unit, report.get_state_display(), approved,
                             worked_out(indicators, values[report.pk]) if approved else {}))
     return rows
 

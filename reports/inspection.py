@@ -57,6 +57,7 @@ LEGEND = [
 LADDER_STEPS = ["提醒", "催办", "函告", "通报"]
 # A city-scale report's units in no directory group, gathered as the last group.
 UNGROUPED = "未分组单位"
+UNANSWERED = "逾期未回复"  # a letter row's state when its reply was due before the as-of day and has not come
 # Past this many files the PDF lists the evidence per unit; the workbook always has every file.
 EVIDENCE_PDF_LIMIT = 1500
 
@@ -715,7 +716,7 @@ def draft(report: Report) -> tuple[str, str]:
                      "明确完成时限，必要时函告提醒或通报。")
     elif t.overdue:
         steps.append("对逾期事项逐项明确完成时限，按期报送进展。")
-    unanswered = [row for row in report.letters if row.state == "逾期未回复"]
+    unanswered = [row for row in report.letters if row.state == UNANSWERED]
     if unanswered:
         problems.append(f"函告{len(unanswered)}件逾期未回复（{'、'.join(dict.fromkeys(r.unit for r in unanswered))}）。")
         steps.append("督促未回复函告的单位限期报送整改回复，逾期仍未回复的列入通报。")
@@ -802,7 +803,7 @@ def read_letters(report: Report, plan: Plan, end: datetime.datetime, unit: Unit 
             report.letters_answered_late += late
             state = f"{'逾期回复' if late else '已回复'}（{cn_date(replied_on)}）"
         else:
-            state = "逾期未回复" if report.as_of > reply_due_on else "待回复"
+            state = UNANSWERED if report.as_of > reply_due_on else "待回复"
         report.letters.append(LetterRow(number, unit_name, cn_date(issued_on), cn_date(reply_due_on), state,
                                         issued_on, reply_due_on))
 

@@ -35,6 +35,14 @@ def write(files: list[tuple[str, bytes]]) -> list[str]:
     return [path for path, _ in files]
 
 
+def plan_or_fail(plan: int | None) -> Plan:
+    """The plan asked for (the latest without --plan), or the command's one-line error."""
+    try:
+        return resolve_plan(plan)
+    except Plan.DoesNotExist:
+        raise fail(f"没有ID为{plan}的实施方案。" if plan is not None else "尚未导入任何实施方案。") from None
+
+
 class Command(BaseCommand):
     help = "生成督察进展报告（全方案）、单位报告、任务报告（PDF / Excel），或年度行政执法工作报告（PDF / Word / Excel附表）。"
 
@@ -73,10 +81,7 @@ class Command(BaseCommand):
             if plan is not None and the_task.plan_id != plan:
                 raise fail(f"任务{task}不属于实施方案{plan}。")
             plan = the_task.plan_id
-        try:
-            the_plan = resolve_plan(plan)
-        except Plan.DoesNotExist:
-            raise fail(f"没有ID为{plan}的实施方案。" if plan is not None else "尚未导入任何实施方案。") from None
+        the_plan = plan_or_fail(plan)
         if error := as_of_error(the_plan, day):
             raise fail(error)
         if kind == KIND_UNIT:
@@ -109,10 +114,7 @@ class Command(BaseCommand):
             raise fail("请用 -o 指定PDF文件，或用 --docx 指定Word文件、--xlsx 指定Excel附表。")
         if year is None:
             raise fail("年度行政执法工作报告需要 --year 年度（如 --year 2025）。")
-        try:
-            the_plan = resolve_plan(plan)
-        except Plan.DoesNotExist:
-            raise fail(f"没有ID为{plan}的实施方案。" if plan is not None else "尚未导入任何实施方案。") from None
+        the_plan = plan_or_fail(plan)
         if error := annual_error(year, the_plan):
             raise fail(error)
         check_paths(output, docx, xlsx)
